@@ -1,0 +1,315 @@
+//! Server half of authentication: argon2id passwords, database sessions, guards.
+
+use super::{Role, SessionUser};
+use crate::error::AppError;
+use crate::platform::entity::{session, user, user_scope};
+use crate::platform::{use_state, AppState, Config};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use axum::http::HeaderMap;
+use chrono::Utc;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use rand::Rng;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sha2::{Digest, Sha256};
+use std::num::NonZeroU32;
+
+pub const SESSION_COOKIE: &str = "karamat_session";
+
+/// Argon2id with OWASP's minimum: 19 MiB memory, 2 iterations, 1 lane.
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).expect("static argon2 parameters are valid");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::internal("argon2 hash", e))
+}
+
+/// Constant work whether or not the hash parses; a malformed or disabled hash never verifies.
+pub fn verify_password(hash: &str, password: &str) -> bool {
+    match PasswordHash::new(hash) {
+        Ok(parsed) => argon2().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Err(_) => {
+            let _ = argon2().hash_password(password.as_bytes(), &SaltString::generate(&mut OsRng));
+            false
+        }
+    }
+}
+
+/// A hash no password matches: for accounts that may not sign in with a password.
+pub const DISABLED_PASSWORD: &str = "!disabled";
+
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+/// A random public code (no 0/O/1/I), e.g. `N-7KQ2M9XD`. Never derived from an id.
+pub fn public_code(prefix: &str, len: usize) -> String {
+    let mut rng = rand::thread_rng();
+    let body: String = (0..len)
+        .map(|_| CODE_ALPHABET[rng.gen_range(0..CODE_ALPHABET.len())] as char)
+        .collect();
+    format!("{prefix}-{body}")
+}
+
+pub fn new_token() -> String {
+    let bytes: [u8; 32] = rand::thread_rng().gen();
+    hex::encode(bytes)
+}
+
+pub fn token_hash(config: &Config, token: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(config.secret_key.as_bytes());
+    h.update([0u8]);
+    h.update(token.as_bytes());
+    hex::encode(h.finalize())
+}
+
+pub fn session_cookie(config: &Config, token: &str) -> String {
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        config.session_ttl.as_secs(),
+        if config.cookie_secure() { "; Secure" } else { "" }
+    )
+}
+
+pub fn clear_session_cookie(config: &Config) -> String {
+    format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        if config.cookie_secure() { "; Secure" } else { "" }
+    )
+}
+
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| {
+            let (k, v) = pair.trim().split_once('=')?;
+            (k == name && !v.is_empty()).then(|| v.to_string())
+        })
+}
+
+/// A scope a staff member works in. No scope rows on a staff account means national.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    pub province_id: Option<i64>,
+    pub prison_id: Option<i64>,
+}
+
+/// The signed-in person, as server code sees them.
+#[derive(Debug, Clone)]
+pub struct Authed {
+    pub user_id: i64,
+    pub user: SessionUser,
+    pub scopes: Vec<Scope>,
+}
+
+impl Authed {
+    pub fn role(&self) -> Role {
+        self.user.role
+    }
+}
+
+/// Starts a session and returns the cookie's token.
+pub async fn create_session<C: ConnectionTrait>(
+    db: &C,
+    config: &Config,
+    user_id: i64,
+    user_agent: Option<String>,
+) -> Result<String, AppError> {
+    let token = new_token();
+    let now = Utc::now();
+    let expires = now + chrono::Duration::from_std(config.session_ttl).unwrap_or_default();
+    session::ActiveModel {
+        user_id: Set(user_id),
+        token_hash: Set(token_hash(config, &token)),
+        created_at: Set(now),
+        expires_at: Set(expires),
+        last_seen_at: Set(now),
+        user_agent: Set(user_agent.map(|ua| ua.chars().take(250).collect())),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(token)
+}
+
+pub async fn end_session<C: ConnectionTrait>(db: &C, config: &Config, token: &str) -> Result<(), AppError> {
+    session::Entity::delete_many()
+        .filter(session::Column::TokenHash.eq(token_hash(config, token)))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The active user behind a session token, if the session is live and the account enabled.
+pub async fn user_for_token<C: ConnectionTrait>(
+    db: &C,
+    config: &Config,
+    token: &str,
+) -> Result<Option<Authed>, AppError> {
+    let Some(s) = session::Entity::find()
+        .filter(session::Column::TokenHash.eq(token_hash(config, token)))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if s.expires_at <= Utc::now() {
+        return Ok(None);
+    }
+    let Some(u) = user::Entity::find_by_id(s.user_id).one(db).await? else {
+        return Ok(None);
+    };
+    let Some(role) = Role::parse(&u.role).filter(|_| u.is_active) else {
+        return Ok(None);
+    };
+    let scopes = user_scope::Entity::find()
+        .filter(user_scope::Column::UserId.eq(u.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| Scope {
+            province_id: s.province_id,
+            prison_id: s.prison_id,
+        })
+        .collect();
+    Ok(Some(Authed {
+        user_id: u.id,
+        user: SessionUser {
+            public_id: u.public_id,
+            display_name: u.display_name,
+            role,
+        },
+        scopes,
+    }))
+}
+
+/// The signed-in person for a request's headers.
+pub async fn authed_from_headers(state: &AppState, headers: &HeaderMap) -> Result<Option<Authed>, AppError> {
+    match cookie_value(headers, SESSION_COOKIE) {
+        Some(token) => user_for_token(&state.db, &state.config, &token).await,
+        None => Ok(None),
+    }
+}
+
+/// The signed-in person inside a server function, or `None`.
+pub async fn current() -> Result<Option<Authed>, AppError> {
+    let state = use_state()?;
+    let parts = leptos::prelude::use_context::<axum::http::request::Parts>()
+        .ok_or_else(|| AppError::internal("context", "request parts missing"))?;
+    authed_from_headers(&state, &parts.headers).await
+}
+
+/// The guard every protected server function starts with: signed in and one of `roles`.
+/// A denial is logged with who asked for what.
+pub async fn require(roles: &[Role]) -> Result<Authed, AppError> {
+    match current().await? {
+        None => Err(AppError::Unauthorized),
+        Some(a) if roles.contains(&a.role()) => Ok(a),
+        Some(a) => {
+            tracing::warn!(user = %a.user.public_id, role = a.role().as_str(), ?roles, "access denied");
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
+/// Any staff role.
+pub async fn require_staff() -> Result<Authed, AppError> {
+    require(&Role::STAFF).await
+}
+
+/// A new account. Passwords are validated by the caller with the shared rules.
+pub struct NewUser<'a> {
+    pub email: Option<&'a str>,
+    pub display_name: &'a str,
+    pub password_hash: String,
+    pub role: Role,
+    pub locale: &'a str,
+}
+
+pub async fn create_user<C: ConnectionTrait>(db: &C, new: NewUser<'_>) -> Result<user::Model, AppError> {
+    if let Some(email) = new.email {
+        let taken = user::Entity::find()
+            .filter(user::Column::Email.eq(email))
+            .one(db)
+            .await?
+            .is_some();
+        if taken {
+            return Err(AppError::invalid("email", "validation.email_taken"));
+        }
+    }
+    Ok(user::ActiveModel {
+        public_id: Set(public_code("U", 10)),
+        email: Set(new.email.map(str::to_string)),
+        phone: Set(None),
+        display_name: Set(new.display_name.to_string()),
+        password_hash: Set(new.password_hash),
+        role: Set(new.role.as_str().to_string()),
+        is_active: Set(true),
+        totp_secret_enc: Set(None),
+        totp_enabled: Set(false),
+        locale: Set(new.locale.to_string()),
+        created_at: Set(Utc::now()),
+        last_login_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// In-process rate limits. Each app server keeps its own; behind a load balancer the effective
+/// limit is per instance (a shared store is future work, noted in the README).
+pub struct Limits {
+    pub sign_in: DefaultKeyedRateLimiter<String>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        let per_minute = NonZeroU32::new(10).expect("non-zero");
+        Limits {
+            sign_in: RateLimiter::keyed(Quota::per_minute(per_minute)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let h = hash_password("correct horse battery").unwrap();
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(verify_password(&h, "correct horse battery"));
+        assert!(!verify_password(&h, "wrong horse battery"));
+        assert!(!verify_password(DISABLED_PASSWORD, "anything at all"));
+    }
+
+    #[test]
+    fn codes_tokens_cookies() {
+        let c = public_code("N", 8);
+        assert_eq!(c.len(), 10);
+        assert!(c.starts_with("N-"));
+        assert_ne!(public_code("N", 8), public_code("N", 8));
+        assert_eq!(new_token().len(), 64);
+        let cfg = Config::for_tests("sqlite::memory:");
+        assert_ne!(token_hash(&cfg, "a"), token_hash(&cfg, "b"));
+        let cookie = session_cookie(&cfg, "tok");
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
+        assert!(!cookie.contains("Secure"), "dev cookies work over http");
+        let mut prod = cfg.clone();
+        prod.environment = "production".into();
+        assert!(session_cookie(&prod, "tok").contains("; Secure"));
+        let mut h = HeaderMap::new();
+        h.insert("cookie", "a=1; karamat_session=abc; b=2".parse().unwrap());
+        assert_eq!(cookie_value(&h, SESSION_COOKIE), Some("abc".into()));
+        assert_eq!(cookie_value(&h, "nope"), None);
+    }
+}

@@ -1,0 +1,16 @@
+//! Karamat's shared application: types, validation, components and server functions.
+//!
+//! Organised by capability. Server-only code sits behind `#[cfg(feature = "ssr")]`; the browser
+//! build (`hydrate`) never compiles a database driver, a password hash or a socket.
+
+#![recursion_limit = "256"]
+
+pub mod auth;
+pub mod error;
+pub mod i18n;
+pub mod platform;
+pub mod privacy;
+pub mod shell;
+pub mod validation;
+
+pub use shell::{shell, App};

@@ -1,0 +1,137 @@
+//! Field-level AEAD (XChaCha20-Poly1305). A sealed value is `nonce (24 bytes) ‖ ciphertext ‖ tag`;
+//! the row keeps the `key_id` so keys can rotate. The column's name is bound in as associated
+//! data, so a value copied into another column does not open.
+
+use chacha20poly1305::aead::{Aead, KeyInit, OsRng, Payload};
+use chacha20poly1305::{AeadCore, XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+/// Development keys: clearly not secret. Production sets `KARAMAT_FIELD_KEY` and
+/// `KARAMAT_BLIND_INDEX_KEY` (64 hex characters each).
+const DEV_FIELD_KEY: [u8; 32] = *b"karamat-dev-field-key-not-secret";
+const DEV_BLIND_KEY: [u8; 32] = *b"karamat-dev-blind-key-not-secret";
+
+#[derive(Clone)]
+pub struct Sealer {
+    key_id: String,
+    cipher: XChaCha20Poly1305,
+    blind_key: [u8; 32],
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SealError {
+    #[error("sealed value is too short")]
+    Truncated,
+    #[error("sealed value does not open with this key")]
+    Open,
+    #[error("bad key: {0}")]
+    Key(String),
+}
+
+fn key_from_hex(name: &str, hex_key: &str) -> Result<[u8; 32], SealError> {
+    let bytes = hex::decode(hex_key.trim()).map_err(|e| SealError::Key(format!("{name}: {e}")))?;
+    bytes
+        .try_into()
+        .map_err(|_| SealError::Key(format!("{name} must be 32 bytes (64 hex characters)")))
+}
+
+impl Sealer {
+    pub fn new(key_id: &str, field_key: [u8; 32], blind_key: [u8; 32]) -> Sealer {
+        Sealer {
+            key_id: key_id.to_string(),
+            cipher: XChaCha20Poly1305::new(&field_key.into()),
+            blind_key,
+        }
+    }
+
+    /// From `KARAMAT_FIELD_KEY_ID`, `KARAMAT_FIELD_KEY`, `KARAMAT_BLIND_INDEX_KEY`, falling back
+    /// to the development keys (key id `dev`) when unset.
+    pub fn from_env() -> Result<Sealer, SealError> {
+        let get = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let field = match get("KARAMAT_FIELD_KEY") {
+            Some(h) => key_from_hex("KARAMAT_FIELD_KEY", &h)?,
+            None => DEV_FIELD_KEY,
+        };
+        let blind = match get("KARAMAT_BLIND_INDEX_KEY") {
+            Some(h) => key_from_hex("KARAMAT_BLIND_INDEX_KEY", &h)?,
+            None => DEV_BLIND_KEY,
+        };
+        let key_id = get("KARAMAT_FIELD_KEY_ID").unwrap_or_else(|| "dev".into());
+        Ok(Sealer::new(&key_id, field, blind))
+    }
+
+    pub fn dev() -> Sealer {
+        Sealer::new("dev", DEV_FIELD_KEY, DEV_BLIND_KEY)
+    }
+
+    pub fn key_id(&self) -> &str {
+        &self.key_id
+    }
+
+    pub fn seal(&self, column: &str, plaintext: &str) -> Vec<u8> {
+        let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let sealed = self
+            .cipher
+            .encrypt(&nonce, Payload { msg: plaintext.as_bytes(), aad: column.as_bytes() })
+            .expect("XChaCha20-Poly1305 encryption cannot fail for in-memory buffers");
+        let mut out = Vec::with_capacity(24 + sealed.len());
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&sealed);
+        out
+    }
+
+    pub fn open(&self, column: &str, sealed: &[u8]) -> Result<String, SealError> {
+        if sealed.len() < 24 + 16 {
+            return Err(SealError::Truncated);
+        }
+        let (nonce, body) = sealed.split_at(24);
+        let plain = self
+            .cipher
+            .decrypt(XNonce::from_slice(nonce), Payload { msg: body, aad: column.as_bytes() })
+            .map_err(|_| SealError::Open)?;
+        String::from_utf8(plain).map_err(|_| SealError::Open)
+    }
+
+    /// A keyed, deterministic index of a normalised value (e.g. a national code) for exact
+    /// look-up without storing the value.
+    pub fn blind_index(&self, kind: &str, normalised: &str) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.blind_key)
+            .expect("HMAC takes a key of any length");
+        mac.update(kind.as_bytes());
+        mac.update(&[0]);
+        mac.update(normalised.as_bytes());
+        hex::encode(&mac.finalize().into_bytes()[..16])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seal_open_round_trip_and_column_binding() {
+        let s = Sealer::dev();
+        let sealed = s.seal("families.head_name", "مریم احمدی");
+        assert!(!sealed.windows("مریم".len()).any(|w| w == "مریم".as_bytes()));
+        assert_eq!(s.open("families.head_name", &sealed).unwrap(), "مریم احمدی");
+        assert_eq!(s.open("prisoners.name", &sealed), Err(SealError::Open));
+        let mut tampered = sealed.clone();
+        tampered[30] ^= 1;
+        assert_eq!(s.open("families.head_name", &tampered), Err(SealError::Open));
+        assert_eq!(s.open("x", &[1, 2, 3]), Err(SealError::Truncated));
+        // Two seals of one value differ (random nonces).
+        assert_ne!(sealed, s.seal("families.head_name", "مریم احمدی"));
+    }
+
+    #[test]
+    fn other_key_cannot_open_and_blind_index_is_keyed() {
+        let a = Sealer::dev();
+        let b = Sealer::new("k2", [7u8; 32], [9u8; 32]);
+        let sealed = a.seal("c", "0499370899");
+        assert_eq!(b.open("c", &sealed), Err(SealError::Open));
+        assert_eq!(a.blind_index("nc", "0499370899"), a.blind_index("nc", "0499370899"));
+        assert_ne!(a.blind_index("nc", "0499370899"), b.blind_index("nc", "0499370899"));
+        assert_ne!(a.blind_index("nc", "0499370899"), a.blind_index("phone", "0499370899"));
+    }
+}

@@ -1,0 +1,110 @@
+//! The application shell: the document, the router, the layout and the pages every visitor sees.
+
+mod account;
+mod home;
+mod layout;
+mod sign_in;
+
+use crate::i18n::{I18n, Locale};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+pub use home::*;
+
+/// The whole HTML document, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let locale = request_locale();
+    view! {
+        <!DOCTYPE html>
+        <html lang=locale.code() dir=locale.dir()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <AutoReload options=options.clone()/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The visitor's language for this request: the remembered cookie, else Persian.
+pub fn request_locale() -> Locale {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<axum::http::request::Parts>()
+            .and_then(|p| {
+                p.headers
+                    .get_all(axum::http::header::COOKIE)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .find_map(Locale::from_cookie_header)
+            })
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        initial_browser_locale()
+    }
+}
+
+/// In the browser the server already decided: it is written on `<html lang>`.
+#[cfg(not(feature = "ssr"))]
+fn initial_browser_locale() -> Locale {
+    #[cfg(feature = "hydrate")]
+    {
+        gloo_utils::document()
+            .document_element()
+            .and_then(|e| e.get_attribute("lang"))
+            .and_then(|l| Locale::from_code(&l))
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        Locale::default()
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let i18n = I18n {
+        locale: RwSignal::new(request_locale()),
+    };
+    provide_context(i18n);
+
+    // Tells tests (and curious people) that the page came alive in the browser.
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = gloo_utils::document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Title text=move || i18n.t("site.title")/>
+        <Router>
+            <layout::Header/>
+            <main id="main" class="main">
+                <Routes fallback=|| view! { <layout::NotFound/> }>
+                    <Route path=path!("") view=home::HomePage/>
+                    <Route path=path!("/sign-in") view=sign_in::SignInPage/>
+                    <Route path=path!("/sign-up") view=sign_in::SignUpPage/>
+                    <Route path=path!("/account") view=account::DonorHome/>
+                    <Route path=path!("/employment/dashboard") view=account::EntrepreneurHome/>
+                    <Route path=path!("/staff") view=account::StaffHome/>
+                </Routes>
+            </main>
+            <layout::Footer/>
+        </Router>
+    }
+}

@@ -1,0 +1,88 @@
+use crate::auth::{SignIn, SignUp};
+use crate::error::AppError;
+use crate::i18n::{t, use_i18n};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// Shows an action's error as a localized sentence, announced to screen readers.
+#[component]
+pub fn ActionError<T: Clone + Send + Sync + 'static>(
+    #[prop(into)] value: Signal<Option<Result<T, AppError>>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        value.get().and_then(|r| r.err()).map(|e| {
+            view! { <p class="form-error" role="alert">{i18n.t(e.message_key())}</p> }
+        })
+    }
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let action = ServerAction::<SignIn>::new();
+    view! {
+        <section class="panel narrow">
+            <h1>{t("auth.sign_in_title")}</h1>
+            <ActionForm action=action attr:class="form" attr:id="sign-in-form">
+                <label>
+                    <span>{t("auth.email")}</span>
+                    <input type="email" name="email" autocomplete="username" required dir="ltr"/>
+                </label>
+                <label>
+                    <span>{t("auth.password")}</span>
+                    <input type="password" name="password" autocomplete="current-password" required dir="ltr"/>
+                </label>
+                <ActionError value=action.value()/>
+                <button type="submit" class="button" disabled=move || action.pending().get()>
+                    {t("auth.sign_in")}
+                </button>
+            </ActionForm>
+            <p class="muted">
+                {t("auth.no_account")} " " <A href="/sign-up">{t("auth.sign_up")}</A>
+            </p>
+        </section>
+    }
+}
+
+#[component]
+pub fn SignUpPage() -> impl IntoView {
+    let action = ServerAction::<SignUp>::new();
+    view! {
+        <section class="panel narrow">
+            <h1>{t("auth.sign_up_title")}</h1>
+            <ActionForm action=action attr:class="form" attr:id="sign-up-form">
+                <label>
+                    <span>{t("auth.display_name")}</span>
+                    <input type="text" name="display_name" autocomplete="nickname" required minlength="2" maxlength="80"/>
+                </label>
+                <label>
+                    <span>{t("auth.email")}</span>
+                    <input type="email" name="email" autocomplete="email" required dir="ltr"/>
+                </label>
+                <label>
+                    <span>{t("auth.password")}</span>
+                    <input type="password" name="password" autocomplete="new-password" required minlength="10" dir="ltr"/>
+                    <small class="muted">{t("auth.password_hint")}</small>
+                </label>
+                <fieldset>
+                    <legend>{t("auth.account_kind")}</legend>
+                    <label class="choice">
+                        <input type="radio" name="role" value="donor" checked/>
+                        <span>{t("role.donor")}</span>
+                    </label>
+                    <label class="choice">
+                        <input type="radio" name="role" value="entrepreneur"/>
+                        <span>{t("role.entrepreneur")}</span>
+                    </label>
+                </fieldset>
+                <ActionError value=action.value()/>
+                <button type="submit" class="button" disabled=move || action.pending().get()>
+                    {t("auth.sign_up")}
+                </button>
+            </ActionForm>
+            <p class="muted">
+                {t("auth.have_account")} " " <A href="/sign-in">{t("auth.sign_in")}</A>
+            </p>
+        </section>
+    }
+}

@@ -1,0 +1,177 @@
+//! Validation shared by the browser and the server, so both say the same thing about bad input.
+//! Each check returns the translation key of its message.
+
+/// Persian (۰–۹) and Arabic-Indic (٠–٩) digits to Latin; everything else untouched.
+pub fn latin_digits(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '۰'..='۹' => char::from(b'0' + (c as u32 - '۰' as u32) as u8),
+            '٠'..='٩' => char::from(b'0' + (c as u32 - '٠' as u32) as u8),
+            _ => c,
+        })
+        .collect()
+}
+
+/// Normalises Persian text for storage and search: Arabic ي/ى/ك to Persian ی/ک, digits to Latin,
+/// runs of white space folded; the zero-width non-joiner (U+200C) is kept.
+pub fn normalize_persian(s: &str) -> String {
+    let mapped: String = latin_digits(s)
+        .chars()
+        .map(|c| match c {
+            'ي' | 'ى' => 'ی',
+            'ك' => 'ک',
+            _ => c,
+        })
+        .collect();
+    mapped.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// An Iranian national code: ten digits (any script) with a valid check digit.
+pub fn national_code(input: &str) -> Result<String, &'static str> {
+    let s: String = latin_digits(input).chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    if s.len() != 10 || !s.chars().all(|c| c.is_ascii_digit()) {
+        return Err("validation.national_code_format");
+    }
+    let d: Vec<u32> = s.chars().map(|c| c.to_digit(10).unwrap_or(0)).collect();
+    if d.iter().all(|x| *x == d[0]) {
+        return Err("validation.national_code_check");
+    }
+    if national_code_check_digit(&d[..9]) != d[9] {
+        return Err("validation.national_code_check");
+    }
+    Ok(s)
+}
+
+/// The check digit for the first nine digits of a national code.
+pub fn national_code_check_digit(first9: &[u32]) -> u32 {
+    let sum: u32 = first9.iter().enumerate().map(|(i, d)| d * (10 - i as u32)).sum();
+    let r = sum % 11;
+    if r < 2 {
+        r
+    } else {
+        11 - r
+    }
+}
+
+/// An Iranian mobile number in any of its usual forms, returned as `09xxxxxxxxx`.
+pub fn mobile(input: &str) -> Result<String, &'static str> {
+    let s: String = latin_digits(input)
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-' && *c != '(' && *c != ')')
+        .collect();
+    let rest = if let Some(r) = s.strip_prefix("+98") {
+        r.to_string()
+    } else if let Some(r) = s.strip_prefix("0098") {
+        r.to_string()
+    } else if let Some(r) = s.strip_prefix('0') {
+        r.to_string()
+    } else {
+        s.clone()
+    };
+    if rest.len() == 10 && rest.starts_with('9') && rest.chars().all(|c| c.is_ascii_digit()) {
+        Ok(format!("0{rest}"))
+    } else {
+        Err("validation.mobile")
+    }
+}
+
+/// A plausible e-mail address, trimmed and lower-cased.
+pub fn email(input: &str) -> Result<String, &'static str> {
+    let s = input.trim().to_lowercase();
+    let ok = s.len() <= 254
+        && s.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !s.contains(char::is_whitespace)
+                && s.matches('@').count() == 1
+        });
+    if ok {
+        Ok(s)
+    } else {
+        Err("validation.email")
+    }
+}
+
+pub const PASSWORD_MIN_CHARS: usize = 10;
+
+/// Passwords: at least ten characters and at most 128 (OWASP: length over composition rules).
+pub fn password(input: &str) -> Result<(), &'static str> {
+    let n = input.chars().count();
+    if n < PASSWORD_MIN_CHARS {
+        Err("validation.password_short")
+    } else if n > 128 {
+        Err("validation.password_long")
+    } else {
+        Ok(())
+    }
+}
+
+/// A person's or company's display name: 2–80 characters after normalisation.
+pub fn display_name(input: &str) -> Result<String, &'static str> {
+    let s = normalize_persian(input);
+    let n = s.chars().count();
+    if (2..=80).contains(&n) {
+        Ok(s)
+    } else {
+        Err("validation.display_name")
+    }
+}
+
+/// An amount in rials typed in any digit script, with optional separators.
+pub fn amount_rials(input: &str) -> Result<i64, &'static str> {
+    let s: String = latin_digits(input)
+        .chars()
+        .filter(|c| !matches!(c, ',' | '٬' | '،' | ' ' | '_'))
+        .collect();
+    match s.parse::<i64>() {
+        Ok(v) if v > 0 => Ok(v),
+        _ => Err("validation.amount"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn national_codes_in_every_script() {
+        assert_eq!(national_code("0499370899"), Ok("0499370899".into()));
+        assert_eq!(national_code("۰۴۹۹۳۷۰۸۹۹"), Ok("0499370899".into()));
+        assert_eq!(national_code("٠٤٩٩٣٧٠٨٩٩"), Ok("0499370899".into()));
+        assert_eq!(national_code("0499370898"), Err("validation.national_code_check"));
+        assert_eq!(national_code("1111111111"), Err("validation.national_code_check"));
+        assert_eq!(national_code("12345"), Err("validation.national_code_format"));
+        assert_eq!(national_code("04993708a9"), Err("validation.national_code_format"));
+    }
+
+    #[test]
+    fn mobiles() {
+        for ok in ["09121234567", "+989121234567", "00989121234567", "۰۹۱۲۱۲۳۴۵۶۷", "0912 123 4567"] {
+            assert_eq!(mobile(ok), Ok("09121234567".into()), "{ok}");
+        }
+        for bad in ["0212345678", "0912123456", "+1 555 1234", ""] {
+            assert!(mobile(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn persian_normalisation_keeps_zwnj() {
+        assert_eq!(normalize_persian("علي  كريمي"), "علی کریمی");
+        assert_eq!(normalize_persian("خانواده\u{200c}ها ۱۲"), "خانواده\u{200c}ها 12");
+    }
+
+    #[test]
+    fn emails_passwords_amounts() {
+        assert_eq!(email(" A@B.ir "), Ok("a@b.ir".into()));
+        assert!(email("a@b").is_err());
+        assert!(email("a b@c.ir").is_err());
+        assert!(password("short").is_err());
+        assert!(password("long enough pass").is_ok());
+        assert_eq!(amount_rials("۱٬۰۰۰٬۰۰۰"), Ok(1_000_000));
+        assert_eq!(amount_rials("0"), Err("validation.amount"));
+        assert_eq!(amount_rials("-5"), Err("validation.amount"));
+        assert_eq!(amount_rials("abc"), Err("validation.amount"));
+    }
+}

@@ -1,0 +1,30 @@
+//! Karamat's schema. Every migration runs unchanged on SQLite and PostgreSQL.
+//!
+//! Conventions: ids are `bigint` surrogate keys that never leave the staff area; anything shown to
+//! the public carries a random `public_code`. Money is `bigint` rials. Personal fields of families
+//! and prisoners live in `*_enc` binary columns (field-level AEAD envelopes) with a `key_id` for
+//! rotation and, where exact look-up is needed, a keyed blind index `*_bidx`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod dsl;
+mod m0001_core;
+mod m0002_people;
+mod m0003_giving;
+mod m0004_employment;
+mod m0005_operations;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m0001_core::Migration),
+            Box::new(m0002_people::Migration),
+            Box::new(m0003_giving::Migration),
+            Box::new(m0004_employment::Migration),
+            Box::new(m0005_operations::Migration),
+        ]
+    }
+}

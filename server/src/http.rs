@@ -1,0 +1,186 @@
+//! The HTTP surface: Leptos pages and server functions, health, language choice, and the
+//! middleware that refuses cross-site posts and keeps non-staff out of the staff area.
+
+use app::auth::ssr::authed_from_headers;
+use app::i18n::{Locale, LOCALE_COOKIE};
+use app::platform::{db, AppState};
+use app::{shell, App};
+use axum::{
+    body::Body,
+    extract::{Request, State},
+    http::{header, HeaderMap, HeaderValue, Method, StatusCode},
+    middleware::{self, Next},
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+    Form, Json, Router,
+};
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use serde::Deserialize;
+use serde_json::json;
+use tower_http::{
+    compression::CompressionLayer, set_header::SetResponseHeaderLayer, timeout::TimeoutLayer,
+    trace::TraceLayer,
+};
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let timeout = state.config.request_timeout;
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/locale", post(set_locale))
+        .leptos_routes(&state, routes, {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.clone(), staff_area_guard))
+        .layer(middleware::from_fn_with_state(state.clone(), cross_site_guard))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// `GET /healthz`: 200 with the backend and applied migrations when the database answers.
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    let backend = db::backend_name(&state.db);
+    match db::applied_migrations(&state.db).await {
+        Ok(n) => (
+            StatusCode::OK,
+            Json(json!({ "status": "ok", "database": backend, "migrations_applied": n })),
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unavailable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "unavailable", "database": backend })),
+            )
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct LocaleForm {
+    lang: String,
+}
+
+/// The no-JavaScript language switch: remember the choice and go back where the visitor was.
+async fn set_locale(headers: HeaderMap, Form(form): Form<LocaleForm>) -> Response {
+    let locale = Locale::from_code(&form.lang).unwrap_or_default();
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(same_site_path)
+        .unwrap_or_else(|| "/".to_string());
+    let cookie = format!(
+        "{LOCALE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        locale.code()
+    );
+    let mut res = Redirect::to(&back).into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    res
+}
+
+/// The path part of a URL, only if it is a local path (no scheme-relative tricks).
+fn same_site_path(url: &str) -> Option<String> {
+    let path = match url.find("://") {
+        Some(i) => {
+            let after = &url[i + 3..];
+            after.find('/').map(|j| &after[j..]).unwrap_or("/")
+        }
+        None => url,
+    };
+    (path.starts_with('/') && !path.starts_with("//")).then(|| path.to_string())
+}
+
+fn host_of(origin: &str) -> &str {
+    origin.split("://").nth(1).unwrap_or(origin).trim_end_matches('/')
+}
+
+/// Refuses state-changing requests that a browser marks as cross-site, or whose `Origin` is not
+/// this site's. Requests without those headers (curl, other servers) pass: they carry no
+/// visitor's cookies by accident.
+async fn cross_site_guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    if headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes() == b"cross-site")
+    {
+        tracing::warn!(path = %req.uri().path(), "refused cross-site post (sec-fetch-site)");
+        return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
+    }
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        let expected = match &state.config.public_origin {
+            Some(o) => host_of(o).to_string(),
+            None => headers
+                .get(header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string(),
+        };
+        if origin == "null" || host_of(origin) != expected {
+            tracing::warn!(path = %req.uri().path(), %origin, "refused cross-origin post");
+            return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// The staff area is for staff: anonymous visitors go to sign in, others are refused.
+async fn staff_area_guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if !(path == "/staff" || path.starts_with("/staff/")) {
+        return next.run(req).await;
+    }
+    match authed_from_headers(&state, req.headers()).await {
+        Ok(Some(a)) if a.role().is_staff() => next.run(req).await,
+        Ok(Some(a)) => {
+            tracing::warn!(user = %a.user.public_id, role = a.role().as_str(), %path, "staff area refused");
+            forbidden_page()
+        }
+        Ok(None) => Redirect::to("/sign-in").into_response(),
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response(),
+    }
+}
+
+fn forbidden_page() -> Response {
+    let body = "<!DOCTYPE html><html lang=\"fa\" dir=\"rtl\"><head><meta charset=\"utf-8\">\
+        <title>403</title></head><body><h1>شما اجازهٔ دسترسی به این بخش را ندارید.</h1>\
+        <p lang=\"en\" dir=\"ltr\">You do not have access to this area.</p><p><a href=\"/\">کرامت</a></p></body></html>";
+    Response::builder()
+        .status(StatusCode::FORBIDDEN)
+        .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+        .body(Body::from(body))
+        .unwrap_or_else(|_| StatusCode::FORBIDDEN.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn referer_paths_stay_on_site() {
+        assert_eq!(same_site_path("http://127.0.0.1:3000/sign-in?x=1"), Some("/sign-in?x=1".into()));
+        assert_eq!(same_site_path("https://k.ir"), Some("/".into()));
+        assert_eq!(same_site_path("//evil.example/x"), None);
+        assert_eq!(same_site_path("/account"), Some("/account".into()));
+        assert_eq!(host_of("https://k.ir/"), "k.ir");
+    }
+}

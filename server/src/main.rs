@@ -1,0 +1,179 @@
+//! `karamat`: serve the site, migrate the database, load seed data, create an admin.
+
+use anyhow::Context;
+use app::auth::ssr::{create_user, hash_password, NewUser};
+use app::auth::Role;
+use app::platform::{db, Config};
+use clap::{Parser, Subcommand};
+use migrations::{Migrator, MigratorTrait};
+use server::seed::{self, Scale};
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(name = "karamat", version, about = "Karamat: dignified support for prisoners' families")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the site (the default). Applies pending migrations first.
+    Serve,
+    /// Apply, roll back or list migrations.
+    Migrate {
+        #[arg(value_enum, default_value = "up")]
+        direction: MigrateCmd,
+        /// For `down`: how many migrations to roll back (default: all).
+        #[arg(long)]
+        steps: Option<u32>,
+    },
+    /// Load generated data into an empty database (deterministic for a given --seed).
+    Seed {
+        #[arg(long, value_enum, default_value = "demo")]
+        scale: Scale,
+        #[arg(long, default_value_t = 1405)]
+        seed: u64,
+        /// Do nothing (successfully) when the database already holds data.
+        #[arg(long)]
+        if_empty: bool,
+    },
+    /// Create a national administrator (asks for the password, or reads KARAMAT_ADMIN_PASSWORD).
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum MigrateCmd {
+    Up,
+    Down,
+    Status,
+}
+
+fn init_tracing() {
+    use tracing_subscriber::{fmt, EnvFilter};
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm_migration=warn,tower_http=info"));
+    if std::env::var("KARAMAT_LOG_FORMAT").is_ok_and(|v| v == "json") {
+        fmt().with_env_filter(filter).json().init();
+    } else {
+        fmt().with_env_filter(filter).init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    init_tracing();
+    let cli = Cli::parse();
+    let config = Config::from_env();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate { direction, steps } => {
+            let conn = db::connect(&config.database_url).await?;
+            match direction {
+                MigrateCmd::Up => Migrator::up(&conn, None).await?,
+                MigrateCmd::Down => Migrator::down(&conn, steps).await?,
+                MigrateCmd::Status => Migrator::status(&conn).await?,
+            }
+            let applied = db::applied_migrations(&conn).await.unwrap_or(0);
+            println!("{} migration(s) applied on {}", applied, db::backend_name(&conn));
+            Ok(())
+        }
+        Command::Seed { scale, seed, if_empty } => {
+            let conn = server::connect_and_migrate(&config).await?;
+            if if_empty && !seed::is_empty(&conn).await? {
+                println!("The database already holds data; nothing loaded.");
+                return Ok(());
+            }
+            let report = seed::run(&conn, scale, seed).await?;
+            for (table, n) in &report.rows {
+                println!("{table:>22}  {n}");
+            }
+            println!(
+                "Seeded {:?} scale on {}: {} rows in {:.1} s",
+                report.scale,
+                db::backend_name(&conn),
+                report.total_rows(),
+                report.seconds
+            );
+            if scale == Scale::Demo {
+                println!("\nDemo accounts (password: {}):", seed::DEMO_PASSWORD);
+                for (role, email, _) in seed::DEMO_ACCOUNTS {
+                    println!("  {:<20} {email}  → {}", role.as_str(), role.home_path());
+                }
+            }
+            Ok(())
+        }
+        Command::CreateAdmin { email, name } => {
+            let conn = server::connect_and_migrate(&config).await?;
+            let email = app::validation::email(&email).map_err(|k| anyhow::anyhow!("invalid email ({k})"))?;
+            let password = match std::env::var("KARAMAT_ADMIN_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => rpassword::prompt_password("Password for the new administrator: ")?,
+            };
+            app::validation::password(&password).map_err(|k| anyhow::anyhow!("password refused ({k})"))?;
+            let hash = hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let user = create_user(
+                &conn,
+                NewUser { email: Some(&email), display_name: &name, password_hash: hash, role: Role::NationalAdmin, locale: "fa" },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("could not create the administrator: {e}"))?;
+            println!("Created national administrator {} ({email})", user.public_id);
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    // Running the binary directly (not under cargo-leptos): find the site and its hashed files.
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+        let hash_file = std::env::current_exe()?.with_file_name("hash.txt");
+        if hash_file.exists() {
+            std::env::set_var("LEPTOS_HASH_FILES", "true");
+        }
+    }
+    let leptos = leptos::prelude::get_configuration(None).context("reading Leptos configuration")?;
+    let options = leptos.leptos_options;
+    let addr = options.site_addr;
+    let conn = server::connect_and_migrate(&config).await.context("connecting to the database")?;
+    tracing::info!(backend = db::backend_name(&conn), "database ready");
+    let state = server::state(options, conn, config);
+    let app = server::http::router(state);
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+    tracing::info!("listening on http://{addr}");
+    axum::serve(listener, app.into_make_service())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+    // Give in-flight requests a bounded time; axum stops accepting new ones now.
+    tokio::spawn(async {
+        tokio::time::sleep(Duration::from_secs(20)).await;
+        tracing::warn!("shutdown grace period over");
+        std::process::exit(0);
+    });
+}

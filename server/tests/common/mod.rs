@@ -1,0 +1,125 @@
+//! Test databases: a fresh SQLite file always, and a fresh PostgreSQL database when
+//! `TEST_DATABASE_URL` points at a server (CI sets it; `make test` does when one answers).
+
+#![allow(dead_code)]
+
+use app::platform::{db, AppState, Config};
+use axum::body::Body;
+use axum::http::{header, Request, Response};
+use http_body_util::BodyExt;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use tower::ServiceExt;
+
+pub struct TestDb {
+    pub url: String,
+    pub label: &'static str,
+    cleanup: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    pub async fn drop_db(self) {
+        if let Some((admin_url, name)) = &self.cleanup {
+            if let Ok(admin) = Database::connect(admin_url.as_str()).await {
+                let _ = admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await;
+            }
+        }
+    }
+}
+
+fn unique_name() -> String {
+    use rand::Rng;
+    format!("karamat_t_{}", rand::thread_rng().gen::<u64>())
+}
+
+/// Every backend this run can reach, each one new and empty.
+pub async fn databases() -> Vec<TestDb> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("karamat.db");
+    let mut out = vec![TestDb {
+        url: format!("sqlite://{}?mode=rwc", path.display()),
+        label: "sqlite",
+        cleanup: None,
+        _dir: Some(dir),
+    }];
+    if let Ok(base) = std::env::var("TEST_DATABASE_URL") {
+        if base.starts_with("postgres") {
+            let admin = Database::connect(base.as_str())
+                .await
+                .unwrap_or_else(|e| panic!("TEST_DATABASE_URL is set but PostgreSQL does not answer: {e}"));
+            let name = unique_name();
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create test database");
+            let url = match base.rfind('/') {
+                Some(i) if base[..i].contains("//") && i > base.find("//").unwrap() + 1 => {
+                    let (head, tail) = base.split_at(i);
+                    let query = tail.find('?').map(|q| &tail[q..]).unwrap_or("");
+                    format!("{head}/{name}{query}")
+                }
+                _ => format!("{}/{name}", base.trim_end_matches('/')),
+            };
+            out.push(TestDb { url, label: "postgresql", cleanup: Some((base, name)), _dir: None });
+        }
+    }
+    out
+}
+
+pub fn pg_required() -> bool {
+    std::env::var("TEST_DATABASE_URL").is_ok()
+}
+
+pub async fn migrated(url: &str) -> DatabaseConnection {
+    let config = Config::for_tests(url);
+    server::connect_and_migrate(&config).await.expect("migrate")
+}
+
+pub async fn app_state(url: &str) -> AppState {
+    let conn = migrated(url).await;
+    server::state(server::plain_leptos_options(), conn, Config::for_tests(url))
+}
+
+pub async fn connect(url: &str) -> DatabaseConnection {
+    db::connect(url).await.expect("connect")
+}
+
+pub async fn body_text(res: Response<Body>) -> String {
+    let bytes = res.into_body().collect().await.expect("body").to_bytes();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+pub async fn send(app: &axum::Router, req: Request<Body>) -> Response<Body> {
+    app.clone().oneshot(req).await.expect("router answers")
+}
+
+pub fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut b = Request::get(path).header(header::HOST, "127.0.0.1:3000");
+    if let Some(c) = cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    b.body(Body::empty()).unwrap()
+}
+
+pub fn post_form(path: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut b = Request::post(path)
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html,application/xhtml+xml");
+    if let Some(c) = cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    b.body(Body::from(body.to_string())).unwrap()
+}
+
+/// `name=value` of the first Set-Cookie for `name`.
+pub fn set_cookie(res: &Response<Body>, name: &str) -> Option<String> {
+    res.headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap_or_default().to_string())
+}
