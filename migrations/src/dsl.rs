@@ -28,7 +28,10 @@ pub fn text_null(name: &str) -> ColumnDef {
     ColumnDef::new(id(name)).text().null().to_owned()
 }
 pub fn string(name: &str) -> ColumnDef {
-    ColumnDef::new(id(name)).string_len(255).not_null().to_owned()
+    ColumnDef::new(id(name))
+        .string_len(255)
+        .not_null()
+        .to_owned()
 }
 pub fn string_null(name: &str) -> ColumnDef {
     ColumnDef::new(id(name)).string_len(255).null().to_owned()

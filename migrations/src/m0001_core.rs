@@ -6,7 +6,14 @@ use sea_orm_migration::prelude::*;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-const TABLES: &[&str] = &["provinces", "prisons", "users", "user_scopes", "sessions", "settings"];
+const TABLES: &[&str] = &[
+    "provinces",
+    "prisons",
+    "users",
+    "user_scopes",
+    "sessions",
+    "settings",
+];
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -25,7 +32,15 @@ impl MigrationTrait for Migration {
             .col(string("name_en"))
             .col(string("kind"))
             .col(int_default("capacity", 0));
-        create(m, t, vec![unique("prisons", &["code"]), index("prisons", &["province_id"])]).await?;
+        create(
+            m,
+            t,
+            vec![
+                unique("prisons", &["code"]),
+                index("prisons", &["province_id"]),
+            ],
+        )
+        .await?;
 
         let mut t = table("users");
         t.col(string("public_id"))
@@ -43,7 +58,11 @@ impl MigrationTrait for Migration {
         create(
             m,
             t,
-            vec![unique("users", &["public_id"]), unique("users", &["email"]), index("users", &["role"])],
+            vec![
+                unique("users", &["public_id"]),
+                unique("users", &["email"]),
+                index("users", &["role"]),
+            ],
         )
         .await?;
 
@@ -63,12 +82,18 @@ impl MigrationTrait for Migration {
         create(
             m,
             t,
-            vec![unique("sessions", &["token_hash"]), index("sessions", &["user_id"]), index("sessions", &["expires_at"])],
+            vec![
+                unique("sessions", &["token_hash"]),
+                index("sessions", &["user_id"]),
+                index("sessions", &["expires_at"]),
+            ],
         )
         .await?;
 
         let mut t = table("settings");
-        t.col(string("key")).col(text("value")).col(timestamp("updated_at"));
+        t.col(string("key"))
+            .col(text("value"))
+            .col(timestamp("updated_at"));
         create(m, t, vec![unique("settings", &["key"])]).await
     }
 

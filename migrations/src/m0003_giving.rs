@@ -25,7 +25,9 @@ const TABLES: &[&str] = &[
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         let mut t = table("payees");
-        t.col(string("public_code")).col(string("kind")).col(string("name"));
+        t.col(string("public_code"))
+            .col(string("kind"))
+            .col(string("name"));
         references(&mut t, "payees", "province_id", "provinces");
         t.col(sealed_null("account_enc"))
             .col(string("key_id"))
@@ -121,7 +123,10 @@ impl MigrationTrait for Migration {
         create(
             m,
             t,
-            vec![unique("pledges", &["public_code"]), index("pledges", &["status", "next_due_on"])],
+            vec![
+                unique("pledges", &["public_code"]),
+                index("pledges", &["status", "next_due_on"]),
+            ],
         )
         .await?;
 
@@ -163,9 +168,16 @@ impl MigrationTrait for Migration {
         .await?;
 
         let mut t = table("ledger_accounts");
-        t.col(string("code")).col(string("kind")).col(string("name"));
+        t.col(string("code"))
+            .col(string("kind"))
+            .col(string("name"));
         references_null(&mut t, "ledger_accounts", "need_id", "needs");
-        references_null(&mut t, "ledger_accounts", "campaign_id", "release_campaigns");
+        references_null(
+            &mut t,
+            "ledger_accounts",
+            "campaign_id",
+            "release_campaigns",
+        );
         references_null(&mut t, "ledger_accounts", "family_id", "families");
         t.col(string_null("category"))
             .col(boolean("may_go_negative", false))
@@ -183,7 +195,9 @@ impl MigrationTrait for Migration {
         .await?;
 
         let mut t = table("ledger_transactions");
-        t.col(string("public_code")).col(string("kind")).col(string("memo"));
+        t.col(string("public_code"))
+            .col(string("kind"))
+            .col(string("memo"));
         references_null(&mut t, "ledger_transactions", "donation_id", "donations");
         references_null(&mut t, "ledger_transactions", "created_by", "users");
         t.col(timestamp("created_at"));
@@ -200,7 +214,12 @@ impl MigrationTrait for Migration {
 
         // amount_rials is signed: debits positive, credits negative; each transaction sums to zero.
         let mut t = table("ledger_entries");
-        references(&mut t, "ledger_entries", "transaction_id", "ledger_transactions");
+        references(
+            &mut t,
+            "ledger_entries",
+            "transaction_id",
+            "ledger_transactions",
+        );
         references(&mut t, "ledger_entries", "account_id", "ledger_accounts");
         t.col(bigint("amount_rials")).col(timestamp("created_at"));
         create(
@@ -224,8 +243,14 @@ impl MigrationTrait for Migration {
             .col(string_null("evidence_ref"))
             .col(string("status"));
         references_null(&mut t, "disbursements", "requested_by", "users");
-        references_null(&mut t, "disbursements", "transaction_id", "ledger_transactions");
-        t.col(timestamp("created_at")).col(timestamp_null("paid_at"));
+        references_null(
+            &mut t,
+            "disbursements",
+            "transaction_id",
+            "ledger_transactions",
+        );
+        t.col(timestamp("created_at"))
+            .col(timestamp_null("paid_at"));
         create(
             m,
             t,
@@ -238,7 +263,12 @@ impl MigrationTrait for Migration {
         .await?;
 
         let mut t = table("disbursement_approvals");
-        references(&mut t, "disbursement_approvals", "disbursement_id", "disbursements");
+        references(
+            &mut t,
+            "disbursement_approvals",
+            "disbursement_id",
+            "disbursements",
+        );
         references(&mut t, "disbursement_approvals", "approver_id", "users");
         t.col(string("role"))
             .col(string("decision"))
@@ -247,7 +277,10 @@ impl MigrationTrait for Migration {
         create(
             m,
             t,
-            vec![unique("disbursement_approvals", &["disbursement_id", "approver_id"])],
+            vec![unique(
+                "disbursement_approvals",
+                &["disbursement_id", "approver_id"],
+            )],
         )
         .await?;
 
@@ -261,7 +294,10 @@ impl MigrationTrait for Migration {
         create(
             m,
             t,
-            vec![index("impact_updates", &["need_id"]), index("impact_updates", &["campaign_id"])],
+            vec![
+                index("impact_updates", &["need_id"]),
+                index("impact_updates", &["campaign_id"]),
+            ],
         )
         .await
     }

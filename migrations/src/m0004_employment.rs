@@ -39,7 +39,8 @@ impl MigrationTrait for Migration {
             .col(string("sector"))
             .col(string("status"));
         references_null(&mut t, "entrepreneurs", "verified_by", "users");
-        t.col(timestamp_null("verified_at")).col(timestamp("created_at"));
+        t.col(timestamp_null("verified_at"))
+            .col(timestamp("created_at"));
         create(
             m,
             t,
@@ -65,7 +66,10 @@ impl MigrationTrait for Migration {
         create(
             m,
             t,
-            vec![unique("workshops", &["public_code"]), index("workshops", &["prison_id"])],
+            vec![
+                unique("workshops", &["public_code"]),
+                index("workshops", &["prison_id"]),
+            ],
         )
         .await?;
 
@@ -105,12 +109,19 @@ impl MigrationTrait for Migration {
         t.col(int("version")).col(text("snapshot"));
         references_null(&mut t, "contract_versions", "created_by", "users");
         t.col(timestamp("created_at"));
-        create(m, t, vec![unique("contract_versions", &["contract_id", "version"])]).await?;
+        create(
+            m,
+            t,
+            vec![unique("contract_versions", &["contract_id", "version"])],
+        )
+        .await?;
 
         let mut t = table("worker_assignments");
         references(&mut t, "worker_assignments", "contract_id", "contracts");
         references(&mut t, "worker_assignments", "prisoner_id", "prisoners");
-        t.col(string("worker_code")).col(string("status")).col(timestamp("consent_at"));
+        t.col(string("worker_code"))
+            .col(string("status"))
+            .col(timestamp("consent_at"));
         references_null(&mut t, "worker_assignments", "assigned_by", "users");
         t.col(int_null("rating"))
             .col(timestamp("created_at"))
@@ -138,7 +149,12 @@ impl MigrationTrait for Migration {
             .col(text_null("dispute_note"))
             .col(timestamp_null("resolved_at"))
             .col(timestamp("created_at"));
-        create(m, t, vec![index("production_logs", &["contract_id", "work_date"])]).await?;
+        create(
+            m,
+            t,
+            vec![index("production_logs", &["contract_id", "work_date"])],
+        )
+        .await?;
 
         let mut t = table("invoices");
         t.col(string("public_code"));
@@ -148,11 +164,15 @@ impl MigrationTrait for Migration {
             .col(bigint("amount_rials"))
             .col(string("status"));
         references_null(&mut t, "invoices", "transaction_id", "ledger_transactions");
-        t.col(timestamp_null("paid_at")).col(timestamp("created_at"));
+        t.col(timestamp_null("paid_at"))
+            .col(timestamp("created_at"));
         create(
             m,
             t,
-            vec![unique("invoices", &["public_code"]), unique("invoices", &["contract_id", "period"])],
+            vec![
+                unique("invoices", &["public_code"]),
+                unique("invoices", &["contract_id", "period"]),
+            ],
         )
         .await?;
 
@@ -171,7 +191,12 @@ impl MigrationTrait for Migration {
         create(m, t, vec![index("wage_rules", &["effective_from"])]).await?;
 
         let mut t = table("wage_payments");
-        references(&mut t, "wage_payments", "assignment_id", "worker_assignments");
+        references(
+            &mut t,
+            "wage_payments",
+            "assignment_id",
+            "worker_assignments",
+        );
         references(&mut t, "wage_payments", "prisoner_id", "prisoners");
         references(&mut t, "wage_payments", "rule_id", "wage_rules");
         t.col(string("period"))
@@ -181,7 +206,12 @@ impl MigrationTrait for Migration {
             .col(bigint("restitution_rials"))
             .col(bigint("savings_rials"))
             .col(bigint("net_rials"));
-        references_null(&mut t, "wage_payments", "transaction_id", "ledger_transactions");
+        references_null(
+            &mut t,
+            "wage_payments",
+            "transaction_id",
+            "ledger_transactions",
+        );
         t.col(timestamp("created_at"));
         create(
             m,
@@ -203,7 +233,12 @@ impl MigrationTrait for Migration {
         create(m, t, vec![unique("training_programmes", &["public_code"])]).await?;
 
         let mut t = table("training_enrolments");
-        references(&mut t, "training_enrolments", "programme_id", "training_programmes");
+        references(
+            &mut t,
+            "training_enrolments",
+            "programme_id",
+            "training_programmes",
+        );
         references(&mut t, "training_enrolments", "prisoner_id", "prisoners");
         t.col(int_default("hours_completed", 0))
             .col(string("status"))
@@ -211,13 +246,21 @@ impl MigrationTrait for Migration {
         create(
             m,
             t,
-            vec![unique("training_enrolments", &["programme_id", "prisoner_id"])],
+            vec![unique(
+                "training_enrolments",
+                &["programme_id", "prisoner_id"],
+            )],
         )
         .await?;
 
         let mut t = table("certificates");
         references(&mut t, "certificates", "prisoner_id", "prisoners");
-        references_null(&mut t, "certificates", "programme_id", "training_programmes");
+        references_null(
+            &mut t,
+            "certificates",
+            "programme_id",
+            "training_programmes",
+        );
         t.col(string("title"))
             .col(string("skill"))
             .col(date("issued_on"))
@@ -237,7 +280,10 @@ impl MigrationTrait for Migration {
         create(
             m,
             t,
-            vec![unique("job_postings", &["public_code"]), index("job_postings", &["status", "province_id"])],
+            vec![
+                unique("job_postings", &["public_code"]),
+                index("job_postings", &["status", "province_id"]),
+            ],
         )
         .await?;
 

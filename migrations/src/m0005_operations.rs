@@ -24,7 +24,12 @@ impl MigrationTrait for Migration {
             .col(text_null("last_error"))
             .col(timestamp("created_at"))
             .col(timestamp_null("sent_at"));
-        create(m, t, vec![index("notification_outbox", &["status", "next_attempt_at"])]).await?;
+        create(
+            m,
+            t,
+            vec![index("notification_outbox", &["status", "next_attempt_at"])],
+        )
+        .await?;
 
         let mut t = table("audit_log");
         t.col(timestamp("at"));
@@ -38,7 +43,10 @@ impl MigrationTrait for Migration {
         create(
             m,
             t,
-            vec![index("audit_log", &["action", "at"]), index("audit_log", &["actor_user_id"])],
+            vec![
+                index("audit_log", &["action", "at"]),
+                index("audit_log", &["actor_user_id"]),
+            ],
         )
         .await
     }

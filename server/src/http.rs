@@ -33,8 +33,14 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn_with_state(state.clone(), staff_area_guard))
-        .layer(middleware::from_fn_with_state(state.clone(), cross_site_guard))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            staff_area_guard,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            cross_site_guard,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -48,7 +54,10 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("DENY"),
         ))
         .layer(CompressionLayer::new())
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -108,7 +117,11 @@ fn same_site_path(url: &str) -> Option<String> {
 }
 
 fn host_of(origin: &str) -> &str {
-    origin.split("://").nth(1).unwrap_or(origin).trim_end_matches('/')
+    origin
+        .split("://")
+        .nth(1)
+        .unwrap_or(origin)
+        .trim_end_matches('/')
 }
 
 /// Refuses state-changing requests that a browser marks as cross-site, or whose `Origin` is not
@@ -177,7 +190,10 @@ mod tests {
 
     #[test]
     fn referer_paths_stay_on_site() {
-        assert_eq!(same_site_path("http://127.0.0.1:3000/sign-in?x=1"), Some("/sign-in?x=1".into()));
+        assert_eq!(
+            same_site_path("http://127.0.0.1:3000/sign-in?x=1"),
+            Some("/sign-in?x=1".into())
+        );
         assert_eq!(same_site_path("https://k.ir"), Some("/".into()));
         assert_eq!(same_site_path("//evil.example/x"), None);
         assert_eq!(same_site_path("/account"), Some("/account".into()));

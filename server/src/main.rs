@@ -10,7 +10,11 @@ use server::seed::{self, Scale};
 use std::time::Duration;
 
 #[derive(Parser)]
-#[command(name = "karamat", version, about = "Karamat: dignified support for prisoners' families")]
+#[command(
+    name = "karamat",
+    version,
+    about = "Karamat: dignified support for prisoners' families"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -56,8 +60,9 @@ enum MigrateCmd {
 
 fn init_tracing() {
     use tracing_subscriber::{fmt, EnvFilter};
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm_migration=warn,tower_http=info"));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        EnvFilter::new("info,sqlx=warn,sea_orm_migration=warn,tower_http=info")
+    });
     if std::env::var("KARAMAT_LOG_FORMAT").is_ok_and(|v| v == "json") {
         fmt().with_env_filter(filter).json().init();
     } else {
@@ -67,6 +72,8 @@ fn init_tracing() {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // A local `.env` (see `.env.example`) fills in what the environment does not set.
+    let _ = dotenvy::dotenv();
     init_tracing();
     let cli = Cli::parse();
     let config = Config::from_env();
@@ -80,10 +87,18 @@ async fn main() -> anyhow::Result<()> {
                 MigrateCmd::Status => Migrator::status(&conn).await?,
             }
             let applied = db::applied_migrations(&conn).await.unwrap_or(0);
-            println!("{} migration(s) applied on {}", applied, db::backend_name(&conn));
+            println!(
+                "{} migration(s) applied on {}",
+                applied,
+                db::backend_name(&conn)
+            );
             Ok(())
         }
-        Command::Seed { scale, seed, if_empty } => {
+        Command::Seed {
+            scale,
+            seed,
+            if_empty,
+        } => {
             let conn = server::connect_and_migrate(&config).await?;
             if if_empty && !seed::is_empty(&conn).await? {
                 println!("The database already holds data; nothing loaded.");
@@ -110,20 +125,31 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::CreateAdmin { email, name } => {
             let conn = server::connect_and_migrate(&config).await?;
-            let email = app::validation::email(&email).map_err(|k| anyhow::anyhow!("invalid email ({k})"))?;
+            let email = app::validation::email(&email)
+                .map_err(|k| anyhow::anyhow!("invalid email ({k})"))?;
             let password = match std::env::var("KARAMAT_ADMIN_PASSWORD") {
                 Ok(p) => p,
                 Err(_) => rpassword::prompt_password("Password for the new administrator: ")?,
             };
-            app::validation::password(&password).map_err(|k| anyhow::anyhow!("password refused ({k})"))?;
+            app::validation::password(&password)
+                .map_err(|k| anyhow::anyhow!("password refused ({k})"))?;
             let hash = hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
             let user = create_user(
                 &conn,
-                NewUser { email: Some(&email), display_name: &name, password_hash: hash, role: Role::NationalAdmin, locale: "fa" },
+                NewUser {
+                    email: Some(&email),
+                    display_name: &name,
+                    password_hash: hash,
+                    role: Role::NationalAdmin,
+                    locale: "fa",
+                },
             )
             .await
             .map_err(|e| anyhow::anyhow!("could not create the administrator: {e}"))?;
-            println!("Created national administrator {} ({email})", user.public_id);
+            println!(
+                "Created national administrator {} ({email})",
+                user.public_id
+            );
             Ok(())
         }
     }
@@ -137,14 +163,19 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             std::env::set_var("LEPTOS_HASH_FILES", "true");
         }
     }
-    let leptos = leptos::prelude::get_configuration(None).context("reading Leptos configuration")?;
+    let leptos =
+        leptos::prelude::get_configuration(None).context("reading Leptos configuration")?;
     let options = leptos.leptos_options;
     let addr = options.site_addr;
-    let conn = server::connect_and_migrate(&config).await.context("connecting to the database")?;
+    let conn = server::connect_and_migrate(&config)
+        .await
+        .context("connecting to the database")?;
     tracing::info!(backend = db::backend_name(&conn), "database ready");
     let state = server::state(options, conn, config);
     let app = server::http::router(state);
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding {addr}"))?;
     tracing::info!("listening on http://{addr}");
     axum::serve(listener, app.into_make_service())
         .with_graceful_shutdown(shutdown_signal())
@@ -159,7 +190,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -26,9 +26,16 @@ async fn migrations_run_up_down_and_up_again() {
     assert_eq!(dbs.len(), if common::pg_required() { 2 } else { 1 });
     for tdb in dbs {
         let conn = common::connect(&tdb.url).await;
-        Migrator::up(&conn, None).await.unwrap_or_else(|e| panic!("{}: up: {e}", tdb.label));
+        Migrator::up(&conn, None)
+            .await
+            .unwrap_or_else(|e| panic!("{}: up: {e}", tdb.label));
         let applied = app::platform::db::applied_migrations(&conn).await.unwrap();
-        assert_eq!(applied, Migrator::migrations().len() as i64, "{}", tdb.label);
+        assert_eq!(
+            applied,
+            Migrator::migrations().len() as i64,
+            "{}",
+            tdb.label
+        );
         let tables = table_count(&conn).await;
         assert_eq!(tables, 36, "{}: tables after up", tdb.label);
 
@@ -38,11 +45,24 @@ async fn migrations_run_up_down_and_up_again() {
                 "INSERT INTO provinces (code, name_fa, name_en, sort_order) VALUES ('X', 'x', 'x', 1), ('X', 'y', 'y', 2)",
             )
             .await;
-        assert!(dup.is_err(), "{}: duplicate province code accepted", tdb.label);
+        assert!(
+            dup.is_err(),
+            "{}: duplicate province code accepted",
+            tdb.label
+        );
 
-        Migrator::down(&conn, None).await.unwrap_or_else(|e| panic!("{}: down: {e}", tdb.label));
-        assert_eq!(table_count(&conn).await, 0, "{}: tables left after down", tdb.label);
-        Migrator::up(&conn, None).await.unwrap_or_else(|e| panic!("{}: up again: {e}", tdb.label));
+        Migrator::down(&conn, None)
+            .await
+            .unwrap_or_else(|e| panic!("{}: down: {e}", tdb.label));
+        assert_eq!(
+            table_count(&conn).await,
+            0,
+            "{}: tables left after down",
+            tdb.label
+        );
+        Migrator::up(&conn, None)
+            .await
+            .unwrap_or_else(|e| panic!("{}: up again: {e}", tdb.label));
         assert_eq!(table_count(&conn).await, tables, "{}", tdb.label);
         drop(conn);
         tdb.drop_db().await;
@@ -58,7 +78,11 @@ async fn foreign_keys_are_enforced() {
                 "INSERT INTO prisons (province_id, code, name_fa, name_en, kind, capacity) VALUES (999, 'P', 'p', 'p', 'central', 1)",
             )
             .await;
-        assert!(orphan.is_err(), "{}: prison without province accepted", tdb.label);
+        assert!(
+            orphan.is_err(),
+            "{}: prison without province accepted",
+            tdb.label
+        );
         drop(conn);
         tdb.drop_db().await;
     }

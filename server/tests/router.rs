@@ -9,7 +9,9 @@ use server::seed::{self, Scale, DEMO_ACCOUNTS, DEMO_PASSWORD};
 fn form_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -42,14 +44,14 @@ async fn home_is_persian_rtl_and_switches_to_english() {
         assert!(html.contains("آزادی زندانیان واجد شرایط"));
 
         // The no-JavaScript language switch remembers English and goes back.
-        let res = send(
-            &app,
-            {
-                let mut r = post_form("/locale", "lang=en", None);
-                r.headers_mut().insert(header::REFERER, "http://127.0.0.1:3000/sign-in".parse().unwrap());
-                r
-            },
-        )
+        let res = send(&app, {
+            let mut r = post_form("/locale", "lang=en", None);
+            r.headers_mut().insert(
+                header::REFERER,
+                "http://127.0.0.1:3000/sign-in".parse().unwrap(),
+            );
+            r
+        })
         .await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         assert_eq!(res.headers()[header::LOCATION], "/sign-in");
@@ -78,44 +80,86 @@ async fn cross_site_posts_are_refused_and_change_nothing() {
     let app = server::http::router(state);
     let body = "display_name=Eve&email=eve%40x.ir&password=long+enough+pw&role=donor";
     let mut req = post_form("/api/auth/sign-up", body, None);
-    req.headers_mut().insert(header::ORIGIN, "https://evil.example".parse().unwrap());
+    req.headers_mut()
+        .insert(header::ORIGIN, "https://evil.example".parse().unwrap());
     assert_eq!(send(&app, req).await.status(), StatusCode::FORBIDDEN);
     let mut req = post_form("/api/auth/sign-up", body, None);
-    req.headers_mut().insert("sec-fetch-site", "cross-site".parse().unwrap());
+    req.headers_mut()
+        .insert("sec-fetch-site", "cross-site".parse().unwrap());
     assert_eq!(send(&app, req).await.status(), StatusCode::FORBIDDEN);
     use sea_orm::{EntityTrait, PaginatorTrait};
-    assert_eq!(app::platform::entity::user::Entity::find().count(&db).await.unwrap(), 0);
+    assert_eq!(
+        app::platform::entity::user::Entity::find()
+            .count(&db)
+            .await
+            .unwrap(),
+        0
+    );
 
     // The same post from this site works.
     let mut req = post_form("/api/auth/sign-up", body, None);
-    req.headers_mut().insert(header::ORIGIN, "http://127.0.0.1:3000".parse().unwrap());
+    req.headers_mut()
+        .insert(header::ORIGIN, "http://127.0.0.1:3000".parse().unwrap());
     let res = send(&app, req).await;
     assert!(res.status().is_redirection(), "{:?}", res.status());
-    assert_eq!(app::platform::entity::user::Entity::find().count(&db).await.unwrap(), 1);
+    assert_eq!(
+        app::platform::entity::user::Entity::find()
+            .count(&db)
+            .await
+            .unwrap(),
+        1
+    );
 }
 
 #[tokio::test]
 async fn every_demo_role_signs_in_and_lands_on_its_home() {
     for tdb in databases().await {
         let state = app_state(&tdb.url).await;
-        let report = seed::run(&state.db, Scale::Demo, 7).await.expect("demo seed");
+        let report = seed::run(&state.db, Scale::Demo, 7)
+            .await
+            .expect("demo seed");
         assert!(report.total_rows() > 1000, "{}: {report:?}", tdb.label);
         let app = server::http::router(state);
 
         for (role, email, name) in DEMO_ACCOUNTS {
-            let body = format!("email={}&password={}", form_encode(email), form_encode(DEMO_PASSWORD));
+            let body = format!(
+                "email={}&password={}",
+                form_encode(email),
+                form_encode(DEMO_PASSWORD)
+            );
             let res = send(&app, post_form("/api/auth/sign-in", &body, None)).await;
-            assert!(res.status().is_redirection(), "{}: {email}: {:?}", tdb.label, res.status());
+            assert!(
+                res.status().is_redirection(),
+                "{}: {email}: {:?}",
+                tdb.label,
+                res.status()
+            );
             assert_eq!(res.headers()[header::LOCATION], role.home_path(), "{email}");
             let cookie = set_cookie(&res, "karamat_session").expect("session cookie");
-            let raw = res.headers().get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_string()).collect::<Vec<_>>().join("\n");
-            assert!(raw.contains("HttpOnly") && raw.contains("SameSite=Lax"), "{raw}");
+            let raw = res
+                .headers()
+                .get_all(header::SET_COOKIE)
+                .iter()
+                .map(|v| v.to_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+                .join("\n");
+            assert!(
+                raw.contains("HttpOnly") && raw.contains("SameSite=Lax"),
+                "{raw}"
+            );
 
             let res = send(&app, get(role.home_path(), Some(&cookie))).await;
             assert_eq!(res.status(), StatusCode::OK, "{email} home");
             let html = body_text(res).await;
-            assert!(html.contains(name), "{}: {email}: home does not greet {name}", tdb.label);
-            assert!(html.contains(&format!(r#"data-role="{}""#, role.as_str())), "{email}");
+            assert!(
+                html.contains(name),
+                "{}: {email}: home does not greet {name}",
+                tdb.label
+            );
+            assert!(
+                html.contains(&format!(r#"data-role="{}""#, role.as_str())),
+                "{email}"
+            );
 
             // The staff area: staff in, others refused.
             let res = send(&app, get("/staff", Some(&cookie))).await;
@@ -129,13 +173,21 @@ async fn every_demo_role_signs_in_and_lands_on_its_home() {
             let res = send(&app, post_form("/api/auth/sign-out", "", Some(&cookie))).await;
             assert!(res.status().is_redirection());
             let res = send(&app, get("/staff", Some(&cookie))).await;
-            assert_eq!(res.status(), StatusCode::SEE_OTHER, "{email}: old cookie still works");
+            assert_eq!(
+                res.status(),
+                StatusCode::SEE_OTHER,
+                "{email}: old cookie still works"
+            );
         }
 
         // Wrong password: refused with the localized message, no session.
-        let body = format!("email={}&password=wrong-password-1", form_encode(DEMO_ACCOUNTS[0].1));
+        let body = format!(
+            "email={}&password=wrong-password-1",
+            form_encode(DEMO_ACCOUNTS[0].1)
+        );
         let mut req = post_form("/api/auth/sign-in", &body, None);
-        req.headers_mut().insert(header::ACCEPT, "application/json".parse().unwrap());
+        req.headers_mut()
+            .insert(header::ACCEPT, "application/json".parse().unwrap());
         let res = send(&app, req).await;
         assert!(set_cookie(&res, "karamat_session").is_none());
         let text = body_text(res).await;
@@ -156,19 +208,38 @@ async fn sign_up_validates_and_refuses_staff_roles() {
     let db = state.db.clone();
     let app = server::http::router(state);
     let cases = [
-        ("display_name=A&email=a%40b.ir&password=long+enough+pw&role=donor", "validation.display_name"),
-        ("display_name=Ali&email=not-an-email&password=long+enough+pw&role=donor", "validation.email"),
-        ("display_name=Ali&email=a%40b.ir&password=short&role=donor", "validation.password_short"),
-        ("display_name=Ali&email=a%40b.ir&password=long+enough+pw&role=national_admin", "validation.role"),
+        (
+            "display_name=A&email=a%40b.ir&password=long+enough+pw&role=donor",
+            "validation.display_name",
+        ),
+        (
+            "display_name=Ali&email=not-an-email&password=long+enough+pw&role=donor",
+            "validation.email",
+        ),
+        (
+            "display_name=Ali&email=a%40b.ir&password=short&role=donor",
+            "validation.password_short",
+        ),
+        (
+            "display_name=Ali&email=a%40b.ir&password=long+enough+pw&role=national_admin",
+            "validation.role",
+        ),
     ];
     for (body, key) in cases {
         let mut req = post_form("/api/auth/sign-up", body, None);
-        req.headers_mut().insert(header::ACCEPT, "application/json".parse().unwrap());
+        req.headers_mut()
+            .insert(header::ACCEPT, "application/json".parse().unwrap());
         let res = send(&app, req).await;
         assert!(!res.status().is_success(), "{body} accepted");
         let text = body_text(res).await;
         assert!(text.contains(key), "{body}: {text}");
     }
     use sea_orm::{EntityTrait, PaginatorTrait};
-    assert_eq!(app::platform::entity::user::Entity::find().count(&db).await.unwrap(), 0);
+    assert_eq!(
+        app::platform::entity::user::Entity::find()
+            .count(&db)
+            .await
+            .unwrap(),
+        0
+    );
 }

@@ -108,7 +108,9 @@ mod tests {
         }
         assert_eq!(Role::parse("root"), None);
         assert!(!Role::Donor.is_staff() && !Role::Entrepreneur.is_staff());
-        assert!(Role::STAFF.iter().all(|r| r.is_staff() && r.home_path() == "/staff"));
+        assert!(Role::STAFF
+            .iter()
+            .all(|r| r.is_staff() && r.home_path() == "/staff"));
         assert!(Role::Auditor.is_read_only() && !Role::NationalAdmin.is_read_only());
     }
 }

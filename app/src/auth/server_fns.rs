@@ -76,7 +76,8 @@ pub async fn sign_up(
     use crate::validation;
 
     let state = crate::platform::use_state()?;
-    let name = validation::display_name(&display_name).map_err(|k| AppError::invalid("display_name", k))?;
+    let name = validation::display_name(&display_name)
+        .map_err(|k| AppError::invalid("display_name", k))?;
     let email = validation::email(&email).map_err(|k| AppError::invalid("email", k))?;
     validation::password(&password).map_err(|k| AppError::invalid("password", k))?;
     let role = super::Role::parse(&role)

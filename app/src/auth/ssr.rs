@@ -4,7 +4,9 @@ use super::{Role, SessionUser};
 use crate::error::AppError;
 use crate::platform::entity::{session, user, user_scope};
 use crate::platform::{use_state, AppState, Config};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 use axum::http::HeaderMap;
 use chrono::Utc;
@@ -33,7 +35,9 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
 /// Constant work whether or not the hash parses; a malformed or disabled hash never verifies.
 pub fn verify_password(hash: &str, password: &str) -> bool {
     match PasswordHash::new(hash) {
-        Ok(parsed) => argon2().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => {
             let _ = argon2().hash_password(password.as_bytes(), &SaltString::generate(&mut OsRng));
             false
@@ -72,14 +76,22 @@ pub fn session_cookie(config: &Config, token: &str) -> String {
     format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
         config.session_ttl.as_secs(),
-        if config.cookie_secure() { "; Secure" } else { "" }
+        if config.cookie_secure() {
+            "; Secure"
+        } else {
+            ""
+        }
     )
 }
 
 pub fn clear_session_cookie(config: &Config) -> String {
     format!(
         "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
-        if config.cookie_secure() { "; Secure" } else { "" }
+        if config.cookie_secure() {
+            "; Secure"
+        } else {
+            ""
+        }
     )
 }
 
@@ -140,7 +152,11 @@ pub async fn create_session<C: ConnectionTrait>(
     Ok(token)
 }
 
-pub async fn end_session<C: ConnectionTrait>(db: &C, config: &Config, token: &str) -> Result<(), AppError> {
+pub async fn end_session<C: ConnectionTrait>(
+    db: &C,
+    config: &Config,
+    token: &str,
+) -> Result<(), AppError> {
     session::Entity::delete_many()
         .filter(session::Column::TokenHash.eq(token_hash(config, token)))
         .exec(db)
@@ -192,7 +208,10 @@ pub async fn user_for_token<C: ConnectionTrait>(
 }
 
 /// The signed-in person for a request's headers.
-pub async fn authed_from_headers(state: &AppState, headers: &HeaderMap) -> Result<Option<Authed>, AppError> {
+pub async fn authed_from_headers(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<Authed>, AppError> {
     match cookie_value(headers, SESSION_COOKIE) {
         Some(token) => user_for_token(&state.db, &state.config, &token).await,
         None => Ok(None),
@@ -234,7 +253,10 @@ pub struct NewUser<'a> {
     pub locale: &'a str,
 }
 
-pub async fn create_user<C: ConnectionTrait>(db: &C, new: NewUser<'_>) -> Result<user::Model, AppError> {
+pub async fn create_user<C: ConnectionTrait>(
+    db: &C,
+    new: NewUser<'_>,
+) -> Result<user::Model, AppError> {
     if let Some(email) = new.email {
         let taken = user::Entity::find()
             .filter(user::Column::Email.eq(email))

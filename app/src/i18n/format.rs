@@ -98,7 +98,10 @@ pub fn format_date(date: NaiveDate, locale: Locale) -> String {
 /// A Solar Hijri date in numbers: `۱۴۰۵/۰۹/۰۷`.
 pub fn format_date_numeric(date: NaiveDate, locale: Locale) -> String {
     match JalaliDate::from_gregorian(date) {
-        Some(j) => localize_digits(&format!("{:04}/{:02}/{:02}", j.year, j.month, j.day), locale),
+        Some(j) => localize_digits(
+            &format!("{:04}/{:02}/{:02}", j.year, j.month, j.day),
+            locale,
+        ),
         None => localize_digits(&date.to_string(), locale),
     }
 }
@@ -116,19 +119,36 @@ mod tests {
         // Nowruz 1403 was 20 March 2024; 1 Farvardin 1404 was 21 March 2025.
         assert_eq!(
             JalaliDate::from_gregorian(d(2024, 3, 20)),
-            Some(JalaliDate { year: 1403, month: 1, day: 1 })
+            Some(JalaliDate {
+                year: 1403,
+                month: 1,
+                day: 1
+            })
         );
         assert_eq!(
             JalaliDate::from_gregorian(d(2025, 3, 21)),
-            Some(JalaliDate { year: 1404, month: 1, day: 1 })
+            Some(JalaliDate {
+                year: 1404,
+                month: 1,
+                day: 1
+            })
         );
         // Yalda: 30 Azar 1404 = 21 December 2025.
         assert_eq!(
             JalaliDate::from_gregorian(d(2025, 12, 21)),
-            Some(JalaliDate { year: 1404, month: 9, day: 30 })
+            Some(JalaliDate {
+                year: 1404,
+                month: 9,
+                day: 30
+            })
         );
         assert_eq!(
-            JalaliDate { year: 1404, month: 7, day: 1 }.to_gregorian(),
+            JalaliDate {
+                year: 1404,
+                month: 7,
+                day: 1
+            }
+            .to_gregorian(),
             Some(d(2025, 9, 23))
         );
     }
@@ -160,6 +180,9 @@ mod tests {
     fn dates_in_words() {
         assert_eq!(format_date(d(2025, 12, 21), Locale::En), "30 Azar 1404");
         assert_eq!(format_date(d(2025, 12, 21), Locale::Fa), "۳۰ آذر ۱۴۰۴");
-        assert_eq!(format_date_numeric(d(2024, 3, 20), Locale::Fa), "۱۴۰۳/۰۱/۰۱");
+        assert_eq!(
+            format_date_numeric(d(2024, 3, 20), Locale::Fa),
+            "۱۴۰۳/۰۱/۰۱"
+        );
     }
 }

@@ -41,7 +41,9 @@ impl Locale {
     pub fn from_cookie_header(header: &str) -> Option<Locale> {
         header.split(';').find_map(|pair| {
             let (name, value) = pair.trim().split_once('=')?;
-            (name == LOCALE_COOKIE).then(|| Locale::from_code(value)).flatten()
+            (name == LOCALE_COOKIE)
+                .then(|| Locale::from_code(value))
+                .flatten()
         })
     }
 }
@@ -52,8 +54,14 @@ mod tests {
 
     #[test]
     fn cookie_header_parsing() {
-        assert_eq!(Locale::from_cookie_header("a=1; karamat_lang=en"), Some(Locale::En));
-        assert_eq!(Locale::from_cookie_header("karamat_lang=fa"), Some(Locale::Fa));
+        assert_eq!(
+            Locale::from_cookie_header("a=1; karamat_lang=en"),
+            Some(Locale::En)
+        );
+        assert_eq!(
+            Locale::from_cookie_header("karamat_lang=fa"),
+            Some(Locale::Fa)
+        );
         assert_eq!(Locale::from_cookie_header("karamat_lang=xx"), None);
         assert_eq!(Locale::from_cookie_header(""), None);
     }

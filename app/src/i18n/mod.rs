@@ -90,7 +90,10 @@ mod tests {
         let only_en: Vec<_> = en.difference(&fa).collect();
         assert!(only_fa.is_empty(), "keys missing from en.json: {only_fa:?}");
         assert!(only_en.is_empty(), "keys missing from fa.json: {only_en:?}");
-        for (k, v) in catalogue(Locale::Fa).iter().chain(catalogue(Locale::En).iter()) {
+        for (k, v) in catalogue(Locale::Fa)
+            .iter()
+            .chain(catalogue(Locale::En).iter())
+        {
             assert!(!v.trim().is_empty(), "empty translation for {k}");
         }
     }
@@ -109,13 +112,17 @@ mod tests {
             .iter()
             .filter(|k| !fa.contains(*k) || !en.contains(*k))
             .collect();
-        assert!(missing.is_empty(), "keys used in code but not translated: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "keys used in code but not translated: {missing:?}"
+        );
     }
 
     fn is_key(s: &str) -> bool {
         s.contains('.')
             && !s.ends_with('.')
-            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
     }
 
     fn visit(dir: &std::path::Path, used: &mut BTreeSet<String>) {

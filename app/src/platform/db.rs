@@ -69,7 +69,10 @@ mod tests {
 
     #[test]
     fn sqlite_paths() {
-        assert_eq!(sqlite_file("sqlite://data/k.db?mode=rwc"), Some("data/k.db".into()));
+        assert_eq!(
+            sqlite_file("sqlite://data/k.db?mode=rwc"),
+            Some("data/k.db".into())
+        );
         assert_eq!(sqlite_file("sqlite::memory:"), None);
         assert_eq!(sqlite_file("postgres://x/y"), None);
     }

@@ -73,7 +73,13 @@ impl Sealer {
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
         let sealed = self
             .cipher
-            .encrypt(&nonce, Payload { msg: plaintext.as_bytes(), aad: column.as_bytes() })
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: plaintext.as_bytes(),
+                    aad: column.as_bytes(),
+                },
+            )
             .expect("XChaCha20-Poly1305 encryption cannot fail for in-memory buffers");
         let mut out = Vec::with_capacity(24 + sealed.len());
         out.extend_from_slice(&nonce);
@@ -88,7 +94,13 @@ impl Sealer {
         let (nonce, body) = sealed.split_at(24);
         let plain = self
             .cipher
-            .decrypt(XNonce::from_slice(nonce), Payload { msg: body, aad: column.as_bytes() })
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: body,
+                    aad: column.as_bytes(),
+                },
+            )
             .map_err(|_| SealError::Open)?;
         String::from_utf8(plain).map_err(|_| SealError::Open)
     }
@@ -118,7 +130,10 @@ mod tests {
         assert_eq!(s.open("prisoners.name", &sealed), Err(SealError::Open));
         let mut tampered = sealed.clone();
         tampered[30] ^= 1;
-        assert_eq!(s.open("families.head_name", &tampered), Err(SealError::Open));
+        assert_eq!(
+            s.open("families.head_name", &tampered),
+            Err(SealError::Open)
+        );
         assert_eq!(s.open("x", &[1, 2, 3]), Err(SealError::Truncated));
         // Two seals of one value differ (random nonces).
         assert_ne!(sealed, s.seal("families.head_name", "مریم احمدی"));
@@ -130,8 +145,17 @@ mod tests {
         let b = Sealer::new("k2", [7u8; 32], [9u8; 32]);
         let sealed = a.seal("c", "0499370899");
         assert_eq!(b.open("c", &sealed), Err(SealError::Open));
-        assert_eq!(a.blind_index("nc", "0499370899"), a.blind_index("nc", "0499370899"));
-        assert_ne!(a.blind_index("nc", "0499370899"), b.blind_index("nc", "0499370899"));
-        assert_ne!(a.blind_index("nc", "0499370899"), a.blind_index("phone", "0499370899"));
+        assert_eq!(
+            a.blind_index("nc", "0499370899"),
+            a.blind_index("nc", "0499370899")
+        );
+        assert_ne!(
+            a.blind_index("nc", "0499370899"),
+            b.blind_index("nc", "0499370899")
+        );
+        assert_ne!(
+            a.blind_index("nc", "0499370899"),
+            a.blind_index("phone", "0499370899")
+        );
     }
 }

@@ -19,7 +19,9 @@ pub async fn impact_totals() -> Result<ImpactSummary, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-pub async fn impact_totals_from(db: &sea_orm::DatabaseConnection) -> Result<ImpactSummary, AppError> {
+pub async fn impact_totals_from(
+    db: &sea_orm::DatabaseConnection,
+) -> Result<ImpactSummary, AppError> {
     use sea_orm::{ConnectionTrait, Statement};
     let sql = "SELECT \
         (SELECT CAST(COALESCE(SUM(amount_rials), 0) AS BIGINT) FROM donations WHERE status = 'settled') AS raised, \

@@ -28,7 +28,10 @@ pub fn normalize_persian(s: &str) -> String {
 
 /// An Iranian national code: ten digits (any script) with a valid check digit.
 pub fn national_code(input: &str) -> Result<String, &'static str> {
-    let s: String = latin_digits(input).chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    let s: String = latin_digits(input)
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
     if s.len() != 10 || !s.chars().all(|c| c.is_ascii_digit()) {
         return Err("validation.national_code_format");
     }
@@ -44,7 +47,11 @@ pub fn national_code(input: &str) -> Result<String, &'static str> {
 
 /// The check digit for the first nine digits of a national code.
 pub fn national_code_check_digit(first9: &[u32]) -> u32 {
-    let sum: u32 = first9.iter().enumerate().map(|(i, d)| d * (10 - i as u32)).sum();
+    let sum: u32 = first9
+        .iter()
+        .enumerate()
+        .map(|(i, d)| d * (10 - i as u32))
+        .sum();
     let r = sum % 11;
     if r < 2 {
         r
@@ -140,15 +147,33 @@ mod tests {
         assert_eq!(national_code("0499370899"), Ok("0499370899".into()));
         assert_eq!(national_code("۰۴۹۹۳۷۰۸۹۹"), Ok("0499370899".into()));
         assert_eq!(national_code("٠٤٩٩٣٧٠٨٩٩"), Ok("0499370899".into()));
-        assert_eq!(national_code("0499370898"), Err("validation.national_code_check"));
-        assert_eq!(national_code("1111111111"), Err("validation.national_code_check"));
-        assert_eq!(national_code("12345"), Err("validation.national_code_format"));
-        assert_eq!(national_code("04993708a9"), Err("validation.national_code_format"));
+        assert_eq!(
+            national_code("0499370898"),
+            Err("validation.national_code_check")
+        );
+        assert_eq!(
+            national_code("1111111111"),
+            Err("validation.national_code_check")
+        );
+        assert_eq!(
+            national_code("12345"),
+            Err("validation.national_code_format")
+        );
+        assert_eq!(
+            national_code("04993708a9"),
+            Err("validation.national_code_format")
+        );
     }
 
     #[test]
     fn mobiles() {
-        for ok in ["09121234567", "+989121234567", "00989121234567", "۰۹۱۲۱۲۳۴۵۶۷", "0912 123 4567"] {
+        for ok in [
+            "09121234567",
+            "+989121234567",
+            "00989121234567",
+            "۰۹۱۲۱۲۳۴۵۶۷",
+            "0912 123 4567",
+        ] {
             assert_eq!(mobile(ok), Ok("09121234567".into()), "{ok}");
         }
         for bad in ["0212345678", "0912123456", "+1 555 1234", ""] {
@@ -159,7 +184,10 @@ mod tests {
     #[test]
     fn persian_normalisation_keeps_zwnj() {
         assert_eq!(normalize_persian("علي  كريمي"), "علی کریمی");
-        assert_eq!(normalize_persian("خانواده\u{200c}ها ۱۲"), "خانواده\u{200c}ها 12");
+        assert_eq!(
+            normalize_persian("خانواده\u{200c}ها ۱۲"),
+            "خانواده\u{200c}ها 12"
+        );
     }
 
     #[test]

@@ -15,7 +15,9 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use reference::*;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait, Value};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait, Value,
+};
 use std::time::Instant;
 use writer::{flush_full, Batch};
 
@@ -74,11 +76,31 @@ pub const DEMO_PASSWORD: &str = "karamat-demo-1405";
 /// One account per role: (role, email, display name, scope: province code / prison index).
 pub const DEMO_ACCOUNTS: [(Role, &str, &str); 8] = [
     (Role::Donor, "donor@demo.karamat.ir", "نیکوکار نمونه"),
-    (Role::Entrepreneur, "entrepreneur@demo.karamat.ir", "کارآفرین نمونه"),
-    (Role::SocialWorker, "social.worker@demo.karamat.ir", "مددکار تهران"),
-    (Role::PrisonOfficer, "prison.officer@demo.karamat.ir", "مسئول کارگاه زندان تهران ۱"),
-    (Role::AssociationManager, "manager@demo.karamat.ir", "مدیر انجمن تهران"),
-    (Role::FinanceOfficer, "finance@demo.karamat.ir", "کارشناس مالی"),
+    (
+        Role::Entrepreneur,
+        "entrepreneur@demo.karamat.ir",
+        "کارآفرین نمونه",
+    ),
+    (
+        Role::SocialWorker,
+        "social.worker@demo.karamat.ir",
+        "مددکار تهران",
+    ),
+    (
+        Role::PrisonOfficer,
+        "prison.officer@demo.karamat.ir",
+        "مسئول کارگاه زندان تهران ۱",
+    ),
+    (
+        Role::AssociationManager,
+        "manager@demo.karamat.ir",
+        "مدیر انجمن تهران",
+    ),
+    (
+        Role::FinanceOfficer,
+        "finance@demo.karamat.ir",
+        "کارشناس مالی",
+    ),
     (Role::NationalAdmin, "admin@demo.karamat.ir", "مدیر کشوری"),
     (Role::Auditor, "auditor@demo.karamat.ir", "حسابرس"),
 ];
@@ -104,7 +126,10 @@ pub async fn is_empty(db: &DatabaseConnection) -> Result<bool, DbErr> {
             "SELECT COUNT(*) AS n FROM provinces",
         ))
         .await?;
-    Ok(row.map(|r| r.try_get::<i64>("", "n").unwrap_or(0)).unwrap_or(0) == 0)
+    Ok(row
+        .map(|r| r.try_get::<i64>("", "n").unwrap_or(0))
+        .unwrap_or(0)
+        == 0)
 }
 
 struct Gen {
@@ -120,11 +145,17 @@ impl Gen {
     }
     fn code(&mut self, prefix: &str) -> String {
         const A: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-        let body: String = (0..10).map(|_| A[self.rng.gen_range(0..A.len())] as char).collect();
+        let body: String = (0..10)
+            .map(|_| A[self.rng.gen_range(0..A.len())] as char)
+            .collect();
         format!("{prefix}-{body}")
     }
     fn name(&mut self, female: bool) -> String {
-        let first = if female { *self.pick(FIRST_NAMES_F) } else { *self.pick(FIRST_NAMES_M) };
+        let first = if female {
+            *self.pick(FIRST_NAMES_F)
+        } else {
+            *self.pick(FIRST_NAMES_M)
+        };
         format!("{first} {}", self.pick(LAST_NAMES))
     }
     fn national_code(&mut self) -> String {
@@ -134,11 +165,19 @@ impl Gen {
                 continue;
             }
             let c = national_code_check_digit(&d);
-            return d.iter().chain(std::iter::once(&c)).map(|x| char::from(b'0' + *x as u8)).collect();
+            return d
+                .iter()
+                .chain(std::iter::once(&c))
+                .map(|x| char::from(b'0' + *x as u8))
+                .collect();
         }
     }
     fn mobile(&mut self) -> String {
-        format!("09{:02}{:07}", self.rng.gen_range(10..40), self.rng.gen_range(0..10_000_000u32))
+        format!(
+            "09{:02}{:07}",
+            self.rng.gen_range(10..40),
+            self.rng.gen_range(0..10_000_000u32)
+        )
     }
     fn name_p(&mut self, p_female: f64) -> String {
         let female = self.rng.gen_bool(p_female);
@@ -180,7 +219,9 @@ fn s(v: &str) -> Value {
 fn split_amount(rng: &mut StdRng, total: i64, parts: usize) -> Vec<i64> {
     let units = total / 10_000;
     let parts = (parts as i64).clamp(1, units.max(1));
-    let mut cuts: Vec<i64> = (0..parts - 1).map(|_| rng.gen_range(1..units.max(2))).collect();
+    let mut cuts: Vec<i64> = (0..parts - 1)
+        .map(|_| rng.gen_range(1..units.max(2)))
+        .collect();
     cuts.sort_unstable();
     cuts.dedup();
     let mut out = Vec::with_capacity(cuts.len() + 1);
@@ -219,7 +260,17 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
     provinces.flush(&txn).await?;
     rows.push(("provinces", provinces.written));
 
-    let mut prisons = Batch::new("prisons", &["province_id", "code", "name_fa", "name_en", "kind", "capacity"]);
+    let mut prisons = Batch::new(
+        "prisons",
+        &[
+            "province_id",
+            "code",
+            "name_fa",
+            "name_en",
+            "kind",
+            "capacity",
+        ],
+    );
     let mut prison_province = Vec::new();
     for (pi, (code, fa, en)) in PROVINCES.iter().enumerate() {
         for k in 1..=sizes.prisons_per_province {
@@ -227,18 +278,19 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
             let (name_fa, name_en) = if k == 1 {
                 (format!("زندان مرکزی {fa}"), format!("{en} Central Prison"))
             } else {
-                (format!("زندان شمارهٔ {k} {fa}"), format!("{en} Prison No. {k}"))
+                (
+                    format!("زندان شمارهٔ {k} {fa}"),
+                    format!("{en} Prison No. {k}"),
+                )
             };
-            prisons
-                .push(vec![
-                        Value::from(pi as i64 + 1),
-                        s(&format!("{code}-{k:02}")),
-                        s(&name_fa),
-                        s(&name_en),
-                        s(kind),
-                        Value::from(g.rng.gen_range(400..4000i32)),
-                    ],
-                );
+            prisons.push(vec![
+                Value::from(pi as i64 + 1),
+                s(&format!("{code}-{k:02}")),
+                s(&name_fa),
+                s(&name_en),
+                s(kind),
+                Value::from(g.rng.gen_range(400..4000i32)),
+            ]);
             prison_province.push(pi as i64 + 1);
         }
     }
@@ -250,30 +302,54 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
 
     // Accounts: one per role with the documented demo password, plus entrepreneurs' accounts.
     let user_cols: &'static [&'static str] = &[
-        "public_id", "email", "phone", "display_name", "password_hash", "role", "is_active",
-        "totp_secret_enc", "totp_enabled", "locale", "created_at", "last_login_at",
+        "public_id",
+        "email",
+        "phone",
+        "display_name",
+        "password_hash",
+        "role",
+        "is_active",
+        "totp_secret_enc",
+        "totp_enabled",
+        "locale",
+        "created_at",
+        "last_login_at",
     ];
     let mut users = Batch::new("users", user_cols);
     let demo_hash = {
         let pw = DEMO_PASSWORD.to_string();
-        tokio::task::spawn_blocking(move || hash_password(&pw)).await?.map_err(|e| anyhow::anyhow!("{e}"))?
+        tokio::task::spawn_blocking(move || hash_password(&pw))
+            .await?
+            .map_err(|e| anyhow::anyhow!("{e}"))?
     };
     let mut scopes = Batch::new("user_scopes", &["user_id", "province_id", "prison_id"]);
     let mut role_user = std::collections::HashMap::new();
     for (role, email, name) in DEMO_ACCOUNTS {
-        let id = users
-            .push(vec![
-                    s(&g.code("U")), s(email), null_str(), s(name), s(&demo_hash), s(role.as_str()),
-                    Value::from(true), null_bytes(), Value::from(false), s("fa"), Value::from(now), null_time(),
-                ],
-            );
+        let id = users.push(vec![
+            s(&g.code("U")),
+            s(email),
+            null_str(),
+            s(name),
+            s(&demo_hash),
+            s(role.as_str()),
+            Value::from(true),
+            null_bytes(),
+            Value::from(false),
+            s("fa"),
+            Value::from(now),
+            null_time(),
+        ]);
         role_user.insert(role, id);
         match role {
             Role::SocialWorker | Role::AssociationManager => {
                 scopes.push(vec![Value::from(id), Value::from(tehran), null_i64()]);
             }
             Role::PrisonOfficer => {
-                scopes.push(vec![Value::from(id), Value::from(tehran), Value::from(tehran_prison)]);
+                scopes.push(vec![
+                    Value::from(id),
+                    Value::from(tehran),
+                    Value::from(tehran_prison),
+                ]);
             }
             _ => {}
         }
@@ -288,14 +364,39 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
     let mut families = Batch::new(
         "families",
         &[
-            "public_code", "province_id", "prison_id", "head_name_enc", "national_code_enc", "national_code_bidx",
-            "phone_enc", "address_enc", "situation_enc", "key_id", "household_size", "status", "consent_publish",
-            "consent_recorded_at", "consent_withdrawn_at", "created_by", "created_at", "updated_at",
+            "public_code",
+            "province_id",
+            "prison_id",
+            "head_name_enc",
+            "national_code_enc",
+            "national_code_bidx",
+            "phone_enc",
+            "address_enc",
+            "situation_enc",
+            "key_id",
+            "household_size",
+            "status",
+            "consent_publish",
+            "consent_recorded_at",
+            "consent_withdrawn_at",
+            "created_by",
+            "created_at",
+            "updated_at",
         ],
     );
     let mut members = Batch::new(
         "household_members",
-        &["family_id", "name_enc", "national_code_enc", "national_code_bidx", "key_id", "relation", "birth_year", "is_child", "school_grade"],
+        &[
+            "family_id",
+            "name_enc",
+            "national_code_enc",
+            "national_code_bidx",
+            "key_id",
+            "relation",
+            "birth_year",
+            "is_child",
+            "school_grade",
+        ],
     );
     let mut family_province = Vec::with_capacity(sizes.families);
     let mut family_prison = Vec::with_capacity(sizes.families);
@@ -315,32 +416,57 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         let withdrawn = g.rng.gen_ratio(1, 50);
         let phone = g.mobile();
         let address = format!("{}، پلاک {}", g.pick(STREETS), g.rng.gen_range(1..200));
-        let fid = families
-            .push(vec![
-                    s(&g.code("F")), Value::from(province), Value::from(prison),
-                    g.seal("families.head_name", &head), g.seal("families.national_code", &nc),
-                    s(&g.sealer.blind_index("national_code", &nc)), g.seal("families.phone", &phone),
-                    g.seal("families.address", &address),
-                    g.seal("families.situation", "سرپرست خانواده در زندان است؛ درآمد ثابتی ندارند."),
-                    key_id.clone(), Value::from(size), s("active"), Value::from(!withdrawn), Value::from(created),
-                    if withdrawn { Value::from(now) } else { null_time() }, Value::from(social_worker),
-                    Value::from(created), Value::from(created),
-                ],
-            );
+        let fid = families.push(vec![
+            s(&g.code("F")),
+            Value::from(province),
+            Value::from(prison),
+            g.seal("families.head_name", &head),
+            g.seal("families.national_code", &nc),
+            s(&g.sealer.blind_index("national_code", &nc)),
+            g.seal("families.phone", &phone),
+            g.seal("families.address", &address),
+            g.seal(
+                "families.situation",
+                "سرپرست خانواده در زندان است؛ درآمد ثابتی ندارند.",
+            ),
+            key_id.clone(),
+            Value::from(size),
+            s("active"),
+            Value::from(!withdrawn),
+            Value::from(created),
+            if withdrawn {
+                Value::from(now)
+            } else {
+                null_time()
+            },
+            Value::from(social_worker),
+            Value::from(created),
+            Value::from(created),
+        ]);
         for m in 1..size {
             let child = m > 1 || g.rng.gen_bool(0.3);
-            let birth_year = if child { g.rng.gen_range(1385..1402) } else { g.rng.gen_range(1345..1380) };
+            let birth_year = if child {
+                g.rng.gen_range(1385..1402)
+            } else {
+                g.rng.gen_range(1345..1380)
+            };
             let name = g.name_p(0.5);
             let mnc = g.national_code();
-            members
-                .push(vec![
-                        Value::from(fid), g.seal("household_members.name", &name),
-                        g.seal("household_members.national_code", &mnc),
-                        s(&g.sealer.blind_index("national_code", &mnc)), key_id.clone(),
-                        s(if child { "child" } else { "parent" }), Value::from(birth_year), Value::from(child),
-                        if child && birth_year > 1390 { s("primary") } else { null_str() },
-                    ],
-                );
+            members.push(vec![
+                Value::from(fid),
+                g.seal("household_members.name", &name),
+                g.seal("household_members.national_code", &mnc),
+                s(&g.sealer.blind_index("national_code", &mnc)),
+                key_id.clone(),
+                s(if child { "child" } else { "parent" }),
+                Value::from(birth_year),
+                Value::from(child),
+                if child && birth_year > 1390 {
+                    s("primary")
+                } else {
+                    null_str()
+                },
+            ]);
         }
         flush_full(&txn, &mut [&mut families, &mut members]).await?;
         family_province.push(province);
@@ -356,10 +482,27 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
     let mut prisoners = Batch::new(
         "prisoners",
         &[
-            "public_code", "family_id", "prison_id", "name_enc", "national_code_enc", "national_code_bidx", "key_id",
-            "offence_category", "sentence_start", "sentence_end", "conduct", "skills", "prior_conviction",
-            "consent_work", "consent_work_at", "consent_campaign", "consent_campaign_at",
-            "consent_jobs_after_release", "released_on", "created_at", "updated_at",
+            "public_code",
+            "family_id",
+            "prison_id",
+            "name_enc",
+            "national_code_enc",
+            "national_code_bidx",
+            "key_id",
+            "offence_category",
+            "sentence_start",
+            "sentence_end",
+            "conduct",
+            "skills",
+            "prior_conviction",
+            "consent_work",
+            "consent_work_at",
+            "consent_campaign",
+            "consent_campaign_at",
+            "consent_jobs_after_release",
+            "released_on",
+            "created_at",
+            "updated_at",
         ],
     );
     let mut prisoner_prison = Vec::with_capacity(sizes.prisoners);
@@ -373,20 +516,38 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         let nc = g.national_code();
         let start = g.today - Duration::days(g.rng.gen_range(30..2000));
         let end = start + Duration::days(g.rng.gen_range(365..3650));
-        let skills: Vec<&str> = (0..g.rng.gen_range(0..3)).map(|_| *g.pick(SKILLS)).collect();
+        let skills: Vec<&str> = (0..g.rng.gen_range(0..3))
+            .map(|_| *g.pick(SKILLS))
+            .collect();
         let consent_work = g.rng.gen_bool(0.6);
         let created = g.days_ago(600);
-        prisoners
-            .push(vec![
-                    s(&g.code("P")), family, Value::from(prison), g.seal("prisoners.name", &name),
-                    g.seal("prisoners.national_code", &nc), s(&g.sealer.blind_index("national_code", &nc)),
-                    key_id.clone(), s(g.pick(&["debt", "diyeh", "dower", "other", "other"])), Value::from(start),
-                    Value::from(end), s(g.pick(&["excellent", "good", "good", "fair"])),
-                    s(&serde_json::to_string(&skills)?), Value::from(g.rng.gen_bool(0.2)), Value::from(consent_work),
-                    if consent_work { Value::from(created) } else { null_time() }, Value::from(g.rng.gen_bool(0.5)),
-                    null_time(), Value::from(g.rng.gen_bool(0.5)), null_date(), Value::from(created), Value::from(created),
-                ],
-            );
+        prisoners.push(vec![
+            s(&g.code("P")),
+            family,
+            Value::from(prison),
+            g.seal("prisoners.name", &name),
+            g.seal("prisoners.national_code", &nc),
+            s(&g.sealer.blind_index("national_code", &nc)),
+            key_id.clone(),
+            s(g.pick(&["debt", "diyeh", "dower", "other", "other"])),
+            Value::from(start),
+            Value::from(end),
+            s(g.pick(&["excellent", "good", "good", "fair"])),
+            s(&serde_json::to_string(&skills)?),
+            Value::from(g.rng.gen_bool(0.2)),
+            Value::from(consent_work),
+            if consent_work {
+                Value::from(created)
+            } else {
+                null_time()
+            },
+            Value::from(g.rng.gen_bool(0.5)),
+            null_time(),
+            Value::from(g.rng.gen_bool(0.5)),
+            null_date(),
+            Value::from(created),
+            Value::from(created),
+        ]);
         flush_full(&txn, &mut [&mut prisoners]).await?;
         prisoner_prison.push(prison);
     }
@@ -396,14 +557,42 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
     // Ledger: system accounts first.
     let mut accounts = Batch::new(
         "ledger_accounts",
-        &["code", "kind", "name", "need_id", "campaign_id", "family_id", "category", "may_go_negative", "created_at"],
+        &[
+            "code",
+            "kind",
+            "name",
+            "need_id",
+            "campaign_id",
+            "family_id",
+            "category",
+            "may_go_negative",
+            "created_at",
+        ],
     );
-    let gateway_account = accounts
-        .push(vec![s("asset:gateway:sandbox"), s("asset"), s("Sandbox bank clearing"), null_i64(), null_i64(), null_i64(), null_str(), Value::from(true), Value::from(now)]);
+    let gateway_account = accounts.push(vec![
+        s("asset:gateway:sandbox"),
+        s("asset"),
+        s("Sandbox bank clearing"),
+        null_i64(),
+        null_i64(),
+        null_i64(),
+        null_str(),
+        Value::from(true),
+        Value::from(now),
+    ]);
     let mut category_fund = std::collections::HashMap::new();
     for (cat, _, en, _) in NEED_CATEGORIES {
-        let id = accounts
-            .push(vec![s(&format!("fund:category:{cat}")), s("fund"), s(&format!("{en} fund")), null_i64(), null_i64(), null_i64(), s(cat), Value::from(false), Value::from(now)]);
+        let id = accounts.push(vec![
+            s(&format!("fund:category:{cat}")),
+            s("fund"),
+            s(&format!("{en} fund")),
+            null_i64(),
+            null_i64(),
+            null_i64(),
+            s(cat),
+            Value::from(false),
+            Value::from(now),
+        ]);
         category_fund.insert(cat, id);
     }
 
@@ -411,10 +600,30 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
     let mut needs = Batch::new(
         "needs",
         &[
-            "public_code", "family_id", "province_id", "category", "public_title", "public_story", "private_notes_enc",
-            "key_id", "goal_rials", "household_band", "age_band", "occasion", "deadline", "status", "fulfilment_method",
-            "hide_province", "author_id", "verifier_id", "published_at", "funded_at", "purchased_at", "delivered_at",
-            "created_at", "updated_at",
+            "public_code",
+            "family_id",
+            "province_id",
+            "category",
+            "public_title",
+            "public_story",
+            "private_notes_enc",
+            "key_id",
+            "goal_rials",
+            "household_band",
+            "age_band",
+            "occasion",
+            "deadline",
+            "status",
+            "fulfilment_method",
+            "hide_province",
+            "author_id",
+            "verifier_id",
+            "published_at",
+            "funded_at",
+            "purchased_at",
+            "delivered_at",
+            "created_at",
+            "updated_at",
         ],
     );
     struct NeedInfo {
@@ -427,12 +636,24 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
     let mut need_info = Vec::with_capacity(sizes.needs);
     for i in 0..sizes.needs {
         let fam = g.rng.gen_range(0..sizes.families);
-        let (cat, title_fa, _, typical) = NEED_CATEGORIES[g.rng.gen_range(0..NEED_CATEGORIES.len())];
+        let (cat, title_fa, _, typical) =
+            NEED_CATEGORIES[g.rng.gen_range(0..NEED_CATEGORIES.len())];
         // Demo: every state appears; national: mostly published and done.
         let status = if scale == Scale::Demo {
             NEED_STATUSES[i % NEED_STATUSES.len()]
         } else {
-            *g.pick(&["published", "published", "published", "funded", "purchased", "delivered", "delivered", "draft", "awaiting_verification", "expired"])
+            *g.pick(&[
+                "published",
+                "published",
+                "published",
+                "funded",
+                "purchased",
+                "delivered",
+                "delivered",
+                "draft",
+                "awaiting_verification",
+                "expired",
+            ])
         };
         let goal = g.amount_near(typical);
         let created = g.days_ago(300);
@@ -440,32 +661,95 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         let after = |d: i64| Value::from(published + Duration::days(d));
         let done = |states: &[&str]| states.contains(&status);
         let size = family_size[fam];
-        let band = if size <= 2 { "1-2" } else if size <= 4 { "3-4" } else { "5+" };
-        let occasion = if cat == "gift" { s(g.pick(&["mehr", "yalda", "nowruz"])) } else { null_str() };
+        let band = if size <= 2 {
+            "1-2"
+        } else if size <= 4 {
+            "3-4"
+        } else {
+            "5+"
+        };
+        let occasion = if cat == "gift" {
+            s(g.pick(&["mehr", "yalda", "nowruz"]))
+        } else {
+            null_str()
+        };
         let story = format!(
             "{title_fa} برای خانواده‌ای {} نفره که سرپرستش در زندان است. مددکار انجمن نیاز را بررسی و تأیید کرده و خرید مستقیم از فروشنده انجام می‌شود.",
             size
         );
         let verified = !matches!(status, "draft" | "awaiting_verification");
-        let nid = needs
-            .push(vec![
-                    s(&g.code("N")), Value::from(fam as i64 + 1), Value::from(family_province[fam]), s(cat), s(title_fa),
-                    s(&story), g.seal("needs.private_notes", "بازدید منزل انجام شد؛ قرارداد اجاره و فاکتورها در پرونده است."),
-                    key_id.clone(), Value::from(goal), s(band), null_str(), occasion,
-                    Value::from(g.today + Duration::days(g.rng.gen_range(-20..90))), s(status),
-                    s(if cat == "rent" { "pay_landlord" } else { "purchase_from_vendor" }), Value::from(false),
-                    Value::from(social_worker), if verified { Value::from(manager) } else { null_i64() },
-                    if verified { Value::from(published) } else { null_time() },
-                    if done(&["funded", "purchased", "delivered"]) { after(10) } else { null_time() },
-                    if done(&["purchased", "delivered"]) { after(14) } else { null_time() },
-                    if done(&["delivered"]) { after(20) } else { null_time() },
-                    Value::from(created), Value::from(created),
-                ],
-            );
-        let account = accounts
-            .push(vec![s(&format!("fund:need:{nid}")), s("fund"), s("Need fund"), Value::from(nid), null_i64(), null_i64(), s(cat), Value::from(false), Value::from(created)]);
+        let nid = needs.push(vec![
+            s(&g.code("N")),
+            Value::from(fam as i64 + 1),
+            Value::from(family_province[fam]),
+            s(cat),
+            s(title_fa),
+            s(&story),
+            g.seal(
+                "needs.private_notes",
+                "بازدید منزل انجام شد؛ قرارداد اجاره و فاکتورها در پرونده است.",
+            ),
+            key_id.clone(),
+            Value::from(goal),
+            s(band),
+            null_str(),
+            occasion,
+            Value::from(g.today + Duration::days(g.rng.gen_range(-20..90))),
+            s(status),
+            s(if cat == "rent" {
+                "pay_landlord"
+            } else {
+                "purchase_from_vendor"
+            }),
+            Value::from(false),
+            Value::from(social_worker),
+            if verified {
+                Value::from(manager)
+            } else {
+                null_i64()
+            },
+            if verified {
+                Value::from(published)
+            } else {
+                null_time()
+            },
+            if done(&["funded", "purchased", "delivered"]) {
+                after(10)
+            } else {
+                null_time()
+            },
+            if done(&["purchased", "delivered"]) {
+                after(14)
+            } else {
+                null_time()
+            },
+            if done(&["delivered"]) {
+                after(20)
+            } else {
+                null_time()
+            },
+            Value::from(created),
+            Value::from(created),
+        ]);
+        let account = accounts.push(vec![
+            s(&format!("fund:need:{nid}")),
+            s("fund"),
+            s("Need fund"),
+            Value::from(nid),
+            null_i64(),
+            null_i64(),
+            s(cat),
+            Value::from(false),
+            Value::from(created),
+        ]);
         flush_full(&txn, &mut [&mut needs, &mut accounts]).await?;
-        need_info.push(NeedInfo { account, goal, status, published, category: cat });
+        need_info.push(NeedInfo {
+            account,
+            goal,
+            status,
+            published,
+            category: cat,
+        });
     }
     needs.flush(&txn).await?;
     rows.push(("needs", needs.written));
@@ -474,9 +758,27 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
     let mut campaigns = Batch::new(
         "release_campaigns",
         &[
-            "public_code", "prisoner_id", "province_id", "offence_category", "total_owed_rials", "forgiveness_rials",
-            "creditor_enc", "key_id", "eligibility", "public_title", "public_story", "status", "court_account_ref",
-            "author_id", "verifier_id", "published_at", "funded_at", "paid_at", "released_on", "created_at", "updated_at",
+            "public_code",
+            "prisoner_id",
+            "province_id",
+            "offence_category",
+            "total_owed_rials",
+            "forgiveness_rials",
+            "creditor_enc",
+            "key_id",
+            "eligibility",
+            "public_title",
+            "public_story",
+            "status",
+            "court_account_ref",
+            "author_id",
+            "verifier_id",
+            "published_at",
+            "funded_at",
+            "paid_at",
+            "released_on",
+            "created_at",
+            "updated_at",
         ],
     );
     let mut campaign_info = Vec::with_capacity(sizes.campaigns);
@@ -486,13 +788,25 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         let status = if scale == Scale::Demo {
             CAMPAIGN_STATUSES[i % CAMPAIGN_STATUSES.len()]
         } else {
-            *g.pick(&["published", "published", "funded", "paid_to_court", "released", "closed", "draft", "verified"])
+            *g.pick(&[
+                "published",
+                "published",
+                "funded",
+                "paid_to_court",
+                "released",
+                "closed",
+                "draft",
+                "verified",
+            ])
         };
         let owed = g.amount_near(2_000_000_000);
         let forgiveness = (owed / 10_000 * g.rng.gen_range(0..40) / 100) * 10_000;
         let created = g.days_ago(300);
         let published = created + Duration::days(3);
-        let past = CAMPAIGN_STATUSES.iter().position(|x| *x == status).unwrap_or(0);
+        let past = CAMPAIGN_STATUSES
+            .iter()
+            .position(|x| *x == status)
+            .unwrap_or(0);
         let creditor = g.name_p(0.5);
         let title = match offence {
             "debt" => "آزادی پدری گرفتار بدهی",
@@ -515,8 +829,17 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
                     Value::from(created), Value::from(created),
                 ],
             );
-        let account = accounts
-            .push(vec![s(&format!("fund:campaign:{cid}")), s("fund"), s("Release campaign fund"), null_i64(), Value::from(cid), null_i64(), null_str(), Value::from(false), Value::from(created)]);
+        let account = accounts.push(vec![
+            s(&format!("fund:campaign:{cid}")),
+            s("fund"),
+            s("Release campaign fund"),
+            null_i64(),
+            Value::from(cid),
+            null_i64(),
+            null_str(),
+            Value::from(false),
+            Value::from(created),
+        ]);
         flush_full(&txn, &mut [&mut campaigns, &mut accounts]).await?;
         campaign_info.push((account, owed - forgiveness, past, published));
     }
@@ -529,14 +852,46 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
     let mut donations = Batch::new(
         "donations",
         &[
-            "tracking_code", "target_kind", "need_id", "campaign_id", "category", "amount_rials", "overflow_rials",
-            "anonymous", "display_name", "dedication_kind", "dedication_text", "contact_enc", "contact_hint", "key_id",
-            "donor_user_id", "pledge_id", "status", "gateway", "gateway_authority", "gateway_ref", "idempotency_key",
-            "created_at", "settled_at",
+            "tracking_code",
+            "target_kind",
+            "need_id",
+            "campaign_id",
+            "category",
+            "amount_rials",
+            "overflow_rials",
+            "anonymous",
+            "display_name",
+            "dedication_kind",
+            "dedication_text",
+            "contact_enc",
+            "contact_hint",
+            "key_id",
+            "donor_user_id",
+            "pledge_id",
+            "status",
+            "gateway",
+            "gateway_authority",
+            "gateway_ref",
+            "idempotency_key",
+            "created_at",
+            "settled_at",
         ],
     );
-    let mut txns = Batch::new("ledger_transactions", &["public_code", "kind", "memo", "donation_id", "created_by", "created_at"]);
-    let mut entries = Batch::new("ledger_entries", &["transaction_id", "account_id", "amount_rials", "created_at"]);
+    let mut txns = Batch::new(
+        "ledger_transactions",
+        &[
+            "public_code",
+            "kind",
+            "memo",
+            "donation_id",
+            "created_by",
+            "created_at",
+        ],
+    );
+    let mut entries = Batch::new(
+        "ledger_entries",
+        &["transaction_id", "account_id", "amount_rials", "created_at"],
+    );
     // Gifts per need: funded ones are met exactly, published ones partly, others none.
     let mut plan: Vec<(Option<usize>, Option<usize>, i64, DateTime<Utc>)> = Vec::new();
     let per_need = (sizes.donations as f64 * 0.85 / sizes.needs as f64 / 0.6).max(2.0) as usize;
@@ -562,7 +917,11 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         if *past < 2 {
             continue;
         }
-        let raised = if *past >= 3 { *to_raise } else { to_raise / 10_000 * g.rng.gen_range(5..90) / 100 * 10_000 };
+        let raised = if *past >= 3 {
+            *to_raise
+        } else {
+            to_raise / 10_000 * g.rng.gen_range(5..90) / 100 * 10_000
+        };
         if raised <= 0 {
             continue;
         }
@@ -579,34 +938,99 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         plan.push((None, None, a, at));
     }
     for (k, (need, campaign, amount, after)) in plan.into_iter().enumerate() {
-        let created = after + Duration::minutes(g.rng.gen_range(0..(g.now - after).num_minutes().max(1)));
+        let created =
+            after + Duration::minutes(g.rng.gen_range(0..(g.now - after).num_minutes().max(1)));
         let failed = need.is_none() && campaign.is_none() && g.rng.gen_ratio(1, 40);
         let (kind, need_id, campaign_id, category, account) = match (need, campaign) {
-            (Some(i), _) => ("need", Value::from(i as i64 + 1), null_i64(), s(need_info[i].category), need_info[i].account),
-            (_, Some(c)) => ("campaign", null_i64(), Value::from(c as i64 + 1), null_str(), campaign_info[c].0),
+            (Some(i), _) => (
+                "need",
+                Value::from(i as i64 + 1),
+                null_i64(),
+                s(need_info[i].category),
+                need_info[i].account,
+            ),
+            (_, Some(c)) => (
+                "campaign",
+                null_i64(),
+                Value::from(c as i64 + 1),
+                null_str(),
+                campaign_info[c].0,
+            ),
             _ => {
                 let cat = NEED_CATEGORIES[g.rng.gen_range(0..NEED_CATEGORIES.len())].0;
-                ("category_fund", null_i64(), null_i64(), s(cat), category_fund[cat])
+                (
+                    "category_fund",
+                    null_i64(),
+                    null_i64(),
+                    s(cat),
+                    category_fund[cat],
+                )
             }
         };
         let named = g.rng.gen_ratio(1, 8);
         let status = if failed { "failed" } else { "settled" };
-        let did = donations
-            .push(vec![
-                    s(&g.code("T")), s(kind), need_id, campaign_id, category, Value::from(amount), Value::from(0i64),
-                    Value::from(!named), if named { s("یک نیکوکار") } else { null_str() }, null_str(), null_str(),
-                    null_bytes(), null_str(), key_id.clone(),
-                    if k % 50 == 0 { Value::from(donor_user) } else { null_i64() }, null_i64(), s(status), s("sandbox"),
-                    s(&format!("SBX-A{k:09}")), if failed { null_str() } else { s(&format!("SBX-R{k:09}")) },
-                    s(&format!("seed-{seed}-{k}")), Value::from(created),
-                    if failed { null_time() } else { Value::from(created) },
-                ],
-            );
+        let did = donations.push(vec![
+            s(&g.code("T")),
+            s(kind),
+            need_id,
+            campaign_id,
+            category,
+            Value::from(amount),
+            Value::from(0i64),
+            Value::from(!named),
+            if named {
+                s("یک نیکوکار")
+            } else {
+                null_str()
+            },
+            null_str(),
+            null_str(),
+            null_bytes(),
+            null_str(),
+            key_id.clone(),
+            if k % 50 == 0 {
+                Value::from(donor_user)
+            } else {
+                null_i64()
+            },
+            null_i64(),
+            s(status),
+            s("sandbox"),
+            s(&format!("SBX-A{k:09}")),
+            if failed {
+                null_str()
+            } else {
+                s(&format!("SBX-R{k:09}"))
+            },
+            s(&format!("seed-{seed}-{k}")),
+            Value::from(created),
+            if failed {
+                null_time()
+            } else {
+                Value::from(created)
+            },
+        ]);
         if !failed {
-            let tid = txns
-                .push(vec![s(&g.code("L")), s("gift"), s("gift received"), Value::from(did), null_i64(), Value::from(created)]);
-            entries.push(vec![Value::from(tid), Value::from(gateway_account), Value::from(amount), Value::from(created)]);
-            entries.push(vec![Value::from(tid), Value::from(account), Value::from(-amount), Value::from(created)]);
+            let tid = txns.push(vec![
+                s(&g.code("L")),
+                s("gift"),
+                s("gift received"),
+                Value::from(did),
+                null_i64(),
+                Value::from(created),
+            ]);
+            entries.push(vec![
+                Value::from(tid),
+                Value::from(gateway_account),
+                Value::from(amount),
+                Value::from(created),
+            ]);
+            entries.push(vec![
+                Value::from(tid),
+                Value::from(account),
+                Value::from(-amount),
+                Value::from(created),
+            ]);
         }
         flush_full(&txn, &mut [&mut donations, &mut txns, &mut entries]).await?;
     }
@@ -620,32 +1044,77 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
     // Employment: entrepreneurs (the demo one first), workshops, contracts, a wage rule.
     let mut entrepreneurs = Batch::new(
         "entrepreneurs",
-        &["public_code", "user_id", "province_id", "company_name", "national_company_id", "economic_code", "contact_name", "contact_phone", "sector", "status", "verified_by", "verified_at", "created_at"],
+        &[
+            "public_code",
+            "user_id",
+            "province_id",
+            "company_name",
+            "national_company_id",
+            "economic_code",
+            "contact_name",
+            "contact_phone",
+            "sector",
+            "status",
+            "verified_by",
+            "verified_at",
+            "created_at",
+        ],
     );
     for i in 0..sizes.entrepreneurs {
         let user_id = if i == 0 {
             role_user[&Role::Entrepreneur]
         } else {
             let name = g.name_p(0.3);
-            users
-                .push(vec![
-                    s(&g.code("U")), s(&format!("entrepreneur{i}@example.karamat.ir")), null_str(), s(&name),
-                    s(DISABLED_PASSWORD), s("entrepreneur"), Value::from(true), null_bytes(), Value::from(false),
-                    s("fa"), Value::from(now), null_time(),
-                ])
+            users.push(vec![
+                s(&g.code("U")),
+                s(&format!("entrepreneur{i}@example.karamat.ir")),
+                null_str(),
+                s(&name),
+                s(DISABLED_PASSWORD),
+                s("entrepreneur"),
+                Value::from(true),
+                null_bytes(),
+                Value::from(false),
+                s("fa"),
+                Value::from(now),
+                null_time(),
+            ])
         };
         let verified = i == 0 || !g.rng.gen_ratio(1, 6);
-        let company = format!("شرکت {} {}", g.pick(&["تولیدی", "صنایع", "بازرگانی", "فناوری"]), g.pick(LAST_NAMES));
+        let company = format!(
+            "شرکت {} {}",
+            g.pick(&["تولیدی", "صنایع", "بازرگانی", "فناوری"]),
+            g.pick(LAST_NAMES)
+        );
         let contact = g.name(false);
         let phone = g.mobile();
-        entrepreneurs
-            .push(vec![
-                s(&g.code("E")), Value::from(user_id), Value::from(if i == 0 { tehran } else { g.rng.gen_range(1..=31i64) }),
-                s(&company), s(&format!("{:011}", 10_100_000_000i64 + i as i64)), s(&format!("{:012}", 411_100_000_000i64 + i as i64)),
-                s(&contact), s(&phone), s(g.pick(SECTORS)), s(if verified { "verified" } else { "pending" }),
-                if verified { Value::from(manager) } else { null_i64() }, if verified { Value::from(now) } else { null_time() },
-                Value::from(now),
-            ]);
+        entrepreneurs.push(vec![
+            s(&g.code("E")),
+            Value::from(user_id),
+            Value::from(if i == 0 {
+                tehran
+            } else {
+                g.rng.gen_range(1..=31i64)
+            }),
+            s(&company),
+            s(&format!("{:011}", 10_100_000_000i64 + i as i64)),
+            s(&format!("{:012}", 411_100_000_000i64 + i as i64)),
+            s(&contact),
+            s(&phone),
+            s(g.pick(SECTORS)),
+            s(if verified { "verified" } else { "pending" }),
+            if verified {
+                Value::from(manager)
+            } else {
+                null_i64()
+            },
+            if verified {
+                Value::from(now)
+            } else {
+                null_time()
+            },
+            Value::from(now),
+        ]);
         flush_full(&txn, &mut [&mut users, &mut entrepreneurs]).await?;
     }
     users.flush(&txn).await?;
@@ -657,16 +1126,38 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
 
     let mut workshops = Batch::new(
         "workshops",
-        &["public_code", "prison_id", "kind", "name_fa", "name_en", "capacity", "equipment", "shifts", "status", "created_at"],
+        &[
+            "public_code",
+            "prison_id",
+            "kind",
+            "name_fa",
+            "name_en",
+            "capacity",
+            "equipment",
+            "shifts",
+            "status",
+            "created_at",
+        ],
     );
     for i in 0..sizes.workshops {
-        let prison = if i % 4 == 0 { tehran_prison } else { g.rng.gen_range(1..=n_prisons as i64) };
+        let prison = if i % 4 == 0 {
+            tehran_prison
+        } else {
+            g.rng.gen_range(1..=n_prisons as i64)
+        };
         let (kind, fa, en) = WORKSHOP_KINDS[g.rng.gen_range(0..WORKSHOP_KINDS.len())];
-        workshops
-            .push(vec![
-                s(&g.code("W")), Value::from(prison), s(kind), s(fa), s(en), Value::from(g.rng.gen_range(10..120i32)),
-                s("[]"), s(g.pick(&["morning", "morning+afternoon"])), s("open"), Value::from(now),
-            ]);
+        workshops.push(vec![
+            s(&g.code("W")),
+            Value::from(prison),
+            s(kind),
+            s(fa),
+            s(en),
+            Value::from(g.rng.gen_range(10..120i32)),
+            s("[]"),
+            s(g.pick(&["morning", "morning+afternoon"])),
+            s("open"),
+            Value::from(now),
+        ]);
         flush_full(&txn, &mut [&mut workshops]).await?;
     }
     workshops.flush(&txn).await?;
@@ -675,27 +1166,76 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
     let mut contracts = Batch::new(
         "contracts",
         &[
-            "public_code", "entrepreneur_id", "workshop_id", "product", "quantity", "unit_price_rials", "wage_model",
-            "wage_rate_rials", "headcount", "required_skills", "required_certificates", "starts_on", "ends_on",
-            "materials_supplied", "status", "status_reason", "version", "created_at", "updated_at",
+            "public_code",
+            "entrepreneur_id",
+            "workshop_id",
+            "product",
+            "quantity",
+            "unit_price_rials",
+            "wage_model",
+            "wage_rate_rials",
+            "headcount",
+            "required_skills",
+            "required_certificates",
+            "starts_on",
+            "ends_on",
+            "materials_supplied",
+            "status",
+            "status_reason",
+            "version",
+            "created_at",
+            "updated_at",
         ],
     );
-    let contract_states = ["proposed", "officer_approved", "active", "active", "suspended", "completed", "terminated", "rejected"];
+    let contract_states = [
+        "proposed",
+        "officer_approved",
+        "active",
+        "active",
+        "suspended",
+        "completed",
+        "terminated",
+        "rejected",
+    ];
     for i in 0..sizes.contracts {
-        let ent = if i < 3 { 1 } else { g.rng.gen_range(1..=sizes.entrepreneurs as i64) };
+        let ent = if i < 3 {
+            1
+        } else {
+            g.rng.gen_range(1..=sizes.entrepreneurs as i64)
+        };
         let start = g.today - Duration::days(g.rng.gen_range(0..200));
         let piece = g.rng.gen_bool(0.5);
-        contracts
-            .push(vec![
-                s(&g.code("K")), Value::from(ent), Value::from(g.rng.gen_range(1..=sizes.workshops as i64)),
-                s(g.pick(&["پیراهن کار", "میز تحریر", "بستهٔ خشکبار", "کیف چرمی", "تابلو فرش"])),
-                Value::from(g.rng.gen_range(100..5000i64)), Value::from(g.rng.gen_range(50..500i64) * 10_000),
-                s(if piece { "piece" } else { "hourly" }),
-                Value::from(if piece { g.rng.gen_range(5..30i64) * 10_000 } else { g.rng.gen_range(60..120i64) * 10_000 }),
-                Value::from(g.rng.gen_range(2..30i32)), s(&format!("[\"{}\"]", g.pick(SKILLS))), s("[]"),
-                Value::from(start), Value::from(start + Duration::days(180)), Value::from(g.rng.gen_bool(0.7)),
-                s(contract_states[i % contract_states.len()]), null_str(), Value::from(1i32), Value::from(now), Value::from(now),
-            ]);
+        contracts.push(vec![
+            s(&g.code("K")),
+            Value::from(ent),
+            Value::from(g.rng.gen_range(1..=sizes.workshops as i64)),
+            s(g.pick(&[
+                "پیراهن کار",
+                "میز تحریر",
+                "بستهٔ خشکبار",
+                "کیف چرمی",
+                "تابلو فرش",
+            ])),
+            Value::from(g.rng.gen_range(100..5000i64)),
+            Value::from(g.rng.gen_range(50..500i64) * 10_000),
+            s(if piece { "piece" } else { "hourly" }),
+            Value::from(if piece {
+                g.rng.gen_range(5..30i64) * 10_000
+            } else {
+                g.rng.gen_range(60..120i64) * 10_000
+            }),
+            Value::from(g.rng.gen_range(2..30i32)),
+            s(&format!("[\"{}\"]", g.pick(SKILLS))),
+            s("[]"),
+            Value::from(start),
+            Value::from(start + Duration::days(180)),
+            Value::from(g.rng.gen_bool(0.7)),
+            s(contract_states[i % contract_states.len()]),
+            null_str(),
+            Value::from(1i32),
+            Value::from(now),
+            Value::from(now),
+        ]);
         flush_full(&txn, &mut [&mut contracts]).await?;
     }
     contracts.flush(&txn).await?;
@@ -703,29 +1243,52 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
 
     let mut rules = Batch::new(
         "wage_rules",
-        &["name", "family_share_bp", "release_share_bp", "restitution_bp", "savings_bp", "cap_bp", "min_hourly_rials", "min_piece_rials", "effective_from", "created_at"],
+        &[
+            "name",
+            "family_share_bp",
+            "release_share_bp",
+            "restitution_bp",
+            "savings_bp",
+            "cap_bp",
+            "min_hourly_rials",
+            "min_piece_rials",
+            "effective_from",
+            "created_at",
+        ],
     );
-    rules
-        .push(vec![
-            s("default"), Value::from(3000i32), Value::from(2000i32), Value::from(1000i32), Value::from(1000i32),
-            Value::from(8000i32), Value::from(600_000i64), Value::from(50_000i64),
-            Value::from(NaiveDate::from_ymd_opt(2025, 3, 21).unwrap()), Value::from(now),
-        ]);
+    rules.push(vec![
+        s("default"),
+        Value::from(3000i32),
+        Value::from(2000i32),
+        Value::from(1000i32),
+        Value::from(1000i32),
+        Value::from(8000i32),
+        Value::from(600_000i64),
+        Value::from(50_000i64),
+        Value::from(NaiveDate::from_ymd_opt(2025, 3, 21).unwrap()),
+        Value::from(now),
+    ]);
     rules.flush(&txn).await?;
     rows.push(("wage_rules", rules.written));
 
     reset_sequences(&txn, &rows).await?;
     txn.commit().await?;
-    Ok(SeedReport { scale, seconds: started.elapsed().as_secs_f64(), rows })
+    Ok(SeedReport {
+        scale,
+        seconds: started.elapsed().as_secs_f64(),
+        rows,
+    })
 }
 
 fn prisoner_prison_province(prison_province: &[i64], prisoner_prison: &[i64], p: usize) -> i64 {
     prison_province[(prisoner_prison[p] - 1) as usize]
 }
 
-
 /// PostgreSQL sequences do not see explicit ids: move each past the largest one.
-async fn reset_sequences<C: ConnectionTrait>(db: &C, rows: &[(&'static str, u64)]) -> Result<(), DbErr> {
+async fn reset_sequences<C: ConnectionTrait>(
+    db: &C,
+    rows: &[(&'static str, u64)],
+) -> Result<(), DbErr> {
     if db.get_database_backend() != DbBackend::Postgres {
         return Ok(());
     }
@@ -756,7 +1319,12 @@ mod tests {
 
     #[test]
     fn generated_national_codes_validate() {
-        let mut g = Gen { rng: StdRng::seed_from_u64(7), sealer: Sealer::dev(), now: Utc::now(), today: Utc::now().date_naive() };
+        let mut g = Gen {
+            rng: StdRng::seed_from_u64(7),
+            sealer: Sealer::dev(),
+            now: Utc::now(),
+            today: Utc::now().date_naive(),
+        };
         for _ in 0..500 {
             let nc = g.national_code();
             assert_eq!(app::validation::national_code(&nc), Ok(nc.clone()));

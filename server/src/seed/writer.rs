@@ -17,13 +17,24 @@ pub struct Batch {
 
 impl Batch {
     pub fn new(table: &'static str, cols: &'static [&'static str]) -> Batch {
-        Batch { table, cols, rows: Vec::new(), written: 0, next_id: 1 }
+        Batch {
+            table,
+            cols,
+            rows: Vec::new(),
+            written: 0,
+            next_id: 1,
+        }
     }
 
     /// Appends a row (without its id) and returns the id it will have. Nothing is written until
     /// [`flush`](Self::flush) or [`flush_full`], so the caller controls the order of tables.
     pub fn push(&mut self, values: Vec<Value>) -> i64 {
-        debug_assert_eq!(values.len(), self.cols.len(), "{}: column count", self.table);
+        debug_assert_eq!(
+            values.len(),
+            self.cols.len(),
+            "{}: column count",
+            self.table
+        );
         let id = self.next_id;
         self.next_id += 1;
         let mut row = Vec::with_capacity(values.len() + 1);
@@ -54,11 +65,13 @@ impl Batch {
         self.written += n;
         Ok(())
     }
-
 }
 
 /// When any batch is full, writes all of them in the given (parent-first) order.
-pub async fn flush_full<C: ConnectionTrait>(db: &C, batches: &mut [&mut Batch]) -> Result<(), DbErr> {
+pub async fn flush_full<C: ConnectionTrait>(
+    db: &C,
+    batches: &mut [&mut Batch],
+) -> Result<(), DbErr> {
     if batches.iter().any(|b| b.full()) {
         for b in batches.iter_mut() {
             b.flush(db).await?;

@@ -46,9 +46,9 @@ pub async fn databases() -> Vec<TestDb> {
     }];
     if let Ok(base) = std::env::var("TEST_DATABASE_URL") {
         if base.starts_with("postgres") {
-            let admin = Database::connect(base.as_str())
-                .await
-                .unwrap_or_else(|e| panic!("TEST_DATABASE_URL is set but PostgreSQL does not answer: {e}"));
+            let admin = Database::connect(base.as_str()).await.unwrap_or_else(|e| {
+                panic!("TEST_DATABASE_URL is set but PostgreSQL does not answer: {e}")
+            });
             let name = unique_name();
             admin
                 .execute_unprepared(&format!("CREATE DATABASE {name}"))
@@ -62,7 +62,12 @@ pub async fn databases() -> Vec<TestDb> {
                 }
                 _ => format!("{}/{name}", base.trim_end_matches('/')),
             };
-            out.push(TestDb { url, label: "postgresql", cleanup: Some((base, name)), _dir: None });
+            out.push(TestDb {
+                url,
+                label: "postgresql",
+                cleanup: Some((base, name)),
+                _dir: None,
+            });
         }
     }
     out
