@@ -2,7 +2,7 @@
 //! middleware that refuses cross-site posts and keeps non-staff out of the staff area.
 
 use app::auth::ssr::authed_from_headers;
-use app::i18n::{Locale, LOCALE_COOKIE};
+use app::i18n::{translate, Locale, LOCALE_COOKIE};
 use app::platform::{db, AppState};
 use app::{shell, App};
 use axum::{
@@ -166,17 +166,30 @@ async fn staff_area_guard(State(state): State<AppState>, req: Request, next: Nex
         Ok(Some(a)) if a.role().is_staff() => next.run(req).await,
         Ok(Some(a)) => {
             tracing::warn!(user = %a.user.public_id, role = a.role().as_str(), %path, "staff area refused");
-            forbidden_page()
+            let locale = req
+                .headers()
+                .get(header::COOKIE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Locale::from_cookie_header)
+                .unwrap_or_default();
+            forbidden_page(locale)
         }
         Ok(None) => Redirect::to("/sign-in").into_response(),
         Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response(),
     }
 }
 
-fn forbidden_page() -> Response {
-    let body = "<!DOCTYPE html><html lang=\"fa\" dir=\"rtl\"><head><meta charset=\"utf-8\">\
-        <title>403</title></head><body><h1>شما اجازهٔ دسترسی به این بخش را ندارید.</h1>\
-        <p lang=\"en\" dir=\"ltr\">You do not have access to this area.</p><p><a href=\"/\">کرامت</a></p></body></html>";
+fn forbidden_page(locale: Locale) -> Response {
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"{}\" dir=\"{}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>403 — {}</title></head><body><h1>{}</h1><p><a href=\"/\">{}</a></p></body></html>",
+        locale.code(),
+        locale.dir(),
+        translate(locale, "site.name"),
+        translate(locale, "error.forbidden"),
+        translate(locale, "nav.home"),
+    );
     Response::builder()
         .status(StatusCode::FORBIDDEN)
         .header(header::CONTENT_TYPE, "text/html; charset=utf-8")

@@ -171,6 +171,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .context("connecting to the database")?;
     tracing::info!(backend = db::backend_name(&conn), "database ready");
+    spawn_session_sweeper(conn.clone());
     let state = server::state(options, conn, config);
     let app = server::http::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
@@ -182,6 +183,29 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Deletes expired sessions once an hour, so the table holds only live ones.
+fn spawn_session_sweeper(conn: sea_orm::DatabaseConnection) {
+    use app::platform::entity::session;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match session::Entity::delete_many()
+                .filter(session::Column::ExpiresAt.lt(chrono::Utc::now()))
+                .exec(&conn)
+                .await
+            {
+                Ok(r) if r.rows_affected > 0 => {
+                    tracing::info!(removed = r.rows_affected, "expired sessions removed")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "session sweep failed"),
+            }
+        }
+    });
 }
 
 async fn shutdown_signal() {

@@ -97,6 +97,17 @@ pub struct SessionUser {
     pub role: Role,
 }
 
+/// Bumped whenever the signed-in person changes, so everything showing "who am I" refetches.
+#[derive(Clone, Copy)]
+pub struct AuthEpoch(pub leptos::prelude::RwSignal<u32>);
+
+impl AuthEpoch {
+    pub fn bump(&self) {
+        use leptos::prelude::Update;
+        self.0.update(|n| *n = n.wrapping_add(1));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,62 +7,71 @@ use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "auth/me")]
 pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
-    Ok(super::ssr::current().await?.map(|a| a.user))
+    async move { Ok(super::ssr::current().await?.map(|a| a.user)) }
+        .await
+        .map_err(AppError::with_status)
 }
 
 #[server(prefix = "/api", endpoint = "auth/sign-in")]
 pub async fn sign_in(email: String, password: String) -> Result<SessionUser, AppError> {
-    use super::ssr::*;
-    use crate::platform::entity::user;
-    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+    async move {
+        use super::ssr::*;
+        use crate::platform::entity::user;
+        use sea_orm::{
+            ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
+        };
 
-    let state = crate::platform::use_state()?;
-    let email = crate::validation::email(&email).map_err(|k| AppError::invalid("email", k))?;
-    if password.is_empty() || password.len() > 512 {
-        return Err(AppError::invalid("password", "auth.bad_credentials"));
+        let state = crate::platform::use_state()?;
+        let email = crate::validation::email(&email).map_err(|k| AppError::invalid("email", k))?;
+        if password.is_empty() || password.len() > 512 {
+            return Err(AppError::invalid("password", "auth.bad_credentials"));
+        }
+        if state.limits.sign_in.check_key(&email).is_err() {
+            tracing::warn!(%email, "sign-in rate limited");
+            return Err(AppError::RateLimited);
+        }
+        let found = user::Entity::find()
+            .filter(user::Column::Email.eq(email.clone()))
+            .one(&state.db)
+            .await?;
+        let hash = found
+            .as_ref()
+            .filter(|u| u.is_active)
+            .map(|u| u.password_hash.clone())
+            .unwrap_or_else(|| DISABLED_PASSWORD.to_string());
+        let pw = password.clone();
+        let ok = tokio::task::spawn_blocking(move || verify_password(&hash, &pw))
+            .await
+            .map_err(|e| AppError::internal("verify task", e))?;
+        let Some(u) = found.filter(|_| ok) else {
+            tracing::info!(%email, "sign-in refused");
+            return Err(AppError::invalid("password", "auth.bad_credentials"));
+        };
+        let role =
+            super::Role::parse(&u.role).ok_or_else(|| AppError::internal("role", &u.role))?;
+
+        let parts = use_context::<axum::http::request::Parts>();
+        let ua = parts
+            .as_ref()
+            .and_then(|p| p.headers.get(axum::http::header::USER_AGENT))
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let token = create_session(&state.db, &state.config, u.id, ua).await?;
+        let mut active = u.clone().into_active_model();
+        active.last_login_at = Set(Some(chrono::Utc::now()));
+        active.update(&state.db).await?;
+
+        set_cookie(&session_cookie(&state.config, &token));
+        leptos_axum::redirect(role.home_path());
+        tracing::info!(user = %u.public_id, role = role.as_str(), "signed in");
+        Ok(SessionUser {
+            public_id: u.public_id,
+            display_name: u.display_name,
+            role,
+        })
     }
-    if state.limits.sign_in.check_key(&email).is_err() {
-        tracing::warn!(%email, "sign-in rate limited");
-        return Err(AppError::RateLimited);
-    }
-    let found = user::Entity::find()
-        .filter(user::Column::Email.eq(email.clone()))
-        .one(&state.db)
-        .await?;
-    let hash = found
-        .as_ref()
-        .filter(|u| u.is_active)
-        .map(|u| u.password_hash.clone())
-        .unwrap_or_else(|| DISABLED_PASSWORD.to_string());
-    let pw = password.clone();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&hash, &pw))
-        .await
-        .map_err(|e| AppError::internal("verify task", e))?;
-    let Some(u) = found.filter(|_| ok) else {
-        tracing::info!(%email, "sign-in refused");
-        return Err(AppError::invalid("password", "auth.bad_credentials"));
-    };
-    let role = super::Role::parse(&u.role).ok_or_else(|| AppError::internal("role", &u.role))?;
-
-    let parts = use_context::<axum::http::request::Parts>();
-    let ua = parts
-        .as_ref()
-        .and_then(|p| p.headers.get(axum::http::header::USER_AGENT))
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let token = create_session(&state.db, &state.config, u.id, ua).await?;
-    let mut active = u.clone().into_active_model();
-    active.last_login_at = Set(Some(chrono::Utc::now()));
-    active.update(&state.db).await?;
-
-    set_cookie(&session_cookie(&state.config, &token));
-    leptos_axum::redirect(role.home_path());
-    tracing::info!(user = %u.public_id, role = role.as_str(), "signed in");
-    Ok(SessionUser {
-        public_id: u.public_id,
-        display_name: u.display_name,
-        role,
-    })
+    .await
+    .map_err(AppError::with_status)
 }
 
 #[server(prefix = "/api", endpoint = "auth/sign-up")]
@@ -72,55 +81,63 @@ pub async fn sign_up(
     password: String,
     role: String,
 ) -> Result<SessionUser, AppError> {
-    use super::ssr::*;
-    use crate::validation;
+    async move {
+        use super::ssr::*;
+        use crate::validation;
 
-    let state = crate::platform::use_state()?;
-    let name = validation::display_name(&display_name)
-        .map_err(|k| AppError::invalid("display_name", k))?;
-    let email = validation::email(&email).map_err(|k| AppError::invalid("email", k))?;
-    validation::password(&password).map_err(|k| AppError::invalid("password", k))?;
-    let role = super::Role::parse(&role)
-        .filter(|r| r.self_service())
-        .ok_or_else(|| AppError::invalid("role", "validation.role"))?;
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| AppError::internal("hash task", e))??;
-    let locale = crate::shell::request_locale().code();
-    let u = create_user(
-        &state.db,
-        NewUser {
-            email: Some(&email),
-            display_name: &name,
-            password_hash: hash,
+        let state = crate::platform::use_state()?;
+        let name = validation::display_name(&display_name)
+            .map_err(|k| AppError::invalid("display_name", k))?;
+        let email = validation::email(&email).map_err(|k| AppError::invalid("email", k))?;
+        validation::password(&password).map_err(|k| AppError::invalid("password", k))?;
+        let role = super::Role::parse(&role)
+            .filter(|r| r.self_service())
+            .ok_or_else(|| AppError::invalid("role", "validation.role"))?;
+        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(|e| AppError::internal("hash task", e))??;
+        let locale = crate::shell::request_locale().code();
+        let u = create_user(
+            &state.db,
+            NewUser {
+                email: Some(&email),
+                display_name: &name,
+                password_hash: hash,
+                role,
+                locale,
+            },
+        )
+        .await?;
+        let token = create_session(&state.db, &state.config, u.id, None).await?;
+        set_cookie(&session_cookie(&state.config, &token));
+        leptos_axum::redirect(role.home_path());
+        tracing::info!(user = %u.public_id, role = role.as_str(), "signed up");
+        Ok(SessionUser {
+            public_id: u.public_id,
+            display_name: u.display_name,
             role,
-            locale,
-        },
-    )
-    .await?;
-    let token = create_session(&state.db, &state.config, u.id, None).await?;
-    set_cookie(&session_cookie(&state.config, &token));
-    leptos_axum::redirect(role.home_path());
-    tracing::info!(user = %u.public_id, role = role.as_str(), "signed up");
-    Ok(SessionUser {
-        public_id: u.public_id,
-        display_name: u.display_name,
-        role,
-    })
+        })
+    }
+    .await
+    .map_err(AppError::with_status)
 }
 
 #[server(prefix = "/api", endpoint = "auth/sign-out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    use super::ssr::*;
-    let state = crate::platform::use_state()?;
-    if let Some(parts) = use_context::<axum::http::request::Parts>() {
-        if let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE) {
-            end_session(&state.db, &state.config, &token).await?;
+    async move {
+        use super::ssr::*;
+        let state = crate::platform::use_state()?;
+        if let Some(parts) = use_context::<axum::http::request::Parts>() {
+            if let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE) {
+                end_session(&state.db, &state.config, &token).await?;
+            }
         }
+        set_cookie(&clear_session_cookie(&state.config));
+        leptos_axum::redirect("/");
+        Ok(())
     }
-    set_cookie(&clear_session_cookie(&state.config));
-    leptos_axum::redirect("/");
-    Ok(())
+    .await
+    .map_err(AppError::with_status)
 }
 
 #[cfg(feature = "ssr")]

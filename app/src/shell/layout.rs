@@ -1,4 +1,4 @@
-use crate::auth::{current_user, Role, SignOut};
+use crate::auth::{current_user, AuthEpoch, Role, SignOut};
 use crate::i18n::{t, use_i18n, Locale, LOCALE_COOKIE};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -7,13 +7,17 @@ use leptos_router::components::A;
 pub fn Header() -> impl IntoView {
     let i18n = use_i18n();
     let sign_out = ServerAction::<SignOut>::new();
-    let me = Resource::new(move || sign_out.version().get(), |_| current_user());
+    let epoch = expect_context::<AuthEpoch>();
+    let me = Resource::new(
+        move || (sign_out.version().get(), epoch.0.get()),
+        |_| current_user(),
+    );
 
     view! {
         <a class="skip-link" href="#main">{t("nav.skip")}</a>
         <header class="site-header">
             <A href="/" attr:class="brand">
-                <span class="brand-mark" aria-hidden="true">"ك"</span>
+                <span class="brand-mark" aria-hidden="true">"ک"</span>
                 <span class="brand-name">{t("site.name")}</span>
             </A>
             <nav class="site-nav" aria-label=move || i18n.t("nav.label")>

@@ -81,6 +81,7 @@ pub fn App() -> impl IntoView {
         locale: RwSignal::new(request_locale()),
     };
     provide_context(i18n);
+    provide_context(crate::auth::AuthEpoch(RwSignal::new(0)));
 
     // Tells tests (and curious people) that the page came alive in the browser.
     Effect::new(move |_| {

@@ -1,4 +1,4 @@
-use crate::auth::{SignIn, SignUp};
+use crate::auth::{AuthEpoch, SignIn, SignUp};
 use crate::error::AppError;
 use crate::i18n::{t, use_i18n};
 use leptos::prelude::*;
@@ -17,9 +17,22 @@ pub fn ActionError<T: Clone + Send + Sync + 'static>(
     }
 }
 
+/// After a successful sign-in or sign-up, tell the rest of the page who is signed in now.
+fn refresh_on_success<T: Clone + Send + Sync + 'static>(
+    value: Signal<Option<Result<T, AppError>>>,
+) {
+    let epoch = expect_context::<AuthEpoch>();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = value.get() {
+            epoch.bump();
+        }
+    });
+}
+
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
+    refresh_on_success(action.value().into());
     view! {
         <section class="panel narrow">
             <h1>{t("auth.sign_in_title")}</h1>
@@ -47,6 +60,7 @@ pub fn SignInPage() -> impl IntoView {
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let action = ServerAction::<SignUp>::new();
+    refresh_on_success(action.value().into());
     view! {
         <section class="panel narrow">
             <h1>{t("auth.sign_up_title")}</h1>

@@ -143,6 +143,9 @@ impl Gen {
     fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
         &xs[self.rng.gen_range(0..xs.len())]
     }
+    fn pick_str(&mut self, xs: &[&'static str]) -> &'static str {
+        xs[self.rng.gen_range(0..xs.len())]
+    }
     fn code(&mut self, prefix: &str) -> String {
         const A: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
         let body: String = (0..10)
@@ -529,10 +532,10 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
             g.seal("prisoners.national_code", &nc),
             s(&g.sealer.blind_index("national_code", &nc)),
             key_id.clone(),
-            s(g.pick(&["debt", "diyeh", "dower", "other", "other"])),
+            s(g.pick_str(&["debt", "diyeh", "dower", "other", "other"])),
             Value::from(start),
             Value::from(end),
-            s(g.pick(&["excellent", "good", "good", "fair"])),
+            s(g.pick_str(&["excellent", "good", "good", "fair"])),
             s(&serde_json::to_string(&skills)?),
             Value::from(g.rng.gen_bool(0.2)),
             Value::from(consent_work),
@@ -642,7 +645,7 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         let status = if scale == Scale::Demo {
             NEED_STATUSES[i % NEED_STATUSES.len()]
         } else {
-            *g.pick(&[
+            g.pick_str(&[
                 "published",
                 "published",
                 "published",
@@ -669,7 +672,7 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
             "5+"
         };
         let occasion = if cat == "gift" {
-            s(g.pick(&["mehr", "yalda", "nowruz"]))
+            s(g.pick_str(&["mehr", "yalda", "nowruz"]))
         } else {
             null_str()
         };
@@ -788,7 +791,7 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         let status = if scale == Scale::Demo {
             CAMPAIGN_STATUSES[i % CAMPAIGN_STATUSES.len()]
         } else {
-            *g.pick(&[
+            g.pick_str(&[
                 "published",
                 "published",
                 "funded",
@@ -1083,7 +1086,7 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         let verified = i == 0 || !g.rng.gen_ratio(1, 6);
         let company = format!(
             "شرکت {} {}",
-            g.pick(&["تولیدی", "صنایع", "بازرگانی", "فناوری"]),
+            g.pick_str(&["تولیدی", "صنایع", "بازرگانی", "فناوری"]),
             g.pick(LAST_NAMES)
         );
         let contact = g.name(false);
@@ -1101,7 +1104,7 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
             s(&format!("{:012}", 411_100_000_000i64 + i as i64)),
             s(&contact),
             s(&phone),
-            s(g.pick(SECTORS)),
+            s(g.pick_str(SECTORS)),
             s(if verified { "verified" } else { "pending" }),
             if verified {
                 Value::from(manager)
@@ -1154,7 +1157,7 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
             s(en),
             Value::from(g.rng.gen_range(10..120i32)),
             s("[]"),
-            s(g.pick(&["morning", "morning+afternoon"])),
+            s(g.pick_str(&["morning", "morning+afternoon"])),
             s("open"),
             Value::from(now),
         ]);
@@ -1209,7 +1212,7 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
             s(&g.code("K")),
             Value::from(ent),
             Value::from(g.rng.gen_range(1..=sizes.workshops as i64)),
-            s(g.pick(&[
+            s(g.pick_str(&[
                 "پیراهن کار",
                 "میز تحریر",
                 "بستهٔ خشکبار",
