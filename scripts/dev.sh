@@ -162,18 +162,26 @@ wasm_deps_check() {
   echo "wasm dependency check: $(wc -l <<<"$tree") crates, none server-only"
 }
 
+E2E_PID=""
+E2E_DIR=""
+e2e_cleanup() {
+  if [ -n "$E2E_PID" ]; then kill "$E2E_PID" 2>/dev/null || true; wait "$E2E_PID" 2>/dev/null || true; fi
+  if [ -n "$E2E_DIR" ]; then rm -rf "$E2E_DIR"; fi
+}
+
 e2e() {
   ensure_chromium
   leptos_env
   local port="${E2E_PORT:-3107}"
-  local dir
-  dir="$(mktemp -d)"
+  E2E_DIR="$(mktemp -d)"
+  local dir="$E2E_DIR"
   export LEPTOS_SITE_ADDR="127.0.0.1:$port" KARAMAT_ENV=dev DATABASE_URL="sqlite://$dir/e2e.db?mode=rwc"
   local bin="$ROOT/target/release/karamat"
   "$bin" seed --scale demo >/dev/null
   "$bin" serve >"$dir/server.log" 2>&1 &
-  local pid=$!
-  trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' RETURN
+  E2E_PID=$!
+  local pid=$E2E_PID
+  trap e2e_cleanup EXIT
   for _ in $(seq 1 100); do
     curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
     kill -0 $pid 2>/dev/null || { cat "$dir/server.log"; die "server exited"; }

@@ -115,6 +115,7 @@ async fn main() -> anyhow::Result<()> {
                 report.total_rows(),
                 report.seconds
             );
+            conn.close().await?;
             if scale == Scale::Demo {
                 println!("\nDemo accounts (password: {}):", seed::DEMO_PASSWORD);
                 for (role, email, _) in seed::DEMO_ACCOUNTS {

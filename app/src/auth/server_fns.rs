@@ -50,25 +50,11 @@ pub async fn sign_in(email: String, password: String) -> Result<SessionUser, App
         let role =
             super::Role::parse(&u.role).ok_or_else(|| AppError::internal("role", &u.role))?;
 
-        let parts = use_context::<axum::http::request::Parts>();
-        let ua = parts
-            .as_ref()
-            .and_then(|p| p.headers.get(axum::http::header::USER_AGENT))
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let token = create_session(&state.db, &state.config, u.id, ua).await?;
         let mut active = u.clone().into_active_model();
         active.last_login_at = Set(Some(chrono::Utc::now()));
         active.update(&state.db).await?;
-
-        set_cookie(&session_cookie(&state.config, &token));
-        leptos_axum::redirect(role.home_path());
         tracing::info!(user = %u.public_id, role = role.as_str(), "signed in");
-        Ok(SessionUser {
-            public_id: u.public_id,
-            display_name: u.display_name,
-            role,
-        })
+        start_session(&state, u, role).await
     }
     .await
     .map_err(AppError::with_status)
@@ -108,15 +94,8 @@ pub async fn sign_up(
             },
         )
         .await?;
-        let token = create_session(&state.db, &state.config, u.id, None).await?;
-        set_cookie(&session_cookie(&state.config, &token));
-        leptos_axum::redirect(role.home_path());
         tracing::info!(user = %u.public_id, role = role.as_str(), "signed up");
-        Ok(SessionUser {
-            public_id: u.public_id,
-            display_name: u.display_name,
-            role,
-        })
+        start_session(&state, u, role).await
     }
     .await
     .map_err(AppError::with_status)
@@ -138,6 +117,27 @@ pub async fn sign_out() -> Result<(), AppError> {
     }
     .await
     .map_err(AppError::with_status)
+}
+
+/// Starts a session for `u`: the cookie, the redirect to the role's home, the answer.
+#[cfg(feature = "ssr")]
+async fn start_session(
+    state: &crate::platform::AppState,
+    u: crate::platform::entity::user::Model,
+    role: super::Role,
+) -> Result<SessionUser, AppError> {
+    use super::ssr::{create_session, session_cookie};
+    let ua = use_context::<axum::http::request::Parts>()
+        .and_then(|p| p.headers.get(axum::http::header::USER_AGENT).cloned())
+        .and_then(|v| v.to_str().ok().map(str::to_string));
+    let token = create_session(&state.db, &state.config, u.id, ua).await?;
+    set_cookie(&session_cookie(&state.config, &token));
+    leptos_axum::redirect(role.home_path());
+    Ok(SessionUser {
+        public_id: u.public_id,
+        display_name: u.display_name,
+        role,
+    })
 }
 
 #[cfg(feature = "ssr")]

@@ -19,7 +19,7 @@ use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait, Value,
 };
 use std::time::Instant;
-use writer::{flush_full, Batch};
+use writer::{finish, flush_full, Batch};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Scale {
@@ -260,8 +260,7 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
     for (i, (code, fa, en)) in PROVINCES.iter().enumerate() {
         provinces.push(vec![s(code), s(fa), s(en), Value::from(i as i32)]);
     }
-    provinces.flush(&txn).await?;
-    rows.push(("provinces", provinces.written));
+    finish(&txn, &mut [&mut provinces], &mut rows).await?;
 
     let mut prisons = Batch::new(
         "prisons",
@@ -297,8 +296,7 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
             prison_province.push(pi as i64 + 1);
         }
     }
-    prisons.flush(&txn).await?;
-    rows.push(("prisons", prisons.written));
+    finish(&txn, &mut [&mut prisons], &mut rows).await?;
     let n_prisons = prison_province.len();
     let tehran = PROVINCES.iter().position(|p| p.0 == "THR").unwrap() as i64 + 1;
     let tehran_prison = prison_province.iter().position(|p| *p == tehran).unwrap() as i64 + 1;
@@ -476,10 +474,7 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         family_prison.push(prison);
         family_size.push(size);
     }
-    families.flush(&txn).await?;
-    members.flush(&txn).await?;
-    rows.push(("families", families.written));
-    rows.push(("household_members", members.written));
+    finish(&txn, &mut [&mut families, &mut members], &mut rows).await?;
 
     // Prisoners: the first `families` are the families' imprisoned members.
     let mut prisoners = Batch::new(
@@ -554,8 +549,7 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         flush_full(&txn, &mut [&mut prisoners]).await?;
         prisoner_prison.push(prison);
     }
-    prisoners.flush(&txn).await?;
-    rows.push(("prisoners", prisoners.written));
+    finish(&txn, &mut [&mut prisoners], &mut rows).await?;
 
     // Ledger: system accounts first.
     let mut accounts = Batch::new(
@@ -754,8 +748,7 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
             category: cat,
         });
     }
-    needs.flush(&txn).await?;
-    rows.push(("needs", needs.written));
+    finish(&txn, &mut [&mut needs], &mut rows).await?;
 
     // Release campaigns for consenting prisoners.
     let mut campaigns = Batch::new(
@@ -846,10 +839,7 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         flush_full(&txn, &mut [&mut campaigns, &mut accounts]).await?;
         campaign_info.push((account, owed - forgiveness, past, published));
     }
-    campaigns.flush(&txn).await?;
-    accounts.flush(&txn).await?;
-    rows.push(("release_campaigns", campaigns.written));
-    rows.push(("ledger_accounts", accounts.written));
+    finish(&txn, &mut [&mut campaigns, &mut accounts], &mut rows).await?;
 
     // Donations, each settled one with its balanced ledger transaction.
     let mut donations = Batch::new(
@@ -1037,12 +1027,7 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         }
         flush_full(&txn, &mut [&mut donations, &mut txns, &mut entries]).await?;
     }
-    donations.flush(&txn).await?;
-    txns.flush(&txn).await?;
-    entries.flush(&txn).await?;
-    rows.push(("donations", donations.written));
-    rows.push(("ledger_transactions", txns.written));
-    rows.push(("ledger_entries", entries.written));
+    finish(&txn, &mut [&mut donations, &mut txns, &mut entries], &mut rows).await?;
 
     // Employment: entrepreneurs (the demo one first), workshops, contracts, a wage rule.
     let mut entrepreneurs = Batch::new(
@@ -1120,12 +1105,7 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         ]);
         flush_full(&txn, &mut [&mut users, &mut entrepreneurs]).await?;
     }
-    users.flush(&txn).await?;
-    scopes.flush(&txn).await?;
-    entrepreneurs.flush(&txn).await?;
-    rows.push(("users", users.written));
-    rows.push(("user_scopes", scopes.written));
-    rows.push(("entrepreneurs", entrepreneurs.written));
+    finish(&txn, &mut [&mut users, &mut scopes, &mut entrepreneurs], &mut rows).await?;
 
     let mut workshops = Batch::new(
         "workshops",
@@ -1163,8 +1143,7 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         ]);
         flush_full(&txn, &mut [&mut workshops]).await?;
     }
-    workshops.flush(&txn).await?;
-    rows.push(("workshops", workshops.written));
+    finish(&txn, &mut [&mut workshops], &mut rows).await?;
 
     let mut contracts = Batch::new(
         "contracts",
@@ -1241,8 +1220,7 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         ]);
         flush_full(&txn, &mut [&mut contracts]).await?;
     }
-    contracts.flush(&txn).await?;
-    rows.push(("contracts", contracts.written));
+    finish(&txn, &mut [&mut contracts], &mut rows).await?;
 
     let mut rules = Batch::new(
         "wage_rules",
@@ -1271,11 +1249,14 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         Value::from(NaiveDate::from_ymd_opt(2025, 3, 21).unwrap()),
         Value::from(now),
     ]);
-    rules.flush(&txn).await?;
-    rows.push(("wage_rules", rules.written));
+    finish(&txn, &mut [&mut rules], &mut rows).await?;
 
     reset_sequences(&txn, &rows).await?;
     txn.commit().await?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        // Fold the write-ahead log into the database file now rather than at some later open.
+        db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await?;
+    }
     Ok(SeedReport {
         scale,
         seconds: started.elapsed().as_secs_f64(),

@@ -79,3 +79,16 @@ pub async fn flush_full<C: ConnectionTrait>(
     }
     Ok(())
 }
+
+/// Writes what is left in each batch, parents first, and records each table's row count.
+pub async fn finish<C: ConnectionTrait>(
+    db: &C,
+    batches: &mut [&mut Batch],
+    rows: &mut Vec<(&'static str, u64)>,
+) -> Result<(), DbErr> {
+    for b in batches.iter_mut() {
+        b.flush(db).await?;
+        rows.push((b.table, b.written));
+    }
+    Ok(())
+}
