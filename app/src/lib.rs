@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod giving;
 pub mod i18n;
 pub mod platform;
 pub mod privacy;

@@ -77,6 +77,7 @@ pub fn HomePage() -> impl IntoView {
             <section id="giving" class="face">
                 <h2>{t("face.giving.title")}</h2>
                 <p>{t("face.giving.body")}</p>
+                <p><a class="button" href="/needs">{t("face.giving.cta")}</a></p>
             </section>
             <section id="release" class="face">
                 <h2>{t("face.release.title")}</h2>

@@ -21,7 +21,7 @@ pub fn Header() -> impl IntoView {
                 <span class="brand-name">{t("site.name")}</span>
             </A>
             <nav class="site-nav" aria-label=move || i18n.t("nav.label")>
-                <a href="/#giving">{t("nav.giving")}</a>
+                <A href="/needs">{t("nav.giving")}</A>
                 <a href="/#release">{t("nav.release")}</a>
                 <a href="/#employment">{t("nav.employment")}</a>
             </nav>

@@ -1,5 +1,6 @@
 //! sea-orm entities, one file a table, without runtime features (services take `&DbConn`).
 
+pub mod need;
 pub mod prison;
 pub mod province;
 pub mod session;

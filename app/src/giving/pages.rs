@@ -1,0 +1,289 @@
+use super::*;
+use crate::i18n::{format_date, format_number, format_toman, t, use_i18n, Locale};
+use leptos::prelude::*;
+use leptos_router::components::{Form, A};
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// Percent-encodes a query value.
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The URL of the needs list with these filters, so a search can be shared.
+pub fn needs_url(q: &NeedQuery) -> String {
+    let mut parts = Vec::new();
+    for (k, v) in [("q", &q.q), ("province", &q.province), ("category", &q.category), ("sort", &q.sort)] {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            parts.push(format!("{k}={}", enc(v)));
+        }
+    }
+    if let Some(p) = q.page.filter(|p| *p > 1) {
+        parts.push(format!("page={p}"));
+    }
+    if parts.is_empty() {
+        "/needs".into()
+    } else {
+        format!("/needs?{}", parts.join("&"))
+    }
+}
+
+fn category_key(c: &str) -> &'static str {
+    match c {
+        "rent" => "category.rent",
+        "food" => "category.food",
+        "school" => "category.school",
+        "medical" => "category.medical",
+        "livelihood" => "category.livelihood",
+        "gift" => "category.gift",
+        _ => "category.utilities",
+    }
+}
+
+fn status_key(s: &str) -> &'static str {
+    match s {
+        "funded" => "need_status.funded",
+        "purchased" => "need_status.purchased",
+        "delivered" => "need_status.delivered",
+        _ => "need_status.published",
+    }
+}
+
+fn province_label(p: &Option<ProvinceName>, locale: Locale) -> String {
+    match (p, locale) {
+        (Some(p), Locale::Fa) => p.fa.clone(),
+        (Some(p), Locale::En) => p.en.clone(),
+        (None, l) => crate::i18n::translate(l, "needs.hidden_province").to_string(),
+    }
+}
+
+#[component]
+fn Progress(card: NeedCard) -> impl IntoView {
+    let i18n = use_i18n();
+    let pct = card.percent();
+    view! {
+        <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=pct>
+            <div class="progress-bar" style=format!("inline-size: {pct}%")></div>
+        </div>
+        <p class="progress-text">
+            {move || {
+                let l = i18n.get();
+                format!(
+                    "{} {} {} · {} {}",
+                    format_toman(card.raised_rials, l),
+                    i18n.t("needs.raised_of"),
+                    format_toman(card.goal_rials, l),
+                    format_number(card.donors, l),
+                    i18n.t("needs.donors"),
+                )
+            }}
+        </p>
+    }
+}
+
+#[component]
+pub fn NeedCardView(card: NeedCard) -> impl IntoView {
+    let i18n = use_i18n();
+    let href = format!("/needs/{}", card.code);
+    let category = category_key(&card.category);
+    let status = status_key(&card.status);
+    let status_class = format!("badge status-{}", card.status);
+    let province = card.province.clone();
+    let band = card.household_band.clone();
+    let deadline = card.deadline;
+    let code = card.code.clone();
+    let title = card.title.clone();
+    view! {
+        <article class="need-card" data-code=code>
+            <p class="badges">
+                <span class="badge">{move || i18n.t(category)}</span>
+                <span class=status_class>{move || i18n.t(status)}</span>
+            </p>
+            <h2><A href=href>{title}</A></h2>
+            <p class="muted">
+                {move || province_label(&province, i18n.get())}
+                " · "
+                {move || i18n.t("needs.household")} " " {move || crate::i18n::localize_digits(&band, i18n.get())}
+                {deadline.map(|d| view! {
+                    " · " {move || i18n.t("needs.deadline")} " " {move || format_date(d, i18n.get())}
+                })}
+            </p>
+            <Progress card=card/>
+        </article>
+    }
+}
+
+fn query_from_url() -> Memo<NeedQuery> {
+    let query = use_query_map();
+    Memo::new(move |_| {
+        let m = query.get();
+        let get = |k: &str| m.get(k).filter(|v| !v.is_empty());
+        NeedQuery {
+            q: get("q"),
+            province: get("province"),
+            category: get("category"),
+            sort: get("sort"),
+            page: get("page").and_then(|p| crate::validation::latin_digits(&p).parse().ok()),
+        }
+    })
+}
+
+#[component]
+pub fn NeedsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let nq = query_from_url();
+    let results = Resource::new(move || nq.get(), list_needs);
+    let province_list = Resource::new(|| (), |_| provinces());
+    let selected = move |field: fn(&NeedQuery) -> Option<String>, value: &'static str| {
+        move || field(&nq.get()).as_deref() == Some(value)
+    };
+
+    view! {
+        <section class="needs">
+            <h1>{t("needs.title")}</h1>
+            <Form method="GET" action="/needs" attr:class="filters" attr:role="search" attr:id="needs-filters">
+                <label>
+                    <span>{t("needs.search")}</span>
+                    <input type="search" name="q" maxlength="100" prop:value=move || nq.get().q.unwrap_or_default()/>
+                </label>
+                <label>
+                    <span>{t("needs.province")}</span>
+                    <select name="province">
+                        <option value="">{t("needs.all_provinces")}</option>
+                        <Suspense fallback=|| ()>
+                            {move || province_list.get().and_then(|r| r.ok()).map(|list| {
+                                list.into_iter().map(|p| {
+                                    let code = p.code.clone();
+                                    let is_sel = move || nq.get().province.as_deref() == Some(code.as_str());
+                                    view! {
+                                        <option value=p.code.clone() selected=is_sel>
+                                            {move || if i18n.get() == Locale::Fa { p.fa.clone() } else { p.en.clone() }}
+                                        </option>
+                                    }
+                                }).collect_view()
+                            })}
+                        </Suspense>
+                    </select>
+                </label>
+                <label>
+                    <span>{t("needs.category")}</span>
+                    <select name="category">
+                        <option value="">{t("needs.all_categories")}</option>
+                        {CATEGORIES.iter().map(|c| view! {
+                            <option value=*c selected=selected(|q| q.category.clone(), c)>{t(category_key(c))}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label>
+                    <span>{t("needs.sort")}</span>
+                    <select name="sort">
+                        <option value="urgent" selected=selected(|q| q.sort.clone(), "urgent")>{t("needs.sort_urgent")}</option>
+                        <option value="newest" selected=selected(|q| q.sort.clone(), "newest")>{t("needs.sort_newest")}</option>
+                        <option value="smallest" selected=selected(|q| q.sort.clone(), "smallest")>{t("needs.sort_smallest")}</option>
+                    </select>
+                </label>
+                <button type="submit" class="button">{t("needs.filter")}</button>
+            </Form>
+            <Transition fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
+                {move || results.get().map(|r| match r {
+                    Ok(p) => {
+                        let q = nq.get_untracked();
+                        view! {
+                            <p class="muted" id="needs-count">
+                                {move || format_number(p.total as i64, i18n.get())} " " {t("needs.count")}
+                            </p>
+                            {p.items.is_empty().then(|| view! { <p class="empty">{t("needs.empty")}</p> })}
+                            <ul class="cards">
+                                {p.items.into_iter().map(|c| view! { <li><NeedCardView card=c/></li> }).collect_view()}
+                            </ul>
+                            <Pager query=q page=p.page pages=p.pages/>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <p class="error" role="alert">{i18n.t(e.message_key())}</p> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn Pager(query: NeedQuery, page: u64, pages: u64) -> impl IntoView {
+    let i18n = use_i18n();
+    let link = move |p: u64| needs_url(&NeedQuery { page: Some(p), ..query.clone() });
+    view! {
+        <nav class="pager" aria-label=move || i18n.t("needs.pages")>
+            {(page > 1).then(|| view! { <A href=link(page - 1) attr:rel="prev">{t("needs.prev")}</A> })}
+            <span>{move || format!("{} / {}", format_number(page as i64, i18n.get()), format_number(pages as i64, i18n.get()))}</span>
+            {(page < pages).then(|| view! { <A href=link(page + 1) attr:rel="next">{t("needs.next")}</A> })}
+        </nav>
+    }
+}
+
+#[component]
+pub fn NeedPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let detail = Resource::new(move || params.get().get("code").unwrap_or_default(), get_need);
+    view! {
+        <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
+            {move || detail.get().map(|r| match r {
+                Ok(d) => {
+                    let steps = [
+                        ("need_status.published", d.published_on),
+                        ("need_status.funded", d.funded_on),
+                        ("need_status.purchased", d.purchased_on),
+                        ("need_status.delivered", d.delivered_on),
+                    ];
+                    view! {
+                        <article class="panel need-detail">
+                            <p><A href="/needs">{t("needs.back")}</A></p>
+                            <NeedCardView card=d.card.clone()/>
+                            <p class="story">{d.story.clone()}</p>
+                            <h2>{t("needs.timeline")}</h2>
+                            <ol class="timeline">
+                                {steps.into_iter().map(|(key, date)| view! {
+                                    <li class:done=date.is_some()>
+                                        <span>{move || i18n.t(key)}</span>
+                                        {date.map(|d| view! { " — " <time>{move || format_date(d, i18n.get())}</time> })}
+                                    </li>
+                                }).collect_view()}
+                            </ol>
+                        </article>
+                    }.into_any()
+                }
+                Err(e) => {
+                    #[cfg(feature = "ssr")]
+                    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+                        res.set_status(e.status());
+                    }
+                    view! { <section class="panel narrow"><h1>{i18n.t(e.message_key())}</h1></section> }.into_any()
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filter_urls_round_trip_the_state() {
+        assert_eq!(needs_url(&NeedQuery::default()), "/needs");
+        let q = NeedQuery {
+            q: Some("اجاره خانه".into()),
+            province: Some("THR".into()),
+            category: None,
+            sort: Some("newest".into()),
+            page: Some(3),
+        };
+        assert_eq!(
+            needs_url(&q),
+            "/needs?q=%D8%A7%D8%AC%D8%A7%D8%B1%D9%87%20%D8%AE%D8%A7%D9%86%D9%87&province=THR&sort=newest&page=3"
+        );
+    }
+}

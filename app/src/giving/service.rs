@@ -1,0 +1,206 @@
+//! Services behind the public giving pages. They read only public columns and aggregates.
+
+use super::*;
+use crate::error::AppError;
+use crate::platform::entity::{need, province};
+use crate::validation::normalize_persian;
+use sea_orm::sea_query::{Condition, Expr};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement,
+};
+use std::collections::HashMap;
+
+const MAX_QUERY_CHARS: usize = 100;
+const MAX_PAGE: u64 = 10_000;
+
+/// Validated filters.
+struct Filters {
+    q: Option<String>,
+    province_id: Option<i64>,
+    category: Option<&'static str>,
+    sort: &'static str,
+    page: u64,
+}
+
+async fn province_map(db: &DatabaseConnection) -> Result<HashMap<i64, province::Model>, AppError> {
+    Ok(province::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect())
+}
+
+async fn validate(db: &DatabaseConnection, q: &NeedQuery) -> Result<Filters, AppError> {
+    let text = q
+        .q
+        .as_deref()
+        .map(normalize_persian)
+        .filter(|s| !s.is_empty());
+    if text.as_ref().is_some_and(|t| t.chars().count() > MAX_QUERY_CHARS) {
+        return Err(AppError::invalid("q", "validation.search_too_long"));
+    }
+    let province_id = match q.province.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(code) => Some(
+            province::Entity::find()
+                .filter(province::Column::Code.eq(code))
+                .one(db)
+                .await?
+                .ok_or_else(|| AppError::invalid("province", "validation.filter"))?
+                .id,
+        ),
+    };
+    let category = match q.category.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(c) => Some(
+            *CATEGORIES
+                .iter()
+                .find(|x| **x == c)
+                .ok_or_else(|| AppError::invalid("category", "validation.filter"))?,
+        ),
+    };
+    let sort = match q.sort.as_deref().unwrap_or("urgent") {
+        "" | "urgent" => "urgent",
+        "newest" => "newest",
+        "smallest" => "smallest",
+        _ => return Err(AppError::invalid("sort", "validation.filter")),
+    };
+    let page = q.page.unwrap_or(1).clamp(1, MAX_PAGE);
+    Ok(Filters { q: text, province_id, category, sort, page })
+}
+
+fn card(n: &need::Model, provinces: &HashMap<i64, province::Model>, raised: i64, donors: i64) -> NeedCard {
+    NeedCard {
+        code: n.public_code.clone(),
+        category: n.category.clone(),
+        title: n.public_title.clone(),
+        province: (!n.hide_province)
+            .then(|| provinces.get(&n.province_id))
+            .flatten()
+            .map(|p| ProvinceName { code: p.code.clone(), fa: p.name_fa.clone(), en: p.name_en.clone() }),
+        household_band: n.household_band.clone(),
+        goal_rials: n.goal_rials,
+        raised_rials: raised,
+        donors,
+        deadline: n.deadline,
+        status: n.status.clone(),
+        occasion: n.occasion.clone(),
+    }
+}
+
+/// Money received for each need, derived from the ledger (credits to the need's fund account),
+/// and the number of settled gifts.
+async fn raised_and_donors(
+    db: &DatabaseConnection,
+    ids: &[i64],
+) -> Result<HashMap<i64, (i64, i64)>, AppError> {
+    let mut out: HashMap<i64, (i64, i64)> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    // Integers only: safe to inline.
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let backend = db.get_database_backend();
+    let raised = format!(
+        "SELECT a.need_id AS need_id, CAST(-SUM(e.amount_rials) AS BIGINT) AS raised \
+         FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id \
+         WHERE a.kind = 'fund' AND a.need_id IN ({list}) GROUP BY a.need_id"
+    );
+    for row in db.query_all_raw(Statement::from_string(backend, raised)).await? {
+        let id: i64 = row.try_get("", "need_id")?;
+        out.entry(id).or_default().0 = row.try_get("", "raised")?;
+    }
+    let donors = format!(
+        "SELECT need_id, COUNT(*) AS n FROM donations WHERE status = 'settled' AND need_id IN ({list}) GROUP BY need_id"
+    );
+    for row in db.query_all_raw(Statement::from_string(backend, donors)).await? {
+        let id: i64 = row.try_get("", "need_id")?;
+        out.entry(id).or_default().1 = row.try_get("", "n")?;
+    }
+    Ok(out)
+}
+
+pub async fn list_needs(db: &DatabaseConnection, q: &NeedQuery) -> Result<NeedResults, AppError> {
+    let f = validate(db, q).await?;
+    let mut cond = Condition::all().add(need::Column::Status.is_in(PUBLIC_STATUSES));
+    if let Some(pid) = f.province_id {
+        // A generalised card never answers a province filter: that would reveal it.
+        cond = cond
+            .add(need::Column::ProvinceId.eq(pid))
+            .add(need::Column::HideProvince.eq(false));
+    }
+    if let Some(c) = f.category {
+        cond = cond.add(need::Column::Category.eq(c));
+    }
+    if let Some(text) = &f.q {
+        let pattern = format!("%{}%", text.replace('%', "").replace('_', ""));
+        cond = cond.add(
+            Condition::any()
+                .add(need::Column::PublicTitle.like(pattern.clone()))
+                .add(need::Column::PublicStory.like(pattern)),
+        );
+    }
+    let mut select = need::Entity::find().filter(cond);
+    select = match f.sort {
+        "newest" => select.order_by(need::Column::PublishedAt, Order::Desc),
+        "smallest" => select.order_by(need::Column::GoalRials, Order::Asc),
+        _ => select
+            .order_by(Expr::cust("CASE WHEN status = 'published' THEN 0 ELSE 1 END"), Order::Asc)
+            .order_by(Expr::cust("CASE WHEN deadline IS NULL THEN 1 ELSE 0 END"), Order::Asc)
+            .order_by(need::Column::Deadline, Order::Asc),
+    };
+    select = select.order_by(need::Column::Id, Order::Asc);
+    let total = select.clone().count(db).await?;
+    let rows = select
+        .offset((f.page - 1) * PER_PAGE)
+        .limit(PER_PAGE)
+        .all(db)
+        .await?;
+    let provinces = province_map(db).await?;
+    let ids: Vec<i64> = rows.iter().map(|n| n.id).collect();
+    let money = raised_and_donors(db, &ids).await?;
+    let items = rows
+        .iter()
+        .map(|n| {
+            let (raised, donors) = money.get(&n.id).copied().unwrap_or_default();
+            card(n, &provinces, raised, donors)
+        })
+        .collect();
+    Ok(NeedResults { items, total, page: f.page, pages: total.div_ceil(PER_PAGE).max(1) })
+}
+
+pub async fn get_need(db: &DatabaseConnection, code: &str) -> Result<NeedDetail, AppError> {
+    let code = crate::validation::latin_digits(code.trim()).to_uppercase();
+    if code.len() > 32 {
+        return Err(AppError::NotFound);
+    }
+    let n = need::Entity::find()
+        .filter(need::Column::PublicCode.eq(code))
+        .filter(need::Column::Status.is_in(PUBLIC_STATUSES))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let provinces = province_map(db).await?;
+    let money = raised_and_donors(db, &[n.id]).await?;
+    let (raised, donors) = money.get(&n.id).copied().unwrap_or_default();
+    Ok(NeedDetail {
+        card: card(&n, &provinces, raised, donors),
+        story: n.public_story.clone(),
+        published_on: n.published_at.map(|t| t.date_naive()),
+        funded_on: n.funded_at.map(|t| t.date_naive()),
+        purchased_on: n.purchased_at.map(|t| t.date_naive()),
+        delivered_on: n.delivered_at.map(|t| t.date_naive()),
+    })
+}
+
+pub async fn provinces(db: &DatabaseConnection) -> Result<Vec<ProvinceOption>, AppError> {
+    Ok(province::Entity::find()
+        .order_by(province::Column::SortOrder, Order::Asc)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| ProvinceOption { code: p.code, fa: p.name_fa, en: p.name_en })
+        .collect())
+}
