@@ -39,6 +39,10 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
+            need_page_status,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
             cross_site_guard,
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -177,6 +181,28 @@ async fn staff_area_guard(State(state): State<AppState>, req: Request, next: Nex
         Ok(None) => Redirect::to("/sign-in").into_response(),
         Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response(),
     }
+}
+
+/// A need page streams its content; whether the need is public is known here, before streaming,
+/// so a draft, withdrawn or unknown need answers 404 (with the page's own "not found" text).
+async fn need_page_status(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let code = req
+        .uri()
+        .path()
+        .strip_prefix("/needs/")
+        .filter(|c| !c.is_empty() && !c.contains('/'))
+        .map(str::to_string);
+    let Some(code) = code.filter(|_| req.method() == Method::GET) else {
+        return next.run(req).await;
+    };
+    let public = app::giving::service::is_public(&state.db, &code).await;
+    let mut res = next.run(req).await;
+    match public {
+        Ok(true) => {}
+        Ok(false) => *res.status_mut() = StatusCode::NOT_FOUND,
+        Err(_) => *res.status_mut() = StatusCode::INTERNAL_SERVER_ERROR,
+    }
+    res
 }
 
 fn forbidden_page(locale: Locale) -> Response {

@@ -31,15 +31,28 @@ async fn personal_values(db: &DatabaseConnection) -> Vec<String> {
     let mut out = Vec::new();
     let sets = [
         ("SELECT head_name_enc FROM families", "families.head_name"),
-        ("SELECT national_code_enc FROM families", "families.national_code"),
+        (
+            "SELECT national_code_enc FROM families",
+            "families.national_code",
+        ),
         ("SELECT phone_enc FROM families", "families.phone"),
         ("SELECT address_enc FROM families", "families.address"),
         ("SELECT name_enc FROM prisoners", "prisoners.name"),
-        ("SELECT national_code_enc FROM prisoners", "prisoners.national_code"),
-        ("SELECT name_enc FROM household_members", "household_members.name"),
+        (
+            "SELECT national_code_enc FROM prisoners",
+            "prisoners.national_code",
+        ),
+        (
+            "SELECT name_enc FROM household_members",
+            "household_members.name",
+        ),
     ];
     for (sql, col) in sets {
-        for row in db.query_all_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap() {
+        for row in db
+            .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .unwrap()
+        {
             let bytes: Vec<u8> = row.try_get_by_index(0).unwrap();
             out.push(s.open(col, &bytes).unwrap());
         }
@@ -48,7 +61,7 @@ async fn personal_values(db: &DatabaseConnection) -> Vec<String> {
     out
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn needs_list_filters_search_and_pages() {
     for tdb in databases().await {
         let state = app_state(&tdb.url).await;
@@ -64,16 +77,26 @@ async fn needs_list_filters_search_and_pages() {
         assert_eq!(first.len(), 12, "{l}: a page holds 12 cards");
         // Only public states are listed.
         let public = strings(&db, "SELECT public_code FROM needs WHERE status IN ('published','funded','purchased','delivered')").await;
-        assert!(first.iter().all(|c| public.contains(c)), "{l}: a non-public need is listed");
+        assert!(
+            first.iter().all(|c| public.contains(c)),
+            "{l}: a non-public need is listed"
+        );
 
         // Page 2 is different and the filter state lives in the URL.
         let html2 = body_text(send(&app, get("/needs?page=2", None)).await).await;
         let second = codes_in(&html2).await;
-        assert!(!second.is_empty() && second.iter().all(|c| !first.contains(c)), "{l}");
-        assert!(html.contains("href=\"/needs?page=2\""), "{l}: no link to page 2");
+        assert!(
+            !second.is_empty() && second.iter().all(|c| !first.contains(c)),
+            "{l}"
+        );
+        assert!(
+            html.contains("href=\"/needs?page=2\""),
+            "{l}: no link to page 2"
+        );
 
         // Province and category filters.
-        let html = body_text(send(&app, get("/needs?province=THR&category=rent", None)).await).await;
+        let html =
+            body_text(send(&app, get("/needs?province=THR&category=rent", None)).await).await;
         let codes = codes_in(&html).await;
         let expected = strings(
             &db,
@@ -87,19 +110,41 @@ async fn needs_list_filters_search_and_pages() {
 
         // A card generalised to hide its province never answers a province filter.
         let hidden = &expected[0];
-        db.execute_unprepared(&format!("UPDATE needs SET hide_province = true WHERE public_code = '{hidden}'"))
-            .await
-            .unwrap();
-        let html = body_text(send(&app, get("/needs?province=THR&category=rent", None)).await).await;
-        assert!(!codes_in(&html).await.contains(hidden), "{l}: hidden province leaked through the filter");
+        db.execute_unprepared(&format!(
+            "UPDATE needs SET hide_province = true WHERE public_code = '{hidden}'"
+        ))
+        .await
+        .unwrap();
+        let html =
+            body_text(send(&app, get("/needs?province=THR&category=rent", None)).await).await;
+        assert!(
+            !codes_in(&html).await.contains(hidden),
+            "{l}: hidden province leaked through the filter"
+        );
 
         // Search normalises Arabic letters: «كمك» finds «کمک».
         let html = body_text(send(&app, get("/needs?q=%D9%83%D9%85%D9%83", None)).await).await;
-        assert!(!codes_in(&html).await.is_empty(), "{l}: Arabic kaf search found nothing");
+        assert!(
+            !codes_in(&html).await.is_empty(),
+            "{l}: Arabic kaf search found nothing"
+        );
+
+        // The browser's call with no filter at all.
+        let mut req = post_form("/api/public/needs", "", None);
+        req.headers_mut()
+            .insert(header::ACCEPT, "application/json".parse().unwrap());
+        let res = send(&app, req).await;
+        assert_eq!(res.status(), StatusCode::OK, "{l}: unfiltered API call");
+        assert_eq!(
+            codes_in(&body_text(res).await).await.len(),
+            0,
+            "the API answers JSON, not HTML"
+        );
 
         // Bad filters: a clear localized error, 422.
-        let mut req = post_form("/api/public/needs", "query[category]=jewels", None);
-        req.headers_mut().insert(header::ACCEPT, "application/json".parse().unwrap());
+        let mut req = post_form("/api/public/needs", "category=jewels", None);
+        req.headers_mut()
+            .insert(header::ACCEPT, "application/json".parse().unwrap());
         let res = send(&app, req).await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{l}");
         assert!(body_text(res).await.contains("validation.filter"));
@@ -107,7 +152,7 @@ async fn needs_list_filters_search_and_pages() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn need_pages_show_progress_and_hide_drafts() {
     for tdb in databases().await {
         let state = app_state(&tdb.url).await;
@@ -116,17 +161,32 @@ async fn need_pages_show_progress_and_hide_drafts() {
         let app = server::http::router(state);
         let l = tdb.label;
 
-        let funded = strings(&db, "SELECT public_code FROM needs WHERE status = 'funded' ORDER BY id LIMIT 1").await;
+        let funded = strings(
+            &db,
+            "SELECT public_code FROM needs WHERE status = 'funded' ORDER BY id LIMIT 1",
+        )
+        .await;
         let res = send(&app, get(&format!("/needs/{}", funded[0]), None)).await;
         assert_eq!(res.status(), StatusCode::OK, "{l}");
         let html = body_text(res).await;
-        assert!(html.contains(r#"aria-valuenow="100""#), "{l}: a funded need shows 100%");
+        assert!(
+            html.contains(r#"aria-valuenow="100""#),
+            "{l}: a funded need shows 100%"
+        );
         assert!(html.contains("تأمین شد"), "{l}: timeline");
 
         for status in ["draft", "awaiting_verification", "withdrawn"] {
-            let code = strings(&db, &format!("SELECT public_code FROM needs WHERE status = '{status}' LIMIT 1")).await;
+            let code = strings(
+                &db,
+                &format!("SELECT public_code FROM needs WHERE status = '{status}' LIMIT 1"),
+            )
+            .await;
             let res = send(&app, get(&format!("/needs/{}", code[0]), None)).await;
-            assert_eq!(res.status(), StatusCode::NOT_FOUND, "{l}: {status} need is public");
+            assert_eq!(
+                res.status(),
+                StatusCode::NOT_FOUND,
+                "{l}: {status} need is public"
+            );
         }
         let res = send(&app, get("/needs/N-NOSUCHCODE", None)).await;
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
@@ -135,7 +195,7 @@ async fn need_pages_show_progress_and_hide_drafts() {
 }
 
 /// Seeds recognisable personal values and scans every public page and API answer for them.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_public_route_reveals_personal_data() {
     let tdb = databases().await.remove(0);
     let state = app_state(&tdb.url).await;
@@ -145,7 +205,12 @@ async fn no_public_route_reveals_personal_data() {
     assert!(secrets.len() > 500);
     let app = server::http::router(state);
 
-    let mut paths = vec!["/".to_string(), "/needs".to_string(), "/sign-in".to_string(), "/sign-up".to_string()];
+    let mut paths = vec![
+        "/".to_string(),
+        "/needs".to_string(),
+        "/sign-in".to_string(),
+        "/sign-up".to_string(),
+    ];
     for p in 2..=8 {
         paths.push(format!("/needs?page={p}"));
     }
@@ -158,16 +223,24 @@ async fn no_public_route_reveals_personal_data() {
         assert_eq!(res.status(), StatusCode::OK, "{p}");
         bodies.push((p.clone(), body_text(res).await));
     }
-    for (api, body) in [("/api/public/needs", "query[page]=1"), ("/api/public/impact", ""), ("/api/public/provinces", "")] {
+    for (api, body) in [
+        ("/api/public/needs", "page=1"),
+        ("/api/public/impact", ""),
+        ("/api/public/provinces", ""),
+    ] {
         let mut req = post_form(api, body, None);
-        req.headers_mut().insert(header::ACCEPT, "application/json".parse().unwrap());
+        req.headers_mut()
+            .insert(header::ACCEPT, "application/json".parse().unwrap());
         let res = send(&app, req).await;
         assert_eq!(res.status(), StatusCode::OK, "{api}");
         bodies.push((api.to_string(), body_text(res).await));
     }
     for (path, body) in &bodies {
         for secret in &secrets {
-            assert!(!body.contains(secret.as_str()), "{path} reveals a personal value: {secret}");
+            assert!(
+                !body.contains(secret.as_str()),
+                "{path} reveals a personal value: {secret}"
+            );
         }
     }
 }

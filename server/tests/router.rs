@@ -17,7 +17,7 @@ fn form_encode(s: &str) -> String {
         .collect()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_reports_backend_and_migrations() {
     for tdb in databases().await {
         let state = app_state(&tdb.url).await;
@@ -32,7 +32,7 @@ async fn health_reports_backend_and_migrations() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn home_is_persian_rtl_and_switches_to_english() {
     for tdb in databases().await {
         let app = server::http::router(app_state(&tdb.url).await);
@@ -64,7 +64,7 @@ async fn home_is_persian_rtl_and_switches_to_english() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_pages_are_404() {
     let tdb = databases().await.remove(0);
     let app = server::http::router(app_state(&tdb.url).await);
@@ -72,7 +72,7 @@ async fn unknown_pages_are_404() {
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cross_site_posts_are_refused_and_change_nothing() {
     let tdb = databases().await.remove(0);
     let state = app_state(&tdb.url).await;
@@ -111,7 +111,7 @@ async fn cross_site_posts_are_refused_and_change_nothing() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_demo_role_signs_in_and_lands_on_its_home() {
     for tdb in databases().await {
         let state = app_state(&tdb.url).await;
@@ -201,7 +201,7 @@ async fn every_demo_role_signs_in_and_lands_on_its_home() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_up_validates_and_refuses_staff_roles() {
     let tdb = databases().await.remove(0);
     let state = app_state(&tdb.url).await;

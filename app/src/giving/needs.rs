@@ -4,7 +4,15 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// The need categories the public can filter by (the order of the filter list).
-pub const CATEGORIES: [&str; 7] = ["rent", "food", "school", "medical", "livelihood", "gift", "utilities"];
+pub const CATEGORIES: [&str; 7] = [
+    "rent",
+    "food",
+    "school",
+    "medical",
+    "livelihood",
+    "gift",
+    "utilities",
+];
 
 /// Statuses a need may be seen in publicly.
 pub const PUBLIC_STATUSES: [&str; 4] = ["published", "funded", "purchased", "delivered"];
@@ -87,8 +95,21 @@ pub struct ProvinceOption {
 }
 
 #[server(prefix = "/api", endpoint = "public/needs")]
-pub async fn list_needs(query: NeedQuery) -> Result<NeedResults, AppError> {
+pub async fn list_needs(
+    q: Option<String>,
+    province: Option<String>,
+    category: Option<String>,
+    sort: Option<String>,
+    page: Option<u64>,
+) -> Result<NeedResults, AppError> {
     async move {
+        let query = NeedQuery {
+            q,
+            province,
+            category,
+            sort,
+            page,
+        };
         let state = crate::platform::use_state()?;
         super::service::list_needs(&state.db, &query).await
     }

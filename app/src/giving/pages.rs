@@ -8,7 +8,9 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -17,7 +19,12 @@ fn enc(s: &str) -> String {
 /// The URL of the needs list with these filters, so a search can be shared.
 pub fn needs_url(q: &NeedQuery) -> String {
     let mut parts = Vec::new();
-    for (k, v) in [("q", &q.q), ("province", &q.province), ("category", &q.category), ("sort", &q.sort)] {
+    for (k, v) in [
+        ("q", &q.q),
+        ("province", &q.province),
+        ("category", &q.category),
+        ("sort", &q.sort),
+    ] {
         if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
             parts.push(format!("{k}={}", enc(v)));
         }
@@ -136,7 +143,10 @@ fn query_from_url() -> Memo<NeedQuery> {
 pub fn NeedsPage() -> impl IntoView {
     let i18n = use_i18n();
     let nq = query_from_url();
-    let results = Resource::new(move || nq.get(), list_needs);
+    let results = Resource::new(
+        move || nq.get(),
+        |q| list_needs(q.q, q.province, q.category, q.sort, q.page),
+    );
     let province_list = Resource::new(|| (), |_| provinces());
     let selected = move |field: fn(&NeedQuery) -> Option<String>, value: &'static str| {
         move || field(&nq.get()).as_deref() == Some(value)
@@ -213,7 +223,12 @@ pub fn NeedsPage() -> impl IntoView {
 #[component]
 fn Pager(query: NeedQuery, page: u64, pages: u64) -> impl IntoView {
     let i18n = use_i18n();
-    let link = move |p: u64| needs_url(&NeedQuery { page: Some(p), ..query.clone() });
+    let link = move |p: u64| {
+        needs_url(&NeedQuery {
+            page: Some(p),
+            ..query.clone()
+        })
+    };
     view! {
         <nav class="pager" aria-label=move || i18n.t("needs.pages")>
             {(page > 1).then(|| view! { <A href=link(page - 1) attr:rel="prev">{t("needs.prev")}</A> })}
@@ -227,7 +242,10 @@ fn Pager(query: NeedQuery, page: u64, pages: u64) -> impl IntoView {
 pub fn NeedPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let detail = Resource::new(move || params.get().get("code").unwrap_or_default(), get_need);
+    let detail = Resource::new(
+        move || params.get().get("code").unwrap_or_default(),
+        get_need,
+    );
     view! {
         <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
             {move || detail.get().map(|r| match r {
@@ -256,10 +274,6 @@ pub fn NeedPage() -> impl IntoView {
                     }.into_any()
                 }
                 Err(e) => {
-                    #[cfg(feature = "ssr")]
-                    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-                        res.set_status(e.status());
-                    }
                     view! { <section class="panel narrow"><h1>{i18n.t(e.message_key())}</h1></section> }.into_any()
                 }
             })}

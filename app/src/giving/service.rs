@@ -6,8 +6,8 @@ use crate::platform::entity::{need, province};
 use crate::validation::normalize_persian;
 use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Order, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Statement,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 use std::collections::HashMap;
 
@@ -33,12 +33,14 @@ async fn province_map(db: &DatabaseConnection) -> Result<HashMap<i64, province::
 }
 
 async fn validate(db: &DatabaseConnection, q: &NeedQuery) -> Result<Filters, AppError> {
-    let text = q
-        .q
-        .as_deref()
-        .map(normalize_persian)
-        .filter(|s| !s.is_empty());
-    if text.as_ref().is_some_and(|t| t.chars().count() > MAX_QUERY_CHARS) {
+    let text =
+        q.q.as_deref()
+            .map(normalize_persian)
+            .filter(|s| !s.is_empty());
+    if text
+        .as_ref()
+        .is_some_and(|t| t.chars().count() > MAX_QUERY_CHARS)
+    {
         return Err(AppError::invalid("q", "validation.search_too_long"));
     }
     let province_id = match q.province.as_deref().filter(|s| !s.is_empty()) {
@@ -68,10 +70,21 @@ async fn validate(db: &DatabaseConnection, q: &NeedQuery) -> Result<Filters, App
         _ => return Err(AppError::invalid("sort", "validation.filter")),
     };
     let page = q.page.unwrap_or(1).clamp(1, MAX_PAGE);
-    Ok(Filters { q: text, province_id, category, sort, page })
+    Ok(Filters {
+        q: text,
+        province_id,
+        category,
+        sort,
+        page,
+    })
 }
 
-fn card(n: &need::Model, provinces: &HashMap<i64, province::Model>, raised: i64, donors: i64) -> NeedCard {
+fn card(
+    n: &need::Model,
+    provinces: &HashMap<i64, province::Model>,
+    raised: i64,
+    donors: i64,
+) -> NeedCard {
     NeedCard {
         code: n.public_code.clone(),
         category: n.category.clone(),
@@ -79,7 +92,11 @@ fn card(n: &need::Model, provinces: &HashMap<i64, province::Model>, raised: i64,
         province: (!n.hide_province)
             .then(|| provinces.get(&n.province_id))
             .flatten()
-            .map(|p| ProvinceName { code: p.code.clone(), fa: p.name_fa.clone(), en: p.name_en.clone() }),
+            .map(|p| ProvinceName {
+                code: p.code.clone(),
+                fa: p.name_fa.clone(),
+                en: p.name_en.clone(),
+            }),
         household_band: n.household_band.clone(),
         goal_rials: n.goal_rials,
         raised_rials: raised,
@@ -108,14 +125,20 @@ async fn raised_and_donors(
          FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id \
          WHERE a.kind = 'fund' AND a.need_id IN ({list}) GROUP BY a.need_id"
     );
-    for row in db.query_all_raw(Statement::from_string(backend, raised)).await? {
+    for row in db
+        .query_all_raw(Statement::from_string(backend, raised))
+        .await?
+    {
         let id: i64 = row.try_get("", "need_id")?;
         out.entry(id).or_default().0 = row.try_get("", "raised")?;
     }
     let donors = format!(
         "SELECT need_id, COUNT(*) AS n FROM donations WHERE status = 'settled' AND need_id IN ({list}) GROUP BY need_id"
     );
-    for row in db.query_all_raw(Statement::from_string(backend, donors)).await? {
+    for row in db
+        .query_all_raw(Statement::from_string(backend, donors))
+        .await?
+    {
         let id: i64 = row.try_get("", "need_id")?;
         out.entry(id).or_default().1 = row.try_get("", "n")?;
     }
@@ -147,8 +170,14 @@ pub async fn list_needs(db: &DatabaseConnection, q: &NeedQuery) -> Result<NeedRe
         "newest" => select.order_by(need::Column::PublishedAt, Order::Desc),
         "smallest" => select.order_by(need::Column::GoalRials, Order::Asc),
         _ => select
-            .order_by(Expr::cust("CASE WHEN status = 'published' THEN 0 ELSE 1 END"), Order::Asc)
-            .order_by(Expr::cust("CASE WHEN deadline IS NULL THEN 1 ELSE 0 END"), Order::Asc)
+            .order_by(
+                Expr::cust("CASE WHEN status = 'published' THEN 0 ELSE 1 END"),
+                Order::Asc,
+            )
+            .order_by(
+                Expr::cust("CASE WHEN deadline IS NULL THEN 1 ELSE 0 END"),
+                Order::Asc,
+            )
             .order_by(need::Column::Deadline, Order::Asc),
     };
     select = select.order_by(need::Column::Id, Order::Asc);
@@ -168,7 +197,12 @@ pub async fn list_needs(db: &DatabaseConnection, q: &NeedQuery) -> Result<NeedRe
             card(n, &provinces, raised, donors)
         })
         .collect();
-    Ok(NeedResults { items, total, page: f.page, pages: total.div_ceil(PER_PAGE).max(1) })
+    Ok(NeedResults {
+        items,
+        total,
+        page: f.page,
+        pages: total.div_ceil(PER_PAGE).max(1),
+    })
 }
 
 pub async fn get_need(db: &DatabaseConnection, code: &str) -> Result<NeedDetail, AppError> {
@@ -201,6 +235,22 @@ pub async fn provinces(db: &DatabaseConnection) -> Result<Vec<ProvinceOption>, A
         .all(db)
         .await?
         .into_iter()
-        .map(|p| ProvinceOption { code: p.code, fa: p.name_fa, en: p.name_en })
+        .map(|p| ProvinceOption {
+            code: p.code,
+            fa: p.name_fa,
+            en: p.name_en,
+        })
         .collect())
+}
+
+/// Whether a need with this public code is visible to the public.
+pub async fn is_public(db: &DatabaseConnection, code: &str) -> Result<bool, AppError> {
+    let code = crate::validation::latin_digits(code.trim()).to_uppercase();
+    Ok(code.len() <= 32
+        && need::Entity::find()
+            .filter(need::Column::PublicCode.eq(code))
+            .filter(need::Column::Status.is_in(PUBLIC_STATUSES))
+            .count(db)
+            .await?
+            > 0)
 }

@@ -144,7 +144,16 @@ mod tests {
                 }
                 // Keys written as string constants in tables, e.g. `"error.internal"`.
                 for piece in src.split('"').skip(1).step_by(2) {
-                    let prefixes = ["error.", "role.", "nav.", "month.", "validation.", "category.", "need_status.", "needs."];
+                    let prefixes = [
+                        "error.",
+                        "role.",
+                        "nav.",
+                        "month.",
+                        "validation.",
+                        "category.",
+                        "need_status.",
+                        "needs.",
+                    ];
                     if prefixes.iter().any(|p| piece.starts_with(p)) && is_key(piece) {
                         used.insert(piece.to_string());
                     }

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path, SsrMode,
+    path,
 };
 
 pub use home::*;
@@ -99,8 +99,8 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <layout::NotFound/> }>
                     <Route path=path!("") view=home::HomePage/>
                     <Route path=path!("/needs") view=crate::giving::NeedsPage/>
-                    // Async: the status (404 for a need that is not public) is known before the first byte.
-                    <Route path=path!("/needs/:code") view=crate::giving::NeedPage ssr=SsrMode::Async/>
+                    // Its 404 status for needs that are not public is set by the server's router.
+                    <Route path=path!("/needs/:code") view=crate::giving::NeedPage/>
                     <Route path=path!("/sign-in") view=sign_in::SignInPage/>
                     <Route path=path!("/sign-up") view=sign_in::SignUpPage/>
                     <Route path=path!("/account") view=account::DonorHome/>

@@ -1027,7 +1027,12 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         }
         flush_full(&txn, &mut [&mut donations, &mut txns, &mut entries]).await?;
     }
-    finish(&txn, &mut [&mut donations, &mut txns, &mut entries], &mut rows).await?;
+    finish(
+        &txn,
+        &mut [&mut donations, &mut txns, &mut entries],
+        &mut rows,
+    )
+    .await?;
 
     // Employment: entrepreneurs (the demo one first), workshops, contracts, a wage rule.
     let mut entrepreneurs = Batch::new(
@@ -1105,7 +1110,12 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         ]);
         flush_full(&txn, &mut [&mut users, &mut entrepreneurs]).await?;
     }
-    finish(&txn, &mut [&mut users, &mut scopes, &mut entrepreneurs], &mut rows).await?;
+    finish(
+        &txn,
+        &mut [&mut users, &mut scopes, &mut entrepreneurs],
+        &mut rows,
+    )
+    .await?;
 
     let mut workshops = Batch::new(
         "workshops",
@@ -1255,7 +1265,8 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
     txn.commit().await?;
     if db.get_database_backend() == DbBackend::Sqlite {
         // Fold the write-ahead log into the database file now rather than at some later open.
-        db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await?;
+        db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+            .await?;
     }
     Ok(SeedReport {
         scale,
