@@ -16,15 +16,6 @@ async fn codes_in(html: &str) -> Vec<String> {
         .collect()
 }
 
-async fn strings(db: &DatabaseConnection, sql: &str) -> Vec<String> {
-    db.query_all_raw(Statement::from_string(db.get_database_backend(), sql))
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| r.try_get_by_index::<String>(0).unwrap())
-        .collect()
-}
-
 /// Every personal value the seed sealed, opened: what must never appear publicly.
 async fn personal_values(db: &DatabaseConnection) -> Vec<String> {
     let s = Sealer::dev();

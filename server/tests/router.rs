@@ -6,17 +6,6 @@ use axum::http::{header, StatusCode};
 use common::*;
 use server::seed::{self, Scale, DEMO_ACCOUNTS, DEMO_PASSWORD};
 
-fn form_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_reports_backend_and_migrations() {
     for tdb in databases().await {
@@ -124,8 +113,8 @@ async fn every_demo_role_signs_in_and_lands_on_its_home() {
         for (role, email, name) in DEMO_ACCOUNTS {
             let body = format!(
                 "email={}&password={}",
-                form_encode(email),
-                form_encode(DEMO_PASSWORD)
+                app::giving::encode_query_value(email),
+                app::giving::encode_query_value(DEMO_PASSWORD)
             );
             let res = send(&app, post_form("/api/auth/sign-in", &body, None)).await;
             assert!(
@@ -183,7 +172,7 @@ async fn every_demo_role_signs_in_and_lands_on_its_home() {
         // Wrong password: refused with the localized message, no session.
         let body = format!(
             "email={}&password=wrong-password-1",
-            form_encode(DEMO_ACCOUNTS[0].1)
+            app::giving::encode_query_value(DEMO_ACCOUNTS[0].1)
         );
         let mut req = post_form("/api/auth/sign-in", &body, None);
         req.headers_mut()

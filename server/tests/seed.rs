@@ -4,17 +4,9 @@
 mod common;
 
 use app::privacy::Sealer;
+use common::strings;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use server::seed::{self, Scale};
-
-async fn strings(db: &DatabaseConnection, sql: &str) -> Vec<String> {
-    db.query_all_raw(Statement::from_string(db.get_database_backend(), sql))
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| r.try_get_by_index::<String>(0).unwrap())
-        .collect()
-}
 
 async fn int(db: &DatabaseConnection, sql: &str) -> i64 {
     let r = db

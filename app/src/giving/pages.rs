@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-/// Percent-encodes a query value.
-fn enc(s: &str) -> String {
+/// Percent-encodes a URL query or form value (RFC 3986 unreserved characters stay as they are).
+pub fn encode_query_value(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
@@ -26,7 +26,7 @@ pub fn needs_url(q: &NeedQuery) -> String {
         ("sort", &q.sort),
     ] {
         if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
-            parts.push(format!("{k}={}", enc(v)));
+            parts.push(format!("{k}={}", encode_query_value(v)));
         }
     }
     if let Some(p) = q.page.filter(|p| *p > 1) {

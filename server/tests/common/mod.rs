@@ -7,7 +7,7 @@ use app::platform::{db, AppState, Config};
 use axum::body::Body;
 use axum::http::{header, Request, Response};
 use http_body_util::BodyExt;
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use tower::ServiceExt;
 
 pub struct TestDb {
@@ -127,4 +127,14 @@ pub fn set_cookie(res: &Response<Body>, name: &str) -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .find(|v| v.starts_with(&format!("{name}=")))
         .map(|v| v.split(';').next().unwrap_or_default().to_string())
+}
+
+/// The first column of every row of `sql`, as text.
+pub async fn strings(db: &DatabaseConnection, sql: &str) -> Vec<String> {
+    db.query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.try_get_by_index::<String>(0).unwrap())
+        .collect()
 }
