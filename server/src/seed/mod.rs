@@ -691,7 +691,12 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
             s(band),
             null_str(),
             occasion,
-            Value::from(g.today + Duration::days(g.rng.gen_range(-20..90))),
+            // Open needs are due in the future; expired ones passed their deadline.
+            Value::from(if status == "expired" {
+                g.today - Duration::days(g.rng.gen_range(1..60))
+            } else {
+                g.today + Duration::days(g.rng.gen_range(5..90))
+            }),
             s(status),
             s(if cat == "rent" {
                 "pay_landlord"
