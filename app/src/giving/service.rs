@@ -206,13 +206,8 @@ pub async fn list_needs(db: &DatabaseConnection, q: &NeedQuery) -> Result<NeedRe
 }
 
 pub async fn get_need(db: &DatabaseConnection, code: &str) -> Result<NeedDetail, AppError> {
-    let code = crate::validation::latin_digits(code.trim()).to_uppercase();
-    if code.len() > 32 {
-        return Err(AppError::NotFound);
-    }
-    let n = need::Entity::find()
-        .filter(need::Column::PublicCode.eq(code))
-        .filter(need::Column::Status.is_in(PUBLIC_STATUSES))
+    let n = public_need(code)
+        .ok_or(AppError::NotFound)?
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -243,14 +238,21 @@ pub async fn provinces(db: &DatabaseConnection) -> Result<Vec<ProvinceOption>, A
         .collect())
 }
 
-/// Whether a need with this public code is visible to the public.
-pub async fn is_public(db: &DatabaseConnection, code: &str) -> Result<bool, AppError> {
+/// The query for a publicly visible need by its code (typed in any digit script, any case);
+/// `None` for a code that cannot be one.
+fn public_need(code: &str) -> Option<sea_orm::Select<need::Entity>> {
     let code = crate::validation::latin_digits(code.trim()).to_uppercase();
-    Ok(code.len() <= 32
-        && need::Entity::find()
+    (code.len() <= 32).then(|| {
+        need::Entity::find()
             .filter(need::Column::PublicCode.eq(code))
             .filter(need::Column::Status.is_in(PUBLIC_STATUSES))
-            .count(db)
-            .await?
-            > 0)
+    })
+}
+
+/// Whether a need with this public code is visible to the public.
+pub async fn is_public(db: &DatabaseConnection, code: &str) -> Result<bool, AppError> {
+    match public_need(code) {
+        Some(q) => Ok(q.count(db).await? > 0),
+        None => Ok(false),
+    }
 }
