@@ -85,8 +85,16 @@ ensure_node() {
 ensure_cargo_tools() {
   if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
     log "installing cargo-leptos $CARGO_LEPTOS_VERSION (takes several minutes once)"
+    # Its locked dependencies need cargo >= 1.96; an older rustup toolchain borrows Debian's for this one install.
+    local installer=(cargo)
+    if ! version_ge "$(cargo --version | awk '{print $2}')" "1.96.0"; then
+      if ! { [ -x /usr/bin/cargo ] && version_ge "$(/usr/bin/cargo --version | awk '{print $2}')" "1.96.0"; }; then
+        apt_install rustc-web cargo-web
+      fi
+      installer=(env RUSTC=/usr/bin/rustc /usr/bin/cargo)
+    fi
     CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-      cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+      "${installer[@]}" install --root "$CARGO_HOME" cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
   fi
   if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
     log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (the version Cargo.lock needs)"

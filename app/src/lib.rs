@@ -9,6 +9,9 @@ pub mod auth;
 pub mod error;
 pub mod giving;
 pub mod i18n;
+#[cfg(feature = "ssr")]
+pub mod ledger;
+pub mod payments;
 pub mod platform;
 pub mod privacy;
 pub mod shell;

@@ -13,6 +13,7 @@ mod m0002_people;
 mod m0003_giving;
 mod m0004_employment;
 mod m0005_operations;
+mod m0006_payments;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_giving::Migration),
             Box::new(m0004_employment::Migration),
             Box::new(m0005_operations::Migration),
+            Box::new(m0006_payments::Migration),
         ]
     }
 }

@@ -28,6 +28,11 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/locale", post(set_locale))
+        .route("/give/callback/{gateway}", get(crate::payments::callback))
+        .route(
+            "/sandbox-bank/{authority}/decide",
+            post(crate::payments::sandbox_decide),
+        )
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

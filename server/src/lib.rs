@@ -1,6 +1,7 @@
 //! The `karamat` server: HTTP router and middleware, command-line tasks and the seed data.
 
 pub mod http;
+pub mod payments;
 pub mod seed;
 
 use app::platform::{db, AppState, Config};
@@ -27,4 +28,18 @@ pub fn plain_leptos_options() -> LeptosOptions {
 /// The application state over an already-migrated connection.
 pub fn state(options: LeptosOptions, conn: DatabaseConnection, config: Config) -> AppState {
     AppState::new(options, conn, config)
+}
+
+/// The application state as the environment configures it: field keys and payment gateways.
+pub fn state_from_env(
+    options: LeptosOptions,
+    conn: DatabaseConnection,
+    config: Config,
+) -> anyhow::Result<AppState> {
+    let sealer = app::privacy::Sealer::from_env()?;
+    let gateways =
+        app::payments::Gateways::from_env(conn.clone()).map_err(|e| anyhow::anyhow!(e))?;
+    Ok(AppState::new(options, conn, config)
+        .with_sealer(sealer)
+        .with_gateways(gateways))
 }

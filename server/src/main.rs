@@ -173,7 +173,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .context("connecting to the database")?;
     tracing::info!(backend = db::backend_name(&conn), "database ready");
     spawn_session_sweeper(conn.clone());
-    let state = server::state(options, conn, config);
+    let state = server::state_from_env(options, conn, config)?;
     let app = server::http::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -290,6 +290,8 @@ pub async fn create_user<C: ConnectionTrait>(
 /// limit is per instance (a shared store is future work, noted in the README).
 pub struct Limits {
     pub sign_in: DefaultKeyedRateLimiter<String>,
+    /// Receipt look-ups per tracking code: guessing four digits takes hours, not seconds.
+    pub receipt_lookup: DefaultKeyedRateLimiter<String>,
 }
 
 impl Default for Limits {
@@ -297,6 +299,10 @@ impl Default for Limits {
         let per_minute = NonZeroU32::new(10).expect("non-zero");
         Limits {
             sign_in: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            receipt_lookup: RateLimiter::keyed(
+                Quota::per_minute(NonZeroU32::new(5).expect("non-zero"))
+                    .allow_burst(NonZeroU32::new(5).expect("non-zero")),
+            ),
         }
     }
 }

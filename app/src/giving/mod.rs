@@ -1,9 +1,21 @@
-//! Public giving: discovering needs. Only public fields ever leave this module's services.
+//! Public giving: discovering needs and campaigns, giving, receipts. Only public fields ever
+//! leave this module's services.
 
+mod gift;
+mod give_pages;
 mod needs;
 mod pages;
 #[cfg(feature = "ssr")]
+pub mod pledges;
+#[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod settlement;
 
+pub use gift::*;
+pub use give_pages::*;
 pub use needs::*;
 pub use pages::*;
+
+/// Statuses a release campaign may be seen in publicly.
+pub const CAMPAIGN_PUBLIC_STATUSES: [&str; 4] = ["published", "funded", "paid_to_court", "released"];

@@ -39,7 +39,7 @@ pub fn needs_url(q: &NeedQuery) -> String {
     }
 }
 
-fn category_key(c: &str) -> &'static str {
+pub(crate) fn category_key(c: &str) -> &'static str {
     match c {
         "rent" => "category.rent",
         "food" => "category.food",
@@ -260,6 +260,13 @@ pub fn NeedPage() -> impl IntoView {
                         <article class="panel need-detail">
                             <p><A href="/needs">{t("needs.back")}</A></p>
                             <NeedCardView card=d.card.clone()/>
+                            {(d.card.status == "published").then(|| view! {
+                                <p class="give-cta">
+                                    <A href=format!("/give?need={}", d.card.code) attr:class="button primary" attr:id="give-button">
+                                        {t("give.cta")}
+                                    </A>
+                                </p>
+                            })}
                             <p class="story">{d.story.clone()}</p>
                             <h2>{t("needs.timeline")}</h2>
                             <ol class="timeline">

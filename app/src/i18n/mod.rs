@@ -42,6 +42,11 @@ pub fn translate(locale: Locale, key: &str) -> &'static str {
     }
 }
 
+/// Whether `key` is a message of the catalogue: text that arrives in a URL is shown only then.
+pub fn is_known(key: &str) -> bool {
+    catalogue(Locale::Fa).contains_key(key)
+}
+
 /// The visitor's language, shared through context.
 #[derive(Clone, Copy)]
 pub struct I18n {
@@ -153,6 +158,12 @@ mod tests {
                         "category.",
                         "need_status.",
                         "needs.",
+                        "give.",
+                        "receipt.",
+                        "sandbox.",
+                        "ledger.",
+                        "campaign.",
+                        "transparency.",
                     ];
                     if prefixes.iter().any(|p| piece.starts_with(p)) && is_key(piece) {
                         used.insert(piece.to_string());

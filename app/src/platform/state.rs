@@ -11,16 +11,33 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
     pub limits: Arc<crate::auth::ssr::Limits>,
+    pub sealer: Arc<crate::privacy::Sealer>,
+    pub gateways: crate::payments::Gateways,
 }
 
 impl AppState {
+    /// A state with the development field keys and the sandbox bank; `main` swaps in what the
+    /// environment configures ([`AppState::with_sealer`], [`AppState::with_gateways`]).
     pub fn new(leptos_options: LeptosOptions, db: DatabaseConnection, config: Config) -> Self {
+        let sandbox = crate::payments::sandbox::SandboxBank::new(db.clone());
         AppState {
             leptos_options,
             db,
             config: Arc::new(config),
             limits: Arc::new(crate::auth::ssr::Limits::default()),
+            sealer: Arc::new(crate::privacy::Sealer::dev()),
+            gateways: crate::payments::Gateways::new(Arc::new(sandbox)),
         }
+    }
+
+    pub fn with_sealer(mut self, sealer: crate::privacy::Sealer) -> Self {
+        self.sealer = Arc::new(sealer);
+        self
+    }
+
+    pub fn with_gateways(mut self, gateways: crate::payments::Gateways) -> Self {
+        self.gateways = gateways;
+        self
     }
 }
 

@@ -24,6 +24,7 @@ pub fn Header() -> impl IntoView {
                 <A href="/needs">{t("nav.giving")}</A>
                 <a href="/#release">{t("nav.release")}</a>
                 <a href="/#employment">{t("nav.employment")}</a>
+                <A href="/receipt">{t("nav.receipt")}</A>
             </nav>
             <div class="header-tools">
                 <Transition fallback=|| ()>

@@ -101,6 +101,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/needs") view=crate::giving::NeedsPage/>
                     // Its 404 status for needs that are not public is set by the server's router.
                     <Route path=path!("/needs/:code") view=crate::giving::NeedPage/>
+                    <Route path=path!("/give") view=crate::giving::GivePage/>
+                    <Route path=path!("/receipt") view=crate::giving::ReceiptLookupPage/>
+                    <Route path=path!("/receipt/:code") view=crate::giving::ReceiptPage/>
+                    <Route path=path!("/sandbox-bank/:authority") view=crate::payments::SandboxBankPage/>
                     <Route path=path!("/sign-in") view=sign_in::SignInPage/>
                     <Route path=path!("/sign-up") view=sign_in::SignUpPage/>
                     <Route path=path!("/account") view=account::DonorHome/>

@@ -1,0 +1,370 @@
+//! The gift form, the receipt and the receipt look-up. Every form is a real HTML form: it works
+//! without our script (the server answers with redirects) and better with it.
+
+use super::gift::*;
+use super::pages::category_key;
+use crate::error::AppError;
+use crate::i18n::{format_date, format_number, format_toman, is_known, t, use_i18n};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// An error the server put in the URL for a browser without our script.
+fn url_error() -> impl Fn() -> Option<String> + Copy + Send + Sync {
+    let query = use_query_map();
+    move || {
+        query.with(|q| q.get("error")).filter(|k| is_known(k))
+    }
+}
+
+#[component]
+fn FormError(
+    #[prop(into)] action_error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let from_url = url_error();
+    move || {
+        let key = action_error
+            .get()
+            .map(|e| e.message_key().to_string())
+            .or_else(from_url);
+        key.map(|k| view! { <p class="form-error" role="alert" id="form-error">{i18n.t(&k)}</p> })
+    }
+}
+
+#[component]
+pub fn GivePage() -> impl IntoView {
+    let query = use_query_map();
+    let target = Resource::new(
+        move || {
+            query.with(|q| {
+                if let Some(c) = q.get("need") {
+                    ("need".to_string(), Some(c))
+                } else if let Some(c) = q.get("campaign") {
+                    ("campaign".to_string(), Some(c))
+                } else if let Some(c) = q.get("category") {
+                    ("category_fund".to_string(), Some(c))
+                } else {
+                    ("urgent".to_string(), None)
+                }
+            })
+        },
+        |(kind, code)| load_gift_target(kind, code),
+    );
+    let i18n = use_i18n();
+    view! {
+        <section class="panel narrow give">
+            <h1>{t("give.title")}</h1>
+            <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
+                {move || target.get().map(|r| match r {
+                    Ok(tg) => view! { <GiveForm target=tg/> }.into_any(),
+                    Err(e) => view! {
+                        <p class="error" role="alert">{i18n.t(e.message_key())}</p>
+                        <p><A href="/needs">{t("needs.back")}</A></p>
+                    }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn GiveForm(target: GiftTarget) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let action = ServerAction::<StartGift>::new();
+    let action_error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let custom_prefill = query.with_untracked(|q| q.get("custom")).unwrap_or_default();
+    let had_custom = !custom_prefill.is_empty();
+    let show_name = RwSignal::new(false);
+    let dedication = RwSignal::new(String::from("none"));
+    let heading = match target.kind.as_str() {
+        "need" | "campaign" => target.title.clone(),
+        _ => String::new(),
+    };
+    let kind = target.kind.clone();
+    let kind_key = match kind.as_str() {
+        "need" => "give.for_need",
+        "campaign" => "give.for_campaign",
+        "category_fund" => "give.for_category",
+        _ => "give.for_urgent",
+    };
+    let category = target.category.clone();
+    let remaining = target.remaining_rials;
+    let rest_toman = remaining
+        .filter(|r| *r >= MIN_GIFT_RIALS)
+        .map(|r| (r + 9) / 10);
+    let back = match (kind.as_str(), &target.code) {
+        ("need", Some(c)) => Some(format!("/needs/{c}")),
+        _ => None,
+    };
+    view! {
+        <p class="muted" id="give-target">
+            {move || i18n.t(kind_key)}
+            {(kind == "category_fund").then(|| {
+                let c = category.clone().unwrap_or_default();
+                view! { " " <strong>{move || i18n.t(category_key(&c))}</strong> }
+            })}
+        </p>
+        {(!heading.is_empty()).then(|| view! { <h2 class="give-heading">{heading.clone()}</h2> })}
+        {remaining.map(|r| view! {
+            <p class="remaining" id="give-remaining">
+                {move || format!("{} {}", i18n.t("give.remaining"), format_toman(r, i18n.get()))}
+            </p>
+        })}
+        {target.test_bank.then(|| view! { <p class="notice test-bank" role="note">{t("give.test_bank_notice")}</p> })}
+        <ActionForm action=action attr:class="form give-form" attr:id="give-form">
+            <input type="hidden" name="form[target_kind]" value=target.kind.clone()/>
+            <input type="hidden" name="form[target_code]" value=target.code.clone().unwrap_or_default()/>
+            <input type="hidden" name="form[attempt]" value=target.attempt.clone()/>
+            <fieldset class="amounts">
+                <legend>{t("give.amount")}</legend>
+                {PRESETS_TOMAN.iter().enumerate().map(|(i, p)| {
+                    let p = *p;
+                    view! {
+                        <label class="chip">
+                            <input type="radio" name="form[amount]" value=p.to_string() checked={i == 1 && !had_custom}/>
+                            <span>{move || format!("{} {}", format_number(p, i18n.get()), i18n.t("common.toman"))}</span>
+                        </label>
+                    }
+                }).collect_view()}
+                {rest_toman.map(|r| view! {
+                    <label class="chip">
+                        <input type="radio" name="form[amount]" value=r.to_string()/>
+                        <span>{move || format!("{} ({} {})", i18n.t("give.the_rest"), format_number(r, i18n.get()), i18n.t("common.toman"))}</span>
+                    </label>
+                })}
+                <label class="chip">
+                    <input type="radio" name="form[amount]" value="other" checked=had_custom/>
+                    <span>{t("give.other_amount")}</span>
+                </label>
+                <label class="custom-amount">
+                    <span>{t("give.custom_amount")}</span>
+                    <input type="text" name="form[custom]" inputmode="numeric" autocomplete="off"
+                        value=custom_prefill placeholder=move || format_number(150_000, i18n.get())/>
+                    <small class="muted">{t("common.toman")}</small>
+                </label>
+            </fieldset>
+            <fieldset>
+                <legend>{t("give.about_you")}</legend>
+                <p class="muted">{t("give.anonymous_default")}</p>
+                <label class="check">
+                    <input type="checkbox" name="form[show_name]" value="on"
+                        on:change=move |ev| show_name.set(event_target_checked(&ev))/>
+                    <span>{t("give.show_name")}</span>
+                </label>
+                <label class="reveal" class:hidden-js=move || !show_name.get()>
+                    <span>{t("give.display_name")}</span>
+                    <input type="text" name="form[display_name]" maxlength="40" autocomplete="nickname"/>
+                </label>
+                <label>
+                    <span>{t("give.dedication")}</span>
+                    <select name="form[dedication_kind]" on:change=move |ev| dedication.set(event_target_value(&ev))>
+                        <option value="none">{t("give.dedication_none")}</option>
+                        <option value="honour">{t("give.dedication_honour")}</option>
+                        <option value="memory">{t("give.dedication_memory")}</option>
+                    </select>
+                </label>
+                <label class="reveal" class:hidden-js=move || dedication.get() == "none">
+                    <span>{t("give.dedication_text")}</span>
+                    <input type="text" name="form[dedication_text]" maxlength="80"/>
+                </label>
+                <label>
+                    <span>{t("give.contact")}</span>
+                    <input type="text" name="form[contact]" dir="ltr" autocomplete="tel" inputmode="email"/>
+                    <small class="muted">{t("give.contact_help")}</small>
+                </label>
+                {matches!(target.kind.as_str(), "category_fund" | "urgent").then(|| view! {
+                    <label class="check">
+                        <input type="checkbox" name="form[monthly]" value="on"/>
+                        <span>{t("give.monthly")}</span>
+                    </label>
+                })}
+            </fieldset>
+            <FormError action_error=action_error/>
+            <button type="submit" class="button primary" id="give-submit" disabled=move || action.pending().get()>
+                {move || if action.pending().get() { i18n.t("give.redirecting") } else { i18n.t("give.pay") }}
+            </button>
+        </ActionForm>
+        <p class="muted small">{t("give.privacy_note")}</p>
+        {back.map(|href| view! { <p><A href=href>{t("give.back_to_need")}</A></p> })}
+    }
+}
+
+fn print_page() {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = gloo_utils::window().print();
+    }
+}
+
+fn receipt_status_key(s: &str) -> &'static str {
+    match s {
+        "settled" => "receipt.status_settled",
+        "pending" => "receipt.status_pending",
+        "flagged" => "receipt.status_flagged",
+        "cancelled" => "receipt.status_cancelled",
+        _ => "receipt.status_failed",
+    }
+}
+
+#[component]
+pub fn ReceiptPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let query = use_query_map();
+    let receipt = Resource::new(
+        move || {
+            (
+                params.with(|p| p.get("code")).unwrap_or_default(),
+                query.with(|q| q.get("t")).unwrap_or_default(),
+            )
+        },
+        |(code, token)| get_receipt(code, token),
+    );
+    view! {
+        <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
+            {move || receipt.get().map(|r| match r {
+                Ok(rc) => view! { <ReceiptView receipt=rc/> }.into_any(),
+                Err(e) => view! {
+                    <section class="panel narrow">
+                        <h1>{i18n.t(e.message_key())}</h1>
+                        <p><A href="/receipt">{t("receipt.find_title")}</A></p>
+                    </section>
+                }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ReceiptView(receipt: Receipt) -> impl IntoView {
+    let i18n = use_i18n();
+    let r = receipt;
+    let status_key = receipt_status_key(&r.status);
+    let status_class = format!("badge status-{}", r.status);
+    let ok = r.status == "settled";
+    let code = r.tracking_code.clone();
+    let code_attr = code.clone();
+    let amount = r.amount_rials;
+    let overflow = r.overflow_rials;
+    let allocated = amount - overflow;
+    let date = r.settled_at.unwrap_or(r.created_at).date_naive();
+    let target_link = match (r.target_kind.as_str(), &r.target_code) {
+        ("need", Some(c)) => Some(format!("/needs/{c}")),
+        _ => None,
+    };
+    let target_title = r.target_title.clone();
+    let kind_key = match r.target_kind.as_str() {
+        "need" => "give.for_need",
+        "campaign" => "give.for_campaign",
+        "category_fund" => "give.for_category",
+        _ => "give.for_urgent",
+    };
+    let fund_key = r.overflow_fund.as_deref().map(|f| {
+        if f == "release" {
+            "receipt.release_fund"
+        } else {
+            category_key(f)
+        }
+    });
+    let category = (r.target_kind == "category_fund")
+        .then(|| r.category.clone())
+        .flatten();
+    let retry = match (r.target_kind.as_str(), &r.target_code) {
+        ("need", Some(c)) => format!("/give?need={c}"),
+        ("campaign", Some(c)) => format!("/give?campaign={c}"),
+        ("category_fund", Some(c)) => format!("/give?category={c}"),
+        _ => "/give".to_string(),
+    };
+    view! {
+        <article class="panel narrow receipt" id="receipt">
+            <p class="muted">{t("receipt.title")}</p>
+            <h1>
+                {t("receipt.tracking_code")} " "
+                <bdi class="tracking" id="tracking-code" data-code=code_attr>
+                    {move || crate::i18n::localize_digits(&code, i18n.get())}
+                </bdi>
+            </h1>
+            <p><span class=status_class id="receipt-status">{move || i18n.t(status_key)}</span></p>
+            {r.test_bank.then(|| view! { <p class="notice test-bank" role="note">{t("receipt.test_bank")}</p> })}
+            <dl class="facts">
+                <dt>{t("receipt.amount")}</dt>
+                <dd id="receipt-amount">{move || format_toman(amount, i18n.get())}</dd>
+                <dt>{t("receipt.for")}</dt>
+                <dd>
+                    {move || i18n.t(kind_key)} " "
+                    {category.clone().map(|c| view! { <strong>{move || i18n.t(category_key(&c))}</strong> })}
+                    {match target_link.clone() {
+                        Some(href) => view! { <A href=href>{target_title.clone()}</A> }.into_any(),
+                        None => view! { <span>{target_title.clone()}</span> }.into_any(),
+                    }}
+                </dd>
+                <dt>{t("receipt.date")}</dt>
+                <dd>{move || format_date(date, i18n.get())}</dd>
+                <dt>{t("receipt.giver")}</dt>
+                <dd>{match r.display_name.clone() {
+                    Some(n) => view! { <span>{n}</span> }.into_any(),
+                    None => view! { <span>{t("receipt.anonymous")}</span> }.into_any(),
+                }}</dd>
+                {r.dedication_text.clone().map(|d| {
+                    let k = if r.dedication_kind.as_deref() == Some("memory") { "give.dedication_memory" } else { "give.dedication_honour" };
+                    view! { <dt>{move || i18n.t(k)}</dt><dd>{d}</dd> }
+                })}
+                {r.gateway_ref.clone().map(|g| view! {
+                    <dt>{t("receipt.bank_ref")}</dt><dd><bdi>{g}</bdi></dd>
+                })}
+                {r.contact_hint.clone().map(|c| view! {
+                    <dt>{t("receipt.contact")}</dt><dd><bdi dir="ltr">{c}</bdi></dd>
+                })}
+            </dl>
+            {(ok && overflow > 0).then(|| view! {
+                <p class="notice" id="receipt-overflow">
+                    {move || {
+                        let l = i18n.get();
+                        format!(
+                            "{} {} {} {} {}",
+                            i18n.t("receipt.overflow_1"),
+                            format_toman(allocated, l),
+                            i18n.t("receipt.overflow_2"),
+                            format_toman(overflow, l),
+                            i18n.t("receipt.overflow_3"),
+                        )
+                    }}
+                    " " {fund_key.map(|k| view! { <strong>{move || i18n.t(k)}</strong> })}
+                </p>
+            })}
+            {(r.monthly && ok).then(|| view! { <p class="muted">{t("receipt.monthly")}</p> })}
+            {(!ok && r.status != "pending").then(|| view! {
+                <p><A href=retry.clone() attr:class="button">{t("receipt.try_again")}</A></p>
+            })}
+            {(r.status == "pending").then(|| view! { <p class="muted">{t("receipt.pending_help")}</p> })}
+            <p class="muted small">{t("receipt.keep_code")}</p>
+            <p class="no-print"><button type="button" class="button" id="print-receipt" on:click=move |_| print_page()>{t("receipt.print")}</button></p>
+        </article>
+    }
+}
+
+#[component]
+pub fn ReceiptLookupPage() -> impl IntoView {
+    let action = ServerAction::<FindReceipt>::new();
+    let action_error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    view! {
+        <section class="panel narrow">
+            <h1>{t("receipt.find_title")}</h1>
+            <p class="muted">{t("receipt.find_help")}</p>
+            <ActionForm action=action attr:class="form" attr:id="lookup-form">
+                <label>
+                    <span>{t("receipt.tracking_code")}</span>
+                    <input type="text" name="code" inputmode="numeric" required dir="ltr" autocomplete="off"/>
+                </label>
+                <label>
+                    <span>{t("receipt.contact_check")}</span>
+                    <input type="text" name="contact" required dir="ltr" autocomplete="off"/>
+                </label>
+                <FormError action_error=action_error/>
+                <button type="submit" class="button" disabled=move || action.pending().get()>{t("receipt.find")}</button>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,131 @@
+//! Monthly pledges: created with the first gift, active once it settles, cancelled in one click
+//! from the receipt or the reminder (a link token, no account needed).
+
+use super::gift::{Contact, ValidGift};
+use crate::error::AppError;
+use crate::platform::AppState;
+use chrono::{Datelike, Months, NaiveDate, Utc};
+use sea_orm::{ConnectionTrait, Statement};
+use sha2::{Digest, Sha256};
+
+/// The next due date a month after `from`, on the same day (clamped to the month's length).
+pub fn next_due(from: NaiveDate) -> NaiveDate {
+    from.checked_add_months(Months::new(1)).unwrap_or(from)
+}
+
+fn token_hash(state: &AppState, token: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(state.config.secret_key.as_bytes());
+    h.update(b"pledge-cancel:");
+    h.update(token.as_bytes());
+    hex::encode(h.finalize())
+}
+
+/// The cancel token is derived from the pledge's public code, so the receipt can show the link
+/// again without storing the token itself.
+pub fn cancel_token(state: &AppState, public_code: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(state.config.secret_key.as_bytes());
+    h.update(b"pledge-token:");
+    h.update(public_code.as_bytes());
+    hex::encode(&h.finalize()[..16])
+}
+
+pub async fn create(
+    state: &AppState,
+    gift: &ValidGift,
+    donor_user_id: Option<i64>,
+) -> Result<i64, AppError> {
+    let contact = gift
+        .contact
+        .as_ref()
+        .ok_or_else(|| AppError::invalid("contact", "give.monthly_needs_contact"))?;
+    let code = crate::auth::ssr::public_code("M", 10);
+    let today = Utc::now().date_naive();
+    let backend = state.db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => {
+            "INSERT INTO pledges (public_code, donor_user_id, target_kind, need_id, campaign_id, category, amount_rials, day_of_month, status, cancel_token_hash, contact_enc, key_id, next_due_on, created_at) \
+             VALUES ($1, $2, $3, NULL, NULL, $4, $5, $6, 'pending', $7, $8, $9, $10, $11) RETURNING id"
+        }
+        _ => {
+            "INSERT INTO pledges (public_code, donor_user_id, target_kind, need_id, campaign_id, category, amount_rials, day_of_month, status, cancel_token_hash, contact_enc, key_id, next_due_on, created_at) \
+             VALUES (?, ?, ?, NULL, NULL, ?, ?, ?, 'pending', ?, ?, ?, ?, ?) RETURNING id"
+        }
+    };
+    let category = if gift.target_kind == "category_fund" {
+        gift.target_code.clone().map(|c| c.to_lowercase())
+    } else {
+        None
+    };
+    let row = state
+        .db
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [
+                code.clone().into(),
+                donor_user_id.into(),
+                gift.target_kind.into(),
+                category.into(),
+                gift.amount_rials.into(),
+                (today.day().min(28) as i32).into(),
+                token_hash(state, &cancel_token(state, &code)).into(),
+                state
+                    .sealer
+                    .seal("pledges.contact", Contact::value(contact))
+                    .into(),
+                state.sealer.key_id().to_string().into(),
+                next_due(today).into(),
+                Utc::now().into(),
+            ],
+        ))
+        .await?
+        .ok_or_else(|| AppError::internal("pledge", "no id returned"))?;
+    Ok(row.try_get::<i64>("", "id")?)
+}
+
+pub async fn activate(db: &impl ConnectionTrait, pledge_id: i64) -> Result<(), AppError> {
+    db.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        match db.get_database_backend() {
+            sea_orm::DbBackend::Postgres => {
+                "UPDATE pledges SET status = 'active' WHERE id = $1 AND status = 'pending'"
+            }
+            _ => "UPDATE pledges SET status = 'active' WHERE id = ? AND status = 'pending'",
+        },
+        [pledge_id.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Cancels the pledge a link token belongs to. Cancelling twice is fine.
+pub async fn cancel(state: &AppState, public_code: &str, token: &str) -> Result<(), AppError> {
+    let expected = cancel_token(state, public_code);
+    if expected.len() != token.len()
+        || expected
+            .bytes()
+            .zip(token.bytes())
+            .fold(0u8, |a, (x, y)| a | (x ^ y))
+            != 0
+    {
+        return Err(AppError::NotFound);
+    }
+    let backend = state.db.get_database_backend();
+    let r = state
+        .db
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            match backend {
+                sea_orm::DbBackend::Postgres => {
+                    "UPDATE pledges SET status = 'cancelled', cancelled_at = $1 WHERE public_code = $2 AND status <> 'cancelled'"
+                }
+                _ => "UPDATE pledges SET status = 'cancelled', cancelled_at = ? WHERE public_code = ? AND status <> 'cancelled'",
+            },
+            [Utc::now().into(), public_code.to_string().into()],
+        ))
+        .await?;
+    tracing::info!(pledge = %public_code, changed = r.rows_affected(), "pledge cancelled");
+    Ok(())
+}

@@ -1,0 +1,848 @@
+//! Starting a gift and settling it exactly once.
+//!
+//! * `start` records a pending donation under the form's idempotency key (one per rendering of
+//!   the form: a double submit starts one gift), asks the gateway for an authority and returns the
+//!   gateway's page.
+//! * `settle` runs when the gateway sends the payer back. It asks the gateway itself whether the
+//!   authority was paid for the recorded amount, then, in one database transaction, moves the
+//!   donation from `pending` to `settled` with a conditional update (only one caller can win it),
+//!   allocates the money to the target up to what it still needs, sends the rest to the published
+//!   overflow fund, and posts one balanced ledger transaction. Replayed and concurrent callbacks
+//!   all return the same receipt and post nothing more.
+//!
+//! Locking: the transaction's first statement writes the target's row. On SQLite that takes the
+//! database's write lock before anything is read (no stale snapshot, and the busy timeout waits
+//! instead of failing); on PostgreSQL it is a row lock that serialises gifts to one target.
+
+use super::gift::*;
+use super::{CATEGORIES, PUBLIC_STATUSES};
+use crate::error::AppError;
+use crate::ledger::{self, credit, debit, Account, Posting};
+use crate::payments::{PaymentRequest, Verification};
+use crate::platform::entity::{donation, finance_flag, need, notification, release_campaign};
+use crate::platform::AppState;
+use chrono::Utc;
+use hmac::{Hmac, Mac};
+use rand::Rng;
+use sea_orm::{
+    sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
+};
+use sha2::Sha256;
+
+// ---------------------------------------------------------------- request helpers
+
+async fn parts() -> Option<http::request::Parts> {
+    leptos_axum::extract::<http::request::Parts>().await.ok()
+}
+
+/// A form posted by a browser without our script (it asks for HTML back).
+pub async fn is_plain_form_post() -> bool {
+    parts().await.is_some_and(|p| {
+        p.headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    })
+}
+
+/// `scheme://host[:port]` that browsers use to reach us: the configured public origin, else the
+/// request's Host (https unless in development or told otherwise by the proxy).
+pub async fn request_origin(state: &AppState) -> Result<String, AppError> {
+    if let Some(o) = &state.config.public_origin {
+        return Ok(o.trim_end_matches('/').to_string());
+    }
+    let p = parts()
+        .await
+        .ok_or_else(|| AppError::internal("origin", "no request parts"))?;
+    let host = p
+        .headers
+        .get(http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        })
+        .ok_or_else(|| AppError::internal("origin", "no usable Host header"))?;
+    let proto = p
+        .headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| matches!(*v, "http" | "https"))
+        .unwrap_or(if state.config.is_dev() { "http" } else { "https" });
+    Ok(format!("{proto}://{host}"))
+}
+
+/// Without our script a failed form post would land back on the page with no message. This
+/// sends the browser back to the page it came from with the error (and the typed amount) in the
+/// query, where the page shows it.
+/// Returns whether it redirected.
+pub async fn back_with_error(e: &AppError, form: &GiftForm) -> bool {
+    let Some(p) = parts().await else { return false };
+    let Some(referer) = p
+        .headers
+        .get(http::header::REFERER)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    // Only a path on this site, never an absolute URL elsewhere.
+    let after_scheme = referer.split_once("://").map(|(_, r)| r).unwrap_or(referer);
+    let path_and_query = match after_scheme.find('/') {
+        Some(i) => &after_scheme[i..],
+        None => "/",
+    };
+    if path_and_query.starts_with("//") {
+        return false;
+    }
+    let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
+    let mut pairs: Vec<String> = query
+        .split('&')
+        .filter(|kv| {
+            !kv.is_empty()
+                && !["error=", "field=", "custom="]
+                    .iter()
+                    .any(|p| kv.starts_with(p))
+        })
+        .map(str::to_string)
+        .collect();
+    pairs.push(format!("error={}", e.message_key()));
+    if let AppError::Invalid { field, .. } = e {
+        pairs.push(format!("field={}", super::encode_query_value(field)));
+    }
+    if let Some(c) = form.custom.as_deref().filter(|c| !c.is_empty() && c.len() < 30) {
+        pairs.push(format!("custom={}", super::encode_query_value(c)));
+    }
+    leptos_axum::redirect(&format!("{path}?{}", pairs.join("&")));
+    true
+}
+
+// ---------------------------------------------------------------- codes and tokens
+
+fn attempt_key() -> String {
+    let mut rng = rand::thread_rng();
+    (0..24)
+        .map(|_| {
+            let i = rng.gen_range(0..36u8);
+            char::from(if i < 10 { b'0' + i } else { b'a' + i - 10 })
+        })
+        .collect()
+}
+
+/// A 12-digit tracking code (کد پیگیری), never starting with 0.
+fn tracking_code() -> String {
+    let mut rng = rand::thread_rng();
+    let mut s = String::with_capacity(12);
+    s.push(char::from(b'1' + rng.gen_range(0..9u8)));
+    for _ in 0..11 {
+        s.push(char::from(b'0' + rng.gen_range(0..10u8)));
+    }
+    s
+}
+
+/// The token in a receipt's link: a keyed hash of its tracking code.
+pub fn receipt_token(state: &AppState, tracking_code: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(state.config.secret_key.as_bytes())
+        .expect("HMAC takes any key length");
+    mac.update(b"receipt:");
+    mac.update(tracking_code.as_bytes());
+    hex::encode(&mac.finalize().into_bytes()[..12])
+}
+
+fn tokens_match(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+// ---------------------------------------------------------------- targets
+
+/// A target that can take a gift now.
+enum Target {
+    Need(need::Model),
+    Campaign(release_campaign::Model),
+    Category(&'static str),
+    Urgent,
+}
+
+async fn find_need(db: &DatabaseConnection, code: &str) -> Result<Option<need::Model>, AppError> {
+    Ok(need::Entity::find()
+        .filter(need::Column::PublicCode.eq(code))
+        .filter(need::Column::Status.is_in(PUBLIC_STATUSES))
+        .one(db)
+        .await?)
+}
+
+async fn find_campaign(
+    db: &DatabaseConnection,
+    code: &str,
+) -> Result<Option<release_campaign::Model>, AppError> {
+    Ok(release_campaign::Entity::find()
+        .filter(release_campaign::Column::PublicCode.eq(code))
+        .filter(release_campaign::Column::Status.is_in(super::CAMPAIGN_PUBLIC_STATUSES))
+        .one(db)
+        .await?)
+}
+
+async fn open_target(
+    db: &DatabaseConnection,
+    kind: &str,
+    code: Option<&str>,
+) -> Result<Target, AppError> {
+    let code = code.map(|c| crate::validation::latin_digits(c.trim()).to_uppercase());
+    match (kind, code.as_deref()) {
+        ("need", Some(c)) => match find_need(db, c).await? {
+            Some(n) if n.status == "published" => Ok(Target::Need(n)),
+            Some(_) => Err(AppError::invalid("target", "give.need_closed")),
+            None => Err(AppError::NotFound),
+        },
+        ("campaign", Some(c)) => match find_campaign(db, c).await? {
+            Some(k) if k.status == "published" => Ok(Target::Campaign(k)),
+            Some(_) => Err(AppError::invalid("target", "give.campaign_closed")),
+            None => Err(AppError::NotFound),
+        },
+        ("category_fund", Some(c)) => CATEGORIES
+            .iter()
+            .find(|x| x.eq_ignore_ascii_case(c))
+            .map(|x| Target::Category(x))
+            .ok_or(AppError::NotFound),
+        ("urgent", _) => Ok(Target::Urgent),
+        _ => Err(AppError::invalid("target", "give.bad_target")),
+    }
+}
+
+async fn held(db: &impl ConnectionTrait, account: &Account) -> Result<i64, AppError> {
+    let id = ledger::account_id(db, account).await?;
+    ledger::fund_balance(db, id).await
+}
+
+pub async fn target_for_form(
+    state: &AppState,
+    kind: &str,
+    code: Option<&str>,
+) -> Result<GiftTarget, AppError> {
+    let db = &state.db;
+    let target = open_target(db, kind, code).await?;
+    let test_bank = state.gateways.active().is_test();
+    let attempt = attempt_key();
+    Ok(match target {
+        Target::Need(n) => {
+            let raised = held(db, &Account::Need(n.id)).await?;
+            GiftTarget {
+                kind: "need".into(),
+                code: Some(n.public_code),
+                title: n.public_title,
+                category: Some(n.category),
+                goal_rials: Some(n.goal_rials),
+                remaining_rials: Some((n.goal_rials - raised).max(0)),
+                attempt,
+                test_bank,
+            }
+        }
+        Target::Campaign(c) => {
+            let to_raise = c.total_owed_rials - c.forgiveness_rials;
+            let raised = held(db, &Account::Campaign(c.id)).await?;
+            GiftTarget {
+                kind: "campaign".into(),
+                code: Some(c.public_code),
+                title: c.public_title,
+                category: Some(c.offence_category),
+                goal_rials: Some(to_raise),
+                remaining_rials: Some((to_raise - raised).max(0)),
+                attempt,
+                test_bank,
+            }
+        }
+        Target::Category(c) => GiftTarget {
+            kind: "category_fund".into(),
+            code: Some(c.to_string()),
+            title: String::new(),
+            category: Some(c.to_string()),
+            goal_rials: None,
+            remaining_rials: None,
+            attempt,
+            test_bank,
+        },
+        Target::Urgent => GiftTarget {
+            kind: "urgent".into(),
+            code: None,
+            title: String::new(),
+            category: None,
+            goal_rials: None,
+            remaining_rials: None,
+            attempt,
+            test_bank,
+        },
+    })
+}
+
+// ---------------------------------------------------------------- start
+
+fn description(kind: &str) -> &'static str {
+    match kind {
+        "need" => "Karamat: gift to a family's need",
+        "campaign" => "Karamat: gift to a release campaign",
+        _ => "Karamat: gift to a support fund",
+    }
+}
+
+/// Records the gift as pending and returns where to send the giver (the gateway's page).
+pub async fn start(
+    state: &AppState,
+    gift: &ValidGift,
+    donor_user_id: Option<i64>,
+    origin: &str,
+) -> Result<String, AppError> {
+    let db = &state.db;
+    // The same form submitted again: the same gift.
+    if let Some(existing) = donation::Entity::find()
+        .filter(donation::Column::IdempotencyKey.eq(&gift.attempt))
+        .one(db)
+        .await?
+    {
+        return Ok(match (&existing.status[..], &existing.gateway_authority) {
+            ("pending", Some(authority)) => state
+                .gateways
+                .get(&existing.gateway)
+                .filter(|g| g.name() == crate::payments::sandbox::NAME)
+                .map(|_| format!("{}{authority}", crate::payments::sandbox::PAGE_PREFIX))
+                .unwrap_or_else(|| receipt_url(&existing.tracking_code, &receipt_token(state, &existing.tracking_code))),
+            _ => receipt_url(
+                &existing.tracking_code,
+                &receipt_token(state, &existing.tracking_code),
+            ),
+        });
+    }
+    let target = open_target(db, gift.target_kind, gift.target_code.as_deref()).await?;
+    let gateway = state.gateways.active();
+    let (need_id, campaign_id, category) = match &target {
+        Target::Need(n) => (Some(n.id), None, Some(n.category.clone())),
+        Target::Campaign(c) => (None, Some(c.id), None),
+        Target::Category(c) => (None, None, Some(c.to_string())),
+        Target::Urgent => (None, None, None),
+    };
+    let sealer = &state.sealer;
+    let pledge_id = if gift.monthly {
+        Some(super::pledges::create(state, gift, donor_user_id).await?)
+    } else {
+        None
+    };
+    let mut inserted = None;
+    for _ in 0..4 {
+        let code = tracking_code();
+        let row = donation::ActiveModel {
+            tracking_code: Set(code.clone()),
+            target_kind: Set(gift.target_kind.into()),
+            need_id: Set(need_id),
+            campaign_id: Set(campaign_id),
+            category: Set(category.clone()),
+            amount_rials: Set(gift.amount_rials),
+            overflow_rials: Set(0),
+            anonymous: Set(gift.display_name.is_none()),
+            display_name: Set(gift.display_name.clone()),
+            dedication_kind: Set(gift.dedication.as_ref().map(|d| d.0.to_string())),
+            dedication_text: Set(gift.dedication.as_ref().map(|d| d.1.clone())),
+            contact_enc: Set(gift
+                .contact
+                .as_ref()
+                .map(|c| sealer.seal("donations.contact", c.value()))),
+            contact_hint: Set(gift.contact.as_ref().map(Contact::hint)),
+            key_id: Set(sealer.key_id().to_string()),
+            donor_user_id: Set(donor_user_id),
+            pledge_id: Set(pledge_id),
+            status: Set("pending".into()),
+            gateway: Set(gateway.name().into()),
+            gateway_authority: Set(None),
+            gateway_ref: Set(None),
+            idempotency_key: Set(gift.attempt.clone()),
+            created_at: Set(Utc::now()),
+            settled_at: Set(None),
+            ..Default::default()
+        };
+        match donation::Entity::insert(row).exec(db).await {
+            Ok(r) => {
+                inserted = Some((r.last_insert_id, code));
+                break;
+            }
+            Err(e) => {
+                // A concurrent double submit of the same form won the idempotency key.
+                if let Some(existing) = donation::Entity::find()
+                    .filter(donation::Column::IdempotencyKey.eq(&gift.attempt))
+                    .one(db)
+                    .await?
+                {
+                    return Ok(receipt_url(
+                        &existing.tracking_code,
+                        &receipt_token(state, &existing.tracking_code),
+                    ));
+                }
+                tracing::warn!(error = %e, "donation insert failed; retrying with a new tracking code");
+            }
+        }
+    }
+    let (donation_id, code) =
+        inserted.ok_or_else(|| AppError::internal("donation", "no free tracking code"))?;
+    let callback_url = format!("{origin}/give/callback/{}", gateway.name());
+    let req = PaymentRequest {
+        amount_rials: gift.amount_rials,
+        callback_url,
+        description: description(gift.target_kind).into(),
+        mobile: match &gift.contact {
+            Some(Contact::Mobile(m)) => Some(m.clone()),
+            _ => None,
+        },
+        email: match &gift.contact {
+            Some(Contact::Email(e)) => Some(e.clone()),
+            _ => None,
+        },
+    };
+    match gateway.request(&req).await {
+        Ok(started) => {
+            donation::Entity::update_many()
+                .col_expr(
+                    donation::Column::GatewayAuthority,
+                    Expr::value(started.authority.clone()),
+                )
+                .filter(donation::Column::Id.eq(donation_id))
+                .exec(db)
+                .await?;
+            tracing::info!(tracking = %code, gateway = gateway.name(), amount = gift.amount_rials, "gift started");
+            Ok(started.redirect_url)
+        }
+        Err(e) => {
+            tracing::error!(tracking = %code, gateway = gateway.name(), error = %e, "payment request failed");
+            mark(db, donation_id, "failed").await?;
+            Err(AppError::invalid("gateway", "give.gateway_unavailable"))
+        }
+    }
+}
+
+async fn mark(db: &impl ConnectionTrait, donation_id: i64, status: &str) -> Result<bool, AppError> {
+    let r = donation::Entity::update_many()
+        .col_expr(donation::Column::Status, Expr::value(status))
+        .filter(donation::Column::Id.eq(donation_id))
+        .filter(donation::Column::Status.eq("pending"))
+        .exec(db)
+        .await?;
+    Ok(r.rows_affected == 1)
+}
+
+// ---------------------------------------------------------------- settle
+
+/// What a callback did (for logs and tests); the caller always shows the receipt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Settled {
+    /// This call settled the gift.
+    Now,
+    /// The gift was already in a final state; nothing was posted.
+    Already(String),
+    /// Not paid (failed or cancelled).
+    NotPaid,
+    /// The gateway disagreed about the amount: flagged for finance staff.
+    Flagged,
+    /// The gateway could not be asked; the gift stays pending and will be verified later.
+    Pending,
+}
+
+pub struct CallbackResult {
+    pub tracking_code: String,
+    pub outcome: Settled,
+}
+
+pub async fn find_by_authority(
+    db: &DatabaseConnection,
+    gateway: &str,
+    authority: &str,
+) -> Result<Option<donation::Model>, AppError> {
+    if authority.is_empty() || authority.len() > 64 {
+        return Ok(None);
+    }
+    Ok(donation::Entity::find()
+        .filter(donation::Column::Gateway.eq(gateway))
+        .filter(donation::Column::GatewayAuthority.eq(authority))
+        .one(db)
+        .await?)
+}
+
+/// Handles a gateway's callback (or a reconciliation retry) for one authority.
+pub async fn settle(
+    state: &AppState,
+    gateway_name: &str,
+    authority: &str,
+    status_ok: bool,
+) -> Result<CallbackResult, AppError> {
+    let db = &state.db;
+    let d = find_by_authority(db, gateway_name, authority)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let done = |outcome| {
+        Ok(CallbackResult {
+            tracking_code: d.tracking_code.clone(),
+            outcome,
+        })
+    };
+    if d.status != "pending" {
+        return done(Settled::Already(d.status.clone()));
+    }
+    if !status_ok {
+        // The gateway says the payer did not pay; nothing to verify.
+        mark(db, d.id, "cancelled").await?;
+        return done(Settled::NotPaid);
+    }
+    let gateway = state
+        .gateways
+        .get(gateway_name)
+        .ok_or_else(|| AppError::internal("settle", format!("gateway {gateway_name} not configured")))?;
+    let verification = match gateway.verify(authority, d.amount_rials).await {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::warn!(tracking = %d.tracking_code, error = %e, "verify failed; gift left pending");
+            return done(Settled::Pending);
+        }
+    };
+    match verification {
+        Verification::Paid { ref_id, .. } | Verification::AlreadyVerified { ref_id } => {
+            let outcome = settle_paid(state, &d, gateway_name, &ref_id).await?;
+            done(outcome)
+        }
+        Verification::NotPaid { code, detail } => {
+            tracing::info!(tracking = %d.tracking_code, code, %detail, "gift not paid");
+            mark(db, d.id, "failed").await?;
+            done(Settled::NotPaid)
+        }
+        Verification::AmountMismatch { detail } => {
+            let txn = db.begin().await?;
+            if mark(&txn, d.id, "flagged").await? {
+                finance_flag::Entity::insert(finance_flag::ActiveModel {
+                    kind: Set("amount_mismatch".into()),
+                    donation_id: Set(Some(d.id)),
+                    detail: Set(format!("{gateway_name} {authority}: {detail}")),
+                    created_at: Set(Utc::now()),
+                    resolved_at: Set(None),
+                    resolved_by: Set(None),
+                    ..Default::default()
+                })
+                .exec(&txn)
+                .await?;
+            }
+            txn.commit().await?;
+            tracing::error!(tracking = %d.tracking_code, %detail, "amount mismatch: flagged for finance");
+            done(Settled::Flagged)
+        }
+    }
+}
+
+/// Takes the target's lock as the transaction's first write.
+async fn lock_target(txn: &DatabaseTransaction, d: &donation::Model) -> Result<(), AppError> {
+    let now = Utc::now();
+    if let Some(id) = d.need_id {
+        need::Entity::update_many()
+            .col_expr(need::Column::UpdatedAt, Expr::value(now))
+            .filter(need::Column::Id.eq(id))
+            .exec(txn)
+            .await?;
+    } else if let Some(id) = d.campaign_id {
+        release_campaign::Entity::update_many()
+            .col_expr(release_campaign::Column::UpdatedAt, Expr::value(now))
+            .filter(release_campaign::Column::Id.eq(id))
+            .exec(txn)
+            .await?;
+    } else {
+        // Funds without a target row: the donation row itself is the first write.
+        donation::Entity::update_many()
+            .col_expr(donation::Column::Status, Expr::col(donation::Column::Status).into())
+            .filter(donation::Column::Id.eq(d.id))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn settle_paid(
+    state: &AppState,
+    d: &donation::Model,
+    gateway_name: &str,
+    ref_id: &str,
+) -> Result<Settled, AppError> {
+    let db = &state.db;
+    // Accounts are created outside the money transaction (idempotent, race-safe).
+    let gateway_acct = ledger::account_id(db, &Account::Gateway(gateway_name.into())).await?;
+    let (target_acct, overflow_acct) = match (d.need_id, d.campaign_id, d.target_kind.as_str()) {
+        (Some(id), _, _) => (
+            Some(ledger::account_id(db, &Account::Need(id)).await?),
+            ledger::account_id(
+                db,
+                &Account::Category(d.category.clone().unwrap_or_else(|| "food".into())),
+            )
+            .await?,
+        ),
+        (_, Some(id), _) => (
+            Some(ledger::account_id(db, &Account::Campaign(id)).await?),
+            ledger::account_id(db, &Account::Release).await?,
+        ),
+        (_, _, "category_fund") => (
+            None,
+            ledger::account_id(
+                db,
+                &Account::Category(d.category.clone().unwrap_or_else(|| "food".into())),
+            )
+            .await?,
+        ),
+        _ => (None, ledger::account_id(db, &Account::General).await?),
+    };
+
+    let txn = db.begin().await?;
+    lock_target(&txn, d).await?;
+    let won = donation::Entity::update_many()
+        .col_expr(donation::Column::Status, Expr::value("settled"))
+        .col_expr(donation::Column::GatewayRef, Expr::value(ref_id))
+        .col_expr(donation::Column::SettledAt, Expr::value(Utc::now()))
+        .filter(donation::Column::Id.eq(d.id))
+        .filter(donation::Column::Status.eq("pending"))
+        .exec(&txn)
+        .await?
+        .rows_affected
+        == 1;
+    if !won {
+        txn.rollback().await?;
+        let now = donation::Entity::find_by_id(d.id)
+            .one(db)
+            .await?
+            .map(|x| x.status)
+            .unwrap_or_default();
+        return Ok(Settled::Already(now));
+    }
+
+    // How much the target still needs, read under the lock.
+    let (allocated, newly_met) = match (d.need_id, d.campaign_id, target_acct) {
+        (Some(id), _, Some(acct)) => {
+            let n = need::Entity::find_by_id(id)
+                .one(&txn)
+                .await?
+                .ok_or_else(|| AppError::internal("settle", "need vanished"))?;
+            let room = if n.status == "published" {
+                (n.goal_rials - ledger::fund_balance(&txn, acct).await?).max(0)
+            } else {
+                0
+            };
+            let a = d.amount_rials.min(room);
+            (a, room > 0 && a == room)
+        }
+        (_, Some(id), Some(acct)) => {
+            let c = release_campaign::Entity::find_by_id(id)
+                .one(&txn)
+                .await?
+                .ok_or_else(|| AppError::internal("settle", "campaign vanished"))?;
+            let room = if c.status == "published" {
+                (c.total_owed_rials - c.forgiveness_rials - ledger::fund_balance(&txn, acct).await?)
+                    .max(0)
+            } else {
+                0
+            };
+            let a = d.amount_rials.min(room);
+            (a, room > 0 && a == room)
+        }
+        _ => (0, false),
+    };
+    let overflow = d.amount_rials - allocated;
+    let mut lines = vec![debit(gateway_acct, d.amount_rials)];
+    if allocated > 0 {
+        lines.push(credit(target_acct.expect("allocated only with a target"), allocated));
+    }
+    if overflow > 0 {
+        lines.push(credit(overflow_acct, overflow));
+    }
+    ledger::post(
+        &txn,
+        Posting {
+            kind: "gift",
+            memo: if overflow > 0 && target_acct.is_some() {
+                "gift received; overflow to the fund by the published rule"
+            } else {
+                "gift received"
+            },
+            donation_id: Some(d.id),
+            created_by: None,
+        },
+        &lines,
+    )
+    .await?;
+    if overflow > 0 && target_acct.is_some() {
+        donation::Entity::update_many()
+            .col_expr(donation::Column::OverflowRials, Expr::value(overflow))
+            .filter(donation::Column::Id.eq(d.id))
+            .exec(&txn)
+            .await?;
+    }
+    let now = Utc::now();
+    if newly_met {
+        if let Some(id) = d.need_id {
+            need::Entity::update_many()
+                .col_expr(need::Column::Status, Expr::value("funded"))
+                .col_expr(need::Column::FundedAt, Expr::value(now))
+                .filter(need::Column::Id.eq(id))
+                .filter(need::Column::Status.eq("published"))
+                .exec(&txn)
+                .await?;
+        } else if let Some(id) = d.campaign_id {
+            release_campaign::Entity::update_many()
+                .col_expr(release_campaign::Column::Status, Expr::value("funded"))
+                .col_expr(release_campaign::Column::FundedAt, Expr::value(now))
+                .filter(release_campaign::Column::Id.eq(id))
+                .filter(release_campaign::Column::Status.eq("published"))
+                .exec(&txn)
+                .await?;
+        }
+    }
+    if let Some(pid) = d.pledge_id {
+        super::pledges::activate(&txn, pid).await?;
+    }
+    if let Some(sealed) = &d.contact_enc {
+        queue_receipt(state, &txn, d, sealed).await?;
+    }
+    txn.commit().await?;
+    tracing::info!(tracking = %d.tracking_code, amount = d.amount_rials, allocated, overflow, "gift settled");
+    Ok(Settled::Now)
+}
+
+/// Puts the receipt message in the outbox, in the same transaction as the settlement.
+async fn queue_receipt(
+    state: &AppState,
+    txn: &DatabaseTransaction,
+    d: &donation::Model,
+    sealed_contact: &[u8],
+) -> Result<(), AppError> {
+    let contact = state
+        .sealer
+        .open("donations.contact", sealed_contact)
+        .map_err(|e| AppError::internal("open contact", e))?;
+    let channel = if contact.contains('@') { "email" } else { "sms" };
+    let now = Utc::now();
+    notification::Entity::insert(notification::ActiveModel {
+        channel: Set(channel.into()),
+        recipient_enc: Set(state.sealer.seal("notification_outbox.recipient", &contact)),
+        key_id: Set(state.sealer.key_id().into()),
+        template: Set("receipt".into()),
+        locale: Set("fa".into()),
+        payload: Set(serde_json::json!({
+            "tracking_code": d.tracking_code,
+            "amount_rials": d.amount_rials,
+            "url": receipt_url(&d.tracking_code, &receipt_token(state, &d.tracking_code)),
+        })
+        .to_string()),
+        status: Set("pending".into()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        last_error: Set(None),
+        created_at: Set(now),
+        sent_at: Set(None),
+        ..Default::default()
+    })
+    .exec(txn)
+    .await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- receipts
+
+pub async fn receipt(state: &AppState, code: &str, token: &str) -> Result<Receipt, AppError> {
+    let code = crate::validation::latin_digits(code.trim());
+    if code.len() > 20 || !tokens_match(&receipt_token(state, &code), token.trim()) {
+        return Err(AppError::NotFound);
+    }
+    let db = &state.db;
+    let d = donation::Entity::find()
+        .filter(donation::Column::TrackingCode.eq(&code))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (target_code, target_title, target_status) = if let Some(id) = d.need_id {
+        let n = need::Entity::find_by_id(id).one(db).await?;
+        match n {
+            Some(n) if PUBLIC_STATUSES.contains(&n.status.as_str()) => {
+                (Some(n.public_code), n.public_title, Some(n.status))
+            }
+            _ => (None, String::new(), None),
+        }
+    } else if let Some(id) = d.campaign_id {
+        match release_campaign::Entity::find_by_id(id).one(db).await? {
+            Some(c) if super::CAMPAIGN_PUBLIC_STATUSES.contains(&c.status.as_str()) => {
+                (Some(c.public_code), c.public_title, Some(c.status))
+            }
+            _ => (None, String::new(), None),
+        }
+    } else {
+        (d.category.clone(), String::new(), None)
+    };
+    let overflow_fund = (d.overflow_rials > 0).then(|| {
+        if d.campaign_id.is_some() {
+            "release".to_string()
+        } else {
+            d.category.clone().unwrap_or_default()
+        }
+    });
+    Ok(Receipt {
+        token: receipt_token(state, &d.tracking_code),
+        tracking_code: d.tracking_code,
+        status: d.status,
+        amount_rials: d.amount_rials,
+        overflow_rials: d.overflow_rials,
+        overflow_fund,
+        target_kind: d.target_kind,
+        target_code,
+        target_title,
+        category: d.category,
+        target_status,
+        display_name: d.display_name,
+        dedication_kind: d.dedication_kind,
+        dedication_text: d.dedication_text,
+        contact_hint: d.contact_hint,
+        test_bank: state
+            .gateways
+            .get(&d.gateway)
+            .map(|g| g.is_test())
+            .unwrap_or(d.gateway == crate::payments::sandbox::NAME),
+        gateway: d.gateway,
+        gateway_ref: d.gateway_ref,
+        created_at: d.created_at,
+        settled_at: d.settled_at,
+        monthly: d.pledge_id.is_some(),
+    })
+}
+
+/// Tracking code + (last 4+ digits of the phone | the e-mail) → the receipt's URL.
+pub async fn find_receipt(state: &AppState, code: &str, contact: &str) -> Result<String, AppError> {
+    let code = crate::validation::latin_digits(code.trim());
+    let contact = contact.trim();
+    if code.is_empty() || code.len() > 20 || !code.chars().all(|c| c.is_ascii_digit()) {
+        return Err(AppError::invalid("code", "receipt.bad_code"));
+    }
+    if contact.is_empty() || contact.len() > 254 {
+        return Err(AppError::invalid("contact", "receipt.bad_contact"));
+    }
+    if state.limits.receipt_lookup.check_key(&code).is_err() {
+        tracing::warn!(tracking = %code, "receipt look-up rate limited");
+        return Err(AppError::RateLimited);
+    }
+    let not_found = || AppError::invalid("code", "receipt.not_found");
+    let d = donation::Entity::find()
+        .filter(donation::Column::TrackingCode.eq(&code))
+        .one(&state.db)
+        .await?
+        .ok_or_else(not_found)?;
+    let sealed = d.contact_enc.as_ref().ok_or_else(not_found)?;
+    let stored = state
+        .sealer
+        .open("donations.contact", sealed)
+        .map_err(|e| AppError::internal("open contact", e))?;
+    let given = crate::validation::latin_digits(contact);
+    let ok = if stored.contains('@') {
+        tokens_match(&stored, &given.to_lowercase())
+    } else {
+        let digits: String = given.chars().filter(char::is_ascii_digit).collect();
+        digits.len() >= 4 && digits.len() == given.trim().len() && stored.ends_with(&digits)
+    };
+    if !ok {
+        return Err(not_found());
+    }
+    Ok(receipt_url(&d.tracking_code, &receipt_token(state, &d.tracking_code)))
+}

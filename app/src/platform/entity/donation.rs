@@ -1,0 +1,40 @@
+use sea_orm::entity::prelude::*;
+
+/// One gift attempt, from the form to the gateway's final word.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "donations")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub tracking_code: String,
+    /// `need`, `campaign`, `category_fund` or `urgent`.
+    pub target_kind: String,
+    pub need_id: Option<i64>,
+    pub campaign_id: Option<i64>,
+    pub category: Option<String>,
+    pub amount_rials: i64,
+    /// The part that went to the category (or release) fund because the target was already met.
+    pub overflow_rials: i64,
+    pub anonymous: bool,
+    pub display_name: Option<String>,
+    pub dedication_kind: Option<String>,
+    pub dedication_text: Option<String>,
+    pub contact_enc: Option<Vec<u8>>,
+    pub contact_hint: Option<String>,
+    pub key_id: String,
+    pub donor_user_id: Option<i64>,
+    pub pledge_id: Option<i64>,
+    /// `pending`, `settled`, `failed`, `cancelled` or `flagged`.
+    pub status: String,
+    pub gateway: String,
+    pub gateway_authority: Option<String>,
+    pub gateway_ref: Option<String>,
+    pub idempotency_key: String,
+    pub created_at: DateTimeUtc,
+    pub settled_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
