@@ -11,6 +11,8 @@ pub mod giving;
 pub mod i18n;
 #[cfg(feature = "ssr")]
 pub mod ledger;
+#[cfg(feature = "ssr")]
+pub mod notify;
 pub mod payments;
 pub mod platform;
 pub mod privacy;

@@ -42,6 +42,13 @@ enum Command {
         #[arg(long)]
         if_empty: bool,
     },
+    /// Ask the gateways again about gifts left pending, then compare gateway-settled totals with
+    /// the ledger. Exits non-zero when they disagree or the books do not balance.
+    Reconcile {
+        /// Only gifts pending for longer than this many minutes.
+        #[arg(long, default_value_t = 30)]
+        older_than_minutes: i64,
+    },
     /// Create a national administrator (asks for the password, or reads KARAMAT_ADMIN_PASSWORD).
     CreateAdmin {
         #[arg(long)]
@@ -124,6 +131,47 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Reconcile { older_than_minutes } => {
+            let conn = server::connect_and_migrate(&config).await?;
+            let state = server::state_from_env(server::plain_leptos_options(), conn, config)?;
+            let r = app::giving::settlement::reconcile(
+                &state,
+                chrono::Duration::minutes(older_than_minutes),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("reconcile: {e}"))?;
+            println!(
+                "Pending gifts asked about again: {} (settled now: {}, still pending: {})",
+                r.retried, r.settled_now, r.still_pending
+            );
+            println!("{:<10} {:>10} {:>22} {:>22}", "gateway", "gifts", "settled (rials)", "ledger (rials)");
+            for t in &r.totals {
+                println!(
+                    "{:<10} {:>10} {:>22} {:>22}{}",
+                    t.gateway,
+                    t.settled_count,
+                    t.settled_rials,
+                    t.ledger_rials,
+                    if t.settled_rials == t.ledger_rials { "" } else { "  ← MISMATCH" }
+                );
+            }
+            let health = app::ledger::health(&state.db)
+                .await
+                .map_err(|e| anyhow::anyhow!("ledger health: {e}"))?;
+            println!(
+                "Ledger: {} transactions, {} entries, sum {} (unbalanced groups: {}, negative funds: {})",
+                health.transactions,
+                health.entries,
+                health.total,
+                health.unbalanced_transactions.len(),
+                health.negative_funds.len()
+            );
+            println!("Open finance flags: {}", r.open_flags);
+            if !r.balanced() || !health.is_sound() {
+                anyhow::bail!("the books do not reconcile");
+            }
+            Ok(())
+        }
         Command::CreateAdmin { email, name } => {
             let conn = server::connect_and_migrate(&config).await?;
             let email = app::validation::email(&email)
@@ -174,6 +222,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(backend = db::backend_name(&conn), "database ready");
     spawn_session_sweeper(conn.clone());
     let state = server::state_from_env(options, conn, config)?;
+    spawn_reconciler(state.clone());
+    spawn_dispatcher(state.clone());
     let app = server::http::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -184,6 +234,42 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Every five minutes, asks the gateways about gifts pending for more than 30 minutes (a payer
+/// who paid and closed the browser still has the gift settled).
+fn spawn_reconciler(state: app::platform::AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            match app::giving::settlement::reconcile(&state, chrono::Duration::minutes(30)).await {
+                Ok(r) if r.retried > 0 => tracing::info!(
+                    retried = r.retried,
+                    settled = r.settled_now,
+                    pending = r.still_pending,
+                    "reconciled pending gifts"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "reconciliation failed"),
+            }
+        }
+    });
+}
+
+/// Sends queued notifications every 15 seconds (log adapter; SMS and e-mail plug in here).
+fn spawn_dispatcher(state: app::platform::AppState) {
+    tokio::spawn(async move {
+        let channels: Vec<std::sync::Arc<dyn app::notify::Channel>> =
+            vec![std::sync::Arc::new(app::notify::LogChannel)];
+        let mut tick = tokio::time::interval(Duration::from_secs(15));
+        loop {
+            tick.tick().await;
+            if let Err(e) = app::notify::dispatch(&state.db, &state.sealer, &channels, 100).await {
+                tracing::warn!(error = %e, "notification dispatch failed");
+            }
+        }
+    });
 }
 
 /// Deletes expired sessions once an hour, so the table holds only live ones.

@@ -14,6 +14,20 @@ use common::*;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use server::seed::{self, Scale};
 
+#[derive(Default)]
+struct Recorder(std::sync::Mutex<Vec<app::notify::Message>>);
+
+#[async_trait::async_trait]
+impl app::notify::Channel for Recorder {
+    fn handles(&self, _: &str) -> bool {
+        true
+    }
+    async fn send(&self, m: &app::notify::Message) -> Result<(), String> {
+        self.0.lock().unwrap().push(m.clone());
+        Ok(())
+    }
+}
+
 async fn one_i64(db: &DatabaseConnection, sql: &str) -> i64 {
     let row = db
         .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
@@ -168,6 +182,17 @@ async fn a_gift_through_the_sandbox_bank_settles_once_and_can_be_found_again() {
             1,
             "{label}: one receipt message queued"
         );
+
+        // The outbox sends it once, in Persian, without the contact in the text.
+        let recorder = std::sync::Arc::new(Recorder::default());
+        let channels: Vec<std::sync::Arc<dyn app::notify::Channel>> = vec![recorder.clone()];
+        let pending = one_i64(&db, "SELECT COUNT(*) FROM notification_outbox WHERE status = 'pending'").await as usize;
+        assert_eq!(app::notify::dispatch(&db, &state.sealer, &channels, 100).await.unwrap(), pending, "{label}");
+        assert_eq!(app::notify::dispatch(&db, &state.sealer, &channels, 100).await.unwrap(), 0, "{label}: nothing twice");
+        let sent = recorder.0.lock().unwrap().clone();
+        let mine = sent.iter().find(|m| m.to == "09121234567").expect("the receipt went to the giver's phone");
+        assert_eq!(mine.channel, "sms", "{label}");
+        assert!(mine.text.contains("/receipt/"), "{label}: {}", mine.text);
 
         // The receipt, and only with its token.
         assert!(receipt.starts_with("/receipt/"), "{label}: {receipt}");
@@ -360,6 +385,21 @@ async fn mismatches_are_flagged_and_failures_post_nothing() {
         assert!(after.is_sound(), "{label}: {after:?}");
         let general = ledger::account_id(&db, &ledger::Account::General).await.unwrap();
         assert_eq!(ledger::fund_balance(&db, general).await.unwrap(), 700_000, "{label}");
+        assert!(after.transactions > 0);
+        // Paid at the bank, but the payer closed the browser: reconciliation settles it, and the
+        // gateway-settled totals match the ledger.
+        let lost = paid_gift(&state, "urgent", None, 30_000, 5).await;
+        let r = settlement::reconcile(&state, chrono::Duration::zero()).await.unwrap();
+        assert_eq!(r.settled_now, 1, "{label}: {r:?}");
+        assert!(r.balanced(), "{label}: {r:?}");
+        assert_eq!(r.open_flags, 1, "{label}");
+        let again = settlement::reconcile(&state, chrono::Duration::zero()).await.unwrap();
+        assert_eq!(again.retried, 0, "{label}: nothing left pending");
+        assert_eq!(
+            settlement::settle(&state, "sandbox", &lost, true).await.unwrap().outcome,
+            settlement::Settled::Already("settled".into()),
+            "{label}: a late callback changes nothing"
+        );
         // An unknown authority is not found, and changes nothing.
         assert!(settlement::settle(&state, "sandbox", "SBX000", true).await.is_err(), "{label}");
         tdb.drop_db().await;

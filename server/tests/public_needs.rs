@@ -208,6 +208,18 @@ async fn no_public_route_reveals_personal_data() {
     for code in strings(&db, "SELECT public_code FROM needs WHERE status IN ('published','funded','purchased','delivered')").await {
         paths.push(format!("/needs/{code}"));
     }
+    // The giving pages and a receipt of each kind of gift.
+    let state2 = app_state(&tdb.url).await;
+    paths.push("/give".into());
+    paths.push("/give?category=rent".into());
+    paths.push("/receipt".into());
+    for code in strings(&db, "SELECT public_code FROM needs WHERE status = 'published' LIMIT 5").await {
+        paths.push(format!("/give?need={code}"));
+    }
+    for code in strings(&db, "SELECT tracking_code FROM donations WHERE need_id IS NOT NULL OR campaign_id IS NOT NULL LIMIT 20").await {
+        let token = app::giving::settlement::receipt_token(&state2, &code);
+        paths.push(app::giving::receipt_url(&code, &token));
+    }
     let mut bodies = Vec::new();
     for p in &paths {
         let res = send(&app, get(p, None)).await;

@@ -26,7 +26,7 @@ use hmac::{Hmac, Mac};
 use rand::Rng;
 use sea_orm::{
     sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
+    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
 };
 use sha2::Sha256;
 
@@ -845,4 +845,107 @@ pub async fn find_receipt(state: &AppState, code: &str, contact: &str) -> Result
         return Err(not_found());
     }
     Ok(receipt_url(&d.tracking_code, &receipt_token(state, &d.tracking_code)))
+}
+
+// ---------------------------------------------------------------- reconciliation
+
+/// Gateway-settled totals against the ledger, per gateway.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GatewayTotals {
+    pub gateway: String,
+    /// Settled donations, as recorded.
+    pub settled_count: i64,
+    pub settled_rials: i64,
+    /// Debits to the gateway's clearing account from gift transactions.
+    pub ledger_rials: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reconciliation {
+    /// Pending gifts asked about again (their callback never came, or verify failed).
+    pub retried: usize,
+    pub settled_now: usize,
+    pub still_pending: usize,
+    pub totals: Vec<GatewayTotals>,
+    pub open_flags: i64,
+}
+
+impl Reconciliation {
+    pub fn balanced(&self) -> bool {
+        self.totals.iter().all(|t| t.settled_rials == t.ledger_rials)
+    }
+}
+
+/// Asks the gateways again about gifts pending for longer than `older_than` (a payer who closed
+/// the browser after paying still gets the gift settled), then compares what gateways settled
+/// with what the ledger holds.
+pub async fn reconcile(
+    state: &AppState,
+    older_than: chrono::Duration,
+) -> Result<Reconciliation, AppError> {
+    let db = &state.db;
+    let mut report = Reconciliation::default();
+    let stale = donation::Entity::find()
+        .filter(donation::Column::Status.eq("pending"))
+        .filter(donation::Column::GatewayAuthority.is_not_null())
+        .filter(donation::Column::CreatedAt.lt(Utc::now() - older_than))
+        .all(db)
+        .await?;
+    for d in stale {
+        let Some(authority) = d.gateway_authority.clone() else { continue };
+        report.retried += 1;
+        match settle(state, &d.gateway, &authority, true).await {
+            Ok(r) if r.outcome == Settled::Now => report.settled_now += 1,
+            Ok(r) if r.outcome == Settled::Pending => report.still_pending += 1,
+            Ok(_) => {}
+            Err(e) => {
+                report.still_pending += 1;
+                tracing::warn!(tracking = %d.tracking_code, error = %e, "reconcile: settle failed");
+            }
+        }
+    }
+    let backend = db.get_database_backend();
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            backend,
+            "SELECT gateway, CAST(COUNT(*) AS BIGINT) AS n, CAST(COALESCE(SUM(amount_rials), 0) AS BIGINT) AS s \
+             FROM donations WHERE status = 'settled' GROUP BY gateway ORDER BY gateway",
+        ))
+        .await?;
+    for r in rows {
+        let gateway: String = r.try_get("", "gateway")?;
+        let code = Account::Gateway(gateway.clone()).code();
+        let ledger_rials = db
+            .query_one_raw(sea_orm::Statement::from_sql_and_values(
+                backend,
+                match backend {
+                    sea_orm::DbBackend::Postgres => {
+                        "SELECT CAST(COALESCE(SUM(e.amount_rials), 0) AS BIGINT) AS s FROM ledger_entries e \
+                         JOIN ledger_accounts a ON a.id = e.account_id JOIN ledger_transactions t ON t.id = e.transaction_id \
+                         WHERE a.code = $1 AND t.kind = 'gift' AND e.amount_rials > 0"
+                    }
+                    _ => {
+                        "SELECT COALESCE(SUM(e.amount_rials), 0) AS s FROM ledger_entries e \
+                         JOIN ledger_accounts a ON a.id = e.account_id JOIN ledger_transactions t ON t.id = e.transaction_id \
+                         WHERE a.code = ? AND t.kind = 'gift' AND e.amount_rials > 0"
+                    }
+                },
+                [code.into()],
+            ))
+            .await?
+            .map(|row| row.try_get::<i64>("", "s"))
+            .transpose()?
+            .unwrap_or(0);
+        report.totals.push(GatewayTotals {
+            gateway,
+            settled_count: r.try_get("", "n")?,
+            settled_rials: r.try_get("", "s")?,
+            ledger_rials,
+        });
+    }
+    report.open_flags = finance_flag::Entity::find()
+        .filter(finance_flag::Column::ResolvedAt.is_null())
+        .count(db)
+        .await? as i64;
+    Ok(report)
 }

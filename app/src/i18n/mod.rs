@@ -164,6 +164,7 @@ mod tests {
                         "ledger.",
                         "campaign.",
                         "transparency.",
+                        "notify.",
                     ];
                     if prefixes.iter().any(|p| piece.starts_with(p)) && is_key(piece) {
                         used.insert(piece.to_string());

@@ -77,7 +77,10 @@ pub fn HomePage() -> impl IntoView {
             <section id="giving" class="face">
                 <h2>{t("face.giving.title")}</h2>
                 <p>{t("face.giving.body")}</p>
-                <p><a class="button" href="/needs">{t("face.giving.cta")}</a></p>
+                <p class="actions">
+                    <a class="button" href="/needs">{t("face.giving.cta")}</a>
+                    <a class="button primary" href="/give" id="give-urgent">{t("give.urgent_cta")}</a>
+                </p>
             </section>
             <section id="release" class="face">
                 <h2>{t("face.release.title")}</h2>

@@ -1,0 +1,149 @@
+//! Notifications through an outbox. Messages are written in the same database transaction as
+//! the event they report (a settled gift, a delivered need), then a dispatcher sends them through
+//! a channel adapter with retries and backoff. The default adapter writes to the log; SMS and
+//! e-mail adapters plug in behind the same [`Channel`] trait.
+
+use crate::error::AppError;
+use crate::i18n::{format_toman, translate, Locale};
+use crate::platform::entity::notification;
+use crate::privacy::Sealer;
+use chrono::{Duration, Utc};
+use sea_orm::{
+    sea_query::Expr, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use std::sync::Arc;
+
+/// After this many failed attempts a message is left as `failed` for staff to look at.
+pub const MAX_ATTEMPTS: i32 = 8;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// `sms` or `email`.
+    pub channel: String,
+    pub to: String,
+    pub template: String,
+    pub text: String,
+}
+
+#[async_trait::async_trait]
+pub trait Channel: Send + Sync {
+    /// Which outbox channel this adapter sends (`sms`, `email`).
+    fn handles(&self, channel: &str) -> bool;
+    async fn send(&self, message: &Message) -> Result<(), String>;
+}
+
+/// The default adapter: logs that a message would go out, without the recipient or the text.
+pub struct LogChannel;
+
+#[async_trait::async_trait]
+impl Channel for LogChannel {
+    fn handles(&self, _channel: &str) -> bool {
+        true
+    }
+    async fn send(&self, m: &Message) -> Result<(), String> {
+        tracing::info!(channel = %m.channel, template = %m.template, chars = m.text.chars().count(), "notification (log adapter)");
+        Ok(())
+    }
+}
+
+/// The text of a message in the recipient's language.
+pub fn render(template: &str, locale: Locale, payload: &serde_json::Value) -> String {
+    let get = |k: &str| payload.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+    match template {
+        "receipt" => {
+            let amount = payload
+                .get("amount_rials")
+                .and_then(|v| v.as_i64())
+                .unwrap_or(0);
+            format!(
+                "{} {} — {} {} — {}",
+                translate(locale, "notify.receipt"),
+                format_toman(amount, locale),
+                translate(locale, "receipt.tracking_code"),
+                crate::i18n::localize_digits(&get("tracking_code"), locale),
+                get("url"),
+            )
+        }
+        other => translate(locale, other).to_string(),
+    }
+}
+
+/// Sends what is due. Each message is claimed with a conditional update first, so several app
+/// instances can dispatch at once without sending anything twice. Returns how many were sent.
+pub async fn dispatch(
+    db: &DatabaseConnection,
+    sealer: &Sealer,
+    channels: &[Arc<dyn Channel>],
+    batch: u64,
+) -> Result<usize, AppError> {
+    let now = Utc::now();
+    let due = notification::Entity::find()
+        .filter(notification::Column::Status.eq("pending"))
+        .filter(notification::Column::NextAttemptAt.lte(now))
+        .order_by_asc(notification::Column::Id)
+        .limit(batch)
+        .all(db)
+        .await?;
+    let mut sent = 0;
+    for n in due {
+        let claimed = notification::Entity::update_many()
+            .col_expr(notification::Column::Status, Expr::value("sending"))
+            .filter(notification::Column::Id.eq(n.id))
+            .filter(notification::Column::Status.eq("pending"))
+            .exec(db)
+            .await?
+            .rows_affected
+            == 1;
+        if !claimed {
+            continue;
+        }
+        let locale = Locale::from_code(&n.locale).unwrap_or(Locale::Fa);
+        let payload: serde_json::Value = serde_json::from_str(&n.payload).unwrap_or_default();
+        let result = match sealer.open("notification_outbox.recipient", &n.recipient_enc) {
+            Err(e) => Err(format!("recipient does not open: {e}")),
+            Ok(to) => {
+                let message = Message {
+                    channel: n.channel.clone(),
+                    to,
+                    template: n.template.clone(),
+                    text: render(&n.template, locale, &payload),
+                };
+                match channels.iter().find(|c| c.handles(&n.channel)) {
+                    Some(c) => c.send(&message).await,
+                    None => Err(format!("no adapter for channel {}", n.channel)),
+                }
+            }
+        };
+        let update = notification::Entity::update_many().filter(notification::Column::Id.eq(n.id));
+        match result {
+            Ok(()) => {
+                update
+                    .col_expr(notification::Column::Status, Expr::value("sent"))
+                    .col_expr(notification::Column::SentAt, Expr::value(Utc::now()))
+                    .col_expr(notification::Column::Attempts, Expr::value(n.attempts + 1))
+                    .exec(db)
+                    .await?;
+                sent += 1;
+            }
+            Err(e) => {
+                let attempts = n.attempts + 1;
+                tracing::warn!(id = n.id, attempts, error = %e, "notification not sent");
+                update
+                    .col_expr(
+                        notification::Column::Status,
+                        Expr::value(if attempts >= MAX_ATTEMPTS { "failed" } else { "pending" }),
+                    )
+                    .col_expr(notification::Column::Attempts, Expr::value(attempts))
+                    .col_expr(notification::Column::LastError, Expr::value(e.chars().take(500).collect::<String>()))
+                    .col_expr(
+                        notification::Column::NextAttemptAt,
+                        Expr::value(Utc::now() + Duration::minutes(1i64 << attempts.min(10))),
+                    )
+                    .exec(db)
+                    .await?;
+            }
+        }
+    }
+    Ok(sent)
+}
