@@ -188,19 +188,24 @@ async fn staff_area_guard(State(state): State<AppState>, req: Request, next: Nex
     }
 }
 
-/// A need page streams its content; whether the need is public is known here, before streaming,
+/// A need or campaign page streams its content; whether the need is public is known here, before streaming,
 /// so a draft, withdrawn or unknown need answers 404 (with the page's own "not found" text).
 async fn need_page_status(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let code = req
-        .uri()
-        .path()
-        .strip_prefix("/needs/")
-        .filter(|c| !c.is_empty() && !c.contains('/'))
-        .map(str::to_string);
-    let Some(code) = code.filter(|_| req.method() == Method::GET) else {
-        return next.run(req).await;
+    let path = req.uri().path();
+    let (kind, code) = match (path.strip_prefix("/needs/"), path.strip_prefix("/release/")) {
+        (Some(c), _) => ("need", c),
+        (_, Some(c)) => ("campaign", c),
+        _ => return next.run(req).await,
     };
-    let public = app::giving::service::is_public(&state.db, &code).await;
+    if code.is_empty() || code.contains('/') || req.method() != Method::GET {
+        return next.run(req).await;
+    }
+    let code = code.to_string();
+    let public = if kind == "need" {
+        app::giving::service::is_public(&state.db, &code).await
+    } else {
+        app::giving::campaign_service::is_public(&state.db, &code).await
+    };
     let mut res = next.run(req).await;
     match public {
         Ok(true) => {}

@@ -30,6 +30,10 @@ async fn personal_values(db: &DatabaseConnection) -> Vec<String> {
         ("SELECT address_enc FROM families", "families.address"),
         ("SELECT name_enc FROM prisoners", "prisoners.name"),
         (
+            "SELECT creditor_enc FROM release_campaigns WHERE creditor_enc IS NOT NULL",
+            "release_campaigns.creditor",
+        ),
+        (
             "SELECT national_code_enc FROM prisoners",
             "prisoners.national_code",
         ),
@@ -213,6 +217,11 @@ async fn no_public_route_reveals_personal_data() {
     paths.push("/give".into());
     paths.push("/give?category=rent".into());
     paths.push("/receipt".into());
+    paths.push("/release".into());
+    paths.push("/release-rules".into());
+    for code in strings(&db, "SELECT public_code FROM release_campaigns WHERE status IN ('published','funded','paid_to_court','released')").await {
+        paths.push(format!("/release/{code}"));
+    }
     for code in strings(&db, "SELECT public_code FROM needs WHERE status = 'published' LIMIT 5").await {
         paths.push(format!("/give?need={code}"));
     }
@@ -230,6 +239,7 @@ async fn no_public_route_reveals_personal_data() {
         ("/api/public/needs", "page=1"),
         ("/api/public/impact", ""),
         ("/api/public/provinces", ""),
+        ("/api/public/campaigns", "page=1"),
     ] {
         let mut req = post_form(api, body, None);
         req.headers_mut()

@@ -1,6 +1,10 @@
 //! Public giving: discovering needs and campaigns, giving, receipts. Only public fields ever
 //! leave this module's services.
 
+mod campaign_pages;
+#[cfg(feature = "ssr")]
+pub mod campaign_service;
+mod campaigns;
 mod gift;
 mod give_pages;
 mod needs;
@@ -12,6 +16,8 @@ pub mod service;
 #[cfg(feature = "ssr")]
 pub mod settlement;
 
+pub use campaign_pages::*;
+pub use campaigns::*;
 pub use gift::*;
 pub use give_pages::*;
 pub use needs::*;

@@ -196,7 +196,9 @@ async fn open_target(
             None => Err(AppError::NotFound),
         },
         ("campaign", Some(c)) => match find_campaign(db, c).await? {
-            Some(k) if k.status == "published" => Ok(Target::Campaign(k)),
+            Some(k) if k.status == "published" && super::is_eligible(&k.eligibility) => {
+                Ok(Target::Campaign(k))
+            }
             Some(_) => Err(AppError::invalid("target", "give.campaign_closed")),
             None => Err(AppError::NotFound),
         },

@@ -22,7 +22,7 @@ pub fn Header() -> impl IntoView {
             </A>
             <nav class="site-nav" aria-label=move || i18n.t("nav.label")>
                 <A href="/needs">{t("nav.giving")}</A>
-                <a href="/#release">{t("nav.release")}</a>
+                <A href="/release">{t("nav.release")}</A>
                 <a href="/#employment">{t("nav.employment")}</a>
                 <A href="/receipt">{t("nav.receipt")}</A>
             </nav>

@@ -101,6 +101,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/needs") view=crate::giving::NeedsPage/>
                     // Its 404 status for needs that are not public is set by the server's router.
                     <Route path=path!("/needs/:code") view=crate::giving::NeedPage/>
+                    <Route path=path!("/release") view=crate::giving::CampaignsPage/>
+                    <Route path=path!("/release/:code") view=crate::giving::CampaignPage/>
+                    <Route path=path!("/release-rules") view=crate::giving::EligibilityPage/>
                     <Route path=path!("/give") view=crate::giving::GivePage/>
                     <Route path=path!("/receipt") view=crate::giving::ReceiptLookupPage/>
                     <Route path=path!("/receipt/:code") view=crate::giving::ReceiptPage/>

@@ -1,0 +1,201 @@
+//! Release campaign list and page, and the published eligibility rules.
+
+use super::*;
+use crate::i18n::{format_date, format_number, format_toman, t, use_i18n, Locale};
+use leptos::prelude::*;
+use leptos_router::components::{Form, A};
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+pub(crate) fn offence_key(o: &str) -> &'static str {
+    match o {
+        "debt" => "campaign.offence_debt",
+        "diyeh" => "campaign.offence_diyeh",
+        _ => "campaign.offence_dower",
+    }
+}
+
+fn campaign_status_key(s: &str) -> &'static str {
+    match s {
+        "funded" => "campaign.status_funded",
+        "paid_to_court" => "campaign.status_paid",
+        "released" => "campaign.status_released",
+        _ => "campaign.status_published",
+    }
+}
+
+fn province_name(p: &Option<ProvinceName>, l: Locale) -> String {
+    match (p, l) {
+        (Some(p), Locale::Fa) => p.fa.clone(),
+        (Some(p), Locale::En) => p.en.clone(),
+        _ => String::new(),
+    }
+}
+
+#[component]
+fn CampaignProgress(card: CampaignCard) -> impl IntoView {
+    let i18n = use_i18n();
+    let total = card.total_owed_rials.max(1);
+    let forgiven_pct = card.forgiveness_rials.min(total) * 100 / total;
+    let raised_pct = (card.percent() - forgiven_pct).max(0);
+    let c = card.clone();
+    view! {
+        <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=card.percent()>
+            <div class="progress-bar forgiven" style=format!("inline-size: {forgiven_pct}%")></div>
+            <div class="progress-bar" style=format!("inline-size: {raised_pct}%")></div>
+        </div>
+        <dl class="facts campaign-facts">
+            <dt>{t("campaign.owed")}</dt><dd>{move || format_toman(c.total_owed_rials, i18n.get())}</dd>
+            <dt>{t("campaign.forgiven")}</dt><dd class="match">{move || format_toman(c.forgiveness_rials, i18n.get())}</dd>
+            <dt>{t("campaign.raised")}</dt><dd>{move || format!("{} · {} {}", format_toman(c.raised_rials, i18n.get()), format_number(c.donors, i18n.get()), i18n.t("needs.donors"))}</dd>
+            <dt>{t("campaign.remaining")}</dt><dd class="campaign-remaining">{move || format_toman(c.remaining(), i18n.get())}</dd>
+        </dl>
+    }
+}
+
+#[component]
+fn CampaignCardView(card: CampaignCard) -> impl IntoView {
+    let i18n = use_i18n();
+    let href = format!("/release/{}", card.code);
+    let offence = offence_key(&card.offence);
+    let status = campaign_status_key(&card.status);
+    let status_class = format!("badge status-{}", card.status);
+    let province = card.province.clone();
+    let code = card.code.clone();
+    let title = card.title.clone();
+    view! {
+        <article class="need-card campaign-card" data-code=code>
+            <p class="badges">
+                <span class="badge">{move || i18n.t(offence)}</span>
+                <span class=status_class>{move || i18n.t(status)}</span>
+                <span class="badge">{move || province_name(&province, i18n.get())}</span>
+            </p>
+            <h2><A href=href>{title}</A></h2>
+            <CampaignProgress card=card/>
+        </article>
+    }
+}
+
+#[component]
+pub fn CampaignsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let key = move || {
+        query.with(|q| {
+            (
+                q.get("offence").filter(|s| !s.is_empty()),
+                q.get("page").and_then(|p| p.parse::<u64>().ok()),
+            )
+        })
+    };
+    let results = Resource::new(key, |(o, p)| list_campaigns(o, p));
+    let selected = move |o: &str| query.with(|q| q.get("offence").as_deref() == Some(o));
+    view! {
+        <section>
+            <h1>{t("campaign.list_title")}</h1>
+            <p class="lede">{t("campaign.list_lede")} " " <A href="/release-rules">{t("campaign.rules_link")}</A></p>
+            <Form method="GET" action="/release" attr:class="filters" attr:id="campaign-filters">
+                <label>
+                    <span>{t("campaign.offence")}</span>
+                    <select name="offence">
+                        <option value="">{t("campaign.all_offences")}</option>
+                        {OFFENCES.iter().map(|o| view! {
+                            <option value=*o selected=move || selected(o)>{t(offence_key(o))}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <button type="submit" class="button">{t("needs.filter")}</button>
+            </Form>
+            <Transition fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
+                {move || results.get().map(|r| match r {
+                    Ok(p) => {
+                        let offence = key().0;
+                        let link = move |page: u64| match &offence {
+                            Some(o) => format!("/release?offence={o}&page={page}"),
+                            None => format!("/release?page={page}"),
+                        };
+                        view! {
+                            <p class="muted" id="campaigns-count">{move || format_number(p.total as i64, i18n.get())} " " {t("campaign.count")}</p>
+                            <ul class="cards">
+                                {p.items.into_iter().map(|c| view! { <li><CampaignCardView card=c/></li> }).collect_view()}
+                            </ul>
+                            <nav class="pager" aria-label=move || i18n.t("needs.pages")>
+                                {(p.page > 1).then(|| view! { <A href=link(p.page - 1) attr:rel="prev">{t("needs.prev")}</A> })}
+                                <span>{move || format!("{} / {}", format_number(p.page as i64, i18n.get()), format_number(p.pages as i64, i18n.get()))}</span>
+                                {(p.page < p.pages).then(|| view! { <A href=link(p.page + 1) attr:rel="next">{t("needs.next")}</A> })}
+                            </nav>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <p class="error" role="alert">{i18n.t(e.message_key())}</p> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+pub fn CampaignPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let detail = Resource::new(move || params.with(|p| p.get("code")).unwrap_or_default(), get_campaign);
+    view! {
+        <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
+            {move || detail.get().map(|r| match r {
+                Ok(d) => {
+                    let steps = [
+                        ("campaign.status_published", d.published_on),
+                        ("campaign.status_funded", d.funded_on),
+                        ("campaign.status_paid", d.paid_on),
+                        ("campaign.status_released", d.released_on),
+                    ];
+                    let open = d.card.status == "published";
+                    let give = format!("/give?campaign={}", d.card.code);
+                    view! {
+                        <article class="panel need-detail campaign-detail">
+                            <p><A href="/release">{t("campaign.back")}</A></p>
+                            <CampaignCardView card=d.card.clone()/>
+                            {open.then(|| view! {
+                                <p class="give-cta"><A href=give attr:class="button primary" attr:id="give-button">{t("campaign.give")}</A></p>
+                            })}
+                            <p class="story">{d.story.clone()}</p>
+                            <p class="muted">{t("campaign.court_note")}</p>
+                            <h2>{t("needs.timeline")}</h2>
+                            <ol class="timeline">
+                                {steps.into_iter().map(|(key, date)| view! {
+                                    <li class:done=date.is_some()>
+                                        <span>{move || i18n.t(key)}</span>
+                                        {date.map(|d| view! { " — " <time>{move || format_date(d, i18n.get())}</time> })}
+                                    </li>
+                                }).collect_view()}
+                            </ol>
+                        </article>
+                    }.into_any()
+                }
+                Err(e) => view! { <section class="panel narrow"><h1>{i18n.t(e.message_key())}</h1></section> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn EligibilityPage() -> impl IntoView {
+    view! {
+        <article class="panel">
+            <h1>{t("campaign.rules_title")}</h1>
+            <p>{t("campaign.rules_intro")}</p>
+            <ol class="rules">
+                <li>{t("campaign.rule_eligible_offence")}</li>
+                <li>{t("campaign.rule_no_prior_conviction")}</li>
+                <li>{t("campaign.rule_conduct_certified")}</li>
+                <li>{t("campaign.rule_means_tested")}</li>
+            </ol>
+            <h2>{t("campaign.money_rules_title")}</h2>
+            <ul>
+                <li>{t("campaign.money_rule_court")}</li>
+                <li>{t("campaign.money_rule_overflow")}</li>
+                <li>{t("campaign.money_rule_need_overflow")}</li>
+                <li>{t("campaign.money_rule_expired")}</li>
+            </ul>
+            <p><A href="/release">{t("campaign.back")}</A></p>
+        </article>
+    }
+}

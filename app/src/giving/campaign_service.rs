@@ -1,0 +1,156 @@
+//! Public reads of release campaigns: public columns and ledger-derived totals only.
+
+use super::*;
+use crate::error::AppError;
+use crate::platform::entity::{province, release_campaign};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Statement,
+};
+use std::collections::HashMap;
+
+const PER_PAGE: u64 = 12;
+
+async fn money(
+    db: &DatabaseConnection,
+    ids: &[i64],
+) -> Result<HashMap<i64, (i64, i64)>, AppError> {
+    let mut out: HashMap<i64, (i64, i64)> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let backend = db.get_database_backend();
+    for row in db
+        .query_all_raw(Statement::from_string(
+            backend,
+            format!(
+                "SELECT a.campaign_id AS id, CAST(-SUM(e.amount_rials) AS BIGINT) AS raised \
+                 FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id \
+                 WHERE a.kind = 'fund' AND a.campaign_id IN ({list}) GROUP BY a.campaign_id"
+            ),
+        ))
+        .await?
+    {
+        let id: i64 = row.try_get("", "id")?;
+        out.entry(id).or_default().0 = row.try_get("", "raised")?;
+    }
+    for row in db
+        .query_all_raw(Statement::from_string(
+            backend,
+            format!(
+                "SELECT campaign_id AS id, CAST(COUNT(*) AS BIGINT) AS n FROM donations \
+                 WHERE status = 'settled' AND campaign_id IN ({list}) GROUP BY campaign_id"
+            ),
+        ))
+        .await?
+    {
+        let id: i64 = row.try_get("", "id")?;
+        out.entry(id).or_default().1 = row.try_get("", "n")?;
+    }
+    Ok(out)
+}
+
+fn card(
+    c: &release_campaign::Model,
+    provinces: &HashMap<i64, province::Model>,
+    (raised, donors): (i64, i64),
+) -> CampaignCard {
+    CampaignCard {
+        code: c.public_code.clone(),
+        offence: c.offence_category.clone(),
+        title: c.public_title.clone(),
+        province: provinces.get(&c.province_id).map(|p| ProvinceName {
+            code: p.code.clone(),
+            fa: p.name_fa.clone(),
+            en: p.name_en.clone(),
+        }),
+        total_owed_rials: c.total_owed_rials,
+        forgiveness_rials: c.forgiveness_rials,
+        raised_rials: raised,
+        donors,
+        status: c.status.clone(),
+    }
+}
+
+async fn provinces(db: &DatabaseConnection) -> Result<HashMap<i64, province::Model>, AppError> {
+    Ok(province::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect())
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    offence: Option<&str>,
+    page: u64,
+) -> Result<CampaignResults, AppError> {
+    let mut q = release_campaign::Entity::find()
+        .filter(release_campaign::Column::Status.is_in(CAMPAIGN_PUBLIC_STATUSES));
+    if let Some(o) = offence.filter(|o| !o.is_empty()) {
+        let o = OFFENCES
+            .iter()
+            .find(|x| **x == o)
+            .ok_or_else(|| AppError::invalid("offence", "validation.filter"))?;
+        q = q.filter(release_campaign::Column::OffenceCategory.eq(*o));
+    }
+    // Open campaigns first, then the most recently published.
+    let q = q
+        .order_by(
+            sea_orm::sea_query::Expr::cust("CASE WHEN status = 'published' THEN 0 ELSE 1 END"),
+            Order::Asc,
+        )
+        .order_by(release_campaign::Column::PublishedAt, Order::Desc)
+        .order_by(release_campaign::Column::Id, Order::Asc);
+    let page = page.clamp(1, 10_000);
+    let total = q.clone().count(db).await?;
+    let rows = q.offset((page - 1) * PER_PAGE).limit(PER_PAGE).all(db).await?;
+    let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+    let m = money(db, &ids).await?;
+    let p = provinces(db).await?;
+    Ok(CampaignResults {
+        items: rows
+            .iter()
+            .map(|c| card(c, &p, m.get(&c.id).copied().unwrap_or_default()))
+            .collect(),
+        total,
+        page,
+        pages: total.div_ceil(PER_PAGE).max(1),
+    })
+}
+
+fn public_campaign(code: &str) -> Option<sea_orm::Select<release_campaign::Entity>> {
+    let code = crate::validation::latin_digits(code.trim()).to_uppercase();
+    (code.len() <= 32).then(|| {
+        release_campaign::Entity::find()
+            .filter(release_campaign::Column::PublicCode.eq(code))
+            .filter(release_campaign::Column::Status.is_in(CAMPAIGN_PUBLIC_STATUSES))
+    })
+}
+
+pub async fn is_public(db: &DatabaseConnection, code: &str) -> Result<bool, AppError> {
+    match public_campaign(code) {
+        Some(q) => Ok(q.count(db).await? > 0),
+        None => Ok(false),
+    }
+}
+
+pub async fn detail(db: &DatabaseConnection, code: &str) -> Result<CampaignDetail, AppError> {
+    let c = public_campaign(code)
+        .ok_or(AppError::NotFound)?
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let m = money(db, &[c.id]).await?;
+    let p = provinces(db).await?;
+    Ok(CampaignDetail {
+        card: card(&c, &p, m.get(&c.id).copied().unwrap_or_default()),
+        story: c.public_story.clone(),
+        published_on: c.published_at.map(|t| t.date_naive()),
+        funded_on: c.funded_at.map(|t| t.date_naive()),
+        paid_on: c.paid_at.map(|t| t.date_naive()),
+        released_on: c.released_on,
+    })
+}
