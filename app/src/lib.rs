@@ -17,6 +17,7 @@ pub mod payments;
 pub mod platform;
 pub mod privacy;
 pub mod shell;
+pub mod transparency;
 pub mod validation;
 
 pub use shell::{shell, App};

@@ -28,6 +28,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/locale", post(set_locale))
+        .merge(crate::api_v1::routes())
         .route("/give/callback/{gateway}", get(crate::payments::callback))
         .route(
             "/sandbox-bank/{authority}/decide",

@@ -1,5 +1,6 @@
 //! The `karamat` server: HTTP router and middleware, command-line tasks and the seed data.
 
+pub mod api_v1;
 pub mod http;
 pub mod payments;
 pub mod seed;

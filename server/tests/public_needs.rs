@@ -218,6 +218,10 @@ async fn no_public_route_reveals_personal_data() {
     paths.push("/give?category=rent".into());
     paths.push("/receipt".into());
     paths.push("/release".into());
+    paths.push("/transparency".into());
+    for p in ["summary", "months", "months.csv", "provinces", "provinces.csv", "categories", "categories.csv", "needs", "campaigns"] {
+        paths.push(format!("/api/v1/{p}"));
+    }
     paths.push("/release-rules".into());
     for code in strings(&db, "SELECT public_code FROM release_campaigns WHERE status IN ('published','funded','paid_to_court','released')").await {
         paths.push(format!("/release/{code}"));

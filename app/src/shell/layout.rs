@@ -24,6 +24,7 @@ pub fn Header() -> impl IntoView {
                 <A href="/needs">{t("nav.giving")}</A>
                 <A href="/release">{t("nav.release")}</A>
                 <a href="/#employment">{t("nav.employment")}</a>
+                <A href="/transparency">{t("nav.transparency")}</A>
                 <A href="/receipt">{t("nav.receipt")}</A>
             </nav>
             <div class="header-tools">

@@ -104,6 +104,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/release") view=crate::giving::CampaignsPage/>
                     <Route path=path!("/release/:code") view=crate::giving::CampaignPage/>
                     <Route path=path!("/release-rules") view=crate::giving::EligibilityPage/>
+                    <Route path=path!("/transparency") view=crate::transparency::TransparencyPage/>
                     <Route path=path!("/give") view=crate::giving::GivePage/>
                     <Route path=path!("/receipt") view=crate::giving::ReceiptLookupPage/>
                     <Route path=path!("/receipt/:code") view=crate::giving::ReceiptPage/>

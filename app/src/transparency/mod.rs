@@ -1,0 +1,129 @@
+//! Transparency: public aggregates only — raised and disbursed by Solar Hijri month, province
+//! and category, families supported, prisoners freed — as a page with SVG charts (readable both
+//! right-to-left and left-to-right, each with a text table as its alternative), CSV downloads and
+//! the read-only JSON API under `/api/v1/` (served by the server crate from the same service).
+
+mod page;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+pub use page::*;
+
+use crate::error::AppError;
+use crate::shell::ImpactSummary;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthRow {
+    /// Solar Hijri year and month (1–12).
+    pub year: i32,
+    pub month: u8,
+    pub raised_rials: i64,
+    pub disbursed_rials: i64,
+    pub gifts: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProvinceRow {
+    pub code: String,
+    pub name_fa: String,
+    pub name_en: String,
+    pub raised_rials: i64,
+    pub needs_met: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryRow {
+    pub category: String,
+    pub raised_rials: i64,
+    pub needs_met: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    pub summary: ImpactSummary,
+    pub disbursed_rials: i64,
+    /// The last twelve Solar Hijri months with any activity, oldest first.
+    pub months: Vec<MonthRow>,
+    pub provinces: Vec<ProvinceRow>,
+    pub categories: Vec<CategoryRow>,
+}
+
+#[server(prefix = "/api", endpoint = "public/transparency")]
+pub async fn transparency_report() -> Result<Report, AppError> {
+    async move {
+        let state = crate::platform::use_state()?;
+        service::report(&state.db).await
+    }
+    .await
+    .map_err(AppError::with_status)
+}
+
+/// Quotes a CSV field (RFC 4180) and defuses spreadsheet formulas.
+pub fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+pub fn months_csv(rows: &[MonthRow]) -> String {
+    let mut out = String::from("year,month,raised_rials,disbursed_rials,gifts\r\n");
+    for r in rows {
+        out.push_str(&format!(
+            "{},{},{},{},{}\r\n",
+            r.year, r.month, r.raised_rials, r.disbursed_rials, r.gifts
+        ));
+    }
+    out
+}
+
+pub fn provinces_csv(rows: &[ProvinceRow]) -> String {
+    let mut out = String::from("code,name_fa,name_en,raised_rials,needs_met\r\n");
+    for r in rows {
+        out.push_str(&format!(
+            "{},{},{},{},{}\r\n",
+            csv_field(&r.code),
+            csv_field(&r.name_fa),
+            csv_field(&r.name_en),
+            r.raised_rials,
+            r.needs_met
+        ));
+    }
+    out
+}
+
+pub fn categories_csv(rows: &[CategoryRow]) -> String {
+    let mut out = String::from("category,raised_rials,needs_met\r\n");
+    for r in rows {
+        out.push_str(&format!(
+            "{},{},{}\r\n",
+            csv_field(&r.category),
+            r.raised_rials,
+            r.needs_met
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_and_defuses() {
+        assert_eq!(csv_field("Tehran"), "Tehran");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=SUM(A1)"), "'=SUM(A1)");
+        let csv = months_csv(&[MonthRow { year: 1405, month: 9, raised_rials: 10, disbursed_rials: 0, gifts: 1 }]);
+        assert_eq!(csv, "year,month,raised_rials,disbursed_rials,gifts\r\n1405,9,10,0,1\r\n");
+    }
+}

@@ -1,0 +1,217 @@
+//! The public, read-only JSON API: aggregates and public listings only, the same numbers as the
+//! transparency page. Any origin may read it (`Access-Control-Allow-Origin: *`); nothing here
+//! changes state or needs a session.
+
+use app::error::AppError;
+use app::giving::{campaign_service, service as needs_service, NeedQuery};
+use app::platform::AppState;
+use app::transparency::{self, service};
+use axum::{
+    extract::{Query, State},
+    http::{header, HeaderValue},
+    response::{IntoResponse, Response},
+    routing::get,
+    Json, Router,
+};
+use serde::Deserialize;
+use serde_json::json;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/summary", get(summary))
+        .route("/api/v1/months", get(months))
+        .route("/api/v1/months.csv", get(months_csv))
+        .route("/api/v1/provinces", get(provinces))
+        .route("/api/v1/provinces.csv", get(provinces_csv))
+        .route("/api/v1/categories", get(categories))
+        .route("/api/v1/categories.csv", get(categories_csv))
+        .route("/api/v1/needs", get(needs))
+        .route("/api/v1/campaigns", get(campaigns))
+        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        ))
+        .layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=60"),
+        ))
+}
+
+fn fail(e: AppError) -> Response {
+    let status = e.status();
+    (status, Json(json!({ "error": e.message_key() }))).into_response()
+}
+
+fn csv(name: &str, body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"karamat-{name}.csv\""),
+            ),
+        ],
+        // A byte-order mark so spreadsheet programs read the Persian names as UTF-8.
+        format!("\u{feff}{body}"),
+    )
+        .into_response()
+}
+
+async fn summary(State(s): State<AppState>) -> Response {
+    let run = async {
+        let sum = app::shell::impact_totals_from(&s.db).await?;
+        let disbursed = service::disbursed(&s.db).await?;
+        Ok::<_, AppError>(json!({
+            "raised_rials": sum.raised_rials,
+            "disbursed_rials": disbursed,
+            "families_supported": sum.families_supported,
+            "prisoners_freed": sum.prisoners_freed,
+            "workers_employed": sum.workers_employed,
+        }))
+    };
+    match run.await {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => fail(e),
+    }
+}
+
+async fn months(State(s): State<AppState>) -> Response {
+    match service::months(&s.db).await {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => fail(e),
+    }
+}
+
+async fn months_csv(State(s): State<AppState>) -> Response {
+    match service::months(&s.db).await {
+        Ok(v) => csv("months", transparency::months_csv(&v)),
+        Err(e) => fail(e),
+    }
+}
+
+async fn provinces(State(s): State<AppState>) -> Response {
+    match service::provinces(&s.db).await {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => fail(e),
+    }
+}
+
+async fn provinces_csv(State(s): State<AppState>) -> Response {
+    match service::provinces(&s.db).await {
+        Ok(v) => csv("provinces", transparency::provinces_csv(&v)),
+        Err(e) => fail(e),
+    }
+}
+
+async fn categories(State(s): State<AppState>) -> Response {
+    match service::categories(&s.db).await {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => fail(e),
+    }
+}
+
+async fn categories_csv(State(s): State<AppState>) -> Response {
+    match service::categories(&s.db).await {
+        Ok(v) => csv("categories", transparency::categories_csv(&v)),
+        Err(e) => fail(e),
+    }
+}
+
+async fn needs(State(s): State<AppState>, Query(q): Query<NeedQuery>) -> Response {
+    match needs_service::list_needs(&s.db, &q).await {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => fail(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct CampaignQuery {
+    offence: Option<String>,
+    page: Option<u64>,
+}
+
+async fn campaigns(State(s): State<AppState>, Query(q): Query<CampaignQuery>) -> Response {
+    match campaign_service::list(&s.db, q.offence.as_deref(), q.page.unwrap_or(1)).await {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => fail(e),
+    }
+}
+
+/// The OpenAPI 3.1 description of this API. Kept next to the handlers; a test checks that every
+/// path it lists answers.
+pub fn openapi_document() -> serde_json::Value {
+    let int = json!({"type": "integer", "format": "int64"});
+    let rials = json!({"type": "integer", "format": "int64", "description": "Amount in rials (10 rials = 1 toman)"});
+    let list = |item: &str| json!({"type": "array", "items": {"$ref": format!("#/components/schemas/{item}")}});
+    let ok = |schema: serde_json::Value, what: &str| {
+        json!({"200": {"description": what, "content": {"application/json": {"schema": schema}}},
+               "500": {"description": "Internal error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}})
+    };
+    let csv_ok = |what: &str| json!({"200": {"description": what, "content": {"text/csv": {"schema": {"type": "string"}}}}});
+    let page = json!({"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}});
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Karamat public API",
+            "version": "1",
+            "description": "Read-only aggregates and public listings of Karamat: gifts raised and paid out by Solar Hijri month, province and kind of need; verified needs and release campaigns as the public sees them. No personal data of any family, prisoner or donor.",
+            "license": {"name": "AGPL-3.0-or-later"}
+        },
+        "paths": {
+            "/api/v1/summary": {"get": {"summary": "Totals", "operationId": "summary", "responses": ok(json!({"$ref": "#/components/schemas/Summary"}), "Totals")}},
+            "/api/v1/months": {"get": {"summary": "Raised and paid out per Solar Hijri month (last twelve)", "operationId": "months", "responses": ok(list("Month"), "Months, oldest first")}},
+            "/api/v1/months.csv": {"get": {"summary": "The same, as CSV", "operationId": "monthsCsv", "responses": csv_ok("CSV")}},
+            "/api/v1/provinces": {"get": {"summary": "Raised and needs met per province", "operationId": "provinces", "responses": ok(list("Province"), "The 31 provinces")}},
+            "/api/v1/provinces.csv": {"get": {"summary": "The same, as CSV", "operationId": "provincesCsv", "responses": csv_ok("CSV")}},
+            "/api/v1/categories": {"get": {"summary": "Raised and needs met per kind of need", "operationId": "categories", "responses": ok(list("Category"), "Kinds of need")}},
+            "/api/v1/categories.csv": {"get": {"summary": "The same, as CSV", "operationId": "categoriesCsv", "responses": csv_ok("CSV")}},
+            "/api/v1/needs": {"get": {
+                "summary": "Public needs, filtered and paged like /needs", "operationId": "needs",
+                "parameters": [
+                    {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 100}},
+                    {"name": "province", "in": "query", "schema": {"type": "string"}, "description": "Province code, e.g. THR"},
+                    {"name": "category", "in": "query", "schema": {"type": "string", "enum": app::giving::CATEGORIES}},
+                    {"name": "sort", "in": "query", "schema": {"type": "string", "enum": ["urgent", "newest", "smallest"]}},
+                    page.clone()
+                ],
+                "responses": ok(json!({"$ref": "#/components/schemas/NeedPage"}), "A page of needs")}},
+            "/api/v1/campaigns": {"get": {
+                "summary": "Public release campaigns", "operationId": "campaigns",
+                "parameters": [
+                    {"name": "offence", "in": "query", "schema": {"type": "string", "enum": app::giving::OFFENCES}},
+                    page
+                ],
+                "responses": ok(json!({"$ref": "#/components/schemas/CampaignPage"}), "A page of campaigns")}}
+        },
+        "components": {"schemas": {
+            "Error": {"type": "object", "properties": {"error": {"type": "string", "description": "A message key"}}},
+            "Summary": {"type": "object", "properties": {
+                "raised_rials": rials, "disbursed_rials": rials, "families_supported": int,
+                "prisoners_freed": int, "workers_employed": int}},
+            "Month": {"type": "object", "properties": {
+                "year": {"type": "integer", "description": "Solar Hijri year"}, "month": {"type": "integer", "minimum": 1, "maximum": 12},
+                "raised_rials": rials, "disbursed_rials": rials, "gifts": int}},
+            "Province": {"type": "object", "properties": {
+                "code": {"type": "string"}, "name_fa": {"type": "string"}, "name_en": {"type": "string"},
+                "raised_rials": rials, "needs_met": int}},
+            "Category": {"type": "object", "properties": {"category": {"type": "string"}, "raised_rials": rials, "needs_met": int}},
+            "NeedCard": {"type": "object", "properties": {
+                "code": {"type": "string"}, "category": {"type": "string"}, "title": {"type": "string"},
+                "province": {"type": ["object", "null"]}, "household_band": {"type": "string"},
+                "goal_rials": rials, "raised_rials": rials, "donors": int,
+                "deadline": {"type": ["string", "null"], "format": "date"}, "status": {"type": "string"},
+                "occasion": {"type": ["string", "null"]}}},
+            "NeedPage": {"type": "object", "properties": {"items": list("NeedCard"), "total": int, "page": int, "pages": int}},
+            "CampaignCard": {"type": "object", "properties": {
+                "code": {"type": "string"}, "offence": {"type": "string"}, "title": {"type": "string"},
+                "province": {"type": ["object", "null"]}, "total_owed_rials": rials, "forgiveness_rials": rials,
+                "raised_rials": rials, "donors": int, "status": {"type": "string"}}},
+            "CampaignPage": {"type": "object", "properties": {"items": list("CampaignCard"), "total": int, "page": int, "pages": int}}
+        }}
+    })
+}
+
+async fn openapi() -> Response {
+    Json(openapi_document()).into_response()
+}
