@@ -405,3 +405,62 @@ async fn mismatches_are_flagged_and_failures_post_nothing() {
         tdb.drop_db().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn monthly_pledges_cancel_in_one_click_and_donors_see_their_gifts() {
+    for tdb in databases().await {
+        let label = tdb.label;
+        let state = app_state(&tdb.url).await;
+        let db = state.db.clone();
+        seed::run(&db, Scale::Demo, 15).await.unwrap();
+        let app = server::http::router(state.clone());
+
+        // The demo donor signs in and gives monthly to the rent fund, through the router.
+        let body = format!(
+            "email=donor%40demo.karamat.ir&password={}",
+            app::giving::encode_query_value(server::seed::DEMO_PASSWORD)
+        );
+        let res = send(&app, post_form("/api/auth/sign-in", &body, None)).await;
+        let cookie = set_cookie(&res, "karamat_session").expect("signed in");
+        let html = body_text(send(&app, get("/give?category=rent", Some(&cookie))).await).await;
+        let attempt = attempt_in(&html);
+        let body = format!(
+            "form[target_kind]=category_fund&form[target_code]=rent&form[attempt]={attempt}&form[amount]=100000&form[contact]=09120000001&form[monthly]=on"
+        );
+        let res = send(&app, post_form("/api/give/start", &body, Some(&cookie))).await;
+        assert_eq!(res.status(), StatusCode::FOUND, "{label}");
+        let authority = location(&res).trim_start_matches(sandbox::PAGE_PREFIX).to_string();
+        sandbox::decide(&db, &authority, "pay").await.unwrap();
+        let done = settlement::settle(&state, "sandbox", &authority, true).await.unwrap();
+        assert_eq!(done.outcome, settlement::Settled::Now, "{label}");
+        assert_eq!(strings(&db, "SELECT status FROM pledges").await, vec!["active".to_string()], "{label}");
+
+        // The receipt offers the one-click cancel; a wrong token changes nothing.
+        let token = settlement::receipt_token(&state, &done.tracking_code);
+        let receipt = settlement::receipt(&state, &done.tracking_code, &token).await.unwrap();
+        assert!(receipt.monthly && receipt.pledge_active, "{label}");
+        let (code, cancel) = receipt.pledge.clone().unwrap();
+        let html = body_text(send(&app, get(&app::giving::receipt_url(&done.tracking_code, &token), None)).await).await;
+        assert!(html.contains("id=\"cancel-pledge\""), "{label}");
+        let mut wrong = post_form("/api/give/cancel-pledge", &format!("code={code}&token=00"), None);
+        wrong.headers_mut().insert(header::ACCEPT, "application/json".parse().unwrap());
+        assert_eq!(send(&app, wrong).await.status(), StatusCode::NOT_FOUND, "{label}");
+        assert_eq!(strings(&db, "SELECT status FROM pledges").await, vec!["active".to_string()], "{label}");
+        let mut ok = post_form("/api/give/cancel-pledge", &format!("code={code}&token={cancel}"), None);
+        ok.headers_mut().insert(header::ACCEPT, "application/json".parse().unwrap());
+        assert_eq!(send(&app, ok).await.status(), StatusCode::OK, "{label}");
+        assert_eq!(strings(&db, "SELECT status FROM pledges").await, vec!["cancelled".to_string()], "{label}");
+
+        // The donor's account lists the gift with a link to its receipt; nobody else's.
+        let html = body_text(send(&app, get("/account", Some(&cookie))).await).await;
+        assert!(html.contains("id=\"my-gifts\""), "{label}");
+        assert!(html.contains(&format!("/receipt/{}", done.tracking_code)), "{label}");
+        let mine = settlement::history(&state, one_i64(&db, "SELECT id FROM users WHERE email = 'donor@demo.karamat.ir'").await).await.unwrap();
+        assert!(mine.iter().any(|g| g.tracking_code == done.tracking_code), "{label}");
+        // Anonymous callers cannot ask for anyone's history.
+        let mut anon = post_form("/api/give/mine", "", None);
+        anon.headers_mut().insert(header::ACCEPT, "application/json".parse().unwrap());
+        assert_eq!(send(&app, anon).await.status(), StatusCode::UNAUTHORIZED, "{label}");
+        tdb.drop_db().await;
+    }
+}

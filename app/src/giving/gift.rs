@@ -215,8 +215,24 @@ pub struct Receipt {
     pub created_at: DateTime<Utc>,
     pub settled_at: Option<DateTime<Utc>>,
     pub monthly: bool,
+    /// The monthly pledge this gift started, with the token that cancels it in one click.
+    pub pledge: Option<(String, String)>,
+    pub pledge_active: bool,
     /// The link token that opens this receipt (part of its URL).
     pub token: String,
+}
+
+/// One line of a donor's giving history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GiftLine {
+    pub tracking_code: String,
+    pub receipt_url: String,
+    pub amount_rials: i64,
+    pub status: String,
+    pub target_kind: String,
+    pub target_title: String,
+    pub target_status: Option<String>,
+    pub created_at: DateTime<Utc>,
 }
 
 /// The URL of a receipt page.
@@ -297,6 +313,29 @@ pub async fn find_receipt(code: String, contact: String) -> Result<String, AppEr
             }
         }
     }
+}
+
+/// Cancels a monthly pledge with the token from its receipt or reminder. No account needed.
+#[server(prefix = "/api", endpoint = "give/cancel-pledge")]
+pub async fn cancel_pledge(code: String, token: String) -> Result<(), AppError> {
+    async move {
+        let state = crate::platform::use_state()?;
+        super::pledges::cancel(&state, code.trim(), token.trim()).await
+    }
+    .await
+    .map_err(AppError::with_status)
+}
+
+/// The signed-in donor's gifts, newest first, with the state of what they funded.
+#[server(prefix = "/api", endpoint = "give/mine")]
+pub async fn my_gifts() -> Result<Vec<GiftLine>, AppError> {
+    async move {
+        let me = crate::auth::ssr::require(&[crate::auth::Role::Donor]).await?;
+        let state = crate::platform::use_state()?;
+        super::settlement::history(&state, me.user_id).await
+    }
+    .await
+    .map_err(AppError::with_status)
 }
 
 #[cfg(test)]

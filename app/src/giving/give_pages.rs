@@ -335,6 +335,7 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
                 </p>
             })}
             {(r.monthly && ok).then(|| view! { <p class="muted">{t("receipt.monthly")}</p> })}
+            {r.pledge.clone().filter(|_| r.pledge_active).map(|(code, token)| view! { <CancelPledgeForm code=code token=token/> })}
             {(!ok && r.status != "pending").then(|| view! {
                 <p><A href=retry.clone() attr:class="button">{t("receipt.try_again")}</A></p>
             })}
@@ -342,6 +343,58 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
             <p class="muted small">{t("receipt.keep_code")}</p>
             <p class="no-print"><button type="button" class="button" id="print-receipt" on:click=move |_| print_page()>{t("receipt.print")}</button></p>
         </article>
+    }
+}
+
+#[component]
+fn CancelPledgeForm(code: String, token: String) -> impl IntoView {
+    let action = ServerAction::<CancelPledge>::new();
+    let done = move || matches!(action.value().get(), Some(Ok(())));
+    let code = StoredValue::new(code);
+    let token = StoredValue::new(token);
+    view! {
+        <Show when=move || !done() fallback=|| view! { <p class="notice" id="pledge-cancelled">{t("receipt.pledge_cancelled")}</p> }>
+            <ActionForm action=action attr:class="inline-form no-print" attr:id="cancel-pledge">
+                <input type="hidden" name="code" value=code.get_value()/>
+                <input type="hidden" name="token" value=token.get_value()/>
+                <button type="submit" class="link-button">{t("receipt.cancel_pledge")}</button>
+            </ActionForm>
+        </Show>
+    }
+}
+
+/// The signed-in donor's giving history, on their account page.
+#[component]
+pub fn MyGifts() -> impl IntoView {
+    let i18n = use_i18n();
+    let gifts = Resource::new(|| (), |_| my_gifts());
+    view! {
+        <h2>{t("account.my_gifts")}</h2>
+        <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
+            {move || gifts.get().map(|r| match r {
+                Ok(list) if list.is_empty() => view! {
+                    <p class="muted">{t("account.no_gifts")} " " <A href="/needs">{t("face.giving.cta")}</A></p>
+                }.into_any(),
+                Ok(list) => view! {
+                    <ul class="gift-history" id="my-gifts">
+                        {list.into_iter().map(|g| {
+                            let status = receipt_status_key(&g.status);
+                            let date = g.created_at.date_naive();
+                            let title = if g.target_title.is_empty() { None } else { Some(g.target_title.clone()) };
+                            view! {
+                                <li>
+                                    <A href=g.receipt_url.clone()>{move || format_toman(g.amount_rials, i18n.get())}</A>
+                                    " · " {move || format_date(date, i18n.get())}
+                                    " · " <span>{move || i18n.t(status)}</span>
+                                    {title.map(|t| view! { " · " <span>{t}</span> })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+                Err(e) => view! { <p class="error">{i18n.t(e.message_key())}</p> }.into_any(),
+            })}
+        </Suspense>
     }
 }
 

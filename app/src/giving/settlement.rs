@@ -26,7 +26,7 @@ use hmac::{Hmac, Mac};
 use rand::Rng;
 use sea_orm::{
     sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
+    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, TransactionTrait,
 };
 use sha2::Sha256;
 
@@ -775,6 +775,23 @@ pub async fn receipt(state: &AppState, code: &str, token: &str) -> Result<Receip
     } else {
         (d.category.clone(), String::new(), None)
     };
+    let pledge = match d.pledge_id {
+        Some(pid) => db
+            .query_one_raw(sea_orm::Statement::from_sql_and_values(
+                db.get_database_backend(),
+                match db.get_database_backend() {
+                    sea_orm::DbBackend::Postgres => "SELECT public_code, status FROM pledges WHERE id = $1",
+                    _ => "SELECT public_code, status FROM pledges WHERE id = ?",
+                },
+                [pid.into()],
+            ))
+            .await?
+            .map(|r| -> Result<(String, String), sea_orm::DbErr> {
+                Ok((r.try_get("", "public_code")?, r.try_get("", "status")?))
+            })
+            .transpose()?,
+        None => None,
+    };
     let overflow_fund = (d.overflow_rials > 0).then(|| {
         if d.campaign_id.is_some() {
             "release".to_string()
@@ -808,7 +825,39 @@ pub async fn receipt(state: &AppState, code: &str, token: &str) -> Result<Receip
         created_at: d.created_at,
         settled_at: d.settled_at,
         monthly: d.pledge_id.is_some(),
+        pledge: pledge.as_ref().map(|(code, _)| {
+            (code.clone(), super::pledges::cancel_token(state, code))
+        }),
+        pledge_active: pledge.as_ref().is_some_and(|(_, status)| status == "active"),
     })
+}
+
+/// A donor's gifts (signed in when giving), newest first.
+pub async fn history(state: &AppState, user_id: i64) -> Result<Vec<GiftLine>, AppError> {
+    use sea_orm::QueryOrder;
+    let rows = donation::Entity::find()
+        .filter(donation::Column::DonorUserId.eq(user_id))
+        .filter(donation::Column::Status.is_in(["settled", "pending", "flagged"]))
+        .order_by_desc(donation::Column::CreatedAt)
+        .limit(100)
+        .all(&state.db)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for d in rows {
+        let token = receipt_token(state, &d.tracking_code);
+        let r = receipt(state, &d.tracking_code, &token).await?;
+        out.push(GiftLine {
+            receipt_url: receipt_url(&d.tracking_code, &token),
+            tracking_code: d.tracking_code,
+            amount_rials: d.amount_rials,
+            status: d.status,
+            target_kind: d.target_kind,
+            target_title: r.target_title,
+            target_status: r.target_status,
+            created_at: d.created_at,
+        });
+    }
+    Ok(out)
 }
 
 /// Tracking code + (last 4+ digits of the phone | the e-mail) → the receipt's URL.

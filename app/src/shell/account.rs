@@ -51,6 +51,7 @@ pub fn DonorHome() -> impl IntoView {
             <section class="panel" id="donor-home">
                 <Welcome/>
                 <p>{t("account.donor_intro")}</p>
+                <crate::giving::MyGifts/>
             </section>
         </Guarded>
     }
