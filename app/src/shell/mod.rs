@@ -9,6 +9,7 @@ use crate::i18n::{I18n, Locale};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
+    SsrMode,
     components::{Route, Router, Routes},
     path,
 };
@@ -96,24 +97,27 @@ pub fn App() -> impl IntoView {
         <Router>
             <layout::Header/>
             <main id="main" class="main">
+                // In-order streaming: every page arrives complete in the HTML, so it reads and its
+                // forms work without JavaScript (out-of-order streaming needs a script to place
+                // the resolved parts).
                 <Routes fallback=|| view! { <layout::NotFound/> }>
-                    <Route path=path!("") view=home::HomePage/>
-                    <Route path=path!("/needs") view=crate::giving::NeedsPage/>
+                    <Route path=path!("") view=home::HomePage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/needs") view=crate::giving::NeedsPage ssr=SsrMode::InOrder/>
                     // Its 404 status for needs that are not public is set by the server's router.
-                    <Route path=path!("/needs/:code") view=crate::giving::NeedPage/>
-                    <Route path=path!("/release") view=crate::giving::CampaignsPage/>
-                    <Route path=path!("/release/:code") view=crate::giving::CampaignPage/>
-                    <Route path=path!("/release-rules") view=crate::giving::EligibilityPage/>
-                    <Route path=path!("/transparency") view=crate::transparency::TransparencyPage/>
-                    <Route path=path!("/give") view=crate::giving::GivePage/>
-                    <Route path=path!("/receipt") view=crate::giving::ReceiptLookupPage/>
-                    <Route path=path!("/receipt/:code") view=crate::giving::ReceiptPage/>
-                    <Route path=path!("/sandbox-bank/:authority") view=crate::payments::SandboxBankPage/>
-                    <Route path=path!("/sign-in") view=sign_in::SignInPage/>
-                    <Route path=path!("/sign-up") view=sign_in::SignUpPage/>
-                    <Route path=path!("/account") view=account::DonorHome/>
-                    <Route path=path!("/employment/dashboard") view=account::EntrepreneurHome/>
-                    <Route path=path!("/staff") view=account::StaffHome/>
+                    <Route path=path!("/needs/:code") view=crate::giving::NeedPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/release") view=crate::giving::CampaignsPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/release/:code") view=crate::giving::CampaignPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/release-rules") view=crate::giving::EligibilityPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/transparency") view=crate::transparency::TransparencyPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/give") view=crate::giving::GivePage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/receipt") view=crate::giving::ReceiptLookupPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/receipt/:code") view=crate::giving::ReceiptPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/sandbox-bank/:authority") view=crate::payments::SandboxBankPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/sign-in") view=sign_in::SignInPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/sign-up") view=sign_in::SignUpPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/account") view=account::DonorHome ssr=SsrMode::InOrder/>
+                    <Route path=path!("/employment/dashboard") view=account::EntrepreneurHome ssr=SsrMode::InOrder/>
+                    <Route path=path!("/staff") view=account::StaffHome ssr=SsrMode::InOrder/>
                 </Routes>
             </main>
             <layout::Footer/>
