@@ -23,7 +23,10 @@ use std::time::{Duration, Instant};
 use tower::ServiceExt;
 
 fn env_usize(k: &str, d: usize) -> usize {
-    std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d)
+    std::env::var(k)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(d)
 }
 
 fn pct(sorted: &[Duration], p: f64) -> f64 {
@@ -51,7 +54,10 @@ async fn main() -> anyhow::Result<()> {
     let conn = server::connect_and_migrate(&config).await?;
     let backend = app::platform::db::backend_name(&conn);
     let needs: i64 = conn
-        .query_one_raw(Statement::from_string(conn.get_database_backend(), "SELECT CAST(COUNT(*) AS BIGINT) FROM needs"))
+        .query_one_raw(Statement::from_string(
+            conn.get_database_backend(),
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM needs",
+        ))
         .await?
         .map(|r| r.try_get_by_index::<i64>(0))
         .transpose()?
@@ -63,11 +69,17 @@ async fn main() -> anyhow::Result<()> {
     // 1. The needs list page.
     let rounds = env_usize("KARAMAT_BENCH_ROUNDS", 20);
     println!("\nneeds list page (GET, whole router, {rounds} requests each)");
-    println!("{:<34} {:>9} {:>9} {:>9}", "case", "p50 ms", "p95 ms", "max ms");
+    println!(
+        "{:<34} {:>9} {:>9} {:>9}",
+        "case", "p50 ms", "p95 ms", "max ms"
+    );
     for (name, path) in [
         ("default (urgent first)", "/needs"),
         ("province + category", "/needs?province=THR&category=rent"),
-        ("Persian text search", "/needs?q=%D8%A7%D8%AC%D8%A7%D8%B1%D9%87"),
+        (
+            "Persian text search",
+            "/needs?q=%D8%A7%D8%AC%D8%A7%D8%B1%D9%87",
+        ),
         ("newest, page 50", "/needs?sort=newest&page=50"),
         ("need page", "__need__"),
     ] {
@@ -99,7 +111,13 @@ async fn main() -> anyhow::Result<()> {
             anyhow::ensure!(status == StatusCode::OK, "{path}: {status}");
         }
         times.sort();
-        println!("{:<34} {:>9.1} {:>9.1} {:>9.1}", name, pct(&times, 0.5), pct(&times, 0.95), pct(&times, 1.0));
+        println!(
+            "{:<34} {:>9.1} {:>9.1} {:>9.1}",
+            name,
+            pct(&times, 0.5),
+            pct(&times, 0.95),
+            pct(&times, 1.0)
+        );
     }
 
     // 2. Confirmed gifts per second, to the general fund and to open needs.
@@ -137,15 +155,22 @@ async fn main() -> anyhow::Result<()> {
                     ..Default::default()
                 };
                 let g0 = Instant::now();
-                let Ok(gift) = validate_gift(&form) else { continue };
-                let url = match settlement::start(&state, &gift, None, "http://127.0.0.1:3000").await {
-                    Ok(u) => u,
-                    // A need filled by earlier gifts of this run no longer takes gifts.
-                    Err(_) => continue,
+                let Ok(gift) = validate_gift(&form) else {
+                    continue;
                 };
+                let url =
+                    match settlement::start(&state, &gift, None, "http://127.0.0.1:3000").await {
+                        Ok(u) => u,
+                        // A need filled by earlier gifts of this run no longer takes gifts.
+                        Err(_) => continue,
+                    };
                 let authority = url.trim_start_matches(sandbox::PAGE_PREFIX).to_string();
-                sandbox::decide(&state.db, &authority, "pay").await.expect("decide");
-                let r = settlement::settle(&state, "sandbox", &authority, true).await.expect("settle");
+                sandbox::decide(&state.db, &authority, "pay")
+                    .await
+                    .expect("decide");
+                let r = settlement::settle(&state, "sandbox", &authority, true)
+                    .await
+                    .expect("settle");
                 assert_eq!(r.outcome, settlement::Settled::Now);
                 latencies.push(g0.elapsed());
                 done += 1;
@@ -169,8 +194,16 @@ async fn main() -> anyhow::Result<()> {
         pct(&latencies, 0.5),
         pct(&latencies, 0.95),
     );
-    let health = app::ledger::health(&state.db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    anyhow::ensure!(health.is_sound(), "ledger not sound after the run: {health:?}");
-    println!("ledger sound: {} transactions, sum {}", health.transactions, health.total);
+    let health = app::ledger::health(&state.db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    anyhow::ensure!(
+        health.is_sound(),
+        "ledger not sound after the run: {health:?}"
+    );
+    println!(
+        "ledger sound: {} transactions, sum {}",
+        health.transactions, health.total
+    );
     Ok(())
 }

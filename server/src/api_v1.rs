@@ -32,15 +32,32 @@ pub fn routes() -> Router<AppState> {
             header::ACCESS_CONTROL_ALLOW_ORIGIN,
             HeaderValue::from_static("*"),
         ))
-        .layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=60"),
-        ))
+        .layer(
+            tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=60"),
+            ),
+        )
 }
 
 fn fail(e: AppError) -> Response {
     let status = e.status();
     (status, Json(json!({ "error": e.message_key() }))).into_response()
+}
+
+/// JSON for a good answer, `{"error": key}` with the error's status otherwise.
+fn answer<T: serde::Serialize>(r: Result<T, AppError>) -> Response {
+    match r {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => fail(e),
+    }
+}
+
+fn csv_answer(name: &str, r: Result<String, AppError>) -> Response {
+    match r {
+        Ok(body) => csv(name, body),
+        Err(e) => fail(e),
+    }
 }
 
 fn csv(name: &str, body: String) -> Response {
@@ -70,59 +87,50 @@ async fn summary(State(s): State<AppState>) -> Response {
             "workers_employed": sum.workers_employed,
         }))
     };
-    match run.await {
-        Ok(v) => Json(v).into_response(),
-        Err(e) => fail(e),
-    }
+    answer(run.await)
 }
 
 async fn months(State(s): State<AppState>) -> Response {
-    match service::months(&s.db).await {
-        Ok(v) => Json(v).into_response(),
-        Err(e) => fail(e),
-    }
+    answer(service::months(&s.db).await)
 }
 
 async fn months_csv(State(s): State<AppState>) -> Response {
-    match service::months(&s.db).await {
-        Ok(v) => csv("months", transparency::months_csv(&v)),
-        Err(e) => fail(e),
-    }
+    csv_answer(
+        "months",
+        service::months(&s.db)
+            .await
+            .map(|v| transparency::months_csv(&v)),
+    )
 }
 
 async fn provinces(State(s): State<AppState>) -> Response {
-    match service::provinces(&s.db).await {
-        Ok(v) => Json(v).into_response(),
-        Err(e) => fail(e),
-    }
+    answer(service::provinces(&s.db).await)
 }
 
 async fn provinces_csv(State(s): State<AppState>) -> Response {
-    match service::provinces(&s.db).await {
-        Ok(v) => csv("provinces", transparency::provinces_csv(&v)),
-        Err(e) => fail(e),
-    }
+    csv_answer(
+        "provinces",
+        service::provinces(&s.db)
+            .await
+            .map(|v| transparency::provinces_csv(&v)),
+    )
 }
 
 async fn categories(State(s): State<AppState>) -> Response {
-    match service::categories(&s.db).await {
-        Ok(v) => Json(v).into_response(),
-        Err(e) => fail(e),
-    }
+    answer(service::categories(&s.db).await)
 }
 
 async fn categories_csv(State(s): State<AppState>) -> Response {
-    match service::categories(&s.db).await {
-        Ok(v) => csv("categories", transparency::categories_csv(&v)),
-        Err(e) => fail(e),
-    }
+    csv_answer(
+        "categories",
+        service::categories(&s.db)
+            .await
+            .map(|v| transparency::categories_csv(&v)),
+    )
 }
 
 async fn needs(State(s): State<AppState>, Query(q): Query<NeedQuery>) -> Response {
-    match needs_service::list_needs(&s.db, &q).await {
-        Ok(v) => Json(v).into_response(),
-        Err(e) => fail(e),
-    }
+    answer(needs_service::list_needs(&s.db, &q).await)
 }
 
 #[derive(Deserialize)]
@@ -132,10 +140,7 @@ struct CampaignQuery {
 }
 
 async fn campaigns(State(s): State<AppState>, Query(q): Query<CampaignQuery>) -> Response {
-    match campaign_service::list(&s.db, q.offence.as_deref(), q.page.unwrap_or(1)).await {
-        Ok(v) => Json(v).into_response(),
-        Err(e) => fail(e),
-    }
+    answer(campaign_service::list(&s.db, q.offence.as_deref(), q.page.unwrap_or(1)).await)
 }
 
 /// The OpenAPI 3.1 description of this API. Kept next to the handlers; a test checks that every

@@ -144,7 +144,10 @@ async fn main() -> anyhow::Result<()> {
                 "Pending gifts asked about again: {} (settled now: {}, still pending: {})",
                 r.retried, r.settled_now, r.still_pending
             );
-            println!("{:<10} {:>10} {:>22} {:>22}", "gateway", "gifts", "settled (rials)", "ledger (rials)");
+            println!(
+                "{:<10} {:>10} {:>22} {:>22}",
+                "gateway", "gifts", "settled (rials)", "ledger (rials)"
+            );
             for t in &r.totals {
                 println!(
                     "{:<10} {:>10} {:>22} {:>22}{}",
@@ -152,7 +155,11 @@ async fn main() -> anyhow::Result<()> {
                     t.settled_count,
                     t.settled_rials,
                     t.ledger_rials,
-                    if t.settled_rials == t.ledger_rials { "" } else { "  ← MISMATCH" }
+                    if t.settled_rials == t.ledger_rials {
+                        ""
+                    } else {
+                        "  ← MISMATCH"
+                    }
                 );
             }
             let health = app::ledger::health(&state.db)

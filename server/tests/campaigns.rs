@@ -26,20 +26,42 @@ async fn campaigns_list_pages_and_gifts() {
         let res = send(&app, get("/release?offence=diyeh", None)).await;
         let html = body_text(res).await;
         assert!(html.contains("دیهٔ جرم غیرعمد"), "{label}");
-        assert!(!html.contains("<span class=\"badge\">مهریه</span>"), "{label}: the filter holds");
-        assert!(html.contains("<span class=\"badge\">دیهٔ جرم غیرعمد</span>"), "{label}");
-        assert_eq!(send(&app, get("/release-rules", None)).await.status(), StatusCode::OK, "{label}");
+        assert!(
+            !html.contains("<span class=\"badge\">مهریه</span>"),
+            "{label}: the filter holds"
+        );
+        assert!(
+            html.contains("<span class=\"badge\">دیهٔ جرم غیرعمد</span>"),
+            "{label}"
+        );
+        assert_eq!(
+            send(&app, get("/release-rules", None)).await.status(),
+            StatusCode::OK,
+            "{label}"
+        );
 
-        let published = strings(&db, "SELECT public_code FROM release_campaigns WHERE status = 'published' ORDER BY id").await;
+        let published = strings(
+            &db,
+            "SELECT public_code FROM release_campaigns WHERE status = 'published' ORDER BY id",
+        )
+        .await;
         let draft = strings(&db, "SELECT public_code FROM release_campaigns WHERE status IN ('draft', 'verified') ORDER BY id").await;
-        assert!(!published.is_empty() && !draft.is_empty(), "{label}: the seed has both");
+        assert!(
+            !published.is_empty() && !draft.is_empty(),
+            "{label}: the seed has both"
+        );
         let res = send(&app, get(&format!("/release/{}", published[0]), None)).await;
         assert_eq!(res.status(), StatusCode::OK, "{label}");
         let html = body_text(res).await;
         assert!(html.contains("id=\"give-button\""), "{label}");
-        assert!(html.contains("class=\"match\""), "{label}: forgiveness shown as a match");
+        assert!(
+            html.contains("class=\"match\""),
+            "{label}: forgiveness shown as a match"
+        );
         assert_eq!(
-            send(&app, get(&format!("/release/{}", draft[0]), None)).await.status(),
+            send(&app, get(&format!("/release/{}", draft[0]), None))
+                .await
+                .status(),
             StatusCode::NOT_FOUND,
             "{label}: drafts are not public"
         );
@@ -62,7 +84,9 @@ async fn campaigns_list_pages_and_gifts() {
         ))
         .await
         .unwrap();
-        let err = settlement::start(&state, &gift(1, 100_000), None, "http://x").await.unwrap_err();
+        let err = settlement::start(&state, &gift(1, 100_000), None, "http://x")
+            .await
+            .unwrap_err();
         assert_eq!(err.message_key(), "give.campaign_closed", "{label}");
         sea_orm::ConnectionTrait::execute_unprepared(&db, &format!(
             "UPDATE release_campaigns SET eligibility = '{{\"eligible_offence\":true,\"no_prior_conviction\":true,\"conduct_certified\":true,\"means_tested\":true}}' WHERE public_code = '{code}'"
@@ -72,8 +96,16 @@ async fn campaigns_list_pages_and_gifts() {
 
         // A gift larger than what is left: the campaign is met exactly, the rest goes to the
         // release fund, and the campaign is funded.
-        let cid: i64 = strings(&db, &format!("SELECT CAST(id AS TEXT) FROM release_campaigns WHERE public_code = '{code}'")).await[0].parse().unwrap();
-        let acct = ledger::account_id(&db, &Account::Campaign(cid)).await.unwrap();
+        let cid: i64 = strings(
+            &db,
+            &format!("SELECT CAST(id AS TEXT) FROM release_campaigns WHERE public_code = '{code}'"),
+        )
+        .await[0]
+            .parse()
+            .unwrap();
+        let acct = ledger::account_id(&db, &Account::Campaign(cid))
+            .await
+            .unwrap();
         let release = ledger::account_id(&db, &Account::Release).await.unwrap();
         let (owed, forgiven): (i64, i64) = {
             let v = strings(&db, &format!("SELECT CAST(total_owed_rials AS TEXT) || ',' || CAST(forgiveness_rials AS TEXT) FROM release_campaigns WHERE id = {cid}")).await;
@@ -83,14 +115,35 @@ async fn campaigns_list_pages_and_gifts() {
         let left = owed - forgiven - ledger::fund_balance(&db, acct).await.unwrap();
         assert!(left > 0, "{label}");
         let toman = left / 10 + 50_000;
-        let url = settlement::start(&state, &gift(2, toman), None, "http://x").await.unwrap();
+        let url = settlement::start(&state, &gift(2, toman), None, "http://x")
+            .await
+            .unwrap();
         let a = url.trim_start_matches(sandbox::PAGE_PREFIX).to_string();
         sandbox::decide(&db, &a, "pay").await.unwrap();
-        assert_eq!(settlement::settle(&state, "sandbox", &a, true).await.unwrap().outcome, settlement::Settled::Now, "{label}");
-        assert_eq!(ledger::fund_balance(&db, acct).await.unwrap(), owed - forgiven, "{label}: met exactly");
-        assert_eq!(ledger::fund_balance(&db, release).await.unwrap(), toman * 10 - left, "{label}: overflow to the release fund");
         assert_eq!(
-            strings(&db, &format!("SELECT status FROM release_campaigns WHERE id = {cid}")).await,
+            settlement::settle(&state, "sandbox", &a, true)
+                .await
+                .unwrap()
+                .outcome,
+            settlement::Settled::Now,
+            "{label}"
+        );
+        assert_eq!(
+            ledger::fund_balance(&db, acct).await.unwrap(),
+            owed - forgiven,
+            "{label}: met exactly"
+        );
+        assert_eq!(
+            ledger::fund_balance(&db, release).await.unwrap(),
+            toman * 10 - left,
+            "{label}: overflow to the release fund"
+        );
+        assert_eq!(
+            strings(
+                &db,
+                &format!("SELECT status FROM release_campaigns WHERE id = {cid}")
+            )
+            .await,
             vec!["funded".to_string()],
             "{label}"
         );

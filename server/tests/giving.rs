@@ -8,8 +8,8 @@ use app::giving::{settlement, validate_gift, GiftForm};
 use app::ledger;
 use app::payments::sandbox;
 use app::platform::AppState;
-use axum::http::{header, Request, StatusCode};
 use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
 use common::*;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use server::seed::{self, Scale};
@@ -99,7 +99,9 @@ async fn a_gift_through_the_sandbox_bank_settles_once_and_can_be_found_again() {
         let (need_id, code, _) = open_need(&db, 2_500_000).await;
         let fund_before = ledger::fund_balance(
             &db,
-            ledger::account_id(&db, &ledger::Account::Need(need_id)).await.unwrap(),
+            ledger::account_id(&db, &ledger::Account::Need(need_id))
+                .await
+                .unwrap(),
         )
         .await
         .unwrap();
@@ -108,7 +110,10 @@ async fn a_gift_through_the_sandbox_bank_settles_once_and_can_be_found_again() {
         let res = send(&app, get(&format!("/give?need={code}"), None)).await;
         assert_eq!(res.status(), StatusCode::OK, "{label}");
         let html = body_text(res).await;
-        assert!(html.contains("id=\"give-form\""), "{label}: the gift form renders");
+        assert!(
+            html.contains("id=\"give-form\""),
+            "{label}: the gift form renders"
+        );
         let attempt = attempt_in(&html);
 
         // A plain form post (no script): 302 to the bank's page. The same form twice: one gift.
@@ -116,13 +121,26 @@ async fn a_gift_through_the_sandbox_bank_settles_once_and_can_be_found_again() {
             "form[target_kind]=need&form[target_code]={code}&form[attempt]={attempt}&form[amount]=250000&form[contact]=09121234567&form[dedication_kind]=memory&form[dedication_text]=Maman"
         );
         let res = send(&app, post_form("/api/give/start", &body, None)).await;
-        assert_eq!(res.status(), StatusCode::FOUND, "{label}: {}", body_text(res).await);
+        assert_eq!(
+            res.status(),
+            StatusCode::FOUND,
+            "{label}: {}",
+            body_text(res).await
+        );
         let bank = location(&res);
         assert!(bank.starts_with("/sandbox-bank/SBX"), "{label}: {bank}");
         let again = send(&app, post_form("/api/give/start", &body, None)).await;
-        assert_eq!(location(&again), bank, "{label}: a double submit starts one gift");
         assert_eq!(
-            one_i64(&db, &format!("SELECT COUNT(*) FROM donations WHERE idempotency_key = '{attempt}'")).await,
+            location(&again),
+            bank,
+            "{label}: a double submit starts one gift"
+        );
+        assert_eq!(
+            one_i64(
+                &db,
+                &format!("SELECT COUNT(*) FROM donations WHERE idempotency_key = '{attempt}'")
+            )
+            .await,
             1,
             "{label}"
         );
@@ -131,7 +149,10 @@ async fn a_gift_through_the_sandbox_bank_settles_once_and_can_be_found_again() {
         // The bank's page, then "pay".
         let res = send(&app, get(&bank, None)).await;
         assert_eq!(res.status(), StatusCode::OK, "{label}");
-        assert!(body_text(res).await.contains("id=\"sandbox-form\""), "{label}");
+        assert!(
+            body_text(res).await.contains("id=\"sandbox-form\""),
+            "{label}"
+        );
         let res = send(
             &app,
             post_form(&format!("{bank}/decide"), "decision=pay", None),
@@ -140,7 +161,8 @@ async fn a_gift_through_the_sandbox_bank_settles_once_and_can_be_found_again() {
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "{label}");
         let callback = path_of(&location(&res));
         assert!(
-            callback.starts_with("/give/callback/sandbox?Authority=") && callback.ends_with("&Status=OK"),
+            callback.starts_with("/give/callback/sandbox?Authority=")
+                && callback.ends_with("&Status=OK"),
             "{label}: {callback}"
         );
 
@@ -150,31 +172,50 @@ async fn a_gift_through_the_sandbox_bank_settles_once_and_can_be_found_again() {
             let res = send(&app, get(&callback, None)).await;
             assert_eq!(res.status(), StatusCode::SEE_OTHER, "{label}");
             let r = location(&res);
-            assert!(receipt.is_empty() || receipt == r, "{label}: same receipt each time");
+            assert!(
+                receipt.is_empty() || receipt == r,
+                "{label}: same receipt each time"
+            );
             receipt = r;
         }
         let mut racers = Vec::new();
         for _ in 0..5 {
             let app = app.clone();
             let callback = callback.clone();
-            racers.push(tokio::spawn(async move { location(&send(&app, get(&callback, None)).await) }));
+            racers.push(tokio::spawn(async move {
+                location(&send(&app, get(&callback, None)).await)
+            }));
         }
         for r in racers {
             assert_eq!(r.await.unwrap(), receipt, "{label}");
         }
-        let did = one_i64(&db, &format!("SELECT id FROM donations WHERE gateway_authority = '{authority}'")).await;
+        let did = one_i64(
+            &db,
+            &format!("SELECT id FROM donations WHERE gateway_authority = '{authority}'"),
+        )
+        .await;
         assert_eq!(
-            one_i64(&db, &format!("SELECT COUNT(*) FROM ledger_transactions WHERE donation_id = {did}")).await,
+            one_i64(
+                &db,
+                &format!("SELECT COUNT(*) FROM ledger_transactions WHERE donation_id = {did}")
+            )
+            .await,
             1,
             "{label}: exactly one ledger transaction"
         );
         let fund_after = ledger::fund_balance(
             &db,
-            ledger::account_id(&db, &ledger::Account::Need(need_id)).await.unwrap(),
+            ledger::account_id(&db, &ledger::Account::Need(need_id))
+                .await
+                .unwrap(),
         )
         .await
         .unwrap();
-        assert_eq!(fund_after - fund_before, 2_500_000, "{label}: 250,000 tomans reached the need");
+        assert_eq!(
+            fund_after - fund_before,
+            2_500_000,
+            "{label}: 250,000 tomans reached the need"
+        );
         let health = ledger::health(&db).await.unwrap();
         assert!(health.is_sound(), "{label}: {health:?}");
         assert_eq!(
@@ -186,32 +227,69 @@ async fn a_gift_through_the_sandbox_bank_settles_once_and_can_be_found_again() {
         // The outbox sends it once, in Persian, without the contact in the text.
         let recorder = std::sync::Arc::new(Recorder::default());
         let channels: Vec<std::sync::Arc<dyn app::notify::Channel>> = vec![recorder.clone()];
-        let pending = one_i64(&db, "SELECT COUNT(*) FROM notification_outbox WHERE status = 'pending'").await as usize;
-        assert_eq!(app::notify::dispatch(&db, &state.sealer, &channels, 100).await.unwrap(), pending, "{label}");
-        assert_eq!(app::notify::dispatch(&db, &state.sealer, &channels, 100).await.unwrap(), 0, "{label}: nothing twice");
+        let pending = one_i64(
+            &db,
+            "SELECT COUNT(*) FROM notification_outbox WHERE status = 'pending'",
+        )
+        .await as usize;
+        assert_eq!(
+            app::notify::dispatch(&db, &state.sealer, &channels, 100)
+                .await
+                .unwrap(),
+            pending,
+            "{label}"
+        );
+        assert_eq!(
+            app::notify::dispatch(&db, &state.sealer, &channels, 100)
+                .await
+                .unwrap(),
+            0,
+            "{label}: nothing twice"
+        );
         let sent = recorder.0.lock().unwrap().clone();
-        let mine = sent.iter().find(|m| m.to == "09121234567").expect("the receipt went to the giver's phone");
+        let mine = sent
+            .iter()
+            .find(|m| m.to == "09121234567")
+            .expect("the receipt went to the giver's phone");
         assert_eq!(mine.channel, "sms", "{label}");
         assert!(mine.text.contains("/receipt/"), "{label}: {}", mine.text);
 
         // The receipt, and only with its token.
         assert!(receipt.starts_with("/receipt/"), "{label}: {receipt}");
-        let tracking = receipt.trim_start_matches("/receipt/").split('?').next().unwrap().to_string();
+        let tracking = receipt
+            .trim_start_matches("/receipt/")
+            .split('?')
+            .next()
+            .unwrap()
+            .to_string();
         let res = send(&app, get(&receipt, None)).await;
         assert_eq!(res.status(), StatusCode::OK, "{label}");
         let html = body_text(res).await;
-        assert!(html.contains(&format!("data-code=\"{tracking}\"")), "{label}: tracking code shown");
+        assert!(
+            html.contains(&format!("data-code=\"{tracking}\"")),
+            "{label}: tracking code shown"
+        );
         assert!(html.contains("status-settled"), "{label}: settled");
         assert!(html.contains("Maman"), "{label}: the dedication");
-        assert!(!html.contains("09121234567"), "{label}: the phone is never shown whole");
+        assert!(
+            !html.contains("09121234567"),
+            "{label}: the phone is never shown whole"
+        );
         let res = send(&app, get(&format!("/receipt/{tracking}?t=0000"), None)).await;
         let html = body_text(res).await;
-        assert!(!html.contains(&format!("data-code=\"{tracking}\"")), "{label}: no receipt without its token");
+        assert!(
+            !html.contains(&format!("data-code=\"{tracking}\"")),
+            "{label}: no receipt without its token"
+        );
 
         // Look-up by tracking code and the phone's last four digits (Persian digits welcome).
         let res = send(
             &app,
-            post_form("/api/give/find-receipt", &format!("code={tracking}&contact=%DB%B4%DB%B5%DB%B6%DB%B7"), None),
+            post_form(
+                "/api/give/find-receipt",
+                &format!("code={tracking}&contact=%DB%B4%DB%B5%DB%B6%DB%B7"),
+                None,
+            ),
         )
         .await;
         assert_eq!(res.status(), StatusCode::FOUND, "{label}");
@@ -219,12 +297,20 @@ async fn a_gift_through_the_sandbox_bank_settles_once_and_can_be_found_again() {
         let res = send(
             &app,
             with_referer(
-                post_form("/api/give/find-receipt", &format!("code={tracking}&contact=1111"), None),
+                post_form(
+                    "/api/give/find-receipt",
+                    &format!("code={tracking}&contact=1111"),
+                    None,
+                ),
                 "http://127.0.0.1:3000/receipt",
             ),
         )
         .await;
-        assert_eq!(location(&res), "/receipt?error=receipt.not_found&field=code", "{label}");
+        assert_eq!(
+            location(&res),
+            "/receipt?error=receipt.not_found&field=code",
+            "{label}"
+        );
         tdb.drop_db().await;
     }
 }
@@ -257,16 +343,33 @@ async fn bad_gifts_change_nothing_and_say_why_without_javascript() {
             let html = body_text(send(&app, get(&loc, None)).await).await;
             assert!(html.contains("id=\"form-error\""), "{label}: {error} shown");
         }
-        assert_eq!(one_i64(&db, "SELECT COUNT(*) FROM donations").await, before, "{label}");
+        assert_eq!(
+            one_i64(&db, "SELECT COUNT(*) FROM donations").await,
+            before,
+            "{label}"
+        );
         // An error key that is not ours is never echoed.
-        let html = body_text(send(&app, get(&format!("/give?need={code}&error=%3Cscript%3E"), None)).await).await;
+        let html = body_text(
+            send(
+                &app,
+                get(&format!("/give?need={code}&error=%3Cscript%3E"), None),
+            )
+            .await,
+        )
+        .await;
         assert!(!html.contains("id=\"form-error\""), "{label}");
         tdb.drop_db().await;
     }
 }
 
 /// Starts a gift through the service and pays it at the sandbox bank; returns the authority.
-async fn paid_gift(state: &AppState, kind: &str, code: Option<&str>, toman: i64, n: usize) -> String {
+async fn paid_gift(
+    state: &AppState,
+    kind: &str,
+    code: Option<&str>,
+    toman: i64,
+    n: usize,
+) -> String {
     let form = GiftForm {
         target_kind: kind.into(),
         target_code: code.map(str::to_string),
@@ -276,9 +379,14 @@ async fn paid_gift(state: &AppState, kind: &str, code: Option<&str>, toman: i64,
         ..Default::default()
     };
     let gift = validate_gift(&form).unwrap();
-    let url = settlement::start(state, &gift, None, "http://127.0.0.1:3000").await.unwrap();
+    let url = settlement::start(state, &gift, None, "http://127.0.0.1:3000")
+        .await
+        .unwrap();
     let authority = url.trim_start_matches(sandbox::PAGE_PREFIX).to_string();
-    sandbox::decide(&state.db, &authority, "pay").await.unwrap().unwrap();
+    sandbox::decide(&state.db, &authority, "pay")
+        .await
+        .unwrap()
+        .unwrap();
     authority
 }
 
@@ -290,12 +398,25 @@ async fn many_concurrent_gifts_meet_a_need_exactly_and_the_rest_overflows_by_rul
         let db = state.db.clone();
         seed::run(&db, Scale::Demo, 13).await.unwrap();
         let (need_id, code, left) = open_need(&db, 4_000_000).await;
-        let category: String = strings(&db, &format!("SELECT category FROM needs WHERE id = {need_id}")).await.remove(0);
-        let cat_acct = ledger::account_id(&db, &ledger::Account::Category(category.clone())).await.unwrap();
+        let category: String = strings(
+            &db,
+            &format!("SELECT category FROM needs WHERE id = {need_id}"),
+        )
+        .await
+        .remove(0);
+        let cat_acct = ledger::account_id(&db, &ledger::Account::Category(category.clone()))
+            .await
+            .unwrap();
         let cat_before = ledger::fund_balance(&db, cat_acct).await.unwrap();
-        let need_acct = ledger::account_id(&db, &ledger::Account::Need(need_id)).await.unwrap();
+        let need_acct = ledger::account_id(&db, &ledger::Account::Need(need_id))
+            .await
+            .unwrap();
         let need_before = ledger::fund_balance(&db, need_acct).await.unwrap();
-        let goal = one_i64(&db, &format!("SELECT goal_rials FROM needs WHERE id = {need_id}")).await;
+        let goal = one_i64(
+            &db,
+            &format!("SELECT goal_rials FROM needs WHERE id = {need_id}"),
+        )
+        .await;
 
         // Twelve gifts of a third of what is left each: four times too much, all in flight at once.
         let each_toman = (left / 3 / 10).max(10_000);
@@ -307,7 +428,10 @@ async fn many_concurrent_gifts_meet_a_need_exactly_and_the_rest_overflows_by_rul
         for a in authorities {
             let state = state.clone();
             tasks.push(tokio::spawn(async move {
-                settlement::settle(&state, "sandbox", &a, true).await.unwrap().outcome
+                settlement::settle(&state, "sandbox", &a, true)
+                    .await
+                    .unwrap()
+                    .outcome
             }));
         }
         for t in tasks {
@@ -318,14 +442,22 @@ async fn many_concurrent_gifts_meet_a_need_exactly_and_the_rest_overflows_by_rul
         assert_eq!(need_after, goal, "{label}: the goal is met exactly");
         assert_eq!(need_after - need_before, left, "{label}");
         let overflow = one_i64(&db, &format!("SELECT CAST(SUM(overflow_rials) AS BIGINT) FROM donations WHERE need_id = {need_id} AND status = 'settled'")).await;
-        assert_eq!(overflow, total - left, "{label}: the rest is recorded as overflow");
+        assert_eq!(
+            overflow,
+            total - left,
+            "{label}: the rest is recorded as overflow"
+        );
         assert_eq!(
             ledger::fund_balance(&db, cat_acct).await.unwrap() - cat_before,
             total - left,
             "{label}: and sits in the {category} fund"
         );
         assert_eq!(
-            strings(&db, &format!("SELECT status FROM needs WHERE id = {need_id}")).await,
+            strings(
+                &db,
+                &format!("SELECT status FROM needs WHERE id = {need_id}")
+            )
+            .await,
             vec!["funded".to_string()],
             "{label}"
         );
@@ -340,7 +472,9 @@ async fn many_concurrent_gifts_meet_a_need_exactly_and_the_rest_overflows_by_rul
             amount: Some("100000".into()),
             ..Default::default()
         };
-        let err = settlement::start(&state, &validate_gift(&form).unwrap(), None, "http://x").await.unwrap_err();
+        let err = settlement::start(&state, &validate_gift(&form).unwrap(), None, "http://x")
+            .await
+            .unwrap_err();
         assert_eq!(err.message_key(), "give.need_closed", "{label}");
         tdb.drop_db().await;
     }
@@ -362,46 +496,107 @@ async fn mismatches_are_flagged_and_failures_post_nothing() {
         ))
         .await
         .unwrap();
-        let r = settlement::settle(&state, "sandbox", &a, true).await.unwrap();
+        let r = settlement::settle(&state, "sandbox", &a, true)
+            .await
+            .unwrap();
         assert_eq!(r.outcome, settlement::Settled::Flagged, "{label}");
-        assert_eq!(one_i64(&db, "SELECT COUNT(*) FROM finance_flags WHERE kind = 'amount_mismatch'").await, 1, "{label}");
-        let r = settlement::settle(&state, "sandbox", &a, true).await.unwrap();
-        assert_eq!(r.outcome, settlement::Settled::Already("flagged".into()), "{label}: stays flagged");
+        assert_eq!(
+            one_i64(
+                &db,
+                "SELECT COUNT(*) FROM finance_flags WHERE kind = 'amount_mismatch'"
+            )
+            .await,
+            1,
+            "{label}"
+        );
+        let r = settlement::settle(&state, "sandbox", &a, true)
+            .await
+            .unwrap();
+        assert_eq!(
+            r.outcome,
+            settlement::Settled::Already("flagged".into()),
+            "{label}: stays flagged"
+        );
 
         // Failed at the bank, and cancelled on the way back: nothing posted.
         let f = paid_gift(&state, "category_fund", Some("rent"), 50_000, 2).await;
-        db.execute_unprepared(&format!("UPDATE sandbox_payments SET status = 'failed' WHERE authority = '{f}'"))
-            .await
-            .unwrap();
-        assert_eq!(settlement::settle(&state, "sandbox", &f, true).await.unwrap().outcome, settlement::Settled::NotPaid, "{label}");
+        db.execute_unprepared(&format!(
+            "UPDATE sandbox_payments SET status = 'failed' WHERE authority = '{f}'"
+        ))
+        .await
+        .unwrap();
+        assert_eq!(
+            settlement::settle(&state, "sandbox", &f, true)
+                .await
+                .unwrap()
+                .outcome,
+            settlement::Settled::NotPaid,
+            "{label}"
+        );
         let c = paid_gift(&state, "urgent", None, 50_000, 3).await;
-        assert_eq!(settlement::settle(&state, "sandbox", &c, false).await.unwrap().outcome, settlement::Settled::NotPaid, "{label}");
+        assert_eq!(
+            settlement::settle(&state, "sandbox", &c, false)
+                .await
+                .unwrap()
+                .outcome,
+            settlement::Settled::NotPaid,
+            "{label}"
+        );
         // A paid gift to the general fund settles.
         let ok = paid_gift(&state, "urgent", None, 70_000, 4).await;
-        assert_eq!(settlement::settle(&state, "sandbox", &ok, true).await.unwrap().outcome, settlement::Settled::Now, "{label}");
+        assert_eq!(
+            settlement::settle(&state, "sandbox", &ok, true)
+                .await
+                .unwrap()
+                .outcome,
+            settlement::Settled::Now,
+            "{label}"
+        );
 
         let after = ledger::health(&db).await.unwrap();
-        assert_eq!(after.transactions, before.transactions + 1, "{label}: only the paid gift posted");
+        assert_eq!(
+            after.transactions,
+            before.transactions + 1,
+            "{label}: only the paid gift posted"
+        );
         assert!(after.is_sound(), "{label}: {after:?}");
-        let general = ledger::account_id(&db, &ledger::Account::General).await.unwrap();
-        assert_eq!(ledger::fund_balance(&db, general).await.unwrap(), 700_000, "{label}");
+        let general = ledger::account_id(&db, &ledger::Account::General)
+            .await
+            .unwrap();
+        assert_eq!(
+            ledger::fund_balance(&db, general).await.unwrap(),
+            700_000,
+            "{label}"
+        );
         assert!(after.transactions > 0);
         // Paid at the bank, but the payer closed the browser: reconciliation settles it, and the
         // gateway-settled totals match the ledger.
         let lost = paid_gift(&state, "urgent", None, 30_000, 5).await;
-        let r = settlement::reconcile(&state, chrono::Duration::zero()).await.unwrap();
+        let r = settlement::reconcile(&state, chrono::Duration::zero())
+            .await
+            .unwrap();
         assert_eq!(r.settled_now, 1, "{label}: {r:?}");
         assert!(r.balanced(), "{label}: {r:?}");
         assert_eq!(r.open_flags, 1, "{label}");
-        let again = settlement::reconcile(&state, chrono::Duration::zero()).await.unwrap();
+        let again = settlement::reconcile(&state, chrono::Duration::zero())
+            .await
+            .unwrap();
         assert_eq!(again.retried, 0, "{label}: nothing left pending");
         assert_eq!(
-            settlement::settle(&state, "sandbox", &lost, true).await.unwrap().outcome,
+            settlement::settle(&state, "sandbox", &lost, true)
+                .await
+                .unwrap()
+                .outcome,
             settlement::Settled::Already("settled".into()),
             "{label}: a late callback changes nothing"
         );
         // An unknown authority is not found, and changes nothing.
-        assert!(settlement::settle(&state, "sandbox", "SBX000", true).await.is_err(), "{label}");
+        assert!(
+            settlement::settle(&state, "sandbox", "SBX000", true)
+                .await
+                .is_err(),
+            "{label}"
+        );
         tdb.drop_db().await;
     }
 }
@@ -429,38 +624,98 @@ async fn monthly_pledges_cancel_in_one_click_and_donors_see_their_gifts() {
         );
         let res = send(&app, post_form("/api/give/start", &body, Some(&cookie))).await;
         assert_eq!(res.status(), StatusCode::FOUND, "{label}");
-        let authority = location(&res).trim_start_matches(sandbox::PAGE_PREFIX).to_string();
+        let authority = location(&res)
+            .trim_start_matches(sandbox::PAGE_PREFIX)
+            .to_string();
         sandbox::decide(&db, &authority, "pay").await.unwrap();
-        let done = settlement::settle(&state, "sandbox", &authority, true).await.unwrap();
+        let done = settlement::settle(&state, "sandbox", &authority, true)
+            .await
+            .unwrap();
         assert_eq!(done.outcome, settlement::Settled::Now, "{label}");
-        assert_eq!(strings(&db, "SELECT status FROM pledges").await, vec!["active".to_string()], "{label}");
+        assert_eq!(
+            strings(&db, "SELECT status FROM pledges").await,
+            vec!["active".to_string()],
+            "{label}"
+        );
 
         // The receipt offers the one-click cancel; a wrong token changes nothing.
         let token = settlement::receipt_token(&state, &done.tracking_code);
-        let receipt = settlement::receipt(&state, &done.tracking_code, &token).await.unwrap();
+        let receipt = settlement::receipt(&state, &done.tracking_code, &token)
+            .await
+            .unwrap();
         assert!(receipt.monthly && receipt.pledge_active, "{label}");
         let (code, cancel) = receipt.pledge.clone().unwrap();
-        let html = body_text(send(&app, get(&app::giving::receipt_url(&done.tracking_code, &token), None)).await).await;
+        let html = body_text(
+            send(
+                &app,
+                get(&app::giving::receipt_url(&done.tracking_code, &token), None),
+            )
+            .await,
+        )
+        .await;
         assert!(html.contains("id=\"cancel-pledge\""), "{label}");
-        let mut wrong = post_form("/api/give/cancel-pledge", &format!("code={code}&token=00"), None);
-        wrong.headers_mut().insert(header::ACCEPT, "application/json".parse().unwrap());
-        assert_eq!(send(&app, wrong).await.status(), StatusCode::NOT_FOUND, "{label}");
-        assert_eq!(strings(&db, "SELECT status FROM pledges").await, vec!["active".to_string()], "{label}");
-        let mut ok = post_form("/api/give/cancel-pledge", &format!("code={code}&token={cancel}"), None);
-        ok.headers_mut().insert(header::ACCEPT, "application/json".parse().unwrap());
+        let mut wrong = post_form(
+            "/api/give/cancel-pledge",
+            &format!("code={code}&token=00"),
+            None,
+        );
+        wrong
+            .headers_mut()
+            .insert(header::ACCEPT, "application/json".parse().unwrap());
+        assert_eq!(
+            send(&app, wrong).await.status(),
+            StatusCode::NOT_FOUND,
+            "{label}"
+        );
+        assert_eq!(
+            strings(&db, "SELECT status FROM pledges").await,
+            vec!["active".to_string()],
+            "{label}"
+        );
+        let mut ok = post_form(
+            "/api/give/cancel-pledge",
+            &format!("code={code}&token={cancel}"),
+            None,
+        );
+        ok.headers_mut()
+            .insert(header::ACCEPT, "application/json".parse().unwrap());
         assert_eq!(send(&app, ok).await.status(), StatusCode::OK, "{label}");
-        assert_eq!(strings(&db, "SELECT status FROM pledges").await, vec!["cancelled".to_string()], "{label}");
+        assert_eq!(
+            strings(&db, "SELECT status FROM pledges").await,
+            vec!["cancelled".to_string()],
+            "{label}"
+        );
 
         // The donor's account lists the gift with a link to its receipt; nobody else's.
         let html = body_text(send(&app, get("/account", Some(&cookie))).await).await;
         assert!(html.contains("id=\"my-gifts\""), "{label}");
-        assert!(html.contains(&format!("/receipt/{}", done.tracking_code)), "{label}");
-        let mine = settlement::history(&state, one_i64(&db, "SELECT id FROM users WHERE email = 'donor@demo.karamat.ir'").await).await.unwrap();
-        assert!(mine.iter().any(|g| g.tracking_code == done.tracking_code), "{label}");
+        assert!(
+            html.contains(&format!("/receipt/{}", done.tracking_code)),
+            "{label}"
+        );
+        let mine = settlement::history(
+            &state,
+            one_i64(
+                &db,
+                "SELECT id FROM users WHERE email = 'donor@demo.karamat.ir'",
+            )
+            .await,
+        )
+        .await
+        .unwrap();
+        assert!(
+            mine.iter().any(|g| g.tracking_code == done.tracking_code),
+            "{label}"
+        );
         // Anonymous callers cannot ask for anyone's history.
         let mut anon = post_form("/api/give/mine", "", None);
-        anon.headers_mut().insert(header::ACCEPT, "application/json".parse().unwrap());
-        assert_eq!(send(&app, anon).await.status(), StatusCode::UNAUTHORIZED, "{label}");
+        anon.headers_mut()
+            .insert(header::ACCEPT, "application/json".parse().unwrap());
+        assert_eq!(
+            send(&app, anon).await.status(),
+            StatusCode::UNAUTHORIZED,
+            "{label}"
+        );
         tdb.drop_db().await;
     }
 }

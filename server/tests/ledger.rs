@@ -46,13 +46,21 @@ struct Books {
 /// Three need-like funds: any fund account behaves the same, and these need no need rows.
 async fn books(db: &DatabaseConnection) -> Books {
     Books {
-        gateway: ledger::account_id(db, &Account::Gateway("sandbox".into())).await.unwrap(),
+        gateway: ledger::account_id(db, &Account::Gateway("sandbox".into()))
+            .await
+            .unwrap(),
         bank: ledger::account_id(db, &Account::Bank).await.unwrap(),
-        category: ledger::account_id(db, &Account::Category("food".into())).await.unwrap(),
+        category: ledger::account_id(db, &Account::Category("food".into()))
+            .await
+            .unwrap(),
         needs: {
             let mut v = Vec::new();
             for c in ["rent", "school", "medical"] {
-                v.push(ledger::account_id(db, &Account::Category(c.into())).await.unwrap());
+                v.push(
+                    ledger::account_id(db, &Account::Category(c.into()))
+                        .await
+                        .unwrap(),
+                );
             }
             v
         },
@@ -70,21 +78,43 @@ async fn run_flow(db: &DatabaseConnection, b: &Books, ops: &[Op]) -> Result<(), 
     let mut posted = 0i64;
     for op in ops {
         let (kind, lines) = match *op {
-            Op::Gift { need, amount } => ("gift", vec![debit(b.gateway, amount), credit(b.needs[need], amount)]),
-            Op::FundGift { amount } => ("gift", vec![debit(b.gateway, amount), credit(b.category, amount)]),
-            Op::Allocate { need, amount } => ("allocation", vec![debit(b.category, amount), credit(b.needs[need], amount)]),
+            Op::Gift { need, amount } => (
+                "gift",
+                vec![debit(b.gateway, amount), credit(b.needs[need], amount)],
+            ),
+            Op::FundGift { amount } => (
+                "gift",
+                vec![debit(b.gateway, amount), credit(b.category, amount)],
+            ),
+            Op::Allocate { need, amount } => (
+                "allocation",
+                vec![debit(b.category, amount), credit(b.needs[need], amount)],
+            ),
             Op::Disburse { need, amount } => (
                 "disbursement",
                 // Paid to the vendor from the bank, the gateway's clearing settling into the bank:
                 // one group of four lines.
-                vec![debit(b.needs[need], amount), credit(b.bank, amount), debit(b.bank, amount), credit(b.gateway, amount)],
+                vec![
+                    debit(b.needs[need], amount),
+                    credit(b.bank, amount),
+                    debit(b.bank, amount),
+                    credit(b.gateway, amount),
+                ],
             ),
-            Op::Refund { amount } => ("refund", vec![debit(b.category, amount), credit(b.gateway, amount)]),
+            Op::Refund { amount } => (
+                "refund",
+                vec![debit(b.category, amount), credit(b.gateway, amount)],
+            ),
         };
         let txn = db.begin().await.unwrap();
         let res = ledger::post(
             &txn,
-            Posting { kind, memo: "property test", donation_id: None, created_by: None },
+            Posting {
+                kind,
+                memo: "property test",
+                donation_id: None,
+                created_by: None,
+            },
             &lines,
         )
         .await;
@@ -98,7 +128,10 @@ async fn run_flow(db: &DatabaseConnection, b: &Books, ops: &[Op]) -> Result<(), 
         let allowed = funds.iter().all(|f| next.get(f).copied().unwrap_or(0) >= 0);
         match res {
             Ok(_) => {
-                prop_assert!(allowed, "the ledger accepted {op:?} that empties a fund below zero");
+                prop_assert!(
+                    allowed,
+                    "the ledger accepted {op:?} that empties a fund below zero"
+                );
                 txn.commit().await.unwrap();
                 model = next;
                 posted += 1;

@@ -219,14 +219,29 @@ async fn no_public_route_reveals_personal_data() {
     paths.push("/receipt".into());
     paths.push("/release".into());
     paths.push("/transparency".into());
-    for p in ["summary", "months", "months.csv", "provinces", "provinces.csv", "categories", "categories.csv", "needs", "campaigns"] {
+    for p in [
+        "summary",
+        "months",
+        "months.csv",
+        "provinces",
+        "provinces.csv",
+        "categories",
+        "categories.csv",
+        "needs",
+        "campaigns",
+    ] {
         paths.push(format!("/api/v1/{p}"));
     }
     paths.push("/release-rules".into());
     for code in strings(&db, "SELECT public_code FROM release_campaigns WHERE status IN ('published','funded','paid_to_court','released')").await {
         paths.push(format!("/release/{code}"));
     }
-    for code in strings(&db, "SELECT public_code FROM needs WHERE status = 'published' LIMIT 5").await {
+    for code in strings(
+        &db,
+        "SELECT public_code FROM needs WHERE status = 'published' LIMIT 5",
+    )
+    .await
+    {
         paths.push(format!("/give?need={code}"));
     }
     for code in strings(&db, "SELECT tracking_code FROM donations WHERE need_id IS NOT NULL OR campaign_id IS NOT NULL LIMIT 20").await {

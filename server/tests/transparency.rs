@@ -28,15 +28,28 @@ async fn public_api_and_transparency_page() {
             let res = send(&app, get(path, None)).await;
             assert_eq!(res.status(), StatusCode::OK, "{label}: {path}");
             assert_eq!(
-                res.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN).map(|v| v.to_str().unwrap()),
+                res.headers()
+                    .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+                    .map(|v| v.to_str().unwrap()),
                 Some("*"),
                 "{label}: {path}"
             );
-            let ctype = res.headers().get(header::CONTENT_TYPE).unwrap().to_str().unwrap().to_string();
+            let ctype = res
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_string();
             let body = body_text(res).await;
             if path.ends_with(".csv") {
                 assert!(ctype.starts_with("text/csv"), "{label}: {path}");
-                let first = body.trim_start_matches('\u{feff}').lines().next().unwrap().to_string();
+                let first = body
+                    .trim_start_matches('\u{feff}')
+                    .lines()
+                    .next()
+                    .unwrap()
+                    .to_string();
                 let cols = first.split(',').count();
                 for line in body.trim_start_matches('\u{feff}').lines().skip(1) {
                     assert_eq!(line.split(',').count(), cols, "{label}: {path}: {line}");
@@ -50,20 +63,47 @@ async fn public_api_and_transparency_page() {
         assert!(raised > 0, "{label}");
         let provinces = json["/api/v1/provinces"].as_array().unwrap();
         assert_eq!(provinces.len(), 31, "{label}: every province");
-        let by_province: i64 = provinces.iter().map(|p| p["raised_rials"].as_i64().unwrap()).sum();
-        assert!(by_province > 0 && by_province <= raised, "{label}: {by_province} of {raised}");
+        let by_province: i64 = provinces
+            .iter()
+            .map(|p| p["raised_rials"].as_i64().unwrap())
+            .sum();
+        assert!(
+            by_province > 0 && by_province <= raised,
+            "{label}: {by_province} of {raised}"
+        );
         let months = json["/api/v1/months"].as_array().unwrap();
         assert!(!months.is_empty() && months.len() <= 12, "{label}");
-        assert!(months.iter().all(|m| (1390..1500).contains(&m["year"].as_i64().unwrap())), "{label}: Solar Hijri years");
-        let by_month: i64 = months.iter().map(|m| m["raised_rials"].as_i64().unwrap()).sum();
+        assert!(
+            months
+                .iter()
+                .all(|m| (1390..1500).contains(&m["year"].as_i64().unwrap())),
+            "{label}: Solar Hijri years"
+        );
+        let by_month: i64 = months
+            .iter()
+            .map(|m| m["raised_rials"].as_i64().unwrap())
+            .sum();
         assert!(by_month > 0 && by_month <= raised, "{label}");
-        assert_eq!(json["/api/v1/categories"].as_array().unwrap().len(), app::giving::CATEGORIES.len(), "{label}");
+        assert_eq!(
+            json["/api/v1/categories"].as_array().unwrap().len(),
+            app::giving::CATEGORIES.len(),
+            "{label}"
+        );
         assert_eq!(json["/api/v1/needs"]["page"], 1, "{label}");
-        assert!(!json["/api/v1/campaigns"]["items"].as_array().unwrap().is_empty(), "{label}");
+        assert!(
+            !json["/api/v1/campaigns"]["items"]
+                .as_array()
+                .unwrap()
+                .is_empty(),
+            "{label}"
+        );
         // Bad filters answer 422 with a message key, not a 500.
         let res = send(&app, get("/api/v1/needs?category=nope", None)).await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{label}");
-        assert!(body_text(res).await.contains("validation.filter"), "{label}");
+        assert!(
+            body_text(res).await.contains("validation.filter"),
+            "{label}"
+        );
 
         // The page: three charts, each with its table.
         let res = send(&app, get("/transparency", None)).await;
@@ -71,8 +111,14 @@ async fn public_api_and_transparency_page() {
         let html = body_text(res).await;
         for id in ["chart-months", "chart-provinces", "chart-categories"] {
             assert!(html.contains(&format!("id=\"{id}\"")), "{label}: {id}");
-            assert!(html.contains(&format!("aria-describedby=\"{id}-table\"")), "{label}: {id} described");
-            assert!(html.contains(&format!("id=\"{id}-table\"")), "{label}: {id} table");
+            assert!(
+                html.contains(&format!("aria-describedby=\"{id}-table\"")),
+                "{label}: {id} described"
+            );
+            assert!(
+                html.contains(&format!("id=\"{id}-table\"")),
+                "{label}: {id} table"
+            );
         }
         tdb.drop_db().await;
     }

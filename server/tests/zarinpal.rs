@@ -29,19 +29,27 @@ struct Bank {
 
 type Shared = Arc<Mutex<Bank>>;
 
-async fn request(State(bank): State<Shared>, Json(body): Json<Value>) -> (axum::http::StatusCode, Json<Value>) {
+async fn request(
+    State(bank): State<Shared>,
+    Json(body): Json<Value>,
+) -> (axum::http::StatusCode, Json<Value>) {
     let delay = bank.lock().unwrap().delay;
     if delay > 0 {
         tokio::time::sleep(Duration::from_secs(delay)).await;
     }
     if bank.lock().unwrap().broken {
-        return (axum::http::StatusCode::INTERNAL_SERVER_ERROR, Json(json!({})));
+        return (
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            Json(json!({})),
+        );
     }
     let amount = body["amount"].as_i64().unwrap_or(0);
     if body["merchant_id"] != MERCHANT || body["callback_url"].as_str().unwrap_or("").is_empty() {
         return (
             axum::http::StatusCode::BAD_REQUEST,
-            Json(json!({"data": [], "errors": {"code": -9, "message": "The input params invalid, validation error.", "validations": []}})),
+            Json(
+                json!({"data": [], "errors": {"code": -9, "message": "The input params invalid, validation error.", "validations": []}}),
+            ),
         );
     }
     if amount < 10_000 {
@@ -56,11 +64,16 @@ async fn request(State(bank): State<Shared>, Json(body): Json<Value>) -> (axum::
     b.payments.insert(authority.clone(), (amount, false, false));
     (
         axum::http::StatusCode::OK,
-        Json(json!({"data": {"code": 100, "message": "Success", "authority": authority, "fee_type": "Merchant", "fee": 0}, "errors": []})),
+        Json(
+            json!({"data": {"code": 100, "message": "Success", "authority": authority, "fee_type": "Merchant", "fee": 0}, "errors": []}),
+        ),
     )
 }
 
-async fn verify(State(bank): State<Shared>, Json(body): Json<Value>) -> (axum::http::StatusCode, Json<Value>) {
+async fn verify(
+    State(bank): State<Shared>,
+    Json(body): Json<Value>,
+) -> (axum::http::StatusCode, Json<Value>) {
     let delay = bank.lock().unwrap().delay;
     if delay > 0 {
         tokio::time::sleep(Duration::from_secs(delay)).await;
@@ -90,7 +103,9 @@ async fn verify(State(bank): State<Shared>, Json(body): Json<Value>) -> (axum::h
     p.2 = true;
     (
         axum::http::StatusCode::OK,
-        Json(json!({"data": {"code": code, "message": if code == 100 { "Paid" } else { "Verified" }, "card_hash": "X", "card_pan": "502229******5995", "ref_id": 201, "fee_type": "Merchant", "fee": 0}, "errors": []})),
+        Json(
+            json!({"data": {"code": code, "message": if code == 100 { "Paid" } else { "Verified" }, "card_hash": "X", "card_pan": "502229******5995", "ref_id": 201, "fee_type": "Merchant", "fee": 0}, "errors": []}),
+        ),
     )
 }
 
@@ -127,27 +142,51 @@ async fn zarinpal_protocol_success_repeat_failure_mismatch() {
     assert_eq!(z.name(), "zarinpal");
 
     let started = z.request(&req(1_000_000)).await.unwrap();
-    assert_eq!(started.redirect_url, format!("{base}/pg/StartPay/{}", started.authority));
+    assert_eq!(
+        started.redirect_url,
+        format!("{base}/pg/StartPay/{}", started.authority)
+    );
     // Not paid yet: -51.
-    assert!(matches!(z.verify(&started.authority, 1_000_000).await.unwrap(), Verification::NotPaid { code: -51, .. }));
+    assert!(matches!(
+        z.verify(&started.authority, 1_000_000).await.unwrap(),
+        Verification::NotPaid { code: -51, .. }
+    ));
     pay(&bank, &started.authority);
     // The wrong amount: -50, flagged by the caller.
-    assert!(matches!(z.verify(&started.authority, 999_990).await.unwrap(), Verification::AmountMismatch { .. }));
+    assert!(matches!(
+        z.verify(&started.authority, 999_990).await.unwrap(),
+        Verification::AmountMismatch { .. }
+    ));
     // Paid: 100, then 101 for the same payment.
     assert_eq!(
         z.verify(&started.authority, 1_000_000).await.unwrap(),
-        Verification::Paid { ref_id: "201".into(), fee_rials: 0 }
+        Verification::Paid {
+            ref_id: "201".into(),
+            fee_rials: 0
+        }
     );
     assert_eq!(
         z.verify(&started.authority, 1_000_000).await.unwrap(),
-        Verification::AlreadyVerified { ref_id: "201".into() }
+        Verification::AlreadyVerified {
+            ref_id: "201".into()
+        }
     );
     // An authority the bank never issued.
-    assert!(matches!(z.verify("A000", 1_000_000).await.unwrap(), Verification::NotPaid { code: -54, .. }));
+    assert!(matches!(
+        z.verify("A000", 1_000_000).await.unwrap(),
+        Verification::NotPaid { code: -54, .. }
+    ));
     // A refused request (the bank's -9 envelope).
-    assert!(matches!(z.request(&req(5)).await, Err(GatewayError::Refused { code: -9, .. })));
-    let wrong = ZarinPal::with_timeout(&base, "not-our-merchant", Duration::from_millis(800)).unwrap();
-    assert!(matches!(wrong.request(&req(1_000_000)).await, Err(GatewayError::Refused { code: -9, .. })));
+    assert!(matches!(
+        z.request(&req(5)).await,
+        Err(GatewayError::Refused { code: -9, .. })
+    ));
+    let wrong =
+        ZarinPal::with_timeout(&base, "not-our-merchant", Duration::from_millis(800)).unwrap();
+    assert!(matches!(
+        wrong.request(&req(1_000_000)).await,
+        Err(GatewayError::Refused { code: -9, .. })
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -157,17 +196,33 @@ async fn zarinpal_timeouts_and_outages_are_unavailable_not_failures() {
     let started = z.request(&req(1_000_000)).await.unwrap();
     pay(&bank, &started.authority);
     bank.lock().unwrap().delay = 2;
-    assert!(matches!(z.verify(&started.authority, 1_000_000).await, Err(GatewayError::Unavailable(_))));
-    assert!(matches!(z.request(&req(1_000_000)).await, Err(GatewayError::Unavailable(_))));
+    assert!(matches!(
+        z.verify(&started.authority, 1_000_000).await,
+        Err(GatewayError::Unavailable(_))
+    ));
+    assert!(matches!(
+        z.request(&req(1_000_000)).await,
+        Err(GatewayError::Unavailable(_))
+    ));
     bank.lock().unwrap().delay = 0;
     bank.lock().unwrap().broken = true;
-    assert!(matches!(z.verify(&started.authority, 1_000_000).await, Err(GatewayError::Unavailable(_))));
+    assert!(matches!(
+        z.verify(&started.authority, 1_000_000).await,
+        Err(GatewayError::Unavailable(_))
+    ));
     bank.lock().unwrap().broken = false;
     // Nothing was lost: once the bank answers, the payment verifies.
-    assert!(matches!(z.verify(&started.authority, 1_000_000).await.unwrap(), Verification::Paid { .. }));
+    assert!(matches!(
+        z.verify(&started.authority, 1_000_000).await.unwrap(),
+        Verification::Paid { .. }
+    ));
     // Nobody listening at all.
-    let dead = ZarinPal::with_timeout("http://127.0.0.1:9", MERCHANT, Duration::from_millis(300)).unwrap();
-    assert!(matches!(dead.request(&req(1_000_000)).await, Err(GatewayError::Unavailable(_))));
+    let dead =
+        ZarinPal::with_timeout("http://127.0.0.1:9", MERCHANT, Duration::from_millis(300)).unwrap();
+    assert!(matches!(
+        dead.request(&req(1_000_000)).await,
+        Err(GatewayError::Unavailable(_))
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -185,31 +240,55 @@ async fn a_gift_through_zarinpal_settles_once_even_when_the_bank_was_slow() {
             ..Default::default()
         })
         .unwrap();
-        let url = settlement::start(&state, &gift, None, "http://127.0.0.1:3000").await.unwrap();
+        let url = settlement::start(&state, &gift, None, "http://127.0.0.1:3000")
+            .await
+            .unwrap();
         let authority = url.rsplit('/').next().unwrap().to_string();
-        assert!(url.starts_with(&format!("{base}/pg/StartPay/A")), "{label}: {url}");
+        assert!(
+            url.starts_with(&format!("{base}/pg/StartPay/A")),
+            "{label}: {url}"
+        );
         pay(&bank, &authority);
 
         // The bank is slow: the gift stays pending, nothing posted.
         bank.lock().unwrap().delay = 2;
-        let r = settlement::settle(&state, "zarinpal", &authority, true).await.unwrap();
+        let r = settlement::settle(&state, "zarinpal", &authority, true)
+            .await
+            .unwrap();
         assert_eq!(r.outcome, settlement::Settled::Pending, "{label}");
         bank.lock().unwrap().delay = 0;
         // Then the callback is repeated three times and raced: one settlement.
         let mut outcomes = Vec::new();
         for _ in 0..3 {
-            outcomes.push(settlement::settle(&state, "zarinpal", &authority, true).await.unwrap().outcome);
+            outcomes.push(
+                settlement::settle(&state, "zarinpal", &authority, true)
+                    .await
+                    .unwrap()
+                    .outcome,
+            );
         }
         let mut tasks = Vec::new();
         for _ in 0..4 {
             let state = state.clone();
             let a = authority.clone();
-            tasks.push(tokio::spawn(async move { settlement::settle(&state, "zarinpal", &a, true).await.unwrap().outcome }));
+            tasks.push(tokio::spawn(async move {
+                settlement::settle(&state, "zarinpal", &a, true)
+                    .await
+                    .unwrap()
+                    .outcome
+            }));
         }
         for t in tasks {
             outcomes.push(t.await.unwrap());
         }
-        assert_eq!(outcomes.iter().filter(|o| **o == settlement::Settled::Now).count(), 1, "{label}: {outcomes:?}");
+        assert_eq!(
+            outcomes
+                .iter()
+                .filter(|o| **o == settlement::Settled::Now)
+                .count(),
+            1,
+            "{label}: {outcomes:?}"
+        );
         let db = &state.db;
         let posted = strings(db, &format!(
             "SELECT CAST(COUNT(*) AS TEXT) FROM ledger_transactions t JOIN donations d ON d.id = t.donation_id WHERE d.gateway_authority = '{authority}'"

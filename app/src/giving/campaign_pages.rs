@@ -1,7 +1,7 @@
 //! Release campaign list and page, and the published eligibility rules.
 
 use super::*;
-use crate::i18n::{format_date, format_number, format_toman, t, use_i18n, Locale};
+use crate::i18n::{format_number, format_toman, t, use_i18n, Locale};
 use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -136,7 +136,10 @@ pub fn CampaignsPage() -> impl IntoView {
 pub fn CampaignPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let detail = Resource::new(move || params.with(|p| p.get("code")).unwrap_or_default(), get_campaign);
+    let detail = Resource::new(
+        move || params.with(|p| p.get("code")).unwrap_or_default(),
+        get_campaign,
+    );
     view! {
         <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
             {move || detail.get().map(|r| match r {
@@ -158,15 +161,7 @@ pub fn CampaignPage() -> impl IntoView {
                             })}
                             <p class="story">{d.story.clone()}</p>
                             <p class="muted">{t("campaign.court_note")}</p>
-                            <h2>{t("needs.timeline")}</h2>
-                            <ol class="timeline">
-                                {steps.into_iter().map(|(key, date)| view! {
-                                    <li class:done=date.is_some()>
-                                        <span>{move || i18n.t(key)}</span>
-                                        {date.map(|d| view! { " — " <time>{move || format_date(d, i18n.get())}</time> })}
-                                    </li>
-                                }).collect_view()}
-                            </ol>
+                            <super::pages::Timeline steps=steps.to_vec()/>
                         </article>
                     }.into_any()
                 }

@@ -11,10 +11,7 @@ use std::collections::HashMap;
 
 const PER_PAGE: u64 = 12;
 
-async fn money(
-    db: &DatabaseConnection,
-    ids: &[i64],
-) -> Result<HashMap<i64, (i64, i64)>, AppError> {
+async fn money(db: &DatabaseConnection, ids: &[i64]) -> Result<HashMap<i64, (i64, i64)>, AppError> {
     let mut out: HashMap<i64, (i64, i64)> = HashMap::new();
     if ids.is_empty() {
         return Ok(out);
@@ -106,7 +103,11 @@ pub async fn list(
         .order_by(release_campaign::Column::Id, Order::Asc);
     let page = page.clamp(1, 10_000);
     let total = q.clone().count(db).await?;
-    let rows = q.offset((page - 1) * PER_PAGE).limit(PER_PAGE).all(db).await?;
+    let rows = q
+        .offset((page - 1) * PER_PAGE)
+        .limit(PER_PAGE)
+        .all(db)
+        .await?;
     let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
     let m = money(db, &ids).await?;
     let p = provinces(db).await?;

@@ -125,16 +125,23 @@ pub fn validate_gift(f: &GiftForm) -> Result<ValidGift, (&'static str, &'static 
         return Err(("target", "give.bad_target"));
     }
     let attempt = f.attempt.trim().to_string();
-    if attempt.len() < 16 || attempt.len() > 64 || !attempt.chars().all(|c| c.is_ascii_alphanumeric()) {
+    if attempt.len() < 16
+        || attempt.len() > 64
+        || !attempt.chars().all(|c| c.is_ascii_alphanumeric())
+    {
         return Err(("attempt", "give.stale_form"));
     }
     let toman = match nonempty(&f.amount) {
         Some("other") | None => nonempty(&f.custom)
             .ok_or(("custom", "give.amount_missing"))
-            .and_then(|c| validation::amount_rials(c).map_err(|_| ("custom", "validation.amount")))?,
+            .and_then(|c| {
+                validation::amount_rials(c).map_err(|_| ("custom", "validation.amount"))
+            })?,
         Some(p) => validation::amount_rials(p).map_err(|_| ("amount", "validation.amount"))?,
     };
-    let amount_rials = toman.checked_mul(10).ok_or(("custom", "give.amount_too_large"))?;
+    let amount_rials = toman
+        .checked_mul(10)
+        .ok_or(("custom", "give.amount_too_large"))?;
     if amount_rials < MIN_GIFT_RIALS {
         return Err(("custom", "give.amount_too_small"));
     }
@@ -377,7 +384,10 @@ mod tests {
         f.display_name = Some("Sara".into());
         assert_eq!(validate_gift(&f).unwrap().display_name, None);
         f.show_name = Some("on".into());
-        assert_eq!(validate_gift(&f).unwrap().display_name.as_deref(), Some("Sara"));
+        assert_eq!(
+            validate_gift(&f).unwrap().display_name.as_deref(),
+            Some("Sara")
+        );
         f.display_name = None;
         assert!(validate_gift(&f).is_err());
     }
@@ -398,16 +408,25 @@ mod tests {
         assert_eq!(validate_gift(&f), Err(("contact", "validation.contact")));
         f.contact = None;
         f.dedication_kind = Some("memory".into());
-        assert_eq!(validate_gift(&f), Err(("dedication_text", "give.dedication_invalid")));
+        assert_eq!(
+            validate_gift(&f),
+            Err(("dedication_text", "give.dedication_invalid"))
+        );
         f.dedication_text = Some("مادرم".into());
         assert_eq!(
             validate_gift(&f).unwrap().dedication,
             Some(("memory", "مادرم".to_string()))
         );
         f.monthly = Some("on".into());
-        assert_eq!(validate_gift(&f), Err(("contact", "give.monthly_needs_contact")));
+        assert_eq!(
+            validate_gift(&f),
+            Err(("contact", "give.monthly_needs_contact"))
+        );
         f.contact = Some("09123456789".into());
-        assert_eq!(validate_gift(&f), Err(("monthly", "give.monthly_funds_only")));
+        assert_eq!(
+            validate_gift(&f),
+            Err(("monthly", "give.monthly_funds_only"))
+        );
         f.target_kind = "urgent".into();
         assert!(validate_gift(&f).unwrap().monthly);
     }

@@ -12,15 +12,11 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 /// An error the server put in the URL for a browser without our script.
 fn url_error() -> impl Fn() -> Option<String> + Copy + Send + Sync {
     let query = use_query_map();
-    move || {
-        query.with(|q| q.get("error")).filter(|k| is_known(k))
-    }
+    move || query.with(|q| q.get("error")).filter(|k| is_known(k))
 }
 
 #[component]
-fn FormError(
-    #[prop(into)] action_error: Signal<Option<AppError>>,
-) -> impl IntoView {
+fn FormError(#[prop(into)] action_error: Signal<Option<AppError>>) -> impl IntoView {
     let i18n = use_i18n();
     let from_url = url_error();
     move || {
@@ -74,7 +70,9 @@ fn GiveForm(target: GiftTarget) -> impl IntoView {
     let query = use_query_map();
     let action = ServerAction::<StartGift>::new();
     let action_error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
-    let custom_prefill = query.with_untracked(|q| q.get("custom")).unwrap_or_default();
+    let custom_prefill = query
+        .with_untracked(|q| q.get("custom"))
+        .unwrap_or_default();
     let had_custom = !custom_prefill.is_empty();
     let show_name = RwSignal::new(false);
     let dedication = RwSignal::new(String::from("none"));

@@ -24,4 +24,5 @@ pub use needs::*;
 pub use pages::*;
 
 /// Statuses a release campaign may be seen in publicly.
-pub const CAMPAIGN_PUBLIC_STATUSES: [&str; 4] = ["published", "funded", "paid_to_court", "released"];
+pub const CAMPAIGN_PUBLIC_STATUSES: [&str; 4] =
+    ["published", "funded", "paid_to_court", "released"];

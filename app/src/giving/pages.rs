@@ -238,6 +238,23 @@ fn Pager(query: NeedQuery, page: u64, pages: u64) -> impl IntoView {
     }
 }
 
+/// A public timeline (published → … → delivered/released): each step and the date it happened.
+#[component]
+pub(crate) fn Timeline(steps: Vec<(&'static str, Option<chrono::NaiveDate>)>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <h2>{t("needs.timeline")}</h2>
+        <ol class="timeline">
+            {steps.into_iter().map(|(key, date)| view! {
+                <li class:done=date.is_some()>
+                    <span>{move || i18n.t(key)}</span>
+                    {date.map(|d| view! { " — " <time>{move || format_date(d, i18n.get())}</time> })}
+                </li>
+            }).collect_view()}
+        </ol>
+    }
+}
+
 #[component]
 pub fn NeedPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -268,15 +285,7 @@ pub fn NeedPage() -> impl IntoView {
                                 </p>
                             })}
                             <p class="story">{d.story.clone()}</p>
-                            <h2>{t("needs.timeline")}</h2>
-                            <ol class="timeline">
-                                {steps.into_iter().map(|(key, date)| view! {
-                                    <li class:done=date.is_some()>
-                                        <span>{move || i18n.t(key)}</span>
-                                        {date.map(|d| view! { " — " <time>{move || format_date(d, i18n.get())}</time> })}
-                                    </li>
-                                }).collect_view()}
-                            </ol>
+                            <Timeline steps=steps.to_vec()/>
                         </article>
                     }.into_any()
                 }

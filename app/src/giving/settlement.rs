@@ -70,7 +70,11 @@ pub async fn request_origin(state: &AppState) -> Result<String, AppError> {
         .get("x-forwarded-proto")
         .and_then(|v| v.to_str().ok())
         .filter(|v| matches!(*v, "http" | "https"))
-        .unwrap_or(if state.config.is_dev() { "http" } else { "https" });
+        .unwrap_or(if state.config.is_dev() {
+            "http"
+        } else {
+            "https"
+        });
     Ok(format!("{proto}://{host}"))
 }
 
@@ -96,7 +100,9 @@ pub async fn back_with_error(e: &AppError, form: &GiftForm) -> bool {
     if path_and_query.starts_with("//") {
         return false;
     }
-    let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
+    let (path, query) = path_and_query
+        .split_once('?')
+        .unwrap_or((path_and_query, ""));
     let mut pairs: Vec<String> = query
         .split('&')
         .filter(|kv| {
@@ -111,7 +117,11 @@ pub async fn back_with_error(e: &AppError, form: &GiftForm) -> bool {
     if let AppError::Invalid { field, .. } = e {
         pairs.push(format!("field={}", super::encode_query_value(field)));
     }
-    if let Some(c) = form.custom.as_deref().filter(|c| !c.is_empty() && c.len() < 30) {
+    if let Some(c) = form
+        .custom
+        .as_deref()
+        .filter(|c| !c.is_empty() && c.len() < 30)
+    {
         pairs.push(format!("custom={}", super::encode_query_value(c)));
     }
     leptos_axum::redirect(&format!("{path}?{}", pairs.join("&")));
@@ -151,7 +161,11 @@ pub fn receipt_token(state: &AppState, tracking_code: &str) -> String {
 }
 
 fn tokens_match(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 // ---------------------------------------------------------------- targets
@@ -307,7 +321,12 @@ pub async fn start(
                 .get(&existing.gateway)
                 .filter(|g| g.name() == crate::payments::sandbox::NAME)
                 .map(|_| format!("{}{authority}", crate::payments::sandbox::PAGE_PREFIX))
-                .unwrap_or_else(|| receipt_url(&existing.tracking_code, &receipt_token(state, &existing.tracking_code))),
+                .unwrap_or_else(|| {
+                    receipt_url(
+                        &existing.tracking_code,
+                        &receipt_token(state, &existing.tracking_code),
+                    )
+                }),
             _ => receipt_url(
                 &existing.tracking_code,
                 &receipt_token(state, &existing.tracking_code),
@@ -490,10 +509,9 @@ pub async fn settle(
         mark(db, d.id, "cancelled").await?;
         return done(Settled::NotPaid);
     }
-    let gateway = state
-        .gateways
-        .get(gateway_name)
-        .ok_or_else(|| AppError::internal("settle", format!("gateway {gateway_name} not configured")))?;
+    let gateway = state.gateways.get(gateway_name).ok_or_else(|| {
+        AppError::internal("settle", format!("gateway {gateway_name} not configured"))
+    })?;
     let verification = match gateway.verify(authority, d.amount_rials).await {
         Ok(v) => v,
         Err(e) => {
@@ -551,7 +569,10 @@ async fn lock_target(txn: &DatabaseTransaction, d: &donation::Model) -> Result<(
     } else {
         // Funds without a target row: the donation row itself is the first write.
         donation::Entity::update_many()
-            .col_expr(donation::Column::Status, Expr::col(donation::Column::Status).into())
+            .col_expr(
+                donation::Column::Status,
+                Expr::col(donation::Column::Status).into(),
+            )
             .filter(donation::Column::Id.eq(d.id))
             .exec(txn)
             .await?;
@@ -635,7 +656,9 @@ async fn settle_paid(
                 .await?
                 .ok_or_else(|| AppError::internal("settle", "campaign vanished"))?;
             let room = if c.status == "published" {
-                (c.total_owed_rials - c.forgiveness_rials - ledger::fund_balance(&txn, acct).await?)
+                (c.total_owed_rials
+                    - c.forgiveness_rials
+                    - ledger::fund_balance(&txn, acct).await?)
                     .max(0)
             } else {
                 0
@@ -648,7 +671,10 @@ async fn settle_paid(
     let overflow = d.amount_rials - allocated;
     let mut lines = vec![debit(gateway_acct, d.amount_rials)];
     if allocated > 0 {
-        lines.push(credit(target_acct.expect("allocated only with a target"), allocated));
+        lines.push(credit(
+            target_acct.expect("allocated only with a target"),
+            allocated,
+        ));
     }
     if overflow > 0 {
         lines.push(credit(overflow_acct, overflow));
@@ -717,7 +743,11 @@ async fn queue_receipt(
         .sealer
         .open("donations.contact", sealed_contact)
         .map_err(|e| AppError::internal("open contact", e))?;
-    let channel = if contact.contains('@') { "email" } else { "sms" };
+    let channel = if contact.contains('@') {
+        "email"
+    } else {
+        "sms"
+    };
     let now = Utc::now();
     notification::Entity::insert(notification::ActiveModel {
         channel: Set(channel.into()),
@@ -780,7 +810,9 @@ pub async fn receipt(state: &AppState, code: &str, token: &str) -> Result<Receip
             .query_one_raw(sea_orm::Statement::from_sql_and_values(
                 db.get_database_backend(),
                 match db.get_database_backend() {
-                    sea_orm::DbBackend::Postgres => "SELECT public_code, status FROM pledges WHERE id = $1",
+                    sea_orm::DbBackend::Postgres => {
+                        "SELECT public_code, status FROM pledges WHERE id = $1"
+                    }
                     _ => "SELECT public_code, status FROM pledges WHERE id = ?",
                 },
                 [pid.into()],
@@ -825,10 +857,12 @@ pub async fn receipt(state: &AppState, code: &str, token: &str) -> Result<Receip
         created_at: d.created_at,
         settled_at: d.settled_at,
         monthly: d.pledge_id.is_some(),
-        pledge: pledge.as_ref().map(|(code, _)| {
-            (code.clone(), super::pledges::cancel_token(state, code))
-        }),
-        pledge_active: pledge.as_ref().is_some_and(|(_, status)| status == "active"),
+        pledge: pledge
+            .as_ref()
+            .map(|(code, _)| (code.clone(), super::pledges::cancel_token(state, code))),
+        pledge_active: pledge
+            .as_ref()
+            .is_some_and(|(_, status)| status == "active"),
     })
 }
 
@@ -895,7 +929,10 @@ pub async fn find_receipt(state: &AppState, code: &str, contact: &str) -> Result
     if !ok {
         return Err(not_found());
     }
-    Ok(receipt_url(&d.tracking_code, &receipt_token(state, &d.tracking_code)))
+    Ok(receipt_url(
+        &d.tracking_code,
+        &receipt_token(state, &d.tracking_code),
+    ))
 }
 
 // ---------------------------------------------------------------- reconciliation
@@ -923,7 +960,9 @@ pub struct Reconciliation {
 
 impl Reconciliation {
     pub fn balanced(&self) -> bool {
-        self.totals.iter().all(|t| t.settled_rials == t.ledger_rials)
+        self.totals
+            .iter()
+            .all(|t| t.settled_rials == t.ledger_rials)
     }
 }
 
@@ -943,7 +982,9 @@ pub async fn reconcile(
         .all(db)
         .await?;
     for d in stale {
-        let Some(authority) = d.gateway_authority.clone() else { continue };
+        let Some(authority) = d.gateway_authority.clone() else {
+            continue;
+        };
         report.retried += 1;
         match settle(state, &d.gateway, &authority, true).await {
             Ok(r) if r.outcome == Settled::Now => report.settled_now += 1,

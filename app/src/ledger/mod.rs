@@ -308,7 +308,9 @@ pub async fn health<C: ConnectionTrait>(db: &C) -> Result<Health, AppError> {
     h.entries = row.try_get("", "n")?;
     h.total = row.try_get("", "s")?;
     let row = db
-        .query_one_raw(q("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM ledger_transactions"))
+        .query_one_raw(q(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM ledger_transactions",
+        ))
         .await?
         .ok_or_else(|| AppError::internal("ledger", "no row"))?;
     h.transactions = row.try_get("", "n")?;
@@ -357,8 +359,14 @@ mod tests {
     #[test]
     fn account_codes_are_stable() {
         assert_eq!(Account::Need(7).code(), "fund:need:7");
-        assert_eq!(Account::Category("rent".into()).code(), "fund:category:rent");
-        assert_eq!(Account::Gateway("sandbox".into()).code(), "asset:gateway:sandbox");
+        assert_eq!(
+            Account::Category("rent".into()).code(),
+            "fund:category:rent"
+        );
+        assert_eq!(
+            Account::Gateway("sandbox".into()).code(),
+            "asset:gateway:sandbox"
+        );
         assert_eq!(Account::General.kind(), "fund");
         assert_eq!(Account::Bank.kind(), "asset");
     }

@@ -49,7 +49,13 @@ impl Channel for LogChannel {
 
 /// The text of a message in the recipient's language.
 pub fn render(template: &str, locale: Locale, payload: &serde_json::Value) -> String {
-    let get = |k: &str| payload.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+    let get = |k: &str| {
+        payload
+            .get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string()
+    };
     match template {
         "receipt" => {
             let amount = payload
@@ -132,10 +138,17 @@ pub async fn dispatch(
                 update
                     .col_expr(
                         notification::Column::Status,
-                        Expr::value(if attempts >= MAX_ATTEMPTS { "failed" } else { "pending" }),
+                        Expr::value(if attempts >= MAX_ATTEMPTS {
+                            "failed"
+                        } else {
+                            "pending"
+                        }),
                     )
                     .col_expr(notification::Column::Attempts, Expr::value(attempts))
-                    .col_expr(notification::Column::LastError, Expr::value(e.chars().take(500).collect::<String>()))
+                    .col_expr(
+                        notification::Column::LastError,
+                        Expr::value(e.chars().take(500).collect::<String>()),
+                    )
                     .col_expr(
                         notification::Column::NextAttemptAt,
                         Expr::value(Utc::now() + Duration::minutes(1i64 << attempts.min(10))),

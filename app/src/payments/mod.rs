@@ -11,10 +11,10 @@ mod pages;
 pub use pages::*;
 
 #[cfg(feature = "ssr")]
+mod registry;
+#[cfg(feature = "ssr")]
 pub mod sandbox;
 #[cfg(feature = "ssr")]
 pub mod zarinpal;
-#[cfg(feature = "ssr")]
-mod registry;
 #[cfg(feature = "ssr")]
 pub use registry::*;

@@ -51,8 +51,11 @@ pub trait PaymentGateway: Send + Sync {
     /// A test bank: receipts and pages say so.
     fn is_test(&self) -> bool;
     async fn request(&self, req: &PaymentRequest) -> Result<Started, GatewayError>;
-    async fn verify(&self, authority: &str, amount_rials: i64)
-        -> Result<Verification, GatewayError>;
+    async fn verify(
+        &self,
+        authority: &str,
+        amount_rials: i64,
+    ) -> Result<Verification, GatewayError>;
 }
 
 /// The gateways this instance can use, and which one new gifts go through.
@@ -101,7 +104,9 @@ impl Gateways {
                     .map_err(|e| format!("ZarinPal client: {e}"))?;
                 Ok(Gateways::new(Arc::new(z)).with(sandbox))
             }
-            other => Err(format!("unknown KARAMAT_GATEWAY {other:?} (sandbox or zarinpal)")),
+            other => Err(format!(
+                "unknown KARAMAT_GATEWAY {other:?} (sandbox or zarinpal)"
+            )),
         }
     }
 }

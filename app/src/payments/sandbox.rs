@@ -6,8 +6,9 @@ use crate::platform::entity::sandbox_payment;
 use chrono::Utc;
 use rand::Rng;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
     sea_query::{Expr, ExprTrait},
+    ActiveValue::Set,
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
 };
 
 pub const NAME: &str = "sandbox";
@@ -25,7 +26,9 @@ impl SandboxBank {
 
 fn random_digits(n: usize) -> String {
     let mut rng = rand::thread_rng();
-    (0..n).map(|_| char::from(b'0' + rng.gen_range(0..10u8))).collect()
+    (0..n)
+        .map(|_| char::from(b'0' + rng.gen_range(0..10u8)))
+        .collect()
 }
 
 fn unavailable(e: impl std::fmt::Display) -> GatewayError {
@@ -90,7 +93,10 @@ impl PaymentGateway for SandboxBank {
         }
         if p.amount_rials != amount_rials {
             return Ok(Verification::AmountMismatch {
-                detail: format!("paid {} rials, asked to verify {amount_rials}", p.amount_rials),
+                detail: format!(
+                    "paid {} rials, asked to verify {amount_rials}",
+                    p.amount_rials
+                ),
             });
         }
         let ref_id = p.ref_id.clone().unwrap_or_default();
@@ -156,7 +162,11 @@ pub async fn decide(
             .await?;
     }
     let p = find(db, authority).await?.unwrap_or(p);
-    Ok(Some(callback_url(&p.callback_url, &p.authority, p.status == "paid")))
+    Ok(Some(callback_url(
+        &p.callback_url,
+        &p.authority,
+        p.status == "paid",
+    )))
 }
 
 /// The callback URL with ZarinPal's two query parameters.

@@ -83,9 +83,9 @@ impl ZarinPal {
             return Err(GatewayError::Unavailable(format!("{path}: HTTP {status}")));
         }
         // ZarinPal answers 4xx with the same JSON envelope for refused requests.
-        res.json::<Envelope>()
-            .await
-            .map_err(|e| GatewayError::Unavailable(format!("{path}: unreadable answer ({status}): {e}")))
+        res.json::<Envelope>().await.map_err(|e| {
+            GatewayError::Unavailable(format!("{path}: unreadable answer ({status}): {e}"))
+        })
     }
 }
 
@@ -120,7 +120,10 @@ impl PaymentGateway for ZarinPal {
                 }),
             )
             .await?;
-        match (env.code(), env.data.get("authority").and_then(Value::as_str)) {
+        match (
+            env.code(),
+            env.data.get("authority").and_then(Value::as_str),
+        ) {
             (Some(100), Some(authority)) if !authority.is_empty() => Ok(Started {
                 authority: authority.to_string(),
                 redirect_url: format!("{}/pg/StartPay/{authority}", self.base),

@@ -9,9 +9,8 @@ use crate::i18n::{I18n, Locale};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
-    SsrMode,
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 pub use home::*;

@@ -123,7 +123,16 @@ mod tests {
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("=SUM(A1)"), "'=SUM(A1)");
-        let csv = months_csv(&[MonthRow { year: 1405, month: 9, raised_rials: 10, disbursed_rials: 0, gifts: 1 }]);
-        assert_eq!(csv, "year,month,raised_rials,disbursed_rials,gifts\r\n1405,9,10,0,1\r\n");
+        let csv = months_csv(&[MonthRow {
+            year: 1405,
+            month: 9,
+            raised_rials: 10,
+            disbursed_rials: 0,
+            gifts: 1,
+        }]);
+        assert_eq!(
+            csv,
+            "year,month,raised_rials,disbursed_rials,gifts\r\n1405,9,10,0,1\r\n"
+        );
     }
 }

@@ -65,7 +65,11 @@ fn BarChart(
 
 fn month_label(year: i32, month: u8, l: Locale) -> String {
     localize_digits(
-        &format!("{} {}", translate(l, MONTH_KEYS[(month.clamp(1, 12) - 1) as usize]), year),
+        &format!(
+            "{} {}",
+            translate(l, MONTH_KEYS[(month.clamp(1, 12) - 1) as usize]),
+            year
+        ),
         l,
     )
 }

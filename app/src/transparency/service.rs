@@ -25,8 +25,12 @@ pub async fn months(db: &DatabaseConnection) -> Result<Vec<MonthRow>, AppError> 
     let b = db.get_database_backend();
     let mut by_month: BTreeMap<(i32, u8), MonthRow> = BTreeMap::new();
     let mut add = |day: &str, raised: i64, disbursed: i64, gifts: i64| {
-        let Ok(d) = NaiveDate::parse_from_str(day, "%Y-%m-%d") else { return };
-        let Some(j) = JalaliDate::from_gregorian(d) else { return };
+        let Ok(d) = NaiveDate::parse_from_str(day, "%Y-%m-%d") else {
+            return;
+        };
+        let Some(j) = JalaliDate::from_gregorian(d) else {
+            return;
+        };
         let row = by_month.entry((j.year, j.month)).or_insert(MonthRow {
             year: j.year,
             month: j.month,
@@ -140,7 +144,10 @@ pub async fn disbursed(db: &DatabaseConnection) -> Result<i64, AppError> {
             .to_string(),
     )
     .await?;
-    Ok(r.first().map(|r| r.try_get("", "s")).transpose()?.unwrap_or(0))
+    Ok(r.first()
+        .map(|r| r.try_get("", "s"))
+        .transpose()?
+        .unwrap_or(0))
 }
 
 pub async fn report(db: &DatabaseConnection) -> Result<Report, AppError> {
