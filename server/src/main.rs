@@ -244,7 +244,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 }
 
 /// Every five minutes, asks the gateways about gifts pending for more than 30 minutes (a payer
-/// who paid and closed the browser still has the gift settled).
+/// who paid and closed the browser still has the gift settled), and moves the money of needs
+/// whose deadline passed unmet by the published rule.
 fn spawn_reconciler(state: app::platform::AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(300));
@@ -259,6 +260,18 @@ fn spawn_reconciler(state: app::platform::AppState) {
                 ),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "reconciliation failed"),
+            }
+            match app::giving::settlement::reallocate_expired(
+                &state,
+                chrono::Utc::now().date_naive(),
+            )
+            .await
+            {
+                Ok(moved) if !moved.is_empty() => {
+                    tracing::info!(needs = moved.len(), "expired needs reallocated")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "reallocation failed"),
             }
         }
     });

@@ -719,3 +719,152 @@ async fn monthly_pledges_cancel_in_one_click_and_donors_see_their_gifts() {
         tdb.drop_db().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_needs_move_their_money_by_the_published_rule_and_donors_are_told() {
+    for tdb in databases().await {
+        let label = tdb.label;
+        let state = app_state(&tdb.url).await;
+        let db = state.db.clone();
+        seed::run(&db, Scale::Demo, 16).await.unwrap();
+        // Two open needs of the same kind and province: one about to expire, one to receive.
+        let (a_id, a_code, _) = open_need(&db, 2_000_000).await;
+        let (cat, prov) = {
+            let v = strings(&db, &format!("SELECT category || '|' || CAST(province_id AS TEXT) FROM needs WHERE id = {a_id}")).await;
+            let (c, p) = v[0].split_once('|').unwrap();
+            (c.to_string(), p.parse::<i64>().unwrap())
+        };
+        let b_id = one_i64(&db, &format!("SELECT id FROM needs WHERE status = 'published' AND id <> {a_id} ORDER BY id LIMIT 1")).await;
+        db.execute_unprepared(&format!(
+            "UPDATE needs SET category = '{cat}', province_id = {prov}, hide_province = FALSE, goal_rials = goal_rials + 100000000 WHERE id = {b_id}"
+        ))
+        .await
+        .unwrap();
+        // Any other open need of that kind and province ends later, so b is the most urgent.
+        db.execute_unprepared(&format!(
+            "UPDATE needs SET deadline = '2030-01-01' WHERE status = 'published' AND category = '{cat}' AND province_id = {prov} AND id NOT IN ({a_id}, {b_id})"
+        ))
+        .await
+        .unwrap();
+        db.execute_unprepared(&format!(
+            "UPDATE needs SET deadline = '2029-06-01' WHERE id = {b_id}"
+        ))
+        .await
+        .unwrap();
+        // A gift with a contact to the need that will expire.
+        let a = paid_gift(&state, "need", Some(&a_code), 100_000, 9).await;
+        let with_contact = paid_gift_with_contact(&state, &a_code).await;
+        assert_eq!(
+            settlement::settle(&state, "sandbox", &a, true)
+                .await
+                .unwrap()
+                .outcome,
+            settlement::Settled::Now,
+            "{label}"
+        );
+        assert_eq!(
+            settlement::settle(&state, "sandbox", &with_contact, true)
+                .await
+                .unwrap()
+                .outcome,
+            settlement::Settled::Now,
+            "{label}"
+        );
+        db.execute_unprepared(&format!(
+            "UPDATE needs SET deadline = '2020-01-01' WHERE id = {a_id}"
+        ))
+        .await
+        .unwrap();
+
+        let a_acct = ledger::account_id(&db, &ledger::Account::Need(a_id))
+            .await
+            .unwrap();
+        let b_acct = ledger::account_id(&db, &ledger::Account::Need(b_id))
+            .await
+            .unwrap();
+        let held = ledger::fund_balance(&db, a_acct).await.unwrap();
+        let b_before = ledger::fund_balance(&db, b_acct).await.unwrap();
+        assert!(held >= 2_000_000, "{label}");
+        let outbox_before = one_i64(
+            &db,
+            "SELECT COUNT(*) FROM notification_outbox WHERE template = 'need_reallocated'",
+        )
+        .await;
+
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        let moved = settlement::reallocate_expired(&state, today).await.unwrap();
+        let mine = moved
+            .iter()
+            .find(|m| m.from_need == a_code)
+            .expect("the expired need was handled");
+        let b_code = strings(
+            &db,
+            &format!("SELECT public_code FROM needs WHERE id = {b_id}"),
+        )
+        .await
+        .remove(0);
+        assert_eq!(
+            mine.to_need.as_deref(),
+            Some(b_code.as_str()),
+            "{label}: to the most urgent need of its kind and province"
+        );
+        assert_eq!(
+            mine.to_need_rials + mine.to_fund_rials,
+            held,
+            "{label}: nothing lost"
+        );
+        assert_eq!(
+            ledger::fund_balance(&db, a_acct).await.unwrap(),
+            0,
+            "{label}"
+        );
+        assert_eq!(
+            ledger::fund_balance(&db, b_acct).await.unwrap() - b_before,
+            mine.to_need_rials,
+            "{label}"
+        );
+        assert_eq!(
+            strings(&db, &format!("SELECT status FROM needs WHERE id = {a_id}")).await,
+            vec!["expired".to_string()],
+            "{label}"
+        );
+        assert!(mine.donors_told >= 1, "{label}");
+        assert_eq!(
+            one_i64(
+                &db,
+                "SELECT COUNT(*) FROM notification_outbox WHERE template = 'need_reallocated'"
+            )
+            .await
+                - outbox_before,
+            mine.donors_told as i64,
+            "{label}: each donor with a contact is told"
+        );
+        assert!(ledger::health(&db).await.unwrap().is_sound(), "{label}");
+        // Running it again moves nothing twice.
+        let again = settlement::reallocate_expired(&state, today).await.unwrap();
+        assert!(again.iter().all(|m| m.from_need != a_code), "{label}");
+        tdb.drop_db().await;
+    }
+}
+
+/// A paid gift of 100,000 tomans with a phone number, to a need.
+async fn paid_gift_with_contact(state: &AppState, code: &str) -> String {
+    let form = GiftForm {
+        target_kind: "need".into(),
+        target_code: Some(code.to_string()),
+        attempt: "withcontact00000000000000".into(),
+        amount: Some("100000".into()),
+        contact: Some("09127776655".into()),
+        ..Default::default()
+    };
+    let gift = validate_gift(&form).unwrap();
+    let url = settlement::start(state, &gift, None, "http://127.0.0.1:3000")
+        .await
+        .unwrap();
+    let authority = url.trim_start_matches(sandbox::PAGE_PREFIX).to_string();
+    sandbox::decide(&state.db, &authority, "pay")
+        .await
+        .unwrap()
+        .unwrap();
+    authority
+}

@@ -725,19 +725,21 @@ async fn settle_paid(
         super::pledges::activate(&txn, pid).await?;
     }
     if let Some(sealed) = &d.contact_enc {
-        queue_receipt(state, &txn, d, sealed).await?;
+        queue(state, &txn, d, sealed, "receipt").await?;
     }
     txn.commit().await?;
     tracing::info!(tracking = %d.tracking_code, amount = d.amount_rials, allocated, overflow, "gift settled");
     Ok(Settled::Now)
 }
 
-/// Puts the receipt message in the outbox, in the same transaction as the settlement.
-async fn queue_receipt(
+/// Puts a message about a gift (its receipt, news of what it funded) in the outbox, in the same
+/// transaction as the event.
+async fn queue(
     state: &AppState,
     txn: &DatabaseTransaction,
     d: &donation::Model,
     sealed_contact: &[u8],
+    template: &str,
 ) -> Result<(), AppError> {
     let contact = state
         .sealer
@@ -753,7 +755,7 @@ async fn queue_receipt(
         channel: Set(channel.into()),
         recipient_enc: Set(state.sealer.seal("notification_outbox.recipient", &contact)),
         key_id: Set(state.sealer.key_id().into()),
-        template: Set("receipt".into()),
+        template: Set(template.into()),
         locale: Set("fa".into()),
         payload: Set(serde_json::json!({
             "tracking_code": d.tracking_code,
@@ -1040,4 +1042,141 @@ pub async fn reconcile(
         .count(db)
         .await? as i64;
     Ok(report)
+}
+
+// ---------------------------------------------------------------- expired needs
+
+/// One need whose deadline passed before it was met, and where its money went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reallocation {
+    pub from_need: String,
+    /// The need that received the money, or `None` when it went to the category fund.
+    pub to_need: Option<String>,
+    pub to_need_rials: i64,
+    pub to_fund_rials: i64,
+    pub donors_told: usize,
+}
+
+/// The published rule for needs not met by their deadline: the money moves to the most urgent
+/// open need of the same kind in the same province (up to what it still needs; anything beyond
+/// goes to the kind's fund), the need is marked `expired`, and its donors who left a contact are
+/// told. Each need is handled in its own transaction; running it twice moves nothing twice.
+pub async fn reallocate_expired(
+    state: &AppState,
+    today: chrono::NaiveDate,
+) -> Result<Vec<Reallocation>, AppError> {
+    use sea_orm::QueryOrder;
+    let db = &state.db;
+    let expired = need::Entity::find()
+        .filter(need::Column::Status.eq("published"))
+        .filter(need::Column::Deadline.lt(today))
+        .order_by_asc(need::Column::Deadline)
+        .limit(500)
+        .all(db)
+        .await?;
+    let mut out = Vec::new();
+    for n in expired {
+        let from_acct = ledger::account_id(db, &Account::Need(n.id)).await?;
+        let fund_acct = ledger::account_id(db, &Account::Category(n.category.clone())).await?;
+        let target = need::Entity::find()
+            .filter(need::Column::Status.eq("published"))
+            .filter(need::Column::Category.eq(&n.category))
+            .filter(need::Column::ProvinceId.eq(n.province_id))
+            .filter(need::Column::Id.ne(n.id))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(need::Column::Deadline.gte(today))
+                    .add(need::Column::Deadline.is_null()),
+            )
+            .order_by_asc(need::Column::Deadline)
+            .order_by_asc(need::Column::Id)
+            .one(db)
+            .await?;
+        let target_acct = match &target {
+            Some(t) => Some(ledger::account_id(db, &Account::Need(t.id)).await?),
+            None => None,
+        };
+
+        let txn = db.begin().await?;
+        // Lock the expiring need first; a gift settling to it right now waits or has finished.
+        let claimed = need::Entity::update_many()
+            .col_expr(need::Column::Status, Expr::value("expired"))
+            .col_expr(need::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(need::Column::Id.eq(n.id))
+            .filter(need::Column::Status.eq("published"))
+            .exec(&txn)
+            .await?
+            .rows_affected
+            == 1;
+        if !claimed {
+            txn.rollback().await?;
+            continue;
+        }
+        let held_now = ledger::fund_balance(&txn, from_acct).await?;
+        let (mut to_need, mut to_fund) = (0, held_now);
+        if let (Some(t), Some(tacct)) = (&target, target_acct) {
+            need::Entity::update_many()
+                .col_expr(need::Column::UpdatedAt, Expr::value(Utc::now()))
+                .filter(need::Column::Id.eq(t.id))
+                .exec(&txn)
+                .await?;
+            let room = (t.goal_rials - ledger::fund_balance(&txn, tacct).await?).max(0);
+            to_need = held_now.min(room);
+            to_fund = held_now - to_need;
+            if to_need > 0 && to_need == room {
+                need::Entity::update_many()
+                    .col_expr(need::Column::Status, Expr::value("funded"))
+                    .col_expr(need::Column::FundedAt, Expr::value(Utc::now()))
+                    .filter(need::Column::Id.eq(t.id))
+                    .filter(need::Column::Status.eq("published"))
+                    .exec(&txn)
+                    .await?;
+            }
+        }
+        if held_now > 0 {
+            let mut lines = vec![debit(from_acct, held_now)];
+            if to_need > 0 {
+                lines.push(credit(
+                    target_acct.expect("to_need only with a target"),
+                    to_need,
+                ));
+            }
+            if to_fund > 0 {
+                lines.push(credit(fund_acct, to_fund));
+            }
+            ledger::post(
+                &txn,
+                Posting {
+                    kind: "reallocation",
+                    memo: "need expired unmet: moved by the published rule",
+                    donation_id: None,
+                    created_by: None,
+                },
+                &lines,
+            )
+            .await?;
+        }
+        // Tell the donors who left a contact, in the same transaction.
+        let donors = donation::Entity::find()
+            .filter(donation::Column::NeedId.eq(n.id))
+            .filter(donation::Column::Status.eq("settled"))
+            .filter(donation::Column::ContactEnc.is_not_null())
+            .all(&txn)
+            .await?;
+        for d in &donors {
+            if let Some(sealed) = &d.contact_enc {
+                queue(state, &txn, d, sealed, "need_reallocated").await?;
+            }
+        }
+        txn.commit().await?;
+        tracing::info!(need = %n.public_code, held = held_now, to_need, to_fund, "expired need reallocated");
+        out.push(Reallocation {
+            from_need: n.public_code.clone(),
+            to_need: target.filter(|_| to_need > 0).map(|t| t.public_code),
+            to_need_rials: to_need,
+            to_fund_rials: to_fund,
+            donors_told: donors.len(),
+        });
+    }
+    Ok(out)
 }

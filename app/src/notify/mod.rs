@@ -71,7 +71,15 @@ pub fn render(template: &str, locale: Locale, payload: &serde_json::Value) -> St
                 get("url"),
             )
         }
-        other => translate(locale, other).to_string(),
+        "need_reallocated" => format!(
+            "{} {}",
+            translate(locale, "notify.need_reallocated"),
+            get("url")
+        ),
+        other => {
+            tracing::error!(template = other, "unknown notification template");
+            get("url")
+        }
     }
 }
 
