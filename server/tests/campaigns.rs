@@ -39,6 +39,18 @@ async fn campaigns_list_pages_and_gifts() {
             StatusCode::OK,
             "{label}"
         );
+        // The home page shows the most urgent needs and the campaigns nearest their goal.
+        let home = body_text(send(&app, get("/", None)).await).await;
+        let near = home.split("id=\"near-goal\"").nth(1).expect("near-goal section");
+        assert_eq!(near.matches("campaign-card").count(), 3, "{label}");
+        let urgent = home
+            .split("id=\"urgent-needs\"")
+            .nth(1)
+            .unwrap()
+            .split("id=\"near-goal\"")
+            .next()
+            .unwrap();
+        assert_eq!(urgent.matches("class=\"need-card\"").count(), 3, "{label}");
 
         let published = strings(
             &db,

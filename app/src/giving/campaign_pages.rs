@@ -53,7 +53,7 @@ fn CampaignProgress(card: CampaignCard) -> impl IntoView {
 }
 
 #[component]
-fn CampaignCardView(card: CampaignCard) -> impl IntoView {
+pub fn CampaignCardView(card: CampaignCard) -> impl IntoView {
     let i18n = use_i18n();
     let href = format!("/release/{}", card.code);
     let offence = offence_key(&card.offence);

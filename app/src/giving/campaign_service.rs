@@ -155,3 +155,38 @@ pub async fn detail(db: &DatabaseConnection, code: &str) -> Result<CampaignDetai
         released_on: c.released_on,
     })
 }
+
+/// Open campaigns closest to their goal (least left to raise, counting forgiveness), for the home page.
+pub async fn near_goal(db: &DatabaseConnection, n: u64) -> Result<Vec<CampaignCard>, AppError> {
+    let backend = db.get_database_backend();
+    let ids: Vec<i64> = db
+        .query_all_raw(Statement::from_string(
+            backend,
+            format!(
+                "SELECT c.id AS id FROM release_campaigns c WHERE c.status = 'published' \
+                 ORDER BY (c.total_owed_rials - c.forgiveness_rials + COALESCE((SELECT SUM(e.amount_rials) \
+                   FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id WHERE a.campaign_id = c.id), 0)) ASC, c.id \
+                 LIMIT {}",
+                n.min(12)
+            ),
+        ))
+        .await?
+        .into_iter()
+        .map(|r| r.try_get::<i64>("", "id"))
+        .collect::<Result<_, _>>()?;
+    let rows = release_campaign::Entity::find()
+        .filter(release_campaign::Column::Id.is_in(ids.clone()))
+        .all(db)
+        .await?;
+    let m = money(db, &ids).await?;
+    let p = provinces(db).await?;
+    let mut cards: Vec<(usize, CampaignCard)> = rows
+        .iter()
+        .map(|c| {
+            let pos = ids.iter().position(|i| *i == c.id).unwrap_or(usize::MAX);
+            (pos, card(c, &p, m.get(&c.id).copied().unwrap_or_default()))
+        })
+        .collect();
+    cards.sort_by_key(|(pos, _)| *pos);
+    Ok(cards.into_iter().map(|(_, c)| c).collect())
+}

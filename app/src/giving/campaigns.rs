@@ -99,6 +99,17 @@ pub async fn get_campaign(code: String) -> Result<CampaignDetail, AppError> {
     .map_err(AppError::with_status)
 }
 
+/// Open campaigns closest to their goal, for the home page.
+#[server(prefix = "/api", endpoint = "public/campaigns-near-goal")]
+pub async fn campaigns_near_goal() -> Result<Vec<CampaignCard>, AppError> {
+    async move {
+        let state = crate::platform::use_state()?;
+        super::campaign_service::near_goal(&state.db, 3).await
+    }
+    .await
+    .map_err(AppError::with_status)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@ mod campaigns;
 mod gift;
 mod give_pages;
 mod needs;
+mod occasions;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod pledges;
@@ -21,6 +22,7 @@ pub use campaigns::*;
 pub use gift::*;
 pub use give_pages::*;
 pub use needs::*;
+pub use occasions::*;
 pub use pages::*;
 
 /// Statuses a release campaign may be seen in publicly.

@@ -165,6 +165,7 @@ mod tests {
                         "campaign.",
                         "transparency.",
                         "notify.",
+                        "occasion.",
                     ];
                     if prefixes.iter().any(|p| piece.starts_with(p)) && is_key(piece) {
                         used.insert(piece.to_string());

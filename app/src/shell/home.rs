@@ -73,6 +73,7 @@ pub fn HomePage() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+        <HomeGiving/>
         <div class="faces">
             <section id="giving" class="face">
                 <h2>{t("face.giving.title")}</h2>
@@ -91,5 +92,69 @@ pub fn HomePage() -> impl IntoView {
                 <p>{t("face.employment.body")}</p>
             </section>
         </div>
+    }
+}
+
+/// The current occasion's children's gifts, the most urgent needs and the campaigns nearest
+/// their goal.
+#[component]
+fn HomeGiving() -> impl IntoView {
+    use crate::giving::{
+        campaigns_near_goal, current_occasion, list_needs, CampaignCardView, NeedCardView,
+    };
+    let i18n = use_i18n();
+    let occasion = Resource::new(|| (), |_| current_occasion());
+    let urgent = Resource::new(
+        || (),
+        |_| list_needs(None, None, None, Some("urgent".into()), Some(1)),
+    );
+    let near = Resource::new(|| (), |_| campaigns_near_goal());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || occasion.get().and_then(|r| r.ok()).flatten().map(|o| {
+                let key = match o.key.as_str() {
+                    "mehr" => "occasion.mehr",
+                    "yalda" => "occasion.yalda",
+                    _ => "occasion.nowruz",
+                };
+                let pct = if o.goal_rials > 0 { o.raised_rials.min(o.goal_rials) * 100 / o.goal_rials } else { 0 };
+                view! {
+                    <section class="face occasion" id="occasion">
+                        <h2>{move || i18n.t(key)}</h2>
+                        <p>{t("occasion.body")}</p>
+                        <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=pct>
+                            <div class="progress-bar" style=format!("inline-size: {pct}%")></div>
+                        </div>
+                        <p class="progress-text">{move || {
+                            let l = i18n.get();
+                            format!("{} {} {} · {} / {} {}",
+                                format_toman(o.raised_rials, l), i18n.t("needs.raised_of"), format_toman(o.goal_rials, l),
+                                format_number(o.needs_met, l), format_number(o.needs, l), i18n.t("occasion.gifts_met"))
+                        }}</p>
+                        <p><a class="button primary" href="/needs?category=gift">{t("occasion.cta")}</a></p>
+                    </section>
+                }
+            })}
+        </Suspense>
+        <section class="home-list" id="urgent-needs">
+            <h2>{t("home.urgent")}</h2>
+            <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
+                {move || urgent.get().and_then(|r| r.ok()).map(|p| view! {
+                    <ul class="cards">
+                        {p.items.into_iter().take(3).map(|c| view! { <li><NeedCardView card=c/></li> }).collect_view()}
+                    </ul>
+                })}
+            </Suspense>
+        </section>
+        <section class="home-list" id="near-goal">
+            <h2>{t("home.near_goal")}</h2>
+            <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
+                {move || near.get().and_then(|r| r.ok()).map(|list| view! {
+                    <ul class="cards">
+                        {list.into_iter().map(|c| view! { <li><CampaignCardView card=c/></li> }).collect_view()}
+                    </ul>
+                })}
+            </Suspense>
+        </section>
     }
 }
