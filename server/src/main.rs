@@ -261,6 +261,12 @@ fn spawn_reconciler(state: app::platform::AppState) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "reconciliation failed"),
             }
+            let today = (chrono::Utc::now() + chrono::Duration::minutes(210)).date_naive();
+            match app::giving::pledges::send_reminders(&state, today).await {
+                Ok(n) if n > 0 => tracing::info!(reminders = n, "pledge reminders queued"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "pledge reminders failed"),
+            }
             match app::giving::settlement::reallocate_expired(
                 &state,
                 chrono::Utc::now().date_naive(),

@@ -41,7 +41,10 @@ async fn campaigns_list_pages_and_gifts() {
         );
         // The home page shows the most urgent needs and the campaigns nearest their goal.
         let home = body_text(send(&app, get("/", None)).await).await;
-        let near = home.split("id=\"near-goal\"").nth(1).expect("near-goal section");
+        let near = home
+            .split("id=\"near-goal\"")
+            .nth(1)
+            .expect("near-goal section");
         assert_eq!(near.matches("campaign-card").count(), 3, "{label}");
         let urgent = home
             .split("id=\"urgent-needs\"")

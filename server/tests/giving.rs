@@ -638,6 +638,50 @@ async fn monthly_pledges_cancel_in_one_click_and_donors_see_their_gifts() {
             "{label}"
         );
 
+        // A month on, one reminder is queued (never two), with a link to the one-click cancel page.
+        db.execute_unprepared("UPDATE pledges SET next_due_on = '2026-01-01'")
+            .await
+            .unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        assert_eq!(
+            app::giving::pledges::send_reminders(&state, today)
+                .await
+                .unwrap(),
+            1,
+            "{label}"
+        );
+        assert_eq!(
+            app::giving::pledges::send_reminders(&state, today)
+                .await
+                .unwrap(),
+            0,
+            "{label}: once"
+        );
+        assert_eq!(
+            strings(&db, "SELECT CAST(next_due_on AS TEXT) FROM pledges").await,
+            vec!["2026-12-28".to_string()],
+            "{label}: next month"
+        );
+        let payload = strings(
+            &db,
+            "SELECT payload FROM notification_outbox WHERE template = 'pledge_reminder'",
+        )
+        .await;
+        let cancel_url = serde_json::from_str::<serde_json::Value>(&payload[0]).unwrap()
+            ["cancel_url"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            cancel_url.starts_with("/pledge/cancel?code=M-"),
+            "{label}: {cancel_url}"
+        );
+        let html = body_text(send(&app, get(&cancel_url, None)).await).await;
+        assert!(
+            html.contains("id=\"cancel-pledge\""),
+            "{label}: the page has the button"
+        );
+
         // The receipt offers the one-click cancel; a wrong token changes nothing.
         let token = settlement::receipt_token(&state, &done.tracking_code);
         let receipt = settlement::receipt(&state, &done.tracking_code, &token)
@@ -672,14 +716,17 @@ async fn monthly_pledges_cancel_in_one_click_and_donors_see_their_gifts() {
             vec!["active".to_string()],
             "{label}"
         );
-        let mut ok = post_form(
-            "/api/give/cancel-pledge",
-            &format!("code={code}&token={cancel}"),
-            None,
-        );
-        ok.headers_mut()
-            .insert(header::ACCEPT, "application/json".parse().unwrap());
-        assert_eq!(send(&app, ok).await.status(), StatusCode::OK, "{label}");
+        // Without JavaScript: a plain form post, then a page that says it is done.
+        let res = send(
+            &app,
+            post_form(
+                "/api/give/cancel-pledge",
+                &format!("code={code}&token={cancel}"),
+                None,
+            ),
+        )
+        .await;
+        assert_eq!(location(&res), "/pledge/cancel?done=1", "{label}");
         assert_eq!(
             strings(&db, "SELECT status FROM pledges").await,
             vec!["cancelled".to_string()],

@@ -325,9 +325,15 @@ pub async fn find_receipt(code: String, contact: String) -> Result<String, AppEr
 /// Cancels a monthly pledge with the token from its receipt or reminder. No account needed.
 #[server(prefix = "/api", endpoint = "give/cancel-pledge")]
 pub async fn cancel_pledge(code: String, token: String) -> Result<(), AppError> {
+    let no_js = super::settlement::is_plain_form_post().await;
     async move {
         let state = crate::platform::use_state()?;
-        super::pledges::cancel(&state, code.trim(), token.trim()).await
+        super::pledges::cancel(&state, code.trim(), token.trim()).await?;
+        if no_js {
+            // Without our script, land on a page that says it is done.
+            leptos_axum::redirect("/pledge/cancel?done=1");
+        }
+        Ok(())
     }
     .await
     .map_err(AppError::with_status)

@@ -361,6 +361,29 @@ fn CancelPledgeForm(code: String, token: String) -> impl IntoView {
     }
 }
 
+/// The page a reminder's cancel link opens: one button, no account needed.
+#[component]
+pub fn PledgeCancelPage() -> impl IntoView {
+    let query = use_query_map();
+    let (code, token, done) = query.with_untracked(|q| {
+        (
+            q.get("code").unwrap_or_default(),
+            q.get("token").unwrap_or_default(),
+            q.get("done").is_some(),
+        )
+    });
+    view! {
+        <section class="panel narrow">
+            <h1>{t("receipt.cancel_pledge")}</h1>
+            {if done {
+                view! { <p class="notice" id="pledge-cancelled">{t("receipt.pledge_cancelled")}</p> }.into_any()
+            } else {
+                view! { <CancelPledgeForm code=code token=token/> }.into_any()
+            }}
+        </section>
+    }
+}
+
 /// The signed-in donor's giving history, on their account page.
 #[component]
 pub fn MyGifts() -> impl IntoView {

@@ -129,3 +129,79 @@ pub async fn cancel(state: &AppState, public_code: &str, token: &str) -> Result<
     tracing::info!(pledge = %public_code, changed = r.rows_affected(), "pledge cancelled");
     Ok(())
 }
+
+/// Queues this month's reminder for every active pledge that has fallen due and moves its due
+/// date a month on. Each pledge is claimed by a conditional update on its due date, so several
+/// instances (or a rerun) never remind twice. Returns how many reminders were queued.
+pub async fn send_reminders(state: &AppState, today: NaiveDate) -> Result<usize, AppError> {
+    use sea_orm::TransactionTrait;
+    let db = &state.db;
+    let backend = db.get_database_backend();
+    let pg = backend == sea_orm::DbBackend::Postgres;
+    let due = db
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            if pg {
+                "SELECT id, public_code, target_kind, category, amount_rials, contact_enc, next_due_on FROM pledges \
+                 WHERE status = 'active' AND next_due_on <= $1 ORDER BY id LIMIT 500"
+            } else {
+                "SELECT id, public_code, target_kind, category, amount_rials, contact_enc, next_due_on FROM pledges \
+                 WHERE status = 'active' AND next_due_on <= ? ORDER BY id LIMIT 500"
+            },
+            [today.into()],
+        ))
+        .await?;
+    let mut sent = 0;
+    for row in due {
+        let id: i64 = row.try_get("", "id")?;
+        let code: String = row.try_get("", "public_code")?;
+        let category: Option<String> = row.try_get("", "category")?;
+        let amount: i64 = row.try_get("", "amount_rials")?;
+        let sealed: Option<Vec<u8>> = row.try_get("", "contact_enc")?;
+        let was: NaiveDate = row.try_get("", "next_due_on")?;
+        let Some(sealed) = sealed else { continue };
+        let contact = state
+            .sealer
+            .open("pledges.contact", &sealed)
+            .map_err(|e| AppError::internal("open pledge contact", e))?;
+        let txn = db.begin().await?;
+        let claimed = txn
+            .execute_raw(Statement::from_sql_and_values(
+                backend,
+                if pg {
+                    "UPDATE pledges SET next_due_on = $1 WHERE id = $2 AND next_due_on = $3 AND status = 'active'"
+                } else {
+                    "UPDATE pledges SET next_due_on = ? WHERE id = ? AND next_due_on = ? AND status = 'active'"
+                },
+                [next_due(was.max(today)).into(), id.into(), was.into()],
+            ))
+            .await?
+            .rows_affected()
+            == 1;
+        if !claimed {
+            txn.rollback().await?;
+            continue;
+        }
+        let give = match category {
+            Some(c) => format!("/give?category={c}"),
+            None => "/give".to_string(),
+        };
+        crate::notify::enqueue(
+            &txn,
+            &state.sealer,
+            &contact,
+            "pledge_reminder",
+            crate::i18n::Locale::Fa,
+            serde_json::json!({
+                "pledge": code,
+                "amount_rials": amount,
+                "url": give,
+                "cancel_url": format!("/pledge/cancel?code={code}&token={}", cancel_token(state, &code)),
+            }),
+        )
+        .await?;
+        txn.commit().await?;
+        sent += 1;
+    }
+    Ok(sent)
+}

@@ -71,6 +71,19 @@ pub fn render(template: &str, locale: Locale, payload: &serde_json::Value) -> St
                 get("url"),
             )
         }
+        "pledge_reminder" => format!(
+            "{} {} — {} {}",
+            translate(locale, "notify.pledge_reminder"),
+            format_toman(
+                payload
+                    .get("amount_rials")
+                    .and_then(|v| v.as_i64())
+                    .unwrap_or(0),
+                locale
+            ),
+            get("url"),
+            get("cancel_url"),
+        ),
         "need_reallocated" => format!(
             "{} {}",
             translate(locale, "notify.need_reallocated"),
@@ -167,4 +180,41 @@ pub async fn dispatch(
         }
     }
     Ok(sent)
+}
+
+/// Puts a message in the outbox inside the caller's transaction (so it exists exactly when the
+/// event it reports does). The recipient is sealed like every other contact.
+pub async fn enqueue<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    sealer: &Sealer,
+    recipient: &str,
+    template: &str,
+    locale: Locale,
+    payload: serde_json::Value,
+) -> Result<(), AppError> {
+    use sea_orm::ActiveValue::Set;
+    let now = Utc::now();
+    notification::Entity::insert(notification::ActiveModel {
+        channel: Set(if recipient.contains('@') {
+            "email"
+        } else {
+            "sms"
+        }
+        .into()),
+        recipient_enc: Set(sealer.seal("notification_outbox.recipient", recipient)),
+        key_id: Set(sealer.key_id().into()),
+        template: Set(template.into()),
+        locale: Set(locale.code().into()),
+        payload: Set(payload.to_string()),
+        status: Set("pending".into()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        last_error: Set(None),
+        created_at: Set(now),
+        sent_at: Set(None),
+        ..Default::default()
+    })
+    .exec(db)
+    .await?;
+    Ok(())
 }

@@ -110,6 +110,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/transparency") view=crate::transparency::TransparencyPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/give") view=crate::giving::GivePage ssr=SsrMode::InOrder/>
                     <Route path=path!("/receipt") view=crate::giving::ReceiptLookupPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/pledge/cancel") view=crate::giving::PledgeCancelPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/receipt/:code") view=crate::giving::ReceiptPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/sandbox-bank/:authority") view=crate::payments::SandboxBankPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/sign-in") view=sign_in::SignInPage ssr=SsrMode::InOrder/>
