@@ -123,8 +123,7 @@ pub async fn list(
 }
 
 fn public_campaign(code: &str) -> Option<sea_orm::Select<release_campaign::Entity>> {
-    let code = crate::validation::latin_digits(code.trim()).to_uppercase();
-    (code.len() <= 32).then(|| {
+    crate::validation::public_code(code).map(|code| {
         release_campaign::Entity::find()
             .filter(release_campaign::Column::PublicCode.eq(code))
             .filter(release_campaign::Column::Status.is_in(CAMPAIGN_PUBLIC_STATUSES))

@@ -114,15 +114,15 @@ pub fn validate_gift(f: &GiftForm) -> Result<ValidGift, (&'static str, &'static 
         .iter()
         .find(|k| **k == f.target_kind)
         .ok_or(("target", "give.bad_target"))?;
-    let target_code = nonempty(&f.target_code).map(|c| validation::latin_digits(c).to_uppercase());
+    let target_code = match nonempty(&f.target_code) {
+        None => None,
+        Some(c) => Some(validation::public_code(c).ok_or(("target", "give.bad_target"))?),
+    };
     match target_kind {
         "need" | "campaign" | "category_fund" if target_code.is_none() => {
             return Err(("target", "give.bad_target"))
         }
         _ => {}
-    }
-    if target_code.as_ref().is_some_and(|c| c.len() > 32) {
-        return Err(("target", "give.bad_target"));
     }
     let attempt = f.attempt.trim().to_string();
     if attempt.len() < 16

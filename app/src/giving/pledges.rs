@@ -102,14 +102,7 @@ pub async fn activate(db: &impl ConnectionTrait, pledge_id: i64) -> Result<(), A
 
 /// Cancels the pledge a link token belongs to. Cancelling twice is fine.
 pub async fn cancel(state: &AppState, public_code: &str, token: &str) -> Result<(), AppError> {
-    let expected = cancel_token(state, public_code);
-    if expected.len() != token.len()
-        || expected
-            .bytes()
-            .zip(token.bytes())
-            .fold(0u8, |a, (x, y)| a | (x ^ y))
-            != 0
-    {
+    if !super::settlement::tokens_match(&cancel_token(state, public_code), token) {
         return Err(AppError::NotFound);
     }
     let backend = state.db.get_database_backend();

@@ -241,8 +241,7 @@ pub async fn provinces(db: &DatabaseConnection) -> Result<Vec<ProvinceOption>, A
 /// The query for a publicly visible need by its code (typed in any digit script, any case);
 /// `None` for a code that cannot be one.
 fn public_need(code: &str) -> Option<sea_orm::Select<need::Entity>> {
-    let code = crate::validation::latin_digits(code.trim()).to_uppercase();
-    (code.len() <= 32).then(|| {
+    crate::validation::public_code(code).map(|code| {
         need::Entity::find()
             .filter(need::Column::PublicCode.eq(code))
             .filter(need::Column::Status.is_in(PUBLIC_STATUSES))

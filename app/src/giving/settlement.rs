@@ -19,7 +19,7 @@ use super::{CATEGORIES, PUBLIC_STATUSES};
 use crate::error::AppError;
 use crate::ledger::{self, credit, debit, Account, Posting};
 use crate::payments::{PaymentRequest, Verification};
-use crate::platform::entity::{donation, finance_flag, need, notification, release_campaign};
+use crate::platform::entity::{donation, finance_flag, need, release_campaign};
 use crate::platform::AppState;
 use chrono::Utc;
 use hmac::{Hmac, Mac};
@@ -160,7 +160,8 @@ pub fn receipt_token(state: &AppState, tracking_code: &str) -> String {
     hex::encode(&mac.finalize().into_bytes()[..12])
 }
 
-fn tokens_match(a: &str, b: &str) -> bool {
+/// Compares two tokens in time independent of where they differ.
+pub(crate) fn tokens_match(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())
@@ -745,35 +746,19 @@ async fn queue(
         .sealer
         .open("donations.contact", sealed_contact)
         .map_err(|e| AppError::internal("open contact", e))?;
-    let channel = if contact.contains('@') {
-        "email"
-    } else {
-        "sms"
-    };
-    let now = Utc::now();
-    notification::Entity::insert(notification::ActiveModel {
-        channel: Set(channel.into()),
-        recipient_enc: Set(state.sealer.seal("notification_outbox.recipient", &contact)),
-        key_id: Set(state.sealer.key_id().into()),
-        template: Set(template.into()),
-        locale: Set("fa".into()),
-        payload: Set(serde_json::json!({
+    crate::notify::enqueue(
+        txn,
+        &state.sealer,
+        &contact,
+        template,
+        crate::i18n::Locale::Fa,
+        serde_json::json!({
             "tracking_code": d.tracking_code,
             "amount_rials": d.amount_rials,
             "url": receipt_url(&d.tracking_code, &receipt_token(state, &d.tracking_code)),
-        })
-        .to_string()),
-        status: Set("pending".into()),
-        attempts: Set(0),
-        next_attempt_at: Set(now),
-        last_error: Set(None),
-        created_at: Set(now),
-        sent_at: Set(None),
-        ..Default::default()
-    })
-    .exec(txn)
-    .await?;
-    Ok(())
+        }),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- receipts
@@ -783,12 +768,17 @@ pub async fn receipt(state: &AppState, code: &str, token: &str) -> Result<Receip
     if code.len() > 20 || !tokens_match(&receipt_token(state, &code), token.trim()) {
         return Err(AppError::NotFound);
     }
-    let db = &state.db;
     let d = donation::Entity::find()
         .filter(donation::Column::TrackingCode.eq(&code))
-        .one(db)
+        .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
+    receipt_of(state, d).await
+}
+
+/// The receipt of a donation already in hand (its holder's view: no personal data of anyone else).
+async fn receipt_of(state: &AppState, d: donation::Model) -> Result<Receipt, AppError> {
+    let db = &state.db;
     let (target_code, target_title, target_status) = if let Some(id) = d.need_id {
         let n = need::Entity::find_by_id(id).one(db).await?;
         match n {
@@ -880,10 +870,9 @@ pub async fn history(state: &AppState, user_id: i64) -> Result<Vec<GiftLine>, Ap
         .await?;
     let mut out = Vec::with_capacity(rows.len());
     for d in rows {
-        let token = receipt_token(state, &d.tracking_code);
-        let r = receipt(state, &d.tracking_code, &token).await?;
+        let r = receipt_of(state, d.clone()).await?;
         out.push(GiftLine {
-            receipt_url: receipt_url(&d.tracking_code, &token),
+            receipt_url: receipt_url(&d.tracking_code, &r.token),
             tracking_code: d.tracking_code,
             amount_rials: d.amount_rials,
             status: d.status,

@@ -126,6 +126,13 @@ pub fn display_name(input: &str) -> Result<String, &'static str> {
     }
 }
 
+/// A public code (`N-…`, `C-…`) as typed: any digit script, any case, spaces around; `None` when it
+/// is too long to be one.
+pub fn public_code(input: &str) -> Option<String> {
+    let code = latin_digits(input.trim()).to_uppercase();
+    (code.len() <= 32).then_some(code)
+}
+
 /// An amount in rials typed in any digit script, with optional separators.
 pub fn amount_rials(input: &str) -> Result<i64, &'static str> {
     let s: String = latin_digits(input)
