@@ -1,5 +1,6 @@
 //! Public reads of release campaigns: public columns and ledger-derived totals only.
 
+use super::service::{raised_and_donors, Owner};
 use super::*;
 use crate::error::AppError;
 use crate::platform::entity::{province, release_campaign};
@@ -10,43 +11,6 @@ use sea_orm::{
 use std::collections::HashMap;
 
 const PER_PAGE: u64 = 12;
-
-async fn money(db: &DatabaseConnection, ids: &[i64]) -> Result<HashMap<i64, (i64, i64)>, AppError> {
-    let mut out: HashMap<i64, (i64, i64)> = HashMap::new();
-    if ids.is_empty() {
-        return Ok(out);
-    }
-    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    let backend = db.get_database_backend();
-    for row in db
-        .query_all_raw(Statement::from_string(
-            backend,
-            format!(
-                "SELECT a.campaign_id AS id, CAST(-SUM(e.amount_rials) AS BIGINT) AS raised \
-                 FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id \
-                 WHERE a.kind = 'fund' AND a.campaign_id IN ({list}) GROUP BY a.campaign_id"
-            ),
-        ))
-        .await?
-    {
-        let id: i64 = row.try_get("", "id")?;
-        out.entry(id).or_default().0 = row.try_get("", "raised")?;
-    }
-    for row in db
-        .query_all_raw(Statement::from_string(
-            backend,
-            format!(
-                "SELECT campaign_id AS id, CAST(COUNT(*) AS BIGINT) AS n FROM donations \
-                 WHERE status = 'settled' AND campaign_id IN ({list}) GROUP BY campaign_id"
-            ),
-        ))
-        .await?
-    {
-        let id: i64 = row.try_get("", "id")?;
-        out.entry(id).or_default().1 = row.try_get("", "n")?;
-    }
-    Ok(out)
-}
 
 fn card(
     c: &release_campaign::Model,
@@ -109,7 +73,7 @@ pub async fn list(
         .all(db)
         .await?;
     let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
-    let m = money(db, &ids).await?;
+    let m = raised_and_donors(db, Owner::Campaign, &ids).await?;
     let p = provinces(db).await?;
     Ok(CampaignResults {
         items: rows
@@ -143,7 +107,7 @@ pub async fn detail(db: &DatabaseConnection, code: &str) -> Result<CampaignDetai
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let m = money(db, &[c.id]).await?;
+    let m = raised_and_donors(db, Owner::Campaign, &[c.id]).await?;
     let p = provinces(db).await?;
     Ok(CampaignDetail {
         card: card(&c, &p, m.get(&c.id).copied().unwrap_or_default()),
@@ -177,7 +141,7 @@ pub async fn near_goal(db: &DatabaseConnection, n: u64) -> Result<Vec<CampaignCa
         .filter(release_campaign::Column::Id.is_in(ids.clone()))
         .all(db)
         .await?;
-    let m = money(db, &ids).await?;
+    let m = raised_and_donors(db, Owner::Campaign, &ids).await?;
     let p = provinces(db).await?;
     let mut cards: Vec<(usize, CampaignCard)> = rows
         .iter()

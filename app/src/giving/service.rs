@@ -107,39 +107,52 @@ fn card(
     }
 }
 
-/// Money received for each need, derived from the ledger (credits to the need's fund account),
-/// and the number of settled gifts.
-async fn raised_and_donors(
+/// What a need or a campaign was given.
+#[derive(Clone, Copy)]
+pub(crate) enum Owner {
+    Need,
+    Campaign,
+}
+
+/// Money received for each need (or campaign), derived from the ledger (credits to its fund
+/// account), and the number of settled gifts.
+pub(crate) async fn raised_and_donors(
     db: &DatabaseConnection,
+    owner: Owner,
     ids: &[i64],
 ) -> Result<HashMap<i64, (i64, i64)>, AppError> {
     let mut out: HashMap<i64, (i64, i64)> = HashMap::new();
     if ids.is_empty() {
         return Ok(out);
     }
-    // Integers only: safe to inline.
+    // A fixed column name and integers only: safe to inline.
+    let col = match owner {
+        Owner::Need => "need_id",
+        Owner::Campaign => "campaign_id",
+    };
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     let backend = db.get_database_backend();
     let raised = format!(
-        "SELECT a.need_id AS need_id, CAST(-SUM(e.amount_rials) AS BIGINT) AS raised \
+        "SELECT a.{col} AS id, CAST(-SUM(e.amount_rials) AS BIGINT) AS raised \
          FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id \
-         WHERE a.kind = 'fund' AND a.need_id IN ({list}) GROUP BY a.need_id"
+         WHERE a.kind = 'fund' AND a.{col} IN ({list}) GROUP BY a.{col}"
     );
     for row in db
         .query_all_raw(Statement::from_string(backend, raised))
         .await?
     {
-        let id: i64 = row.try_get("", "need_id")?;
+        let id: i64 = row.try_get("", "id")?;
         out.entry(id).or_default().0 = row.try_get("", "raised")?;
     }
     let donors = format!(
-        "SELECT need_id, COUNT(*) AS n FROM donations WHERE status = 'settled' AND need_id IN ({list}) GROUP BY need_id"
+        "SELECT {col} AS id, CAST(COUNT(*) AS BIGINT) AS n FROM donations \
+         WHERE status = 'settled' AND {col} IN ({list}) GROUP BY {col}"
     );
     for row in db
         .query_all_raw(Statement::from_string(backend, donors))
         .await?
     {
-        let id: i64 = row.try_get("", "need_id")?;
+        let id: i64 = row.try_get("", "id")?;
         out.entry(id).or_default().1 = row.try_get("", "n")?;
     }
     Ok(out)
@@ -189,7 +202,7 @@ pub async fn list_needs(db: &DatabaseConnection, q: &NeedQuery) -> Result<NeedRe
         .await?;
     let provinces = province_map(db).await?;
     let ids: Vec<i64> = rows.iter().map(|n| n.id).collect();
-    let money = raised_and_donors(db, &ids).await?;
+    let money = raised_and_donors(db, Owner::Need, &ids).await?;
     let items = rows
         .iter()
         .map(|n| {
@@ -212,7 +225,7 @@ pub async fn get_need(db: &DatabaseConnection, code: &str) -> Result<NeedDetail,
         .await?
         .ok_or(AppError::NotFound)?;
     let provinces = province_map(db).await?;
-    let money = raised_and_donors(db, &[n.id]).await?;
+    let money = raised_and_donors(db, Owner::Need, &[n.id]).await?;
     let (raised, donors) = money.get(&n.id).copied().unwrap_or_default();
     Ok(NeedDetail {
         card: card(&n, &provinces, raised, donors),
