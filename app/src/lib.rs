@@ -5,7 +5,10 @@
 
 #![recursion_limit = "256"]
 
+#[cfg(feature = "ssr")]
+pub mod audit;
 pub mod auth;
+pub mod casework;
 pub mod error;
 pub mod giving;
 pub mod i18n;

@@ -14,6 +14,8 @@ mod m0003_giving;
 mod m0004_employment;
 mod m0005_operations;
 mod m0006_payments;
+mod m0007_casework;
+pub use m0007_casework::GENESIS as AUDIT_GENESIS;
 
 pub struct Migrator;
 
@@ -27,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_employment::Migration),
             Box::new(m0005_operations::Migration),
             Box::new(m0006_payments::Migration),
+            Box::new(m0007_casework::Migration),
         ]
     }
 }

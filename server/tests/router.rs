@@ -16,7 +16,7 @@ async fn health_reports_backend_and_migrations() {
         let json: serde_json::Value = serde_json::from_str(&body_text(res).await).unwrap();
         assert_eq!(json["status"], "ok");
         assert_eq!(json["database"], tdb.label);
-        assert_eq!(json["migrations_applied"], 6);
+        assert_eq!(json["migrations_applied"], 7);
         tdb.drop_db().await;
     }
 }

@@ -126,6 +126,78 @@ impl Authed {
     pub fn role(&self) -> Role {
         self.user.role
     }
+
+    /// Whether a record of this province (and prison) lies inside this person's scopes.
+    /// Staff without scope rows are national; non-staff cover nothing.
+    pub fn covers(&self, province_id: i64, prison_id: Option<i64>) -> bool {
+        if !self.role().is_staff() {
+            return false;
+        }
+        self.scopes.is_empty()
+            || self.scopes.iter().any(|s| match (s.prison_id, s.province_id) {
+                (Some(p), _) => prison_id == Some(p),
+                (None, Some(pr)) => pr == province_id,
+                (None, None) => true,
+            })
+    }
+
+    /// The provinces this person may see, or `None` for all of them.
+    pub fn province_filter(&self) -> Option<Vec<i64>> {
+        if self.scopes.is_empty() {
+            None
+        } else if self.scopes.iter().any(|s| s.province_id.is_none() && s.prison_id.is_none()) {
+            None
+        } else {
+            Some(self.scopes.iter().filter_map(|s| s.province_id).collect())
+        }
+    }
+}
+
+/// The guard every staff server function starts with: signed in with a role that has `p`.
+/// A denial is logged and written to the audit log.
+pub async fn authorize(p: super::Permission) -> Result<Authed, AppError> {
+    match current().await? {
+        None => Err(AppError::Unauthorized),
+        Some(a) if p.allows(a.role()) => Ok(a),
+        Some(a) => {
+            deny(&a, p, None).await;
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
+/// The second half of the guard, once the record is loaded: it must lie in the person's scope.
+/// Out of scope answers "not found", so nobody learns what exists elsewhere.
+pub async fn check_scope(
+    a: &Authed,
+    p: super::Permission,
+    subject: &str,
+    province_id: i64,
+    prison_id: Option<i64>,
+) -> Result<(), AppError> {
+    if a.covers(province_id, prison_id) {
+        Ok(())
+    } else {
+        deny(a, p, Some(subject)).await;
+        Err(AppError::NotFound)
+    }
+}
+
+/// Logs and audits a refused request. Failing to audit must not turn a refusal into an error.
+pub async fn deny(a: &Authed, p: super::Permission, subject: Option<&str>) {
+    tracing::warn!(user = %a.user.public_id, role = a.role().as_str(), permission = p.as_str(), ?subject, "access denied");
+    if let Ok(state) = use_state() {
+        let entry = crate::audit::Entry {
+            actor_user_id: Some(a.user_id),
+            action: "access.denied",
+            subject_kind: p.as_str(),
+            subject_id: subject.map(str::to_string),
+            detail: serde_json::json!({ "role": a.role().as_str() }),
+        };
+        if let Err(e) = crate::audit::record_now(&state.db, entry).await {
+            tracing::error!(error = ?e, "could not audit a denial");
+        }
+    }
 }
 
 /// Starts a session and returns the cookie's token.

@@ -735,12 +735,24 @@ async fn settle_paid(
 
 /// Puts a message about a gift (its receipt, news of what it funded) in the outbox, in the same
 /// transaction as the event.
-async fn queue(
+pub(crate) async fn queue(
     state: &AppState,
     txn: &DatabaseTransaction,
     d: &donation::Model,
     sealed_contact: &[u8],
     template: &str,
+) -> Result<(), AppError> {
+    queue_with(state, txn, d, sealed_contact, template, serde_json::json!({})).await
+}
+
+/// [`queue`] with more fields in the message's payload.
+pub(crate) async fn queue_with(
+    state: &AppState,
+    txn: &DatabaseTransaction,
+    d: &donation::Model,
+    sealed_contact: &[u8],
+    template: &str,
+    extra: serde_json::Value,
 ) -> Result<(), AppError> {
     let contact = state
         .sealer
@@ -752,11 +764,17 @@ async fn queue(
         &contact,
         template,
         crate::i18n::Locale::Fa,
-        serde_json::json!({
-            "tracking_code": d.tracking_code,
-            "amount_rials": d.amount_rials,
-            "url": receipt_url(&d.tracking_code, &receipt_token(state, &d.tracking_code)),
-        }),
+        {
+            let mut payload = serde_json::json!({
+                "tracking_code": d.tracking_code,
+                "amount_rials": d.amount_rials,
+                "url": receipt_url(&d.tracking_code, &receipt_token(state, &d.tracking_code)),
+            });
+            if let (Some(p), Some(e)) = (payload.as_object_mut(), extra.as_object()) {
+                p.extend(e.clone());
+            }
+            payload
+        },
     )
     .await
 }

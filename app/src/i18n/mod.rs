@@ -166,6 +166,8 @@ mod tests {
                         "transparency.",
                         "notify.",
                         "occasion.",
+                        "staff.",
+                        "pii.",
                     ];
                     if prefixes.iter().any(|p| piece.starts_with(p)) && is_key(piece) {
                         used.insert(piece.to_string());

@@ -89,6 +89,13 @@ pub fn render(template: &str, locale: Locale, payload: &serde_json::Value) -> St
             translate(locale, "notify.need_reallocated"),
             get("url")
         ),
+        // The redacted impact update itself went through the privacy guard before it was queued.
+        "need_delivered" => format!(
+            "{} {} {}",
+            translate(locale, "notify.need_delivered"),
+            get("update"),
+            get("url")
+        ),
         other => {
             tracing::error!(template = other, "unknown notification template");
             get("url")

@@ -68,15 +68,3 @@ pub fn EntrepreneurHome() -> impl IntoView {
         </Guarded>
     }
 }
-
-#[component]
-pub fn StaffHome() -> impl IntoView {
-    view! {
-        <Guarded allowed=&Role::STAFF>
-            <section class="panel" id="staff-home">
-                <Welcome/>
-                <p>{t("account.staff_intro")}</p>
-            </section>
-        </Guarded>
-    }
-}

@@ -14,6 +14,7 @@ use leptos_router::{
 };
 
 pub use home::*;
+pub use layout::RoleName;
 
 /// The whole HTML document, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -117,7 +118,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sign-up") view=sign_in::SignUpPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/account") view=account::DonorHome ssr=SsrMode::InOrder/>
                     <Route path=path!("/employment/dashboard") view=account::EntrepreneurHome ssr=SsrMode::InOrder/>
-                    <Route path=path!("/staff") view=account::StaffHome ssr=SsrMode::InOrder/>
+                    <Route path=path!("/staff") view=crate::casework::StaffHome ssr=SsrMode::InOrder/>
+                    <Route path=path!("/staff/families/new") view=crate::casework::IntakePage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/staff/families/:code") view=crate::casework::FamilyPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/staff/needs/:code") view=crate::casework::NeedCasePage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/staff/disbursements/:code") view=crate::casework::ApprovalPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/staff/audit") view=crate::casework::AuditPage ssr=SsrMode::InOrder/>
                 </Routes>
             </main>
             <layout::Footer/>

@@ -1,0 +1,275 @@
+//! Case work: staff take in a family, record its consent, draft a need with its private notes and
+//! a separately written public text, a second person verifies and publishes it past the privacy
+//! guards, and finance pays the vendor and records delivery.
+//!
+//! Every server function here starts with [`crate::auth::ssr::authorize`] (role) and checks the
+//! record's scope once it is loaded; out-of-scope records answer "not found".
+
+mod pages;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+pub use pages::*;
+
+use crate::error::AppError;
+use crate::privacy::pii::Finding;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Offence categories a prisoner can be held for under the programme.
+pub const OFFENCES: [&str; 3] = ["debt", "diyeh", "dower"];
+
+/// A family's intake form, as submitted (every field a string, as forms send them).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntakeForm {
+    pub province: String,
+    pub prison: Option<String>,
+    pub head_name: String,
+    pub national_code: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub situation: Option<String>,
+    pub household_size: String,
+    /// Other household members' names, one per line.
+    pub members: Option<String>,
+    pub prisoner_name: String,
+    pub prisoner_national_code: Option<String>,
+    pub offence: String,
+    pub consent_publish: Option<String>,
+}
+
+/// A need drafted on a family's file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NeedForm {
+    pub family: String,
+    pub category: String,
+    /// In tomans, any digits, separators allowed.
+    pub goal: String,
+    pub title: String,
+    pub story: String,
+    pub private_notes: Option<String>,
+    /// `YYYY-MM-DD` (Gregorian, from a date input).
+    pub deadline: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DraftOutcome {
+    Saved { code: String },
+    /// The public text would identify someone; nothing was saved.
+    Blocked { findings: Vec<Finding> },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PublishOutcome {
+    Published { code: String, province_hidden: bool },
+    Blocked { findings: Vec<Finding> },
+    /// Fewer than k families share the card's attributes even without the province.
+    Held { families: u64 },
+}
+
+/// A family's file without personal fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FamilyFile {
+    pub code: String,
+    pub province: String,
+    pub household_size: i32,
+    pub consent_publish: bool,
+    pub consent_withdrawn: bool,
+    pub prisoner_code: Option<String>,
+    pub offence: Option<String>,
+    pub needs: Vec<CaseNeed>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseNeed {
+    pub code: String,
+    pub family_code: String,
+    pub category: String,
+    pub status: String,
+    pub title: String,
+    pub story: String,
+    pub goal_rials: i64,
+    pub balance_rials: i64,
+    pub hide_province: bool,
+    /// The person asking wrote it (and so may not verify it).
+    pub mine: bool,
+}
+
+/// Personal fields of a family, opened for one reader and written to the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Personal {
+    pub head_name: String,
+    pub national_code: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub situation: Option<String>,
+    pub members: Vec<String>,
+    pub prisoner_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueItem {
+    pub code: String,
+    pub family_code: String,
+    pub title: String,
+    pub category: String,
+    pub amount_rials: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Queues {
+    pub awaiting_verification: Vec<QueueItem>,
+    pub to_purchase: Vec<QueueItem>,
+    pub to_deliver: Vec<QueueItem>,
+    /// Disbursement codes (`D-…`) with the need they pay for.
+    pub awaiting_approval: Vec<QueueItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FulfilOutcome {
+    Paid { disbursement: String },
+    AwaitingApproval { disbursement: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: String,
+    pub actor: Option<String>,
+    pub action: String,
+    pub subject_kind: String,
+    pub subject_id: Option<String>,
+    pub detail: String,
+}
+
+#[cfg(feature = "ssr")]
+async fn run<T>(
+    p: crate::auth::Permission,
+    f: impl AsyncFnOnce(crate::platform::AppState, crate::auth::ssr::Authed) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    async {
+        let who = crate::auth::ssr::authorize(p).await?;
+        let state = crate::platform::use_state()?;
+        f(state, who).await
+    }
+    .await
+    .map_err(AppError::with_status)
+}
+
+#[server(prefix = "/api", endpoint = "staff/queues")]
+pub async fn staff_queues() -> Result<Queues, AppError> {
+    run(crate::auth::Permission::ViewCases, async |s, who| {
+        service::queues(&s, &who).await
+    })
+    .await
+}
+
+/// Provinces and prisons the person may take families in from: (code, Persian name, English name).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntakeOptions {
+    pub provinces: Vec<(String, String, String)>,
+    pub prisons: Vec<(String, String, String)>,
+}
+
+#[server(prefix = "/api", endpoint = "staff/intake-options")]
+pub async fn get_intake_options() -> Result<IntakeOptions, AppError> {
+    run(crate::auth::Permission::IntakeFamily, async |s, who| {
+        service::intake_options(&s, &who).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "staff/intake")]
+pub async fn intake_family(form: IntakeForm) -> Result<String, AppError> {
+    run(crate::auth::Permission::IntakeFamily, async |s, who| {
+        let code = service::intake(&s, &who, &form).await?;
+        leptos_axum::redirect(&format!("/staff/families/{code}"));
+        Ok(code)
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "staff/family")]
+pub async fn get_family_file(code: String) -> Result<FamilyFile, AppError> {
+    run(crate::auth::Permission::ViewCases, async |s, who| {
+        service::family_file(&s, &who, &code).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "staff/personal")]
+pub async fn read_personal(code: String) -> Result<Personal, AppError> {
+    run(crate::auth::Permission::ReadPersonal, async |s, who| {
+        service::read_personal(&s, &who, &code).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "staff/consent")]
+pub async fn record_consent(code: String, publish: bool) -> Result<u64, AppError> {
+    run(crate::auth::Permission::RecordConsent, async |s, who| {
+        service::record_consent(&s, &who, &code, publish).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "staff/draft-need")]
+pub async fn draft_need(form: NeedForm) -> Result<DraftOutcome, AppError> {
+    run(crate::auth::Permission::DraftNeed, async |s, who| {
+        service::draft_need(&s, &who, &form).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "staff/need")]
+pub async fn need_case(code: String) -> Result<CaseNeed, AppError> {
+    run(crate::auth::Permission::ViewCases, async |s, who| {
+        service::need_case(&s, &who, &code).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "staff/verify-need")]
+pub async fn verify_need(code: String) -> Result<PublishOutcome, AppError> {
+    run(crate::auth::Permission::VerifyNeed, async |s, who| {
+        service::verify_and_publish(&s, &who, &code).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "staff/purchase")]
+pub async fn record_purchase(
+    code: String,
+    payee_kind: String,
+    payee_name: String,
+    evidence: String,
+) -> Result<FulfilOutcome, AppError> {
+    run(crate::auth::Permission::Fulfil, async |s, who| {
+        service::record_purchase(&s, &who, &code, &payee_kind, &payee_name, &evidence).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "staff/approve")]
+pub async fn approve_disbursement(code: String) -> Result<FulfilOutcome, AppError> {
+    run(crate::auth::Permission::ApproveDisbursement, async |s, who| {
+        service::approve(&s, &who, &code).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "staff/deliver")]
+pub async fn record_delivery(code: String, update: String) -> Result<DraftOutcome, AppError> {
+    run(crate::auth::Permission::Fulfil, async |s, who| {
+        service::record_delivery(&s, &who, &code, &update).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "staff/audit")]
+pub async fn audit_log(action: Option<String>, before: Option<i64>) -> Result<Vec<AuditRow>, AppError> {
+    run(crate::auth::Permission::ReadAudit, async |s, _who| {
+        service::audit_rows(&s, action.as_deref(), before).await
+    })
+    .await
+}

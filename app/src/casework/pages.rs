@@ -1,0 +1,424 @@
+//! The staff area's pages: the work queues, intake, a family's file, a need's case and the audit
+//! log. Each page asks the server, which decides; the pages only hide what would be refused.
+
+use super::*;
+use crate::auth::{current_user, Permission, SessionUser};
+use crate::giving::category_key;
+use crate::i18n::{format_toman, t, use_i18n};
+use crate::privacy::pii::Finding;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+fn may(u: &Option<SessionUser>, p: Permission) -> bool {
+    u.as_ref().is_some_and(|u| p.allows(u.role))
+}
+
+#[component]
+fn ErrorNote(error: Signal<Option<AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        error.get().map(|e| {
+            let key = e.message_key().to_string();
+            view! { <p class="error" role="alert">{move || i18n.t(&key)}</p> }
+        })
+    }
+}
+
+/// Why the privacy guard refused a text: one line per finding, with what matched.
+#[component]
+pub fn Findings(findings: Vec<Finding>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="error blocked" role="alert" id="pii-blocked">
+            <p><strong>{t("staff.blocked")}</strong></p>
+            <ul>
+                {findings.into_iter().map(|f| {
+                    let key = f.kind.message_key();
+                    view! { <li data-kind=format!("{:?}", f.kind)>{move || i18n.t(key)} ": " <bdi>{f.excerpt.clone()}</bdi></li> }
+                }).collect_view()}
+            </ul>
+        </div>
+    }
+}
+
+#[component]
+fn QueueList(title: &'static str, id: &'static str, items: Vec<QueueItem>, link: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="queue" id=id>
+            <h2>{t(title)} " (" {items.len()} ")"</h2>
+            {if items.is_empty() {
+                view! { <p class="muted">{t("staff.queue_empty")}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="plain">
+                        {items.into_iter().map(|it| {
+                            let href = format!("{link}{}", it.code);
+                            let amount = it.amount_rials;
+                            let cat = category_key(&it.category);
+                            view! {
+                                <li>
+                                    <A href=href>{it.code.clone()}</A> " — " {it.title.clone()} " · "
+                                    {move || i18n.t(cat)} " · " {move || format_toman(amount, i18n.get())}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// `/staff`: what waits for this person, by role.
+#[component]
+pub fn StaffHome() -> impl IntoView {
+    let me = Resource::new(|| (), |_| current_user());
+    let queues = Resource::new(|| (), |_| staff_queues());
+    view! {
+        <section class="panel" id="staff-home">
+            <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
+                {move || me.get().map(|u| {
+                    let u = u.ok().flatten();
+                    match &u {
+                        None => view! { <h1>{t("error.unauthorized")}</h1> <p><A href="/sign-in">{t("nav.sign_in")}</A></p> }.into_any(),
+                        Some(s) if !s.role.is_staff() => view! { <h1>{t("error.forbidden")}</h1> }.into_any(),
+                        Some(s) => {
+                            let name = s.display_name.clone();
+                            let role = s.role;
+                            view! {
+                                <h1>{t("account.welcome")} " " {name}</h1>
+                                <p class="role-badge" data-role=role.as_str()><crate::shell::RoleName role=role/></p>
+                                <nav class="actions">
+                                    {may(&u, Permission::IntakeFamily).then(|| view! { <A href="/staff/families/new" attr:class="button">{t("staff.intake")}</A> })}
+                                    {may(&u, Permission::ReadAudit).then(|| view! { <A href="/staff/audit" attr:class="button secondary">{t("staff.audit")}</A> })}
+                                </nav>
+                            }.into_any()
+                        }
+                    }
+                })}
+                {move || queues.get().map(|q| match q {
+                    Err(_) => ().into_any(),
+                    Ok(q) => view! {
+                        <QueueList title="staff.awaiting_verification" id="queue-verify" items=q.awaiting_verification link="/staff/needs/"/>
+                        <QueueList title="staff.to_purchase" id="queue-purchase" items=q.to_purchase link="/staff/needs/"/>
+                        <QueueList title="staff.to_deliver" id="queue-deliver" items=q.to_deliver link="/staff/needs/"/>
+                        <QueueList title="staff.awaiting_approval" id="queue-approve" items=q.awaiting_approval link="/staff/disbursements/"/>
+                    }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// `/staff/families/new`: a family's intake.
+#[component]
+pub fn IntakePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<IntakeFamily>::new();
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let options = Resource::new(|| (), |_| get_intake_options());
+    view! {
+        <section class="panel" id="intake">
+            <h1>{t("staff.intake")}</h1>
+            <p class="muted">{t("staff.intake_intro")}</p>
+            <ActionForm action=action attr:class="form" attr:id="intake-form">
+                <Suspense fallback=|| ()>
+                    {move || options.get().map(|o| match o {
+                        Err(e) => view! { <p class="error">{move || i18n.t(e.message_key())}</p> }.into_any(),
+                        Ok(o) => view! {
+                            <label>{t("staff.province")}
+                                <select name="form[province]" required>
+                                    {o.provinces.into_iter().map(|(c, fa, en)| {
+                                        let label = move || if i18n.get() == crate::i18n::Locale::Fa { fa.clone() } else { en.clone() };
+                                        view! { <option value=c>{label}</option> }
+                                    }).collect_view()}
+                                </select>
+                            </label>
+                            <label>{t("staff.prison")}
+                                <select name="form[prison]" required>
+                                    {o.prisons.into_iter().map(|(c, fa, en)| {
+                                        let label = move || if i18n.get() == crate::i18n::Locale::Fa { fa.clone() } else { en.clone() };
+                                        view! { <option value=c>{label}</option> }
+                                    }).collect_view()}
+                                </select>
+                            </label>
+                        }.into_any(),
+                    })}
+                </Suspense>
+                <fieldset>
+                    <legend>{t("staff.private_fields")}</legend>
+                    <label>{t("staff.head_name")}<input name="form[head_name]" required autocomplete="off"/></label>
+                    <label>{t("staff.national_code")}<input name="form[national_code]" inputmode="numeric" autocomplete="off"/></label>
+                    <label>{t("staff.phone")}<input name="form[phone]" inputmode="tel" autocomplete="off"/></label>
+                    <label>{t("staff.address")}<input name="form[address]" autocomplete="off"/></label>
+                    <label>{t("staff.situation")}<textarea name="form[situation]" rows="3"></textarea></label>
+                    <label>{t("staff.members")}<textarea name="form[members]" rows="3"></textarea></label>
+                    <label>{t("staff.prisoner_name")}<input name="form[prisoner_name]" required autocomplete="off"/></label>
+                    <label>{t("staff.prisoner_national_code")}<input name="form[prisoner_national_code]" inputmode="numeric" autocomplete="off"/></label>
+                </fieldset>
+                <label>{t("staff.household_size")}<input name="form[household_size]" inputmode="numeric" required/></label>
+                <label>{t("staff.offence")}
+                    <select name="form[offence]">
+                        {OFFENCES.iter().map(|o| {
+                            let key = format!("campaign.offence_{o}");
+                            view! { <option value=*o>{move || i18n.t(&key)}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label class="check"><input type="checkbox" name="form[consent_publish]" value="yes"/>{t("staff.consent_publish")}</label>
+                <ErrorNote error/>
+                <button type="submit" class="button">{t("staff.intake_submit")}</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// `/staff/families/:code`: the file without personal fields, consent, and a need's draft.
+#[component]
+pub fn FamilyPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let code = move || params.with(|p| p.get("code").unwrap_or_default());
+    let consent = ServerAction::<RecordConsent>::new();
+    let draft = ServerAction::<DraftNeed>::new();
+    let reveal = ServerAction::<ReadPersonal>::new();
+    let file = Resource::new(
+        move || (code(), consent.version().get(), draft.version().get()),
+        |(c, _, _)| get_family_file(c),
+    );
+    let draft_error = Signal::derive(move || draft.value().get().and_then(|r| r.err()));
+    let consent_error = Signal::derive(move || consent.value().get().and_then(|r| r.err()));
+    view! {
+        <section class="panel" id="family-file">
+            <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
+                {move || file.get().map(|f| match f {
+                    Err(e) => view! { <h1>{move || i18n.t(e.message_key())}</h1> }.into_any(),
+                    Ok(f) => {
+                        let (fcode1, fcode2, fcode3) = (f.code.clone(), f.code.clone(), f.code.clone());
+                        view! {
+                            <h1>{t("staff.family")} " " <bdi id="family-code">{f.code.clone()}</bdi></h1>
+                            <dl class="facts">
+                                <dt>{t("staff.household_size")}</dt><dd>{f.household_size}</dd>
+                                <dt>{t("staff.offence")}</dt><dd>{f.offence.clone().map(|o| { let k = format!("campaign.offence_{o}"); move || i18n.t(&k) })}</dd>
+                                <dt>{t("staff.consent")}</dt>
+                                <dd id="consent-state">{if f.consent_publish { t("staff.consent_given").into_any() } else { t("staff.consent_none").into_any() }}</dd>
+                            </dl>
+                            <ActionForm action=consent attr:class="inline-form">
+                                <input type="hidden" name="code" value=fcode1/>
+                                <input type="hidden" name="publish" value=(!f.consent_publish).to_string()/>
+                                <button type="submit" class="button secondary" id="consent-toggle">
+                                    {if f.consent_publish { t("staff.withdraw_consent").into_any() } else { t("staff.record_consent").into_any() }}
+                                </button>
+                            </ActionForm>
+                            <ErrorNote error=consent_error/>
+                            <ActionForm action=reveal attr:class="inline-form">
+                                <input type="hidden" name="code" value=fcode2/>
+                                <button type="submit" class="link-button" id="reveal">{t("staff.reveal")}</button>
+                            </ActionForm>
+                            {move || reveal.value().get().map(|r| match r {
+                                Err(e) => view! { <p class="error">{move || i18n.t(e.message_key())}</p> }.into_any(),
+                                Ok(p) => view! {
+                                    <dl class="facts personal" id="personal">
+                                        <dt>{t("staff.head_name")}</dt><dd>{p.head_name}</dd>
+                                        <dt>{t("staff.national_code")}</dt><dd>{p.national_code}</dd>
+                                        <dt>{t("staff.phone")}</dt><dd>{p.phone}</dd>
+                                        <dt>{t("staff.address")}</dt><dd>{p.address}</dd>
+                                        <dt>{t("staff.prisoner_name")}</dt><dd>{p.prisoner_name}</dd>
+                                    </dl>
+                                }.into_any(),
+                            })}
+                            <h2>{t("staff.needs")}</h2>
+                            <ul class="plain" id="family-needs">
+                                {f.needs.into_iter().map(|n| {
+                                    let key = format!("need_status.{}", n.status);
+                                    view! { <li><A href=format!("/staff/needs/{}", n.code)>{n.code.clone()}</A> " — " {n.title.clone()} " · " <span class="status">{move || i18n.t(&key)}</span></li> }
+                                }).collect_view()}
+                            </ul>
+                            <h2>{t("staff.draft_need")}</h2>
+                            <ActionForm action=draft attr:class="form" attr:id="draft-form">
+                                <input type="hidden" name="form[family]" value=fcode3/>
+                                <label>{t("staff.category")}
+                                    <select name="form[category]">
+                                        {crate::giving::CATEGORIES.iter().map(|c| {
+                                            let k = category_key(c);
+                                            view! { <option value=*c>{move || i18n.t(k)}</option> }
+                                        }).collect_view()}
+                                    </select>
+                                </label>
+                                <label>{t("staff.goal_toman")}<input name="form[goal]" inputmode="numeric" required/></label>
+                                <label>{t("staff.public_title")}<input name="form[title]" required/></label>
+                                <label>{t("staff.public_story")}<textarea name="form[story]" rows="4" required></textarea></label>
+                                <label>{t("staff.private_notes")}<textarea name="form[private_notes]" rows="3"></textarea></label>
+                                <label>{t("staff.deadline")}<input type="date" name="form[deadline]"/></label>
+                                <ErrorNote error=draft_error/>
+                                {move || draft.value().get().and_then(|r| r.ok()).map(|o| match o {
+                                    DraftOutcome::Blocked { findings } => view! { <Findings findings/> }.into_any(),
+                                    DraftOutcome::Saved { code } => view! {
+                                        <p class="notice" id="draft-saved">{t("staff.draft_saved")} " " <A href=format!("/staff/needs/{code}")>{code.clone()}</A></p>
+                                    }.into_any(),
+                                })}
+                                <button type="submit" class="button">{t("staff.submit_for_verification")}</button>
+                            </ActionForm>
+                        }.into_any()
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// `/staff/needs/:code`: verification, purchase and delivery of one need.
+#[component]
+pub fn NeedCasePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let code = move || params.with(|p| p.get("code").unwrap_or_default());
+    let me = Resource::new(|| (), |_| current_user());
+    let verify = ServerAction::<VerifyNeed>::new();
+    let purchase = ServerAction::<RecordPurchase>::new();
+    let deliver = ServerAction::<RecordDelivery>::new();
+    let case = Resource::new(
+        move || (code(), verify.version().get(), purchase.version().get(), deliver.version().get()),
+        |(c, _, _, _)| need_case(c),
+    );
+    let verify_error = Signal::derive(move || verify.value().get().and_then(|r| r.err()));
+    let purchase_error = Signal::derive(move || purchase.value().get().and_then(|r| r.err()));
+    let deliver_error = Signal::derive(move || deliver.value().get().and_then(|r| r.err()));
+    view! {
+        <section class="panel" id="need-case">
+            <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
+                {move || case.get().map(|c| match c {
+                    Err(e) => view! { <h1>{move || i18n.t(e.message_key())}</h1> }.into_any(),
+                    Ok(n) => {
+                        let u = me.get().and_then(|r| r.ok()).flatten();
+                        let status_key = format!("need_status.{}", n.status);
+                        let cat = category_key(&n.category);
+                        let (goal, bal) = (n.goal_rials, n.balance_rials);
+                        let (ncode1, ncode2, ncode3) = (n.code.clone(), n.code.clone(), n.code.clone());
+                        let can_verify = n.status == "awaiting_verification" && !n.mine && may(&u, Permission::VerifyNeed);
+                        let can_buy = n.status == "funded" && may(&u, Permission::Fulfil);
+                        let can_deliver = n.status == "purchased" && may(&u, Permission::Fulfil);
+                        view! {
+                            <h1>{n.title.clone()}</h1>
+                            <p><span class="status" id="case-status" data-status=n.status.clone()>{move || i18n.t(&status_key)}</span>
+                               " · " {move || i18n.t(cat)} " · " <A href=format!("/staff/families/{}", n.family_code)>{n.family_code.clone()}</A></p>
+                            <p class="story">{n.story.clone()}</p>
+                            <dl class="facts">
+                                <dt>{t("staff.goal_toman")}</dt><dd>{move || format_toman(goal, i18n.get())}</dd>
+                                <dt>{t("staff.balance")}</dt><dd id="case-balance">{move || format_toman(bal, i18n.get())}</dd>
+                            </dl>
+                            {n.hide_province.then(|| view! { <p class="notice">{t("staff.province_hidden")}</p> })}
+                            {(n.status == "awaiting_verification" && n.mine).then(|| view! { <p class="notice">{t("staff.four_eyes")}</p> })}
+                            {can_verify.then(|| view! {
+                                <ActionForm action=verify attr:class="inline-form">
+                                    <input type="hidden" name="code" value=ncode1.clone()/>
+                                    <button type="submit" class="button" id="verify">{t("staff.verify_publish")}</button>
+                                </ActionForm>
+                            })}
+                            {can_buy.then(|| view! {
+                                <ActionForm action=purchase attr:class="form" attr:id="purchase-form">
+                                    <input type="hidden" name="code" value=ncode2.clone()/>
+                                    <label>{t("staff.payee_kind")}
+                                        <select name="payee_kind">
+                                            {["vendor", "landlord", "school", "pharmacy", "utility"].into_iter().map(|k| {
+                                                let key = format!("staff.payee_{k}");
+                                                view! { <option value=k>{move || i18n.t(&key)}</option> }
+                                            }).collect_view()}
+                                        </select>
+                                    </label>
+                                    <label>{t("staff.payee_name")}<input name="payee_name" required/></label>
+                                    <label>{t("staff.evidence")}<input name="evidence" required/></label>
+                                    <button type="submit" class="button">{t("staff.record_purchase")}</button>
+                                </ActionForm>
+                            })}
+                            {can_deliver.then(|| view! {
+                                <ActionForm action=deliver attr:class="form" attr:id="deliver-form">
+                                    <input type="hidden" name="code" value=ncode3.clone()/>
+                                    <label>{t("staff.impact_update")}<textarea name="update" rows="3" required></textarea></label>
+                                    <button type="submit" class="button">{t("staff.record_delivery")}</button>
+                                </ActionForm>
+                            })}
+                        }.into_any()
+                    }
+                })}
+            </Suspense>
+            <ErrorNote error=verify_error/>
+            <ErrorNote error=purchase_error/>
+            <ErrorNote error=deliver_error/>
+            {move || verify.value().get().and_then(|r| r.ok()).map(|o| match o {
+                PublishOutcome::Published { code, province_hidden } => view! {
+                    <p class="notice" id="published">{t("staff.published")} " " <A href=format!("/needs/{code}")>{code.clone()}</A>
+                    {province_hidden.then(|| view! { " — " {t("staff.province_hidden")} })}</p>
+                }.into_any(),
+                PublishOutcome::Blocked { findings } => view! { <Findings findings/> }.into_any(),
+                PublishOutcome::Held { .. } => view! { <p class="error" id="held">{t("staff.held")}</p> }.into_any(),
+            })}
+            {move || purchase.value().get().and_then(|r| r.ok()).map(|o| match o {
+                FulfilOutcome::Paid { disbursement } => view! { <p class="notice" id="paid">{t("staff.paid")} " " {disbursement}</p> }.into_any(),
+                FulfilOutcome::AwaitingApproval { disbursement } => view! { <p class="notice" id="awaiting-approval">{t("staff.awaiting_approval")} " " {disbursement}</p> }.into_any(),
+            })}
+            {move || deliver.value().get().and_then(|r| r.ok()).map(|o| match o {
+                DraftOutcome::Blocked { findings } => view! { <Findings findings/> }.into_any(),
+                DraftOutcome::Saved { .. } => view! { <p class="notice" id="delivered">{t("staff.delivered")}</p> }.into_any(),
+            })}
+        </section>
+    }
+}
+
+/// `/staff/disbursements/:code`: a manager approves a large disbursement (not their own).
+#[component]
+pub fn ApprovalPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let code = move || params.with(|p| p.get("code").unwrap_or_default());
+    let approve = ServerAction::<ApproveDisbursement>::new();
+    let error = Signal::derive(move || approve.value().get().and_then(|r| r.err()));
+    view! {
+        <section class="panel narrow" id="approval">
+            <h1>{t("staff.awaiting_approval")} " " <bdi>{code}</bdi></h1>
+            <ActionForm action=approve attr:class="inline-form">
+                <input type="hidden" name="code" value=code/>
+                <button type="submit" class="button" id="approve">{t("staff.approve")}</button>
+            </ActionForm>
+            <ErrorNote error/>
+            {move || approve.value().get().and_then(|r| r.ok()).map(|_| view! { <p class="notice" id="paid">{move || i18n.t("staff.paid")}</p> })}
+        </section>
+    }
+}
+
+/// `/staff/audit`: the audit log, newest first, filtered by action prefix (`?action=need.`).
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let action = move || query.with(|q| q.get("action"));
+    let before = move || query.with(|q| q.get("before").and_then(|b| b.parse::<i64>().ok()));
+    let rows = Resource::new(move || (action(), before()), |(a, b)| audit_log(a, b));
+    view! {
+        <section class="panel" id="audit">
+            <h1>{t("staff.audit")}</h1>
+            <form method="get" action="/staff/audit" class="inline-form">
+                <label>{t("staff.audit_action")}<input name="action" value=action/></label>
+                <button type="submit" class="button secondary">{t("staff.filter")}</button>
+            </form>
+            <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
+                {move || rows.get().map(|r| match r {
+                    Err(e) => view! { <p class="error">{move || i18n.t(e.message_key())}</p> }.into_any(),
+                    Ok(rows) => view! {
+                        <table class="data" id="audit-rows">
+                            <thead><tr><th>"#"</th><th>{t("staff.audit_at")}</th><th>{t("staff.audit_actor")}</th><th>{t("staff.audit_action")}</th><th>{t("staff.audit_subject")}</th><th>{t("staff.audit_detail")}</th></tr></thead>
+                            <tbody>
+                                {rows.into_iter().map(|r| view! {
+                                    <tr><td>{r.id}</td><td dir="ltr">{r.at}</td><td>{r.actor}</td><td>{r.action}</td>
+                                    <td>{r.subject_kind} " " {r.subject_id}</td><td dir="ltr"><code>{r.detail}</code></td></tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    }
+}

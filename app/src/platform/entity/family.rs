@@ -1,0 +1,31 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "families")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub public_code: String,
+    pub province_id: i64,
+    pub prison_id: Option<i64>,
+    pub head_name_enc: Vec<u8>,
+    pub national_code_enc: Option<Vec<u8>>,
+    pub national_code_bidx: Option<String>,
+    pub phone_enc: Option<Vec<u8>>,
+    pub address_enc: Option<Vec<u8>>,
+    pub situation_enc: Option<Vec<u8>>,
+    pub key_id: String,
+    pub household_size: i32,
+    pub status: String,
+    pub consent_publish: bool,
+    pub consent_recorded_at: Option<DateTimeUtc>,
+    pub consent_withdrawn_at: Option<DateTimeUtc>,
+    pub created_by: Option<i64>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
