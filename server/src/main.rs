@@ -49,6 +49,9 @@ enum Command {
         #[arg(long, default_value_t = 30)]
         older_than_minutes: i64,
     },
+    /// Walk the audit log's hash chain and report the first edited, removed or missing entry.
+    /// Exits non-zero when the chain does not verify.
+    AuditVerify,
     /// Create a national administrator (asks for the password, or reads KARAMAT_ADMIN_PASSWORD).
     CreateAdmin {
         #[arg(long)]
@@ -130,6 +133,22 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
             Ok(())
+        }
+        Command::AuditVerify => {
+            let conn = server::connect_and_migrate(&config).await?;
+            let v = app::audit::verify(&conn)
+                .await
+                .map_err(|e| anyhow::anyhow!("audit verify: {e}"))?;
+            match &v.problem {
+                None => {
+                    println!("audit log verified: {} entries, chain intact", v.entries);
+                    Ok(())
+                }
+                Some((id, what)) => {
+                    println!("audit log BROKEN at entry {id}: {what} ({} entries read)", v.entries);
+                    anyhow::bail!("the audit log does not verify")
+                }
+            }
         }
         Command::Reconcile { older_than_minutes } => {
             let conn = server::connect_and_migrate(&config).await?;

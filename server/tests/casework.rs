@@ -1,0 +1,705 @@
+//! Staff case work on SQLite and PostgreSQL: intake with sealed personal fields, a need blocked by
+//! the privacy guard, four eyes, k-anonymity, consent withdrawal, purchase/approval/delivery
+//! through the ledger, the hash-chained audit log, and the access matrix over every staff server
+//! function × role × in-scope and out-of-scope records.
+
+mod common;
+
+use app::auth::ssr::{create_session, Authed, Scope};
+use app::auth::{Permission, Role, SessionUser};
+use app::casework::service;
+use app::casework::{DraftOutcome, FulfilOutcome, IntakeForm, NeedForm, PublishOutcome};
+use app::platform::{AppState, Config};
+use app::privacy::pii::PiiKind;
+use axum::http::{header, StatusCode};
+use common::*;
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use server::seed::{self, Scale, DEMO_ACCOUNTS};
+
+struct World {
+    state: AppState,
+    app: axum::Router,
+    /// Tehran (where the demo social worker and manager work) and another province.
+    home: Province,
+    away: Province,
+}
+
+#[derive(Clone)]
+struct Province {
+    id: i64,
+    code: String,
+    prison_code: String,
+}
+
+async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
+    db.query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index::<i64>(0)
+        .unwrap()
+}
+
+async fn exec(db: &DatabaseConnection, sql: &str) {
+    db.execute_unprepared(sql).await.unwrap();
+}
+
+async fn province(db: &DatabaseConnection, id: i64) -> Province {
+    let code = strings(db, &format!("SELECT code FROM provinces WHERE id = {id}")).await[0].clone();
+    let prison_code = strings(db, &format!("SELECT code FROM prisons WHERE province_id = {id} ORDER BY id")).await[0].clone();
+    Province { id, code, prison_code }
+}
+
+async fn world(url: &str) -> World {
+    let state = app_state(url).await;
+    seed::run(&state.db, Scale::Demo, 11).await.unwrap();
+    let db = &state.db;
+    let home_id = scalar(db, "SELECT s.province_id FROM user_scopes s JOIN users u ON u.id = s.user_id WHERE u.role = 'social_worker'").await;
+    let away_id = scalar(db, &format!("SELECT MIN(province_id) FROM prisons WHERE province_id <> {home_id}")).await;
+    World {
+        home: province(db, home_id).await,
+        away: province(db, away_id).await,
+        app: server::http::router(state.clone()),
+        state,
+    }
+}
+
+async fn user_id(db: &DatabaseConnection, email: &str) -> i64 {
+    scalar(db, &format!("SELECT id FROM users WHERE email = '{email}'")).await
+}
+
+fn email_of(role: Role) -> &'static str {
+    DEMO_ACCOUNTS.iter().find(|(r, _, _)| *r == role).unwrap().1
+}
+
+/// The person as the server sees them, for calling services directly.
+async fn authed(db: &DatabaseConnection, email: &str) -> Authed {
+    let id = user_id(db, email).await;
+    let role = strings(db, &format!("SELECT role FROM users WHERE id = {id}")).await[0].clone();
+    let scopes = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT province_id, prison_id FROM user_scopes WHERE user_id = {id}"),
+        ))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| Scope {
+            province_id: r.try_get_by_index(0).unwrap(),
+            prison_id: r.try_get_by_index(1).unwrap(),
+        })
+        .collect();
+    Authed {
+        user_id: id,
+        user: SessionUser {
+            public_id: format!("U-{id}"),
+            display_name: email.into(),
+            role: Role::parse(&role).unwrap(),
+        },
+        scopes,
+    }
+}
+
+async fn cookie_for(w: &World, email: &str) -> String {
+    let id = user_id(&w.state.db, email).await;
+    let token = create_session(&w.state.db, &w.state.config, id, None).await.unwrap();
+    format!("karamat_session={token}")
+}
+
+fn intake_form(p: &Province, head: &str, nc: &str, phone: &str, size: &str, offence: &str) -> IntakeForm {
+    IntakeForm {
+        province: p.code.clone(),
+        prison: Some(p.prison_code.clone()),
+        head_name: head.into(),
+        national_code: Some(nc.into()),
+        phone: Some(phone.into()),
+        address: Some("خیابان نسترن‌زار، کوچهٔ نهم، پلاک ۱۲".into()),
+        situation: Some("مادر با سه فرزند، بدون درآمد".into()),
+        household_size: size.into(),
+        members: Some("نرگس کاظمی\nامیرحسین کاظمی".into()),
+        prisoner_name: "بهرام کاظمی".into(),
+        prisoner_national_code: None,
+        offence: offence.into(),
+        consent_publish: Some("yes".into()),
+    }
+}
+
+/// National codes with valid check digits, distinct per `i`.
+fn national_code(i: u32) -> String {
+    let first9 = format!("{:09}", 100_000_000 + i * 7919);
+    let d: Vec<u32> = first9.chars().map(|c| c.to_digit(10).unwrap()).collect();
+    format!("{first9}{}", app::validation::national_code_check_digit(&d))
+}
+
+fn need_form(family: &str, category: &str, story: &str) -> NeedForm {
+    NeedForm {
+        family: family.into(),
+        category: category.into(),
+        goal: "۲٬۰۰۰٬۰۰۰".into(),
+        title: "اجارهٔ سه ماه خانه".into(),
+        story: story.into(),
+        private_notes: Some("قرارداد اجاره در پرونده است".into()),
+        deadline: None,
+    }
+}
+
+const CLEAN_STORY: &str = "مادری با سه فرزند که اجارهٔ سه ماه خانه را بدهکار است و صاحبخانه مهلت داده است.";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn intake_draft_verify_publish_withdraw() {
+    for tdb in databases().await {
+        let l = tdb.label;
+        let w = world(&tdb.url).await;
+        let db = &w.state.db;
+        let sw = authed(db, email_of(Role::SocialWorker)).await;
+        let manager = authed(db, email_of(Role::AssociationManager)).await;
+
+        // Five families with the same public attributes in the home province: k is met.
+        let mut families = Vec::new();
+        for i in 0..5 {
+            let f = intake_form(&w.home, "مریم کاظمی", &national_code(i), "09121234567", "4", "diyeh");
+            families.push(service::intake(&w.state, &sw, &f).await.unwrap());
+        }
+        // The same national code again is refused and nothing is added.
+        let before = scalar(db, "SELECT COUNT(*) FROM families").await;
+        let dup = intake_form(&w.home, "کسی دیگر", &national_code(0), "09121234567", "4", "diyeh");
+        let err = service::intake(&w.state, &sw, &dup).await.unwrap_err();
+        assert_eq!(err.message_key(), "staff.family_exists", "{l}");
+        assert_eq!(scalar(db, "SELECT COUNT(*) FROM families").await, before, "{l}");
+        // Exact look-up by national code goes through the blind index.
+        assert_eq!(
+            service::find_by_national_code(&w.state, &sw, &national_code(3)).await.unwrap(),
+            Some(families[3].clone()),
+            "{l}"
+        );
+        assert_eq!(service::find_by_national_code(&w.state, &sw, &national_code(99)).await.unwrap(), None, "{l}");
+
+        // A story with a phone number, or the family's own name, is blocked and nothing saved.
+        let needs_before = scalar(db, "SELECT COUNT(*) FROM needs").await;
+        for (story, kind) in [
+            ("برای هماهنگی با ۰۹۱۲ ۱۲۳ ۴۵۶۷ تماس بگیرید؛ خانواده به کمک نیاز دارد.", PiiKind::Mobile),
+            ("خانم کاظمی با سه فرزند اجارهٔ خانه را بدهکار است و مهلت کوتاه است.", PiiKind::Name),
+            ("پدر خانواده در زندان مرکزی تهران است و خانواده برای اجاره مانده است.", PiiKind::Prison),
+        ] {
+            match service::draft_need(&w.state, &sw, &need_form(&families[0], "rent", story)).await.unwrap() {
+                DraftOutcome::Blocked { findings } => {
+                    assert!(findings.iter().any(|f| f.kind == kind), "{l}: {story}: {findings:?}")
+                }
+                other => panic!("{l}: {story}: not blocked: {other:?}"),
+            }
+        }
+        assert_eq!(scalar(db, "SELECT COUNT(*) FROM needs").await, needs_before, "{l}");
+
+        // Fixed, it saves for verification; each family gets the same kind of need.
+        let mut codes = Vec::new();
+        for f in &families {
+            match service::draft_need(&w.state, &sw, &need_form(f, "rent", CLEAN_STORY)).await.unwrap() {
+                DraftOutcome::Saved { code } => codes.push(code),
+                other => panic!("{l}: {other:?}"),
+            }
+        }
+        let code = codes[0].clone();
+        let status = |c: &str| format!("SELECT status FROM needs WHERE public_code = '{c}'");
+        assert_eq!(strings(db, &status(&code)).await, vec!["awaiting_verification"], "{l}");
+        // Not public yet.
+        assert_eq!(send(&w.app, get(&format!("/needs/{code}"), None)).await.status(), StatusCode::NOT_FOUND, "{l}");
+
+        // Four eyes: the author cannot verify their own draft.
+        let err = service::verify_and_publish(&w.state, &sw, &code).await.unwrap_err();
+        assert_eq!(err.message_key(), "staff.four_eyes", "{l}");
+        assert_eq!(strings(db, &status(&code)).await, vec!["awaiting_verification"], "{l}");
+
+        // The manager verifies: five families share the attributes, the province stays.
+        match service::verify_and_publish(&w.state, &manager, &code).await.unwrap() {
+            PublishOutcome::Published { province_hidden, .. } => assert!(!province_hidden, "{l}"),
+            other => panic!("{l}: {other:?}"),
+        }
+        assert_eq!(strings(db, &status(&code)).await, vec!["published"], "{l}");
+        // Verifying twice is refused.
+        assert!(service::verify_and_publish(&w.state, &manager, &code).await.is_err(), "{l}");
+
+        // It is public and shows nothing personal.
+        let res = send(&w.app, get(&format!("/needs/{code}"), None)).await;
+        assert_eq!(res.status(), StatusCode::OK, "{l}");
+        let html = body_text(res).await;
+        assert!(html.contains(CLEAN_STORY), "{l}");
+        for secret in ["مریم", "کاظمی", "09121234567", "۰۹۱۲", &national_code(0), "نسترن‌زار", "بهرام", "نرگس", "قرارداد اجاره"] {
+            assert!(!html.contains(secret), "{l}: public page shows {secret}");
+        }
+
+        // Withdrawing consent takes the card down at once.
+        let taken = service::record_consent(&w.state, &sw, &families[0], false).await.unwrap();
+        assert_eq!(taken, 1, "{l}");
+        assert_eq!(strings(db, &status(&code)).await, vec!["withdrawn"], "{l}");
+        assert_eq!(send(&w.app, get(&format!("/needs/{code}"), None)).await.status(), StatusCode::NOT_FOUND, "{l}");
+        // Without consent, nothing of the family can publish.
+        let other = codes[1].clone();
+        service::record_consent(&w.state, &sw, &families[1], false).await.unwrap();
+        let err = service::verify_and_publish(&w.state, &manager, &other).await.unwrap_err();
+        assert_eq!(err.message_key(), "staff.no_consent", "{l}");
+
+        // Every step is in the audit log, and the chain verifies.
+        let v = app::audit::verify(db).await.unwrap();
+        assert!(v.ok(), "{l}: {v:?}");
+        assert!(v.entries >= 13, "{l}: {v:?}");
+        let actions = strings(db, "SELECT action FROM audit_log ORDER BY id").await;
+        for a in ["family.intake", "need.drafted", "need.published", "consent.withdrawn"] {
+            assert!(actions.iter().any(|x| x == a), "{l}: {a} missing from {actions:?}");
+        }
+        tdb.drop_db().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn k_anonymity_hides_the_province_or_holds_the_card() {
+    for tdb in databases().await {
+        let l = tdb.label;
+        let w = world(&tdb.url).await;
+        let db = &w.state.db;
+        let admin = authed(db, email_of(Role::NationalAdmin)).await;
+        let provinces: Vec<i64> = strings(db, "SELECT CAST(province_id AS TEXT) FROM prisons GROUP BY province_id ORDER BY province_id")
+            .await
+            .into_iter()
+            .map(|s| s.parse().unwrap())
+            .take(5)
+            .collect();
+        // One family per province with a rare attribute (an age band nobody else has).
+        let mut needs = Vec::new();
+        for (i, pid) in provinces.iter().enumerate() {
+            let p = province(db, *pid).await;
+            let f = service::intake(&w.state, &admin, &intake_form(&p, "زهرا رحیمی", &national_code(100 + i as u32), "09351234567", "2", "dower")).await.unwrap();
+            let DraftOutcome::Saved { code } = service::draft_need(&w.state, &admin, &need_form(&f, "medical", CLEAN_STORY)).await.unwrap() else {
+                panic!("{l}: draft blocked");
+            };
+            exec(db, &format!("UPDATE needs SET age_band = 'k-test' WHERE public_code = '{code}'")).await;
+            needs.push(code);
+        }
+        // Five nationally, one per province: published with the province hidden.
+        let c = colleague_national(&w).await;
+        match service::verify_and_publish(&w.state, &c, &needs[0]).await.unwrap() {
+            PublishOutcome::Published { province_hidden, .. } => assert!(province_hidden, "{l}"),
+            other => panic!("{l}: {other:?}"),
+        }
+        let hidden = scalar(db, &format!("SELECT COUNT(*) FROM needs WHERE hide_province AND public_code = '{}'", needs[0])).await;
+        assert_eq!(hidden, 1, "{l}");
+        // The public card of a hidden-province need does not name the province.
+        let html = body_text(send(&w.app, get(&format!("/needs/{}", needs[0]), None)).await).await;
+        let pname = strings(db, &format!("SELECT name_fa FROM provinces WHERE id = {}", provinces[0])).await[0].clone();
+        assert!(!html.contains(&format!(">{pname}<")), "{l}: hidden province shown");
+
+        // A card only four families share even nationally is held: nothing changes.
+        exec(db, &format!("UPDATE needs SET age_band = 'k-rare' WHERE public_code IN ('{}', '{}', '{}', '{}')", needs[1], needs[2], needs[3], needs[4])).await;
+        match service::verify_and_publish(&w.state, &c, &needs[1]).await.unwrap() {
+            PublishOutcome::Held { families } => assert_eq!(families, 4, "{l}"),
+            other => panic!("{l}: {other:?}"),
+        }
+        assert_eq!(strings(db, &format!("SELECT status FROM needs WHERE public_code = '{}'", needs[1])).await, vec!["awaiting_verification"], "{l}");
+        tdb.drop_db().await;
+    }
+}
+
+/// A national social worker (no scope rows) other than the admin who wrote the drafts.
+async fn colleague_national(w: &World) -> Authed {
+    let db = &w.state.db;
+    if user_id_opt(db, "national.sw@test.karamat.ir").await.is_none() {
+        app::auth::ssr::create_user(
+            db,
+            app::auth::ssr::NewUser {
+                email: Some("national.sw@test.karamat.ir"),
+                display_name: "مددکار کشوری",
+                password_hash: app::auth::ssr::DISABLED_PASSWORD.into(),
+                role: Role::SocialWorker,
+                locale: "fa",
+            },
+        )
+        .await
+        .unwrap();
+    }
+    authed(db, "national.sw@test.karamat.ir").await
+}
+
+async fn user_id_opt(db: &DatabaseConnection, email: &str) -> Option<i64> {
+    strings(db, &format!("SELECT CAST(id AS TEXT) FROM users WHERE email = '{email}'"))
+        .await
+        .first()
+        .map(|s| s.parse().unwrap())
+}
+
+/// Publishes a need and funds it exactly through the ledger, as a settled gift would.
+async fn funded_need(w: &World, author: &Authed, verifier: &Authed, p: &Province, i: u32, goal_toman: &str) -> String {
+    let f = service::intake(&w.state, author, &intake_form(p, "فاطمه نوری", &national_code(500 + i), "09131234567", "3", "debt")).await.unwrap();
+    let mut form = need_form(&f, "school", CLEAN_STORY);
+    form.goal = goal_toman.into();
+    let DraftOutcome::Saved { code } = service::draft_need(&w.state, author, &form).await.unwrap() else { panic!() };
+    let db = &w.state.db;
+    // Publish past the guards by making the crowd large enough for this test.
+    exec(db, &format!("UPDATE needs SET status = 'published', verifier_id = {} WHERE public_code = '{code}'", verifier.user_id)).await;
+    let (id, goal): (i64, i64) = {
+        let row = db
+            .query_one_raw(Statement::from_string(db.get_database_backend(), format!("SELECT id, goal_rials FROM needs WHERE public_code = '{code}'")))
+            .await
+            .unwrap()
+            .unwrap();
+        (row.try_get_by_index(0).unwrap(), row.try_get_by_index(1).unwrap())
+    };
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await.unwrap();
+    let gw = app::ledger::account_id(&txn, &app::ledger::Account::Gateway("sandbox".into())).await.unwrap();
+    let need = app::ledger::account_id(&txn, &app::ledger::Account::Need(id)).await.unwrap();
+    app::ledger::post(
+        &txn,
+        app::ledger::Posting { kind: "gift", memo: "test gift", donation_id: None, created_by: None },
+        &[app::ledger::debit(gw, goal), app::ledger::credit(need, goal)],
+    )
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
+    exec(db, &format!("UPDATE needs SET status = 'funded', funded_at = updated_at WHERE public_code = '{code}'")).await;
+    code
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn purchase_needs_two_people_above_the_threshold_and_delivery_tells_donors() {
+    for tdb in databases().await {
+        let l = tdb.label;
+        let w = world(&tdb.url).await;
+        let db = &w.state.db;
+        let sw = authed(db, email_of(Role::SocialWorker)).await;
+        let manager = authed(db, email_of(Role::AssociationManager)).await;
+        let finance = authed(db, email_of(Role::FinanceOfficer)).await;
+
+        // Small: paid at once, one balanced ledger group from the need's fund.
+        let small = funded_need(&w, &sw, &manager, &w.home, 1, "2000000").await;
+        let out = service::record_purchase(&w.state, &finance, &small, "school", "لوازم‌التحریر نمونه", "فاکتور ۱۲۳").await.unwrap();
+        assert!(matches!(out, FulfilOutcome::Paid { .. }), "{l}: {out:?}");
+        assert_eq!(strings(db, &format!("SELECT status FROM needs WHERE public_code = '{small}'")).await, vec!["purchased"], "{l}");
+        let need_id = scalar(db, &format!("SELECT id FROM needs WHERE public_code = '{small}'")).await;
+        let acct = app::ledger::account_id(db, &app::ledger::Account::Need(need_id)).await.unwrap();
+        assert_eq!(app::ledger::fund_balance(db, acct).await.unwrap(), 0, "{l}: the fund was paid out");
+        assert_eq!(scalar(db, "SELECT COUNT(*) FROM ledger_transactions WHERE kind = 'disbursement'").await, 1, "{l}");
+        let h = app::ledger::health(db).await.unwrap();
+        assert!(h.negative_funds.is_empty(), "{l}: {h:?}");
+
+        // Delivery with a text that names the family is blocked; a redacted one goes to donors.
+        exec(db, &format!(
+            "INSERT INTO donations (tracking_code, target_kind, need_id, amount_rials, overflow_rials, anonymous, contact_enc, key_id, status, gateway, idempotency_key, created_at) \
+             SELECT 'T-DELIV', 'need', id, 1000, 0, TRUE, NULL, 'dev', 'settled', 'sandbox', 'idem-deliv', created_at FROM needs WHERE public_code = '{small}'"
+        )).await;
+        let sealed = w.state.sealer.seal("donations.contact", "donor@example.org");
+        let backend = db.get_database_backend();
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            match backend {
+                sea_orm::DatabaseBackend::Postgres => "UPDATE donations SET contact_enc = $1 WHERE tracking_code = 'T-DELIV'",
+                _ => "UPDATE donations SET contact_enc = ? WHERE tracking_code = 'T-DELIV'",
+            },
+            [sealed.into()],
+        ))
+        .await
+        .unwrap();
+        match service::record_delivery(&w.state, &finance, &small, "لوازم به فاطمه نوری تحویل شد و بچه‌ها خوشحال‌اند").await.unwrap() {
+            DraftOutcome::Blocked { findings } => assert!(findings.iter().any(|f| f.kind == PiiKind::Name), "{l}"),
+            other => panic!("{l}: {other:?}"),
+        }
+        assert_eq!(scalar(db, "SELECT COUNT(*) FROM impact_updates").await, 0, "{l}");
+        let outbox_before = scalar(db, "SELECT COUNT(*) FROM notification_outbox WHERE template = 'need_delivered'").await;
+        let out = service::record_delivery(&w.state, &finance, &small, "لوازم‌التحریر سال تحصیلی به خانواده تحویل شد.").await.unwrap();
+        assert!(matches!(out, DraftOutcome::Saved { .. }), "{l}");
+        assert_eq!(strings(db, &format!("SELECT status FROM needs WHERE public_code = '{small}'")).await, vec!["delivered"], "{l}");
+        assert_eq!(scalar(db, "SELECT COUNT(*) FROM impact_updates").await, 1, "{l}");
+        assert_eq!(scalar(db, "SELECT COUNT(*) FROM notification_outbox WHERE template = 'need_delivered'").await, outbox_before + 1, "{l}");
+        // Delivering twice is refused.
+        assert!(service::record_delivery(&w.state, &finance, &small, "دوباره تحویل شد به خانواده.").await.is_err(), "{l}");
+
+        // Large: waits for a manager; the requester cannot approve their own.
+        let large = funded_need(&w, &sw, &manager, &w.home, 2, "60000000").await;
+        let FulfilOutcome::AwaitingApproval { disbursement } =
+            service::record_purchase(&w.state, &finance, &large, "vendor", "فروشگاه نمونه", "فاکتور ۹۹").await.unwrap()
+        else {
+            panic!("{l}: large disbursement paid without approval");
+        };
+        assert_eq!(scalar(db, "SELECT COUNT(*) FROM ledger_transactions WHERE kind = 'disbursement'").await, 1, "{l}: nothing paid yet");
+        // A second request while one waits is refused.
+        assert!(service::record_purchase(&w.state, &finance, &large, "vendor", "فروشگاه نمونه", "فاکتور ۱۰۰").await.is_err(), "{l}");
+        let err = service::approve(&w.state, &finance, &disbursement).await.unwrap_err();
+        assert_eq!(err.message_key(), "staff.four_eyes", "{l}");
+        let out = service::approve(&w.state, &manager, &disbursement).await.unwrap();
+        assert!(matches!(out, FulfilOutcome::Paid { .. }), "{l}");
+        assert_eq!(scalar(db, "SELECT COUNT(*) FROM ledger_transactions WHERE kind = 'disbursement'").await, 2, "{l}");
+        assert!(service::approve(&w.state, &manager, &disbursement).await.is_err(), "{l}: paid twice");
+        assert_eq!(strings(db, &format!("SELECT status FROM needs WHERE public_code = '{large}'")).await, vec!["purchased"], "{l}");
+        assert!(app::audit::verify(db).await.unwrap().ok(), "{l}");
+        tdb.drop_db().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn personal_values_are_not_in_the_database_in_plain_text() {
+    let tdb = databases().await.remove(0); // the SQLite file: its bytes can be read
+    let w = world(&tdb.url).await;
+    let sw = authed(&w.state.db, email_of(Role::SocialWorker)).await;
+    let nc = national_code(4242);
+    let mut f = intake_form(&w.home, "شهرزاد یگانه‌پور", &nc, "09187776655", "3", "debt");
+    f.address = Some("بلوار نمونه‌آباد، پلاک ۷۷".into());
+    f.members = Some("سیاوش یگانه‌پور".into());
+    f.prisoner_name = "کیومرث یگانه‌پور".into();
+    let code = service::intake(&w.state, &sw, &f).await.unwrap();
+    // Reading them back works for a permitted person, and is audited.
+    let p = service::read_personal(&w.state, &sw, &code).await.unwrap();
+    assert_eq!(p.head_name, "شهرزاد یگانه‌پور");
+    assert_eq!(p.national_code.as_deref(), Some(nc.as_str()));
+    assert_eq!(p.members, vec!["سیاوش یگانه‌پور".to_string()]);
+    assert_eq!(p.prisoner_name.as_deref(), Some("کیومرث یگانه‌پور"));
+    assert!(strings(&w.state.db, "SELECT action FROM audit_log").await.contains(&"personal.read".to_string()));
+    w.state.db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await.unwrap();
+    let path = tdb.url.trim_start_matches("sqlite://").split('?').next().unwrap().to_string();
+    let mut bytes = std::fs::read(&path).unwrap();
+    if let Ok(wal) = std::fs::read(format!("{path}-wal")) {
+        bytes.extend(wal);
+    }
+    for secret in ["یگانه‌پور", "شهرزاد", &nc, "09187776655", "نمونه‌آباد", "کیومرث"] {
+        assert!(
+            !bytes.windows(secret.len()).any(|win| win == secret.as_bytes()),
+            "{secret} is in the database file in plain text"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_verify_catches_an_edit_a_deletion_and_a_cut_tail() {
+    for tdb in databases().await {
+        let l = tdb.label;
+        let w = world(&tdb.url).await;
+        let db = &w.state.db;
+        let sw = authed(db, email_of(Role::SocialWorker)).await;
+        for i in 0..4 {
+            service::intake(&w.state, &sw, &intake_form(&w.home, "لیلا صالحی", &national_code(900 + i), "09121112233", "2", "debt")).await.unwrap();
+        }
+        assert_eq!(app::audit::verify(db).await.unwrap(), app::audit::Verification { entries: 4, problem: None }, "{l}");
+        let ids: Vec<i64> = strings(db, "SELECT CAST(id AS TEXT) FROM audit_log ORDER BY id").await.iter().map(|s| s.parse().unwrap()).collect();
+
+        // The command agrees (run the real binary against this database).
+        let run = |url: &str| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_karamat"))
+                .arg("audit-verify")
+                .env("DATABASE_URL", url)
+                .env("RUST_LOG", "error")
+                .output()
+                .unwrap()
+        };
+        let ok = run(&tdb.url);
+        assert!(ok.status.success(), "{l}: {}", String::from_utf8_lossy(&ok.stdout));
+
+        // An edited detail.
+        exec(db, &format!("UPDATE audit_log SET detail = '{{}}' WHERE id = {}", ids[1])).await;
+        let v = app::audit::verify(db).await.unwrap();
+        assert_eq!(v.problem.as_ref().map(|p| p.0), Some(ids[1]), "{l}: {v:?}");
+        let out = run(&tdb.url);
+        assert!(!out.status.success(), "{l}: the command missed an edit");
+        assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("entry {}", ids[1])), "{l}");
+        exec(db, &format!("DELETE FROM audit_log WHERE id = {}", ids[1])).await;
+        // A deleted middle entry: the next one no longer links.
+        let v = app::audit::verify(db).await.unwrap();
+        assert_eq!(v.problem.as_ref().map(|p| p.0), Some(ids[2]), "{l}: {v:?}");
+        // A cut tail only: the head row notices.
+        let w2 = world_fresh_chain(&w, &sw).await;
+        let last = scalar(db, "SELECT MAX(id) FROM audit_log").await;
+        let _ = w2;
+        exec(db, &format!("DELETE FROM audit_log WHERE id >= {}", ids[1])).await;
+        let v = app::audit::verify(db).await.unwrap();
+        assert_eq!(v.problem.as_ref().map(|p| p.0), Some(0), "{l}: a cut tail went unnoticed: {v:?} (last was {last})");
+        tdb.drop_db().await;
+    }
+}
+
+async fn world_fresh_chain(w: &World, sw: &Authed) {
+    service::record_consent(&w.state, sw, &strings(&w.state.db, "SELECT public_code FROM families WHERE created_by IS NOT NULL ORDER BY id DESC").await[0], true)
+        .await
+        .unwrap();
+}
+
+// ---------------------------------------------------------------- the access matrix
+
+/// Records of one scope that every staff function can be pointed at.
+struct Records {
+    family: String,
+    draft: String,
+    funded: String,
+    purchased: String,
+    disbursement: String,
+    province: Province,
+}
+
+async fn records(w: &World, p: &Province, i: u32) -> Records {
+    let admin = authed(&w.state.db, email_of(Role::NationalAdmin)).await;
+    let verifier = colleague_national(w).await;
+    let db = &w.state.db;
+    let family = service::intake(&w.state, &admin, &intake_form(p, "ناهید فراهانی", &national_code(700 + i), "09121231234", "3", "debt")).await.unwrap();
+    let DraftOutcome::Saved { code: draft } = service::draft_need(&w.state, &admin, &need_form(&family, "food", CLEAN_STORY)).await.unwrap() else { panic!() };
+    let funded = funded_need(w, &admin, &verifier, p, 710 + i, "2000000").await;
+    let purchased = funded_need(w, &admin, &verifier, p, 720 + i, "2000000").await;
+    service::record_purchase(&w.state, &admin, &purchased, "vendor", "فروشگاه", "فاکتور ۱").await.unwrap();
+    let big = funded_need(w, &admin, &verifier, p, 730 + i, "90000000").await;
+    let FulfilOutcome::AwaitingApproval { disbursement } = service::record_purchase(&w.state, &admin, &big, "vendor", "فروشگاه", "فاکتور ۲").await.unwrap() else { panic!() };
+    let _ = db;
+    Records { family, draft, funded, purchased, disbursement, province: p.clone() }
+}
+
+/// A staff server function, the permission it needs, and its body for a scope's records
+/// (`None` for functions without a record).
+struct Endpoint {
+    path: &'static str,
+    permission: Permission,
+    body: fn(&Records, u32) -> Option<String>,
+}
+
+fn enc(s: &str) -> String {
+    app::giving::encode_query_value(s)
+}
+
+fn endpoints() -> Vec<Endpoint> {
+    vec![
+        Endpoint { path: "/api/staff/queues", permission: Permission::ViewCases, body: |_, _| None },
+        Endpoint { path: "/api/staff/intake-options", permission: Permission::IntakeFamily, body: |_, _| None },
+        Endpoint {
+            path: "/api/staff/intake",
+            permission: Permission::IntakeFamily,
+            body: |r, n| {
+                Some(format!(
+                    "form[province]={}&form[prison]={}&form[head_name]={}&form[national_code]={}&form[household_size]=3&form[prisoner_name]={}&form[offence]=debt",
+                    r.province.code,
+                    r.province.prison_code,
+                    enc("پروین مرادی"),
+                    national_code(10_000 + n),
+                    enc("رضا مرادی")
+                ))
+            },
+        },
+        Endpoint { path: "/api/staff/family", permission: Permission::ViewCases, body: |r, _| Some(format!("code={}", r.family)) },
+        Endpoint { path: "/api/staff/personal", permission: Permission::ReadPersonal, body: |r, _| Some(format!("code={}", r.family)) },
+        Endpoint { path: "/api/staff/consent", permission: Permission::RecordConsent, body: |r, _| Some(format!("code={}&publish=true", r.family)) },
+        Endpoint {
+            path: "/api/staff/draft-need",
+            permission: Permission::DraftNeed,
+            body: |r, _| {
+                Some(format!(
+                    "form[family]={}&form[category]=food&form[goal]=1000000&form[title]={}&form[story]={}",
+                    r.family,
+                    enc("سبد غذای یک ماه"),
+                    enc(CLEAN_STORY)
+                ))
+            },
+        },
+        Endpoint { path: "/api/staff/need", permission: Permission::ViewCases, body: |r, _| Some(format!("code={}", r.draft)) },
+        Endpoint { path: "/api/staff/verify-need", permission: Permission::VerifyNeed, body: |r, _| Some(format!("code={}", r.draft)) },
+        Endpoint {
+            path: "/api/staff/purchase",
+            permission: Permission::Fulfil,
+            body: |r, _| Some(format!("code={}&payee_kind=vendor&payee_name={}&evidence={}", r.funded, enc("فروشگاه"), enc("فاکتور ۳"))),
+        },
+        Endpoint { path: "/api/staff/approve", permission: Permission::ApproveDisbursement, body: |r, _| Some(format!("code={}", r.disbursement)) },
+        Endpoint {
+            path: "/api/staff/deliver",
+            permission: Permission::Fulfil,
+            body: |r, _| Some(format!("code={}&update={}", r.purchased, enc("سبد غذا به خانواده تحویل شد."))),
+        },
+        Endpoint { path: "/api/staff/audit", permission: Permission::ReadAudit, body: |_, _| None },
+    ]
+}
+
+/// A fingerprint of everything a staff function can change (other than the audit log).
+async fn fingerprint(db: &DatabaseConnection) -> String {
+    let mut out = String::new();
+    for sql in [
+        "SELECT COUNT(*) FROM families",
+        "SELECT COUNT(*) FROM needs",
+        "SELECT COUNT(*) FROM needs WHERE status = 'published'",
+        "SELECT COUNT(*) FROM needs WHERE status = 'purchased'",
+        "SELECT COUNT(*) FROM needs WHERE status = 'delivered'",
+        "SELECT COUNT(*) FROM families WHERE consent_publish",
+        "SELECT COUNT(*) FROM disbursements",
+        "SELECT COUNT(*) FROM disbursements WHERE status = 'paid'",
+        "SELECT COUNT(*) FROM ledger_entries",
+        "SELECT COUNT(*) FROM impact_updates",
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'personal.read'",
+    ] {
+        out.push_str(&scalar(db, sql).await.to_string());
+        out.push(',');
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn access_matrix_every_staff_function_role_and_scope() {
+    for tdb in databases().await {
+        let l = tdb.label;
+        let w = world(&tdb.url).await;
+        let db = &w.state.db;
+        let home = records(&w, &w.home.clone(), 1).await;
+        let away = records(&w, &w.away.clone(), 2).await;
+        let eps = endpoints();
+
+        // The matrix covers every staff server function there is.
+        let registered: std::collections::BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+            .map(|(p, _)| p.to_string())
+            .filter(|p| p.starts_with("/api/staff/"))
+            .collect();
+        let covered: std::collections::BTreeSet<String> = eps.iter().map(|e| e.path.to_string()).collect();
+        assert_eq!(registered, covered, "a staff server function is missing from the access matrix");
+
+        let mut n = 0u32;
+        let mut checked = 0;
+        for (role, email, _) in DEMO_ACCOUNTS {
+            let who = authed(db, email).await;
+            let cookie = cookie_for(&w, email).await;
+            for ep in &eps {
+                for recs in [&home, &away] {
+                    n += 1;
+                    let in_scope = who.covers(recs.province.id, None) && role.is_staff();
+                    let body = (ep.body)(recs, n);
+                    let has_record = body.is_some() && !matches!(ep.path, "/api/staff/queues" | "/api/staff/intake-options" | "/api/staff/audit");
+                    let allowed = ep.permission.allows(role) && (!has_record || in_scope);
+                    let before = fingerprint(db).await;
+                    let mut req = post_form(ep.path, &body.unwrap_or_default(), Some(&cookie));
+                    req.headers_mut().insert(header::ACCEPT, "application/json".parse().unwrap());
+                    let res = send(&w.app, req).await;
+                    let status = res.status();
+                    let text = body_text(res).await;
+                    let refused = matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND);
+                    assert_eq!(
+                        !refused, allowed,
+                        "{l}: {role:?} {} on {} records → {status} {text}",
+                        ep.path, recs.province.code
+                    );
+                    if refused {
+                        assert_eq!(fingerprint(db).await, before, "{l}: a refused {role:?} {} changed something", ep.path);
+                        // Nothing personal in a refusal.
+                        assert!(!text.contains("ناهید") && !text.contains("فراهانی"), "{l}");
+                    } else {
+                        assert!(status.is_success() || status.is_redirection() || status == StatusCode::UNPROCESSABLE_ENTITY,
+                            "{l}: {role:?} {} → {status} {text}", ep.path);
+                    }
+                    // Anyone may read public data, nobody non-staff may see personal fields.
+                    if ep.path == "/api/staff/personal" && !allowed {
+                        assert!(!text.contains("09121231234"), "{l}");
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, DEMO_ACCOUNTS.len() * eps.len() * 2);
+        // Without a session: 401 everywhere, nothing changed.
+        let before = fingerprint(db).await;
+        for ep in &eps {
+            let mut req = post_form(ep.path, &(ep.body)(&home, 0).unwrap_or_default(), None);
+            req.headers_mut().insert(header::ACCEPT, "application/json".parse().unwrap());
+            assert_eq!(send(&w.app, req).await.status(), StatusCode::UNAUTHORIZED, "{l}: {}", ep.path);
+        }
+        assert_eq!(fingerprint(db).await, before, "{l}");
+        // Refusals were written to the audit log, and the chain still verifies.
+        assert!(scalar(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'access.denied'").await > 20, "{l}");
+        assert!(app::audit::verify(db).await.unwrap().ok(), "{l}");
+        let _ = Config::for_tests(&tdb.url);
+        tdb.drop_db().await;
+    }
+}
