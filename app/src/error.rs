@@ -12,6 +12,9 @@ pub enum AppError {
     /// Signed in, but this role or scope may not do this.
     #[error("forbidden")]
     Forbidden,
+    /// A staff account that has not turned on two-factor sign-in yet.
+    #[error("two-factor sign-in required")]
+    TwoFactorRequired,
     #[error("not found")]
     NotFound,
     /// Bad input: the field and the translation key of the message.
@@ -41,6 +44,7 @@ impl AppError {
         match self {
             AppError::Unauthorized => "error.unauthorized",
             AppError::Forbidden => "error.forbidden",
+            AppError::TwoFactorRequired => "error.two_factor_required",
             AppError::NotFound => "error.not_found",
             AppError::Invalid { key, .. } => key,
             AppError::RateLimited => "error.rate_limited",
@@ -64,7 +68,7 @@ impl AppError {
         use axum::http::StatusCode;
         match self {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::TwoFactorRequired => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,

@@ -1,11 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
-
-const DEMO_PASSWORD = 'karamat-demo-1405';
-
-async function hydrated(page: Page) {
-  // Set by an Effect that only runs in the browser after hydration.
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-}
+import { test, expect } from '@playwright/test';
+import { DEMO_PASSWORD, hydrated, signIn } from './staff-auth';
 
 test('home is Persian and right-to-left, then hydrates', async ({ page }) => {
   const errors: string[] = [];
@@ -46,11 +40,7 @@ const roles: [string, string, string][] = [
 
 for (const [email, home, role] of roles) {
   test(`${role} signs in and lands on their home`, async ({ page }) => {
-    await page.goto('/sign-in');
-    await hydrated(page);
-    await page.fill('input[name=email]', email);
-    await page.fill('input[name=password]', DEMO_PASSWORD);
-    await page.click('#sign-in-form button[type=submit]');
+    await signIn(page, email, home === '/staff');
     await expect(page).toHaveURL(new RegExp(`${home}$`));
     await expect(page.locator(`[data-role="${role}"]`)).toBeVisible();
     await page.getByRole('button', { name: 'خروج' }).click();

@@ -52,6 +52,9 @@ enum Command {
     /// Walk the audit log's hash chain and report the first edited, removed or missing entry.
     /// Exits non-zero when the chain does not verify.
     AuditVerify,
+    /// Re-seal every personal field under the current key (KARAMAT_FIELD_KEY_ID/KARAMAT_FIELD_KEY);
+    /// the keys being retired go in KARAMAT_FIELD_KEYS_OLD=id:hex,… until this has run.
+    RotateKeys,
     /// Create a national administrator (asks for the password, or reads KARAMAT_ADMIN_PASSWORD).
     CreateAdmin {
         #[arg(long)]
@@ -149,6 +152,19 @@ async fn main() -> anyhow::Result<()> {
                     anyhow::bail!("the audit log does not verify")
                 }
             }
+        }
+        Command::RotateKeys => {
+            let conn = server::connect_and_migrate(&config).await?;
+            let sealer = app::privacy::Sealer::from_env()
+                .map_err(|e| anyhow::anyhow!("field keys: {e}"))?;
+            let report = app::privacy::rotation::rotate(&conn, &sealer)
+                .await
+                .map_err(|e| anyhow::anyhow!("rotate: {e}"))?;
+            for (table, n) in &report {
+                println!("{table:>22}  {n} re-sealed");
+            }
+            println!("every personal field is sealed under key {}", sealer.key_id());
+            Ok(())
         }
         Command::Reconcile { older_than_minutes } => {
             let conn = server::connect_and_migrate(&config).await?;

@@ -97,6 +97,7 @@ async fn authed(db: &DatabaseConnection, email: &str) -> Authed {
             role: Role::parse(&role).unwrap(),
         },
         scopes,
+        two_factor: true,
     }
 }
 
@@ -408,6 +409,12 @@ async fn purchase_needs_two_people_above_the_threshold_and_delivery_tells_donors
         assert_eq!(strings(db, &format!("SELECT status FROM needs WHERE public_code = '{small}'")).await, vec!["delivered"], "{l}");
         assert_eq!(scalar(db, "SELECT COUNT(*) FROM impact_updates").await, 1, "{l}");
         assert_eq!(scalar(db, "SELECT COUNT(*) FROM notification_outbox WHERE template = 'need_delivered'").await, outbox_before + 1, "{l}");
+        // The donor sees the update on their receipt; the public need page does not carry it.
+        let token = app::giving::settlement::receipt_token(&w.state, "T-DELIV");
+        let receipt = body_text(send(&w.app, get(&format!("/receipt/T-DELIV?t={token}"), None)).await).await;
+        assert!(receipt.contains("لوازم‌التحریر سال تحصیلی به خانواده تحویل شد."), "{l}: the donor does not see the update");
+        let public = body_text(send(&w.app, get(&format!("/needs/{small}"), None)).await).await;
+        assert!(!public.contains("لوازم‌التحریر سال تحصیلی به خانواده تحویل شد."), "{l}: the update is public");
         // Delivering twice is refused.
         assert!(service::record_delivery(&w.state, &finance, &small, "دوباره تحویل شد به خانواده.").await.is_err(), "{l}");
 
@@ -700,6 +707,124 @@ async fn access_matrix_every_staff_function_role_and_scope() {
         assert!(scalar(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'access.denied'").await > 20, "{l}");
         assert!(app::audit::verify(db).await.unwrap().ok(), "{l}");
         let _ = Config::for_tests(&tdb.url);
+        tdb.drop_db().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_must_enrol_two_factor_before_any_staff_work() {
+    for tdb in databases().await {
+        let l = tdb.label;
+        let w = world(&tdb.url).await;
+        let db = &w.state.db;
+        let hash = app::auth::ssr::hash_password("a-long-staff-password").unwrap();
+        app::auth::ssr::create_user(
+            db,
+            app::auth::ssr::NewUser {
+                email: Some("new.staff@test.karamat.ir"),
+                display_name: "کارمند تازه",
+                password_hash: hash,
+                role: Role::FinanceOfficer,
+                locale: "fa",
+            },
+        )
+        .await
+        .unwrap();
+        let json = |mut r: axum::http::Request<axum::body::Body>| {
+            r.headers_mut().insert(header::ACCEPT, "application/json".parse().unwrap());
+            r
+        };
+        // Password alone signs in (so enrolment can happen), but no staff work is allowed.
+        let body = "email=new.staff%40test.karamat.ir&password=a-long-staff-password";
+        let res = send(&w.app, post_form("/api/auth/sign-in", body, None)).await;
+        let cookie = set_cookie(&res, "karamat_session").expect("session");
+        let res = send(&w.app, json(post_form("/api/staff/queues", "", Some(&cookie)))).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{l}");
+        assert!(body_text(res).await.contains("TwoFactorRequired"), "{l}");
+
+        // Enrol: a secret and its QR code, then a first code confirms and returns recovery codes.
+        let res = send(&w.app, json(post_form("/api/auth/totp-begin", "", Some(&cookie)))).await;
+        assert_eq!(res.status(), StatusCode::OK, "{l}");
+        let en: serde_json::Value = serde_json::from_str(&body_text(res).await).unwrap();
+        let secret = en["secret"].as_str().unwrap().to_string();
+        assert!(en["qr_svg"].as_str().unwrap().contains("<svg"), "{l}");
+        assert!(en["url"].as_str().unwrap().starts_with("otpauth://totp/Karamat:"), "{l}");
+        let sealed = strings(db, "SELECT email FROM users WHERE totp_secret_enc IS NOT NULL AND email = 'new.staff@test.karamat.ir'").await;
+        assert_eq!(sealed.len(), 1, "{l}: the secret is stored (sealed)");
+        let wrong = send(&w.app, json(post_form("/api/auth/totp-confirm", "code=000000", Some(&cookie)))).await;
+        assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY, "{l}");
+        let now = chrono::Utc::now().timestamp() as u64;
+        let code = app::auth::totp::code_at(&secret, now).unwrap();
+        let res = send(&w.app, json(post_form("/api/auth/totp-confirm", &format!("code={code}"), Some(&cookie)))).await;
+        assert_eq!(res.status(), StatusCode::OK, "{l}");
+        let codes: Vec<String> = serde_json::from_str(&body_text(res).await).unwrap();
+        assert_eq!(codes.len(), 10, "{l}");
+        assert!(strings(db, "SELECT action FROM audit_log").await.contains(&"security.two_factor_enabled".to_string()), "{l}");
+
+        // Now staff work is allowed on this session.
+        let res = send(&w.app, json(post_form("/api/staff/queues", "", Some(&cookie)))).await;
+        assert_eq!(res.status(), StatusCode::OK, "{l}");
+
+        // Signing in again needs a code; the code just used for enrolment is spent.
+        let res = send(&w.app, json(post_form("/api/auth/sign-in", body, None))).await;
+        assert!(body_text(res).await.contains("auth.code_required"), "{l}");
+        let res = send(&w.app, json(post_form("/api/auth/sign-in", &format!("{body}&code={code}"), None))).await;
+        assert!(set_cookie(&res, "karamat_session").is_none(), "{l}: a spent code worked");
+        // A recovery code works once (any case, without the dash).
+        let rc = codes[3].to_lowercase().replace('-', "");
+        let res = send(&w.app, json(post_form("/api/auth/sign-in", &format!("{body}&code={rc}"), None))).await;
+        assert!(set_cookie(&res, "karamat_session").is_some(), "{l}: recovery code refused");
+        let res = send(&w.app, json(post_form("/api/auth/sign-in", &format!("{body}&code={rc}"), None))).await;
+        assert!(set_cookie(&res, "karamat_session").is_none(), "{l}: a recovery code worked twice");
+        tdb.drop_db().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn field_keys_rotate_and_the_old_key_no_longer_opens() {
+    for tdb in databases().await {
+        let l = tdb.label;
+        let w = world(&tdb.url).await;
+        let db = &w.state.db;
+        let sw = authed(db, email_of(Role::SocialWorker)).await;
+        let code = service::intake(&w.state, &sw, &intake_form(&w.home, "رعنا شریفی", &national_code(3131), "09351112233", "3", "debt")).await.unwrap();
+        let new_key = [42u8; 32];
+        let rotating = app::privacy::Sealer::new("k2026", new_key, *b"karamat-dev-blind-key-not-secret")
+            .with_old_key("dev", *b"karamat-dev-field-key-not-secret");
+        let report = app::privacy::rotation::rotate(db, &rotating).await.unwrap();
+        let families = report.iter().find(|(t, _)| t == "families").unwrap().1;
+        assert!(families > 10, "{l}: {report:?}");
+        assert_eq!(scalar(db, "SELECT COUNT(*) FROM families WHERE key_id <> 'k2026'").await, 0, "{l}");
+        assert_eq!(scalar(db, "SELECT COUNT(*) FROM prisoners WHERE key_id <> 'k2026'").await, 0, "{l}");
+        // Running again has nothing left to do (users' secrets are always re-sealed).
+        let again = app::privacy::rotation::rotate(db, &rotating).await.unwrap();
+        assert!(again.iter().filter(|(t, _)| t != "users").all(|(_, n)| *n == 0), "{l}: {again:?}");
+        // Only the new key is needed now: the family's fields and the staff secrets open with it,
+        // and the blind index still finds the family.
+        let only_new = app::privacy::Sealer::new("k2026", new_key, *b"karamat-dev-blind-key-not-secret");
+        let mut state = w.state.clone();
+        state.sealer = std::sync::Arc::new(only_new.clone());
+        let p = service::read_personal(&state, &sw, &code).await.unwrap();
+        assert_eq!(p.head_name, "رعنا شریفی", "{l}");
+        assert_eq!(service::find_by_national_code(&state, &sw, &national_code(3131)).await.unwrap(), Some(code.clone()), "{l}");
+        // The old key opens nothing any more.
+        let old = app::privacy::Sealer::dev();
+        let sealed: Vec<u8> = db
+            .query_one_raw(Statement::from_string(db.get_database_backend(), format!("SELECT head_name_enc FROM families WHERE public_code = '{code}'")))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get_by_index(0)
+            .unwrap();
+        assert!(old.open("families.head_name", &sealed).is_err(), "{l}");
+        let secret: Vec<u8> = db
+            .query_one_raw(Statement::from_string(db.get_database_backend(), "SELECT totp_secret_enc FROM users WHERE totp_secret_enc IS NOT NULL ORDER BY id LIMIT 1"))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get_by_index(0)
+            .unwrap();
+        assert_eq!(only_new.open(app::auth::totp::SECRET_COLUMN, &secret).unwrap(), app::auth::totp::DEMO_SECRET, "{l}");
         tdb.drop_db().await;
     }
 }

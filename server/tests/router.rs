@@ -111,12 +111,33 @@ async fn every_demo_role_signs_in_and_lands_on_its_home() {
         let app = server::http::router(state);
 
         for (role, email, name) in DEMO_ACCOUNTS {
-            let body = format!(
+            let mut body = format!(
                 "email={}&password={}",
                 app::giving::encode_query_value(email),
                 app::giving::encode_query_value(DEMO_PASSWORD)
             );
+            if role.is_staff() {
+                // Staff need their second factor: without it, or with a wrong one, no session.
+                for (extra, key) in [("", "auth.code_required"), ("&code=000000", "auth.bad_code")] {
+                    let mut req = post_form("/api/auth/sign-in", &format!("{body}{extra}"), None);
+                    req.headers_mut().insert(header::ACCEPT, "application/json".parse().unwrap());
+                    let res = send(&app, req).await;
+                    assert!(set_cookie(&res, "karamat_session").is_none(), "{email}");
+                    let text = body_text(res).await;
+                    assert!(text.contains(key), "{email}: {text}");
+                }
+                let now = chrono::Utc::now().timestamp() as u64;
+                let code = app::auth::totp::code_at(app::auth::totp::DEMO_SECRET, now).unwrap();
+                body = format!("{body}&code={code}");
+            }
             let res = send(&app, post_form("/api/auth/sign-in", &body, None)).await;
+            if role.is_staff() {
+                // The same code a second time is a replay: refused.
+                let mut again = post_form("/api/auth/sign-in", &body, None);
+                again.headers_mut().insert(header::ACCEPT, "application/json".parse().unwrap());
+                let replay = send(&app, again).await;
+                assert!(set_cookie(&replay, "karamat_session").is_none(), "{email}: a code worked twice");
+            }
             assert!(
                 res.status().is_redirection(),
                 "{}: {email}: {:?}",

@@ -5,6 +5,8 @@ mod roles;
 mod server_fns;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+#[cfg(feature = "ssr")]
+pub mod totp;
 
 pub use permissions::*;
 pub use roles::*;

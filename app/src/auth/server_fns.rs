@@ -13,7 +13,12 @@ pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "auth/sign-in")]
-pub async fn sign_in(email: String, password: String) -> Result<SessionUser, AppError> {
+pub async fn sign_in(
+    email: String,
+    password: String,
+    /// The authenticator code (or a recovery code) of an account with two-factor sign-in on.
+    code: Option<String>,
+) -> Result<SessionUser, AppError> {
     async move {
         use super::ssr::*;
         use crate::platform::entity::user;
@@ -49,6 +54,16 @@ pub async fn sign_in(email: String, password: String) -> Result<SessionUser, App
         };
         let role =
             super::Role::parse(&u.role).ok_or_else(|| AppError::internal("role", &u.role))?;
+        if u.totp_enabled {
+            let code = code.as_deref().map(str::trim).unwrap_or("");
+            if code.is_empty() {
+                return Err(AppError::invalid("code", "auth.code_required"));
+            }
+            if !super::totp::check_second_factor(&state, &u, code).await? {
+                tracing::info!(user = %u.public_id, "second factor refused");
+                return Err(AppError::invalid("code", "auth.bad_code"));
+            }
+        }
 
         let mut active = u.clone().into_active_model();
         active.last_login_at = Set(Some(chrono::Utc::now()));
@@ -148,4 +163,57 @@ fn set_cookie(value: &str) {
     ) {
         res.append_header(axum::http::header::SET_COOKIE, v);
     }
+}
+
+/// Two-factor state of the signed-in account.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SecurityStatus {
+    pub enabled: bool,
+    pub recovery_codes_left: u64,
+}
+
+/// What the enrolment page shows once: the secret, the otpauth URL and its QR code (SVG).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Enrolment {
+    pub secret: String,
+    pub url: String,
+    pub qr_svg: String,
+}
+
+#[cfg(feature = "ssr")]
+async fn signed_in() -> Result<(crate::platform::AppState, super::ssr::Authed), AppError> {
+    let who = super::ssr::current().await?.ok_or(AppError::Unauthorized)?;
+    Ok((crate::platform::use_state()?, who))
+}
+
+#[server(prefix = "/api", endpoint = "auth/security")]
+pub async fn get_security_status() -> Result<SecurityStatus, AppError> {
+    async move {
+        let (state, who) = signed_in().await?;
+        let (enabled, left) = super::totp::status(&state, &who).await?;
+        Ok(SecurityStatus { enabled, recovery_codes_left: left })
+    }
+    .await
+    .map_err(AppError::with_status)
+}
+
+#[server(prefix = "/api", endpoint = "auth/totp-begin")]
+pub async fn totp_begin() -> Result<Enrolment, AppError> {
+    async move {
+        let (state, who) = signed_in().await?;
+        let (secret, url, qr_svg) = super::totp::begin(&state, &who).await?;
+        Ok(Enrolment { secret, url, qr_svg })
+    }
+    .await
+    .map_err(AppError::with_status)
+}
+
+#[server(prefix = "/api", endpoint = "auth/totp-confirm")]
+pub async fn totp_confirm(code: String) -> Result<Vec<String>, AppError> {
+    async move {
+        let (state, who) = signed_in().await?;
+        super::totp::confirm(&state, &who, &code).await
+    }
+    .await
+    .map_err(AppError::with_status)
 }

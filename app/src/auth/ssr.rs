@@ -120,6 +120,8 @@ pub struct Authed {
     pub user_id: i64,
     pub user: SessionUser,
     pub scopes: Vec<Scope>,
+    /// Two-factor sign-in is on for this account (staff must have it to do any staff work).
+    pub two_factor: bool,
 }
 
 impl Authed {
@@ -158,6 +160,10 @@ impl Authed {
 pub async fn authorize(p: super::Permission) -> Result<Authed, AppError> {
     match current().await? {
         None => Err(AppError::Unauthorized),
+        Some(a) if p.allows(a.role()) && !a.two_factor => {
+            tracing::warn!(user = %a.user.public_id, permission = p.as_str(), "staff work refused until two-factor sign-in is on");
+            Err(AppError::TwoFactorRequired)
+        }
         Some(a) if p.allows(a.role()) => Ok(a),
         Some(a) => {
             deny(&a, p, None).await;
@@ -276,6 +282,7 @@ pub async fn user_for_token<C: ConnectionTrait>(
             role,
         },
         scopes,
+        two_factor: u.totp_enabled,
     }))
 }
 

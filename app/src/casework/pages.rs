@@ -9,6 +9,7 @@ use crate::privacy::pii::Finding;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use serde::{Deserialize, Serialize};
 
 fn may(u: &Option<SessionUser>, p: Permission) -> bool {
     u.as_ref().is_some_and(|u| p.allows(u.role))
@@ -71,11 +72,38 @@ fn QueueList(title: &'static str, id: &'static str, items: Vec<QueueItem>, link:
     }
 }
 
+/// What the staff home shows below the greeting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+enum HomeWork {
+    /// Two-factor sign-in is not on yet: nothing else until it is.
+    Enrol,
+    Queues(Queues),
+    /// A role without case work (prison officers: their work is in the employment area).
+    Nothing,
+}
+
+async fn home_work(me: Option<SessionUser>) -> Result<HomeWork, AppError> {
+    let Some(me) = me.filter(|u| u.role.is_staff()) else {
+        return Ok(HomeWork::Nothing);
+    };
+    if !crate::auth::get_security_status().await?.enabled {
+        return Ok(HomeWork::Enrol);
+    }
+    if Permission::ViewCases.allows(me.role) {
+        Ok(HomeWork::Queues(staff_queues().await?))
+    } else {
+        Ok(HomeWork::Nothing)
+    }
+}
+
 /// `/staff`: what waits for this person, by role.
 #[component]
 pub fn StaffHome() -> impl IntoView {
     let me = Resource::new(|| (), |_| current_user());
-    let queues = Resource::new(|| (), |_| staff_queues());
+    let work = Resource::new(
+        move || me.get().and_then(|r| r.ok()).flatten(),
+        |u| home_work(u),
+    );
     view! {
         <section class="panel" id="staff-home">
             <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
@@ -93,19 +121,23 @@ pub fn StaffHome() -> impl IntoView {
                                 <nav class="actions">
                                     {may(&u, Permission::IntakeFamily).then(|| view! { <A href="/staff/families/new" attr:class="button">{t("staff.intake")}</A> })}
                                     {may(&u, Permission::ReadAudit).then(|| view! { <A href="/staff/audit" attr:class="button secondary">{t("staff.audit")}</A> })}
+                                    <A href="/staff/security" attr:class="button secondary">{t("security.title")}</A>
                                 </nav>
                             }.into_any()
                         }
                     }
                 })}
-                {move || queues.get().map(|q| match q {
-                    Err(_) => ().into_any(),
-                    Ok(q) => view! {
+                {move || work.get().map(|w| match w {
+                    Ok(HomeWork::Enrol) => view! {
+                        <p class="notice" id="enrol-two-factor">{t("error.two_factor_required")} " " <A href="/staff/security">{t("security.title")}</A></p>
+                    }.into_any(),
+                    Ok(HomeWork::Queues(q)) => view! {
                         <QueueList title="staff.awaiting_verification" id="queue-verify" items=q.awaiting_verification link="/staff/needs/"/>
                         <QueueList title="staff.to_purchase" id="queue-purchase" items=q.to_purchase link="/staff/needs/"/>
                         <QueueList title="staff.to_deliver" id="queue-deliver" items=q.to_deliver link="/staff/needs/"/>
                         <QueueList title="staff.awaiting_approval" id="queue-approve" items=q.awaiting_approval link="/staff/disbursements/"/>
                     }.into_any(),
+                    Ok(HomeWork::Nothing) | Err(_) => ().into_any(),
                 })}
             </Suspense>
         </section>

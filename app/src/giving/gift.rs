@@ -227,6 +227,16 @@ pub struct Receipt {
     pub pledge_active: bool,
     /// The link token that opens this receipt (part of its URL).
     pub token: String,
+    /// Redacted news of what this gift funded (bought, delivered, released), for its donors only.
+    pub updates: Vec<ImpactNote>,
+}
+
+/// One redacted impact update, shown only to the donors of its need or campaign.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImpactNote {
+    pub kind: String,
+    pub body: String,
+    pub at: DateTime<Utc>,
 }
 
 /// One line of a donor's giving history.

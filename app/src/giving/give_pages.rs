@@ -332,6 +332,17 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
                     " " {fund_key.map(|k| view! { <strong>{move || i18n.t(k)}</strong> })}
                 </p>
             })}
+            {(!r.updates.is_empty()).then(|| view! {
+                <section class="updates" id="receipt-updates">
+                    <h2>{t("receipt.updates")}</h2>
+                    <ul class="plain">
+                        {r.updates.iter().map(|u| {
+                            let d = u.at.date_naive();
+                            view! { <li><time>{move || format_date(d, i18n.get())}</time> " — " {u.body.clone()}</li> }
+                        }).collect_view()}
+                    </ul>
+                </section>
+            })}
             {(r.monthly && ok).then(|| view! { <p class="muted">{t("receipt.monthly")}</p> })}
             {r.pledge.clone().filter(|_| r.pledge_active).map(|(code, token)| view! { <CancelPledgeForm code=code token=token/> })}
             {(!ok && r.status != "pending").then(|| view! {

@@ -834,6 +834,31 @@ async fn receipt_of(state: &AppState, d: donation::Model) -> Result<Receipt, App
             .transpose()?,
         None => None,
     };
+    // Impact updates reach only the people who funded the need or campaign: the receipt is the
+    // donor's key to them (its URL carries the token).
+    let updates = if d.status == "settled" && target_code.is_some() {
+        use crate::platform::entity::impact_update;
+        use sea_orm::QueryOrder;
+        let q = impact_update::Entity::find();
+        let q = match (d.need_id, d.campaign_id) {
+            (Some(n), _) => q.filter(impact_update::Column::NeedId.eq(n)),
+            (_, Some(c)) => q.filter(impact_update::Column::CampaignId.eq(c)),
+            _ => q.filter(impact_update::Column::Id.eq(-1)),
+        };
+        q.order_by_asc(impact_update::Column::CreatedAt)
+            .limit(20)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|u| super::ImpactNote {
+                kind: u.kind,
+                body: u.body_public,
+                at: u.created_at,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let overflow_fund = (d.overflow_rials > 0).then(|| {
         if d.campaign_id.is_some() {
             "release".to_string()
@@ -873,6 +898,7 @@ async fn receipt_of(state: &AppState, d: donation::Model) -> Result<Receipt, App
         pledge_active: pledge
             .as_ref()
             .is_some_and(|(_, status)| status == "active"),
+        updates,
     })
 }
 

@@ -168,6 +168,8 @@ mod tests {
                         "occasion.",
                         "staff.",
                         "pii.",
+                        "auth.",
+                        "security.",
                     ];
                     if prefixes.iter().any(|p| piece.starts_with(p)) && is_key(piece) {
                         used.insert(piece.to_string());

@@ -3,6 +3,8 @@
 
 pub mod pii;
 #[cfg(feature = "ssr")]
+pub mod rotation;
+#[cfg(feature = "ssr")]
 mod sealing;
 #[cfg(feature = "ssr")]
 pub use sealing::*;

@@ -17,6 +17,9 @@ pub struct Sealer {
     key_id: String,
     cipher: XChaCha20Poly1305,
     blind_key: [u8; 32],
+    /// Retired keys (id, cipher): values sealed under them still open until `rotate-keys` has
+    /// re-sealed every row under the current key.
+    old: Vec<(String, XChaCha20Poly1305)>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -42,7 +45,20 @@ impl Sealer {
             key_id: key_id.to_string(),
             cipher: XChaCha20Poly1305::new(&field_key.into()),
             blind_key,
+            old: Vec::new(),
         }
+    }
+
+    /// Adds a retired key that can still open values (not seal them).
+    pub fn with_old_key(mut self, key_id: &str, field_key: [u8; 32]) -> Sealer {
+        self.old
+            .push((key_id.to_string(), XChaCha20Poly1305::new(&field_key.into())));
+        self
+    }
+
+    /// The ids of the retired keys this sealer still opens.
+    pub fn old_key_ids(&self) -> Vec<String> {
+        self.old.iter().map(|(id, _)| id.clone()).collect()
     }
 
     /// From `KARAMAT_FIELD_KEY_ID`, `KARAMAT_FIELD_KEY`, `KARAMAT_BLIND_INDEX_KEY`, falling back
@@ -58,7 +74,22 @@ impl Sealer {
             None => DEV_BLIND_KEY,
         };
         let key_id = get("KARAMAT_FIELD_KEY_ID").unwrap_or_else(|| "dev".into());
-        Ok(Sealer::new(&key_id, field, blind))
+        let mut sealer = Sealer::new(&key_id, field, blind);
+        // `KARAMAT_FIELD_KEYS_OLD=id1:hex,id2:hex`: keys being rotated away from.
+        if let Some(list) = get("KARAMAT_FIELD_KEYS_OLD") {
+            for item in list.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+                let (id, hex_key) = item
+                    .split_once(':')
+                    .ok_or_else(|| SealError::Key("KARAMAT_FIELD_KEYS_OLD: expected id:hex".into()))?;
+                let key = if hex_key == "dev" {
+                    DEV_FIELD_KEY
+                } else {
+                    key_from_hex("KARAMAT_FIELD_KEYS_OLD", hex_key)?
+                };
+                sealer = sealer.with_old_key(id, key);
+            }
+        }
+        Ok(sealer)
     }
 
     pub fn dev() -> Sealer {
@@ -92,16 +123,14 @@ impl Sealer {
             return Err(SealError::Truncated);
         }
         let (nonce, body) = sealed.split_at(24);
-        let plain = self
-            .cipher
-            .decrypt(
-                XNonce::from_slice(nonce),
-                Payload {
-                    msg: body,
-                    aad: column.as_bytes(),
-                },
-            )
-            .map_err(|_| SealError::Open)?;
+        let payload = || Payload {
+            msg: body,
+            aad: column.as_bytes(),
+        };
+        let plain = std::iter::once(&self.cipher)
+            .chain(self.old.iter().map(|(_, c)| c))
+            .find_map(|c| c.decrypt(XNonce::from_slice(nonce), payload()).ok())
+            .ok_or(SealError::Open)?;
         String::from_utf8(plain).map_err(|_| SealError::Open)
     }
 
@@ -137,6 +166,20 @@ mod tests {
         assert_eq!(s.open("x", &[1, 2, 3]), Err(SealError::Truncated));
         // Two seals of one value differ (random nonces).
         assert_ne!(sealed, s.seal("families.head_name", "مریم احمدی"));
+    }
+
+    #[test]
+    fn retired_keys_still_open_but_never_seal() {
+        let old = Sealer::dev();
+        let sealed = old.seal("families.phone", "09121234567");
+        let new = Sealer::new("k2", [7u8; 32], [9u8; 32]);
+        assert_eq!(new.open("families.phone", &sealed), Err(SealError::Open));
+        let rotating = Sealer::new("k2", [7u8; 32], [9u8; 32]).with_old_key("dev", DEV_FIELD_KEY);
+        assert_eq!(rotating.open("families.phone", &sealed).unwrap(), "09121234567");
+        let resealed = rotating.seal("families.phone", "09121234567");
+        assert_eq!(new.open("families.phone", &resealed).unwrap(), "09121234567");
+        assert_eq!(old.open("families.phone", &resealed), Err(SealError::Open));
+        assert_eq!(rotating.old_key_ids(), vec!["dev".to_string()]);
     }
 
     #[test]

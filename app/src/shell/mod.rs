@@ -3,6 +3,7 @@
 mod account;
 mod home;
 mod layout;
+mod security;
 mod sign_in;
 
 use crate::i18n::{I18n, Locale};
@@ -123,6 +124,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/families/:code") view=crate::casework::FamilyPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff/needs/:code") view=crate::casework::NeedCasePage ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff/disbursements/:code") view=crate::casework::ApprovalPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/staff/security") view=security::SecurityPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff/audit") view=crate::casework::AuditPage ssr=SsrMode::InOrder/>
                 </Routes>
             </main>

@@ -45,6 +45,11 @@ pub fn SignInPage() -> impl IntoView {
                     <span>{t("auth.password")}</span>
                     <input type="password" name="password" autocomplete="current-password" required dir="ltr"/>
                 </label>
+                <label>
+                    <span>{t("auth.code")}</span>
+                    <input type="text" name="code" id="sign-in-code" autocomplete="one-time-code" inputmode="numeric" maxlength="12" dir="ltr"/>
+                    <small class="muted">{t("auth.code_help")}</small>
+                </label>
                 <ActionError value=action.value()/>
                 <button type="submit" class="button" disabled=move || action.pending().get()>
                     {t("auth.sign_in")}

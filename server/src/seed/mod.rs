@@ -334,8 +334,13 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
             s(&demo_hash),
             s(role.as_str()),
             Value::from(true),
-            null_bytes(),
-            Value::from(false),
+            // Staff sign in with a second factor; the demo's shared secret is documented.
+            if role.is_staff() {
+                g.seal(app::auth::totp::SECRET_COLUMN, app::auth::totp::DEMO_SECRET)
+            } else {
+                null_bytes()
+            },
+            Value::from(role.is_staff()),
             s("fa"),
             Value::from(now),
             null_time(),

@@ -19,6 +19,7 @@ pub mod payee;
 pub mod prison;
 pub mod prisoner;
 pub mod province;
+pub mod recovery_code;
 pub mod release_campaign;
 pub mod sandbox_payment;
 pub mod session;

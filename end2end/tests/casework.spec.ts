@@ -1,0 +1,120 @@
+import { test, expect, Page } from '@playwright/test';
+import { hydrated, signIn } from './staff-auth';
+
+/** A valid national code (check digit) that differs per run. */
+function nationalCode(): string {
+  const first9 = String(100000000 + Math.floor(Math.random() * 800000000)).slice(0, 9);
+  const sum = [...first9].reduce((s, d, i) => s + Number(d) * (10 - i), 0);
+  const r = sum % 11;
+  return first9 + String(r < 2 ? r : 11 - r);
+}
+
+async function signOut(page: Page) {
+  await page.context().clearCookies();
+}
+
+test('intake → blocked draft → fixed → verified by another person → public → funded → delivered → the donor sees it', async ({ page }) => {
+  test.setTimeout(240_000);
+  const nc = nationalCode();
+  const head = 'صدیقه بهارلویی';
+  const phoneStory = 'مادری با سه فرزند که اجارهٔ خانه را بدهکار است؛ برای هماهنگی ۰۹۱۲۳۴۵۶۷۸۹ تماس بگیرید.';
+  const story = 'مادری با سه فرزند که اجارهٔ سه ماه خانه را بدهکار است و صاحبخانه مهلت کوتاهی داده است.';
+
+  // A social worker takes in a family.
+  await signIn(page, 'social.worker@demo.karamat.ir', true);
+  await expect(page).toHaveURL(/\/staff$/);
+  await hydrated(page);
+  await page.click('a[href="/staff/families/new"]');
+  await expect(page).toHaveURL(/\/staff\/families\/new$/);
+  await hydrated(page);
+  await page.fill('input[name="form[head_name]"]', head);
+  await page.fill('input[name="form[national_code]"]', nc);
+  await page.fill('input[name="form[phone]"]', '09123456789');
+  await page.fill('input[name="form[address]"]', 'خیابان گلستان، پلاک ۴');
+  await page.fill('input[name="form[household_size]"]', '4');
+  await page.fill('input[name="form[prisoner_name]"]', 'منصور بهارلویی');
+  await page.check('input[name="form[consent_publish]"]');
+  await page.click('#intake-form button[type=submit]');
+  await expect(page).toHaveURL(/\/staff\/families\/F-/);
+  await hydrated(page);
+  const family = (await page.locator('#family-code').textContent())!.trim();
+
+  // A draft whose story has a phone number is blocked, with the reason.
+  await page.selectOption('select[name="form[category]"]', 'rent');
+  await page.fill('input[name="form[goal]"]', '۵۰۰٬۰۰۰');
+  await page.fill('input[name="form[title]"]', 'اجارهٔ سه ماه خانه');
+  await page.fill('textarea[name="form[story]"]', phoneStory);
+  await page.fill('textarea[name="form[private_notes]"]', 'قرارداد اجاره دیده شد');
+  await page.click('#draft-form button[type=submit]');
+  await expect(page.locator('#pii-blocked')).toContainText('شمارهٔ همراه');
+  // Fixed, it goes to verification.
+  await page.fill('textarea[name="form[story]"]', story);
+  await page.click('#draft-form button[type=submit]');
+  await expect(page.locator('#draft-saved')).toBeVisible();
+  const need = (await page.locator('#draft-saved a').textContent())!.trim();
+  expect(need).toMatch(/^N-/);
+  // The author may not verify it.
+  await page.goto(`/staff/needs/${need}`);
+  await hydrated(page);
+  await expect(page.locator('#case-status')).toHaveAttribute('data-status', 'awaiting_verification');
+  await expect(page.locator('#verify')).toHaveCount(0);
+  await signOut(page);
+
+  // The association manager (another person) verifies and publishes it.
+  await signIn(page, 'manager@demo.karamat.ir', true);
+  await expect(page).toHaveURL(/\/staff$/);
+  await expect(page.locator('#queue-verify')).toContainText(need);
+  await page.goto(`/staff/needs/${need}`);
+  await hydrated(page);
+  await page.click('#verify');
+  await expect(page.locator('#published')).toBeVisible();
+  await signOut(page);
+
+  // It is public, with nothing personal on it.
+  const res = await page.goto(`/needs/${need}`);
+  expect(res?.status()).toBe(200);
+  await expect(page.locator('main')).toContainText(story);
+  const html = await page.content();
+  for (const secret of [head, 'بهارلویی', nc, '09123456789', 'گلستان', 'قرارداد']) {
+    expect(html).not.toContain(secret);
+  }
+
+  // A donor funds all of it through the sandbox bank and keeps the receipt.
+  await page.goto(`/give?need=${need}`);
+  await hydrated(page);
+  await page.check('input[name="form[amount]"][value="500000"]');
+  await page.click('#give-form button[type=submit]');
+  await expect(page).toHaveURL(/\/sandbox-bank\/SBX/);
+  await page.click('#sandbox-pay');
+  await expect(page).toHaveURL(/\/receipt\/\d{12}\?t=/);
+  const receipt = page.url();
+
+  // The finance officer records the purchase and the delivery.
+  await signIn(page, 'finance@demo.karamat.ir', true);
+  await expect(page).toHaveURL(/\/staff$/);
+  await expect(page.locator('#queue-purchase')).toContainText(need);
+  await page.goto(`/staff/needs/${need}`);
+  await hydrated(page);
+  await expect(page.locator('#case-status')).toHaveAttribute('data-status', 'funded');
+  await page.selectOption('select[name=payee_kind]', 'landlord');
+  await page.fill('input[name=payee_name]', 'موجر');
+  await page.fill('input[name=evidence]', 'رسید بانکی ۴۴۲۱');
+  await page.click('#purchase-form button[type=submit]');
+  await expect(page.locator('#paid')).toBeVisible();
+  await expect(page.locator('#case-status')).toHaveAttribute('data-status', 'purchased');
+  // An update that names the family is blocked too.
+  await page.fill('textarea[name=update]', 'اجاره به موجر خانم بهارلویی پرداخت شد.');
+  await page.click('#deliver-form button[type=submit]');
+  await expect(page.locator('#pii-blocked')).toBeVisible();
+  await page.fill('textarea[name=update]', 'اجارهٔ سه ماه به موجر پرداخت شد و خانواده در خانه می‌ماند.');
+  await page.click('#deliver-form button[type=submit]');
+  await expect(page.locator('#delivered')).toBeVisible();
+  await signOut(page);
+
+  // The donor sees it on the receipt; the public page shows "delivered" but not the update.
+  await page.goto(receipt);
+  await expect(page.locator('#receipt-updates')).toContainText('خانواده در خانه می‌ماند');
+  await page.goto(`/needs/${need}`);
+  await expect(page.locator('main')).not.toContainText('خانواده در خانه می‌ماند');
+  expect(family).toMatch(/^F-/);
+});
