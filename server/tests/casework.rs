@@ -29,6 +29,7 @@ struct Province {
     id: i64,
     code: String,
     prison_code: String,
+    prison_id: i64,
 }
 
 async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
@@ -47,7 +48,8 @@ async fn exec(db: &DatabaseConnection, sql: &str) {
 async fn province(db: &DatabaseConnection, id: i64) -> Province {
     let code = strings(db, &format!("SELECT code FROM provinces WHERE id = {id}")).await[0].clone();
     let prison_code = strings(db, &format!("SELECT code FROM prisons WHERE province_id = {id} ORDER BY id")).await[0].clone();
-    Province { id, code, prison_code }
+    let prison_id = scalar(db, &format!("SELECT MIN(id) FROM prisons WHERE province_id = {id}")).await;
+    Province { id, code, prison_code, prison_id }
 }
 
 async fn world(url: &str) -> World {
@@ -535,6 +537,12 @@ struct Records {
     purchased: String,
     disbursement: String,
     province: Province,
+    prisoner: String,
+    campaign_draft: String,
+    campaign_verified: String,
+    campaign_funded: String,
+    campaign_paid: String,
+    campaign_released: String,
 }
 
 async fn records(w: &World, p: &Province, i: u32) -> Records {
@@ -549,7 +557,26 @@ async fn records(w: &World, p: &Province, i: u32) -> Records {
     let big = funded_need(w, &admin, &verifier, p, 730 + i, "90000000").await;
     let FulfilOutcome::AwaitingApproval { disbursement } = service::record_purchase(&w.state, &admin, &big, "vendor", "فروشگاه", "فاکتور ۲").await.unwrap() else { panic!() };
     let _ = db;
-    Records { family, draft, funded, purchased, disbursement, province: p.clone() }
+    let prisoner = prisoner_of(w, &family).await;
+    let campaign_draft = campaign_at(w, &admin, &verifier, p, 800 + i, "draft").await;
+    let campaign_verified = campaign_at(w, &admin, &verifier, p, 810 + i, "verified").await;
+    let campaign_funded = campaign_at(w, &admin, &verifier, p, 820 + i, "funded").await;
+    let campaign_paid = campaign_at(w, &admin, &verifier, p, 830 + i, "paid_to_court").await;
+    let campaign_released = campaign_at(w, &admin, &verifier, p, 840 + i, "released").await;
+    Records {
+        family,
+        draft,
+        funded,
+        purchased,
+        disbursement,
+        province: p.clone(),
+        prisoner,
+        campaign_draft,
+        campaign_verified,
+        campaign_funded,
+        campaign_paid,
+        campaign_released,
+    }
 }
 
 /// A staff server function, the permission it needs, and its body for a scope's records
@@ -611,6 +638,25 @@ fn endpoints() -> Vec<Endpoint> {
             body: |r, _| Some(format!("code={}&update={}", r.purchased, enc("سبد غذا به خانواده تحویل شد."))),
         },
         Endpoint { path: "/api/staff/audit", permission: Permission::ReadAudit, body: |_, _| None },
+        Endpoint {
+            path: "/api/staff/campaign-draft",
+            permission: Permission::DraftCampaign,
+            body: |r, _| Some(campaign_body(&r.prisoner)),
+        },
+        Endpoint { path: "/api/staff/campaign", permission: Permission::ViewCases, body: |r, _| Some(format!("code={}", r.campaign_draft)) },
+        Endpoint { path: "/api/staff/campaign-verify", permission: Permission::VerifyCampaign, body: |r, _| Some(format!("code={}", r.campaign_draft)) },
+        Endpoint { path: "/api/staff/campaign-publish", permission: Permission::VerifyCampaign, body: |r, _| Some(format!("code={}", r.campaign_verified)) },
+        Endpoint {
+            path: "/api/staff/campaign-pay",
+            permission: Permission::Fulfil,
+            body: |r, _| Some(format!("code={}&court_ref={}", r.campaign_funded, enc("واریز ۷۷۱"))),
+        },
+        Endpoint {
+            path: "/api/staff/campaign-release",
+            permission: Permission::RecordRelease,
+            body: |r, _| Some(format!("code={}&date=2026-11-01", r.campaign_paid)),
+        },
+        Endpoint { path: "/api/staff/campaign-close", permission: Permission::RecordRelease, body: |r, _| Some(format!("code={}", r.campaign_released)) },
     ]
 }
 
@@ -629,6 +675,9 @@ async fn fingerprint(db: &DatabaseConnection) -> String {
         "SELECT COUNT(*) FROM ledger_entries",
         "SELECT COUNT(*) FROM impact_updates",
         "SELECT COUNT(*) FROM audit_log WHERE action = 'personal.read'",
+        "SELECT COUNT(*) FROM release_campaigns",
+        "SELECT COUNT(*) FROM release_campaigns WHERE status IN ('verified', 'published', 'paid_to_court', 'released', 'closed')",
+        "SELECT COUNT(*) FROM release_campaigns WHERE status = 'closed'",
     ] {
         out.push_str(&scalar(db, sql).await.to_string());
         out.push(',');
@@ -662,7 +711,7 @@ async fn access_matrix_every_staff_function_role_and_scope() {
             for ep in &eps {
                 for recs in [&home, &away] {
                     n += 1;
-                    let in_scope = who.covers(recs.province.id, None) && role.is_staff();
+                    let in_scope = who.covers(recs.province.id, Some(recs.province.prison_id)) && role.is_staff();
                     let body = (ep.body)(recs, n);
                     let has_record = body.is_some() && !matches!(ep.path, "/api/staff/queues" | "/api/staff/intake-options" | "/api/staff/audit");
                     let allowed = ep.permission.allows(role) && (!has_record || in_scope);
@@ -825,6 +874,161 @@ async fn field_keys_rotate_and_the_old_key_no_longer_opens() {
             .try_get_by_index(0)
             .unwrap();
         assert_eq!(only_new.open(app::auth::totp::SECRET_COLUMN, &secret).unwrap(), app::auth::totp::DEMO_SECRET, "{l}");
+        tdb.drop_db().await;
+    }
+}
+
+fn campaign_body(prisoner: &str) -> String {
+    format!(
+        "form[prisoner]={prisoner}&form[total_owed]=80000000&form[forgiveness]=20000000&form[creditor]={}&form[conduct_certified]=yes&form[means_tested]=yes&form[prisoner_consent]=yes&form[title]={}&form[story]={}",
+        enc("شرکت بازرگانی طلبکار"),
+        enc("آزادی پدری بدهکار"),
+        enc("پدری که به‌خاطر بدهی مهریه در زندان است؛ طلبکار بخشی از طلب را بخشیده است.")
+    )
+}
+
+async fn prisoner_of(w: &World, family: &str) -> String {
+    strings(&w.state.db, &format!("SELECT p.public_code FROM prisoners p JOIN families f ON f.id = p.family_id WHERE f.public_code = '{family}'")).await[0].clone()
+}
+
+fn campaign_form(prisoner: &str) -> app::casework::CampaignForm {
+    app::casework::CampaignForm {
+        prisoner: prisoner.into(),
+        total_owed: "۸۰٬۰۰۰٬۰۰۰".into(),
+        forgiveness: Some("20000000".into()),
+        creditor: "شرکت بازرگانی طلبکار".into(),
+        conduct_certified: Some("yes".into()),
+        means_tested: Some("yes".into()),
+        prisoner_consent: Some("yes".into()),
+        title: "آزادی پدری بدهکار".into(),
+        story: "پدری که به‌خاطر بدهی در زندان است؛ طلبکار بخشی از طلب را بخشیده است.".into(),
+    }
+}
+
+/// A campaign of a new family in province `p`, brought to `status` the way staff would (the
+/// gifts that fund it are posted to its ledger fund as settlement would).
+async fn campaign_at(w: &World, author: &Authed, verifier: &Authed, p: &Province, i: u32, status: &str) -> String {
+    use app::casework::campaigns;
+    let family = service::intake(&w.state, author, &intake_form(p, "گلاره فتحی", &national_code(i), "09121231234", "3", "debt")).await.unwrap();
+    let prisoner = prisoner_of(w, &family).await;
+    let DraftOutcome::Saved { code } = campaigns::draft(&w.state, author, &campaign_form(&prisoner)).await.unwrap() else { panic!("campaign draft blocked") };
+    if status == "draft" {
+        return code;
+    }
+    campaigns::verify(&w.state, verifier, &code).await.unwrap();
+    if status == "verified" {
+        return code;
+    }
+    campaigns::publish(&w.state, verifier, &code).await.unwrap();
+    let db = &w.state.db;
+    let id = scalar(db, &format!("SELECT id FROM release_campaigns WHERE public_code = '{code}'")).await;
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await.unwrap();
+    let gw = app::ledger::account_id(&txn, &app::ledger::Account::Gateway("sandbox".into())).await.unwrap();
+    let acct = app::ledger::account_id(&txn, &app::ledger::Account::Campaign(id)).await.unwrap();
+    app::ledger::post(
+        &txn,
+        app::ledger::Posting { kind: "gift", memo: "test gift", donation_id: None, created_by: None },
+        &[app::ledger::debit(gw, 600_000_000), app::ledger::credit(acct, 600_000_000)],
+    )
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
+    exec(db, &format!("UPDATE release_campaigns SET status = 'funded' WHERE id = {id}")).await;
+    if status == "funded" {
+        return code;
+    }
+    // 60M tomans is above the default threshold: a second person approves.
+    let FulfilOutcome::AwaitingApproval { disbursement } = campaigns::pay_court(&w.state, author, &code, "واریز ۱۲").await.unwrap() else {
+        panic!("court payment without approval");
+    };
+    service::approve(&w.state, verifier, &disbursement).await.unwrap();
+    if status == "paid_to_court" {
+        return code;
+    }
+    campaigns::record_release(&w.state, author, &code, "2026-11-01").await.unwrap();
+    code
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn release_campaign_lifecycle_with_rules_four_eyes_and_ledger() {
+    use app::casework::campaigns;
+    for tdb in databases().await {
+        let l = tdb.label;
+        let w = world(&tdb.url).await;
+        let db = &w.state.db;
+        let sw = authed(db, email_of(Role::SocialWorker)).await;
+        let manager = authed(db, email_of(Role::AssociationManager)).await;
+        let finance = authed(db, email_of(Role::FinanceOfficer)).await;
+        let family = service::intake(&w.state, &sw, &intake_form(&w.home, "گلاره فتحی", &national_code(4400), "09121231234", "3", "debt")).await.unwrap();
+        let prisoner = prisoner_of(&w, &family).await;
+        let status = |c: &str| format!("SELECT status FROM release_campaigns WHERE public_code = '{c}'");
+
+        // The creditor's name in the story is blocked; nothing saved.
+        let mut named = campaign_form(&prisoner);
+        named.story = "پدری که به شرکت بازرگانی طلبکار بدهکار است و در زندان مانده است.".into();
+        assert!(matches!(campaigns::draft(&w.state, &sw, &named).await.unwrap(), DraftOutcome::Blocked { .. }), "{l}");
+        assert_eq!(scalar(db, "SELECT COUNT(*) FROM release_campaigns WHERE author_id IS NOT NULL AND public_title = 'آزادی پدری بدهکار'").await, 0, "{l}");
+
+        // Without the means test a draft saves, but can never be verified or published.
+        let mut unchecked = campaign_form(&prisoner);
+        unchecked.means_tested = None;
+        let DraftOutcome::Saved { code: not_eligible } = campaigns::draft(&w.state, &sw, &unchecked).await.unwrap() else { panic!() };
+        let err = campaigns::verify(&w.state, &manager, &not_eligible).await.unwrap_err();
+        assert_eq!(err.message_key(), "staff.not_eligible", "{l}");
+        assert_eq!(strings(db, &status(&not_eligible)).await, vec!["draft"], "{l}");
+
+        let DraftOutcome::Saved { code } = campaigns::draft(&w.state, &sw, &campaign_form(&prisoner)).await.unwrap() else { panic!() };
+        let creditor_plain = strings(db, "SELECT CAST(COUNT(*) AS TEXT) FROM release_campaigns WHERE creditor_enc IS NULL").await;
+        let _ = creditor_plain;
+        // Four eyes; and no step out of order.
+        assert_eq!(campaigns::verify(&w.state, &sw, &code).await.unwrap_err().message_key(), "staff.four_eyes", "{l}");
+        assert_eq!(campaigns::publish(&w.state, &manager, &code).await.unwrap_err().message_key(), "staff.bad_transition", "{l}");
+        assert_eq!(campaigns::record_release(&w.state, &manager, &code, "2026-11-01").await.unwrap_err().message_key(), "staff.bad_transition", "{l}");
+        assert_eq!(strings(db, &status(&code)).await, vec!["draft"], "{l}");
+        assert!(matches!(campaigns::verify(&w.state, &manager, &code).await.unwrap(), PublishOutcome::Published { .. }), "{l}");
+        assert_eq!(strings(db, &status(&code)).await, vec!["verified"], "{l}");
+        // Not public until published.
+        assert_eq!(send(&w.app, get(&format!("/release/{code}"), None)).await.status(), StatusCode::NOT_FOUND, "{l}");
+        campaigns::publish(&w.state, &manager, &code).await.unwrap();
+        let res = send(&w.app, get(&format!("/release/{code}"), None)).await;
+        assert_eq!(res.status(), StatusCode::OK, "{l}");
+        let html = body_text(res).await;
+        assert!(!html.contains("طلبکار بازرگانی") && !html.contains("گلاره") && !html.contains("فتحی"), "{l}: personal data on the public campaign");
+
+        // Paying before it is funded is refused.
+        assert_eq!(campaigns::pay_court(&w.state, &finance, &code, "واریز ۱").await.unwrap_err().message_key(), "staff.not_funded", "{l}");
+        // Funded (as settlement does), large: a manager approves; then one ledger group to the court.
+        let id = scalar(db, &format!("SELECT id FROM release_campaigns WHERE public_code = '{code}'")).await;
+        {
+            use sea_orm::TransactionTrait;
+            let txn = db.begin().await.unwrap();
+            let gw = app::ledger::account_id(&txn, &app::ledger::Account::Gateway("sandbox".into())).await.unwrap();
+            let acct = app::ledger::account_id(&txn, &app::ledger::Account::Campaign(id)).await.unwrap();
+            app::ledger::post(&txn, app::ledger::Posting { kind: "gift", memo: "t", donation_id: None, created_by: None },
+                &[app::ledger::debit(gw, 600_000_000), app::ledger::credit(acct, 600_000_000)]).await.unwrap();
+            txn.commit().await.unwrap();
+        }
+        exec(db, &format!("UPDATE release_campaigns SET status = 'funded' WHERE id = {id}")).await;
+        let FulfilOutcome::AwaitingApproval { disbursement } = campaigns::pay_court(&w.state, &finance, &code, "واریز ۹۹۱").await.unwrap() else {
+            panic!("{l}: a large court payment went out without approval");
+        };
+        assert_eq!(service::approve(&w.state, &finance, &disbursement).await.unwrap_err().message_key(), "staff.four_eyes", "{l}");
+        service::approve(&w.state, &manager, &disbursement).await.unwrap();
+        assert_eq!(strings(db, &status(&code)).await, vec!["paid_to_court"], "{l}");
+        let acct = app::ledger::account_id(db, &app::ledger::Account::Campaign(id)).await.unwrap();
+        assert_eq!(app::ledger::fund_balance(db, acct).await.unwrap(), 0, "{l}");
+        assert!(app::ledger::health(db).await.unwrap().negative_funds.is_empty(), "{l}");
+
+        // Released: a future date is refused; then donors are told; then closed.
+        assert_eq!(campaigns::record_release(&w.state, &sw, &code, "2099-01-01").await.unwrap_err().message_key(), "staff.release_date_invalid", "{l}");
+        campaigns::record_release(&w.state, &sw, &code, "2026-11-20").await.unwrap();
+        assert_eq!(strings(db, &status(&code)).await, vec!["released"], "{l}");
+        assert_eq!(scalar(db, &format!("SELECT COUNT(*) FROM impact_updates WHERE campaign_id = {id} AND kind = 'released'")).await, 1, "{l}");
+        campaigns::close(&w.state, &sw, &code).await.unwrap();
+        assert_eq!(strings(db, &status(&code)).await, vec!["closed"], "{l}");
+        assert!(campaigns::close(&w.state, &sw, &code).await.is_err(), "{l}");
+        assert!(app::audit::verify(db).await.unwrap().ok(), "{l}");
         tdb.drop_db().await;
     }
 }

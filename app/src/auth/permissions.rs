@@ -24,10 +24,16 @@ pub enum Permission {
     ApproveDisbursement,
     /// Browse the audit log.
     ReadAudit,
+    /// Draft a release campaign from a prisoner's file (with the private debt details).
+    DraftCampaign,
+    /// Verify (another person) and publish a release campaign.
+    VerifyCampaign,
+    /// Record a release (and close the campaign).
+    RecordRelease,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 9] = [
+    pub const ALL: [Permission; 12] = [
         Permission::ViewCases,
         Permission::IntakeFamily,
         Permission::ReadPersonal,
@@ -37,6 +43,9 @@ impl Permission {
         Permission::Fulfil,
         Permission::ApproveDisbursement,
         Permission::ReadAudit,
+        Permission::DraftCampaign,
+        Permission::VerifyCampaign,
+        Permission::RecordRelease,
     ];
 
     pub fn roles(self) -> &'static [Role] {
@@ -57,6 +66,9 @@ impl Permission {
             Permission::Fulfil => &[FinanceOfficer, AssociationManager, NationalAdmin],
             Permission::ApproveDisbursement => &[AssociationManager, NationalAdmin],
             Permission::ReadAudit => &[Auditor, NationalAdmin],
+            Permission::DraftCampaign => &[SocialWorker, AssociationManager, NationalAdmin],
+            Permission::VerifyCampaign => &[AssociationManager, NationalAdmin],
+            Permission::RecordRelease => &[SocialWorker, PrisonOfficer, AssociationManager, NationalAdmin],
         }
     }
 
@@ -75,6 +87,9 @@ impl Permission {
             Permission::Fulfil => "fulfil",
             Permission::ApproveDisbursement => "approve_disbursement",
             Permission::ReadAudit => "read_audit",
+            Permission::DraftCampaign => "draft_campaign",
+            Permission::VerifyCampaign => "verify_campaign",
+            Permission::RecordRelease => "record_release",
         }
     }
 }

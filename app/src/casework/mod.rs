@@ -5,6 +5,8 @@
 //! Every server function here starts with [`crate::auth::ssr::authorize`] (role) and checks the
 //! record's scope once it is loaded; out-of-scope records answer "not found".
 
+#[cfg(feature = "ssr")]
+pub mod campaigns;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
@@ -16,8 +18,9 @@ use crate::privacy::pii::Finding;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// Offence categories a prisoner can be held for under the programme.
-pub const OFFENCES: [&str; 3] = ["debt", "diyeh", "dower"];
+/// Offence categories recorded at intake. Families of any prisoner get support; only debt, diyeh
+/// and dower can have release campaigns.
+pub const OFFENCES: [&str; 4] = ["debt", "diyeh", "dower", "other"];
 
 /// A family's intake form, as submitted (every field a string, as forms send them).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -121,14 +124,55 @@ pub struct Queues {
     pub awaiting_verification: Vec<QueueItem>,
     pub to_purchase: Vec<QueueItem>,
     pub to_deliver: Vec<QueueItem>,
-    /// Disbursement codes (`D-…`) with the need they pay for.
+    /// Disbursement codes (`D-…`) with the need or campaign they pay for.
     pub awaiting_approval: Vec<QueueItem>,
+    /// Release campaigns awaiting verification or publication.
+    pub campaigns_to_verify: Vec<QueueItem>,
+    /// Funded release campaigns awaiting payment to the court.
+    pub campaigns_to_pay: Vec<QueueItem>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FulfilOutcome {
     Paid { disbursement: String },
     AwaitingApproval { disbursement: String },
+}
+
+/// A release campaign drafted from a prisoner's file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignForm {
+    pub prisoner: String,
+    /// In tomans.
+    pub total_owed: String,
+    /// What the creditor forgave, in tomans (a match on the public page).
+    pub forgiveness: Option<String>,
+    /// The creditor (private; sealed).
+    pub creditor: String,
+    pub conduct_certified: Option<String>,
+    pub means_tested: Option<String>,
+    pub prisoner_consent: Option<String>,
+    pub title: String,
+    pub story: String,
+}
+
+/// A release campaign as staff see it (no personal fields).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignCase {
+    pub code: String,
+    pub prisoner_code: String,
+    pub status: String,
+    pub title: String,
+    pub story: String,
+    pub offence: String,
+    pub total_owed_rials: i64,
+    pub forgiveness_rials: i64,
+    pub balance_rials: i64,
+    /// Each published rule and whether it holds.
+    pub eligibility: Vec<(String, bool)>,
+    pub consent: bool,
+    pub mine: bool,
+    pub court_ref: Option<String>,
+    pub released_on: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -270,6 +314,62 @@ pub async fn record_delivery(code: String, update: String) -> Result<DraftOutcom
 pub async fn audit_log(action: Option<String>, before: Option<i64>) -> Result<Vec<AuditRow>, AppError> {
     run(crate::auth::Permission::ReadAudit, async |s, _who| {
         service::audit_rows(&s, action.as_deref(), before).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "staff/campaign-draft")]
+pub async fn campaign_draft(form: CampaignForm) -> Result<DraftOutcome, AppError> {
+    run(crate::auth::Permission::DraftCampaign, async |s, who| {
+        campaigns::draft(&s, &who, &form).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "staff/campaign")]
+pub async fn get_campaign_case(code: String) -> Result<CampaignCase, AppError> {
+    run(crate::auth::Permission::ViewCases, async |s, who| {
+        campaigns::case(&s, &who, &code).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "staff/campaign-verify")]
+pub async fn campaign_verify(code: String) -> Result<PublishOutcome, AppError> {
+    run(crate::auth::Permission::VerifyCampaign, async |s, who| {
+        campaigns::verify(&s, &who, &code).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "staff/campaign-publish")]
+pub async fn campaign_publish(code: String) -> Result<(), AppError> {
+    run(crate::auth::Permission::VerifyCampaign, async |s, who| {
+        campaigns::publish(&s, &who, &code).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "staff/campaign-pay")]
+pub async fn campaign_pay_court(code: String, court_ref: String) -> Result<FulfilOutcome, AppError> {
+    run(crate::auth::Permission::Fulfil, async |s, who| {
+        campaigns::pay_court(&s, &who, &code, &court_ref).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "staff/campaign-release")]
+pub async fn campaign_release(code: String, date: String) -> Result<(), AppError> {
+    run(crate::auth::Permission::RecordRelease, async |s, who| {
+        campaigns::record_release(&s, &who, &code, &date).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "staff/campaign-close")]
+pub async fn campaign_close(code: String) -> Result<(), AppError> {
+    run(crate::auth::Permission::RecordRelease, async |s, who| {
+        campaigns::close(&s, &who, &code).await
     })
     .await
 }

@@ -43,6 +43,17 @@ pub fn Findings(findings: Vec<Finding>) -> impl IntoView {
     }
 }
 
+/// The label of a queue item's kind: a need's category, a campaign's offence, or a court payment.
+fn item_kind_key(kind: &str) -> String {
+    if crate::giving::CATEGORIES.contains(&kind) {
+        category_key(kind).to_string()
+    } else if kind == "court" {
+        "staff.court_payment".to_string()
+    } else {
+        format!("campaign.offence_{kind}")
+    }
+}
+
 #[component]
 fn QueueList(title: &'static str, id: &'static str, items: Vec<QueueItem>, link: &'static str) -> impl IntoView {
     let i18n = use_i18n();
@@ -57,11 +68,11 @@ fn QueueList(title: &'static str, id: &'static str, items: Vec<QueueItem>, link:
                         {items.into_iter().map(|it| {
                             let href = format!("{link}{}", it.code);
                             let amount = it.amount_rials;
-                            let cat = category_key(&it.category);
+                            let cat = item_kind_key(&it.category);
                             view! {
                                 <li>
                                     <A href=href>{it.code.clone()}</A> " — " {it.title.clone()} " · "
-                                    {move || i18n.t(cat)} " · " {move || format_toman(amount, i18n.get())}
+                                    {move || i18n.t(&cat)} " · " {move || format_toman(amount, i18n.get())}
                                 </li>
                             }
                         }).collect_view()}
@@ -136,6 +147,8 @@ pub fn StaffHome() -> impl IntoView {
                         <QueueList title="staff.to_purchase" id="queue-purchase" items=q.to_purchase link="/staff/needs/"/>
                         <QueueList title="staff.to_deliver" id="queue-deliver" items=q.to_deliver link="/staff/needs/"/>
                         <QueueList title="staff.awaiting_approval" id="queue-approve" items=q.awaiting_approval link="/staff/disbursements/"/>
+                        <QueueList title="staff.campaigns_to_verify" id="queue-campaigns-verify" items=q.campaigns_to_verify link="/staff/campaigns/"/>
+                        <QueueList title="staff.campaigns_to_pay" id="queue-campaigns-pay" items=q.campaigns_to_pay link="/staff/campaigns/"/>
                     }.into_any(),
                     Ok(HomeWork::Nothing) | Err(_) => ().into_any(),
                 })}
@@ -220,6 +233,8 @@ pub fn FamilyPage() -> impl IntoView {
         move || (code(), consent.version().get(), draft.version().get()),
         |(c, _, _)| get_family_file(c),
     );
+    let campaign = ServerAction::<CampaignDraft>::new();
+    let campaign_error = Signal::derive(move || campaign.value().get().and_then(|r| r.err()));
     let draft_error = Signal::derive(move || draft.value().get().and_then(|r| r.err()));
     let consent_error = Signal::derive(move || consent.value().get().and_then(|r| r.err()));
     view! {
@@ -229,6 +244,9 @@ pub fn FamilyPage() -> impl IntoView {
                     Err(e) => view! { <h1>{move || i18n.t(e.message_key())}</h1> }.into_any(),
                     Ok(f) => {
                         let (fcode1, fcode2, fcode3) = (f.code.clone(), f.code.clone(), f.code.clone());
+                        let campaign_prisoner = f.prisoner_code.clone().filter(|_| {
+                            f.offence.as_deref().is_some_and(|o| crate::giving::OFFENCES.contains(&o))
+                        });
                         view! {
                             <h1>{t("staff.family")} " " <bdi id="family-code">{f.code.clone()}</bdi></h1>
                             <dl class="facts">
@@ -293,6 +311,28 @@ pub fn FamilyPage() -> impl IntoView {
                                 })}
                                 <button type="submit" class="button">{t("staff.submit_for_verification")}</button>
                             </ActionForm>
+                            {campaign_prisoner.map(|pc| view! {
+                                <h2>{t("staff.draft_campaign")}</h2>
+                                <ActionForm action=campaign attr:class="form" attr:id="campaign-form">
+                                    <input type="hidden" name="form[prisoner]" value=pc/>
+                                    <label>{t("staff.total_owed")}<input name="form[total_owed]" inputmode="numeric" required/></label>
+                                    <label>{t("staff.forgiveness")}<input name="form[forgiveness]" inputmode="numeric"/></label>
+                                    <label>{t("staff.creditor")}<input name="form[creditor]" required autocomplete="off"/></label>
+                                    <label class="check"><input type="checkbox" name="form[conduct_certified]" value="yes"/>{t("staff.conduct_certified")}</label>
+                                    <label class="check"><input type="checkbox" name="form[means_tested]" value="yes"/>{t("staff.means_tested")}</label>
+                                    <label class="check"><input type="checkbox" name="form[prisoner_consent]" value="yes"/>{t("staff.prisoner_consent")}</label>
+                                    <label>{t("staff.public_title")}<input name="form[title]" required/></label>
+                                    <label>{t("staff.public_story")}<textarea name="form[story]" rows="4" required></textarea></label>
+                                    <ErrorNote error=campaign_error/>
+                                    {move || campaign.value().get().and_then(|r| r.ok()).map(|o| match o {
+                                        DraftOutcome::Blocked { findings } => view! { <Findings findings/> }.into_any(),
+                                        DraftOutcome::Saved { code } => view! {
+                                            <p class="notice" id="campaign-saved">{t("staff.draft_saved")} " " <A href=format!("/staff/campaigns/{code}")>{code.clone()}</A></p>
+                                        }.into_any(),
+                                    })}
+                                    <button type="submit" class="button">{t("staff.submit_for_verification")}</button>
+                                </ActionForm>
+                            })}
                         }.into_any()
                     }
                 })}
@@ -394,6 +434,103 @@ pub fn NeedCasePage() -> impl IntoView {
             {move || deliver.value().get().and_then(|r| r.ok()).map(|o| match o {
                 DraftOutcome::Blocked { findings } => view! { <Findings findings/> }.into_any(),
                 DraftOutcome::Saved { .. } => view! { <p class="notice" id="delivered">{t("staff.delivered")}</p> }.into_any(),
+            })}
+        </section>
+    }
+}
+
+/// `/staff/campaigns/:code`: a release campaign through verification, publication, payment to the
+/// court, release and closing.
+#[component]
+pub fn CampaignCasePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let code = move || params.with(|p| p.get("code").unwrap_or_default());
+    let me = Resource::new(|| (), |_| current_user());
+    let verify = ServerAction::<CampaignVerify>::new();
+    let publish = ServerAction::<CampaignPublish>::new();
+    let pay = ServerAction::<CampaignPayCourt>::new();
+    let release = ServerAction::<CampaignRelease>::new();
+    let close = ServerAction::<CampaignClose>::new();
+    let case = Resource::new(
+        move || (code(), verify.version().get(), publish.version().get(), pay.version().get(), release.version().get(), close.version().get()),
+        |(c, ..)| get_campaign_case(c),
+    );
+    let errors = Signal::derive(move || {
+        verify.value().get().and_then(|r| r.err())
+            .or_else(|| publish.value().get().and_then(|r| r.err()))
+            .or_else(|| pay.value().get().and_then(|r| r.err()))
+            .or_else(|| release.value().get().and_then(|r| r.err()))
+            .or_else(|| close.value().get().and_then(|r| r.err()))
+    });
+    view! {
+        <section class="panel" id="campaign-case">
+            <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
+                {move || case.get().map(|c| match c {
+                    Err(e) => view! { <h1>{move || i18n.t(e.message_key())}</h1> }.into_any(),
+                    Ok(c) => {
+                        let u = me.get().and_then(|r| r.ok()).flatten();
+                        let status_key = format!("campaign.status_{}", c.status);
+                        let (owed, forgiven, bal) = (c.total_owed_rials, c.forgiveness_rials, c.balance_rials);
+                        let codes = [c.code.clone(), c.code.clone(), c.code.clone(), c.code.clone(), c.code.clone()];
+                        let [c1, c2, c3, c4, c5] = codes;
+                        view! {
+                            <h1>{c.title.clone()}</h1>
+                            <p><span class="status" id="campaign-status" data-status=c.status.clone()>{move || i18n.t(&status_key)}</span></p>
+                            <p class="story">{c.story.clone()}</p>
+                            <dl class="facts">
+                                <dt>{t("staff.total_owed")}</dt><dd>{move || format_toman(owed, i18n.get())}</dd>
+                                <dt>{t("staff.forgiveness")}</dt><dd>{move || format_toman(forgiven, i18n.get())}</dd>
+                                <dt>{t("staff.balance")}</dt><dd id="campaign-balance">{move || format_toman(bal, i18n.get())}</dd>
+                            </dl>
+                            <ul class="plain checklist" id="eligibility">
+                                {c.eligibility.iter().map(|(rule, ok)| {
+                                    let key = format!("campaign.rule_{rule}");
+                                    let mark = if *ok { "✓" } else { "✗" };
+                                    view! { <li data-ok=ok.to_string()>{mark} " " {move || i18n.t(&key)}</li> }
+                                }).collect_view()}
+                                <li data-ok=c.consent.to_string()>{if c.consent { "✓" } else { "✗" }} " " {t("staff.prisoner_consent")}</li>
+                            </ul>
+                            {(c.status == "draft" && !c.mine && may(&u, Permission::VerifyCampaign)).then(|| view! {
+                                <ActionForm action=verify attr:class="inline-form">
+                                    <input type="hidden" name="code" value=c1.clone()/>
+                                    <button type="submit" class="button" id="campaign-verify">{t("staff.verify")}</button>
+                                </ActionForm>
+                            })}
+                            {(c.status == "verified" && may(&u, Permission::VerifyCampaign)).then(|| view! {
+                                <ActionForm action=publish attr:class="inline-form">
+                                    <input type="hidden" name="code" value=c2.clone()/>
+                                    <button type="submit" class="button" id="campaign-publish">{t("staff.publish")}</button>
+                                </ActionForm>
+                            })}
+                            {(c.status == "funded" && may(&u, Permission::Fulfil)).then(|| view! {
+                                <ActionForm action=pay attr:class="form" attr:id="court-form">
+                                    <input type="hidden" name="code" value=c3.clone()/>
+                                    <label>{t("staff.court_ref")}<input name="court_ref" required/></label>
+                                    <button type="submit" class="button">{t("staff.pay_court")}</button>
+                                </ActionForm>
+                            })}
+                            {(c.status == "paid_to_court" && may(&u, Permission::RecordRelease)).then(|| view! {
+                                <ActionForm action=release attr:class="form" attr:id="release-form">
+                                    <input type="hidden" name="code" value=c4.clone()/>
+                                    <label>{t("staff.release_date")}<input type="date" name="date" required/></label>
+                                    <button type="submit" class="button">{t("staff.record_release")}</button>
+                                </ActionForm>
+                            })}
+                            {(c.status == "released" && may(&u, Permission::RecordRelease)).then(|| view! {
+                                <ActionForm action=close attr:class="inline-form">
+                                    <input type="hidden" name="code" value=c5.clone()/>
+                                    <button type="submit" class="button secondary" id="campaign-close">{t("staff.close")}</button>
+                                </ActionForm>
+                            })}
+                        }.into_any()
+                    }
+                })}
+            </Suspense>
+            <ErrorNote error=errors/>
+            {move || verify.value().get().and_then(|r| r.ok()).map(|o| match o {
+                PublishOutcome::Blocked { findings } => view! { <Findings findings/> }.into_any(),
+                _ => ().into_any(),
             })}
         </section>
     }

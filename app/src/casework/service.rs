@@ -413,6 +413,7 @@ async fn known_for(state: &AppState, f: &family::Model) -> Result<Known, AppErro
             .into_iter()
             .flat_map(|p| [p.name_fa, p.name_en])
             .collect(),
+        phrases: Vec::new(),
     })
 }
 
@@ -801,26 +802,17 @@ async fn pay(txn: &DatabaseTransaction, who: &Authed, d: &disbursement::Model, n
     Ok(())
 }
 
-/// The second pair of eyes on a large disbursement: a manager who did not request it.
-pub async fn approve(state: &AppState, who: &Authed, code: &str) -> Result<FulfilOutcome, AppError> {
-    let code = validation::public_code(code).ok_or(AppError::NotFound)?;
-    let d = disbursement::Entity::find()
-        .filter(disbursement::Column::PublicCode.eq(&code))
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let n = need::Entity::find_by_id(d.need_id.ok_or(AppError::NotFound)?)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    check_scope(who, Permission::ApproveDisbursement, &code, n.province_id, None).await?;
+fn check_approvable(d: &disbursement::Model, who: &Authed) -> Result<(), AppError> {
     if d.status != "awaiting_approval" {
         return Err(invalid("status", "staff.not_awaiting_approval"));
     }
     if d.requested_by == Some(who.user_id) {
         return Err(invalid("approver", "staff.four_eyes"));
     }
-    let txn = audit::begin(&state.db).await?;
+    Ok(())
+}
+
+async fn approval_row(txn: &DatabaseTransaction, d: &disbursement::Model, who: &Authed) -> Result<(), AppError> {
     disbursement_approval::ActiveModel {
         disbursement_id: Set(d.id),
         approver_id: Set(who.user_id),
@@ -830,8 +822,40 @@ pub async fn approve(state: &AppState, who: &Authed, code: &str) -> Result<Fulfi
         created_at: Set(Utc::now()),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
+    Ok(())
+}
+
+/// The second pair of eyes on a large disbursement: a manager who did not request it.
+pub async fn approve(state: &AppState, who: &Authed, code: &str) -> Result<FulfilOutcome, AppError> {
+    let code = validation::public_code(code).ok_or(AppError::NotFound)?;
+    let d = disbursement::Entity::find()
+        .filter(disbursement::Column::PublicCode.eq(&code))
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if let Some(cid) = d.campaign_id {
+        let c = crate::platform::entity::release_campaign::Entity::find_by_id(cid)
+            .one(&state.db)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        check_scope(who, Permission::ApproveDisbursement, &code, c.province_id, None).await?;
+        check_approvable(&d, who)?;
+        let txn = audit::begin(&state.db).await?;
+        approval_row(&txn, &d, who).await?;
+        super::campaigns::pay(&txn, who, &d, &c).await?;
+        txn.commit().await?;
+        return Ok(FulfilOutcome::Paid { disbursement: code });
+    }
+    let n = need::Entity::find_by_id(d.need_id.ok_or(AppError::NotFound)?)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    check_scope(who, Permission::ApproveDisbursement, &code, n.province_id, None).await?;
+    check_approvable(&d, who)?;
+    let txn = audit::begin(&state.db).await?;
+    approval_row(&txn, &d, who).await?;
     pay(&txn, who, &d, &n).await?;
     txn.commit().await?;
     Ok(FulfilOutcome::Paid { disbursement: code })
@@ -937,6 +961,28 @@ async fn need_items(state: &AppState, who: &Authed, status: &str) -> Result<Vec<
         .collect())
 }
 
+async fn campaign_items(state: &AppState, who: &Authed, statuses: &[&str]) -> Result<Vec<QueueItem>, AppError> {
+    use crate::platform::entity::release_campaign;
+    let mut q = release_campaign::Entity::find()
+        .filter(release_campaign::Column::Status.is_in(statuses.iter().copied()))
+        .order_by_asc(release_campaign::Column::UpdatedAt)
+        .limit(50);
+    if let Some(ids) = who.province_filter() {
+        q = q.filter(release_campaign::Column::ProvinceId.is_in(ids));
+    }
+    Ok(q.all(&state.db)
+        .await?
+        .into_iter()
+        .map(|c| QueueItem {
+            code: c.public_code,
+            family_code: String::new(),
+            title: c.public_title,
+            category: c.offence_category,
+            amount_rials: c.total_owed_rials - c.forgiveness_rials,
+        })
+        .collect())
+}
+
 pub async fn queues(state: &AppState, who: &Authed) -> Result<Queues, AppError> {
     let pending = disbursement::Entity::find()
         .filter(disbursement::Column::Status.eq("awaiting_approval"))
@@ -946,6 +992,20 @@ pub async fn queues(state: &AppState, who: &Authed) -> Result<Queues, AppError> 
         .await?;
     let mut awaiting_approval = Vec::new();
     for d in pending {
+        if let Some(cid) = d.campaign_id {
+            if let Some(c) = crate::platform::entity::release_campaign::Entity::find_by_id(cid).one(&state.db).await? {
+                if who.covers(c.province_id, None) {
+                    awaiting_approval.push(QueueItem {
+                        code: d.public_code,
+                        family_code: String::new(),
+                        title: c.public_title,
+                        category: "court".into(),
+                        amount_rials: d.amount_rials,
+                    });
+                }
+            }
+            continue;
+        }
         let Some(n) = need::Entity::find_by_id(d.need_id.unwrap_or(0)).one(&state.db).await? else {
             continue;
         };
@@ -960,6 +1020,8 @@ pub async fn queues(state: &AppState, who: &Authed) -> Result<Queues, AppError> 
         }
     }
     Ok(Queues {
+        campaigns_to_verify: campaign_items(state, who, &["draft", "verified"]).await?,
+        campaigns_to_pay: campaign_items(state, who, &["funded"]).await?,
         awaiting_verification: need_items(state, who, "awaiting_verification").await?,
         to_purchase: need_items(state, who, "funded").await?,
         to_deliver: need_items(state, who, "purchased").await?,

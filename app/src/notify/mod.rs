@@ -89,6 +89,11 @@ pub fn render(template: &str, locale: Locale, payload: &serde_json::Value) -> St
             translate(locale, "notify.need_reallocated"),
             get("url")
         ),
+        "campaign_released" => format!(
+            "{} {}",
+            translate(locale, "notify.campaign_released"),
+            get("url")
+        ),
         // The redacted impact update itself went through the privacy guard before it was queued.
         "need_delivered" => format!(
             "{} {} {}",

@@ -73,6 +73,9 @@ pub struct Known {
     pub person_names: Vec<String>,
     /// Prison names, matched as whole phrases.
     pub prison_names: Vec<String>,
+    /// Other names matched only as whole phrases (a creditor "Tehran Trading Co." should not
+    /// block the word "trading" on its own).
+    pub phrases: Vec<String>,
 }
 
 /// Everything in `text` that must not be published. Empty means the text may go out.
@@ -108,6 +111,15 @@ pub fn scan(text: &str, known: &Known) -> Vec<Finding> {
                     excerpt: part.to_string(),
                 });
             }
+        }
+    }
+    for phrase in &known.phrases {
+        let p = normalize_persian(phrase).to_lowercase();
+        if !p.is_empty() && find_word(&lower, &p).is_some() {
+            out.push(Finding {
+                kind: PiiKind::Name,
+                excerpt: p,
+            });
         }
     }
     for prison in &known.prison_names {
@@ -304,7 +316,10 @@ mod tests {
         let known = Known {
             person_names: vec!["مریم احمدی".into(), "Ali Rezaei".into(), "رضا".into()],
             prison_names: vec!["زندان قزلحصار".into()],
+            phrases: vec!["شرکت بازرگانی امید".into()],
         };
+        assert_eq!(kinds("بدهی به شرکت بازرگانی امید", &known), vec![PiiKind::Name]);
+        assert!(kinds("امید به بازرگانی", &known).is_empty());
         assert_eq!(kinds("مادر، مریم، سه فرزند دارد", &known), vec![PiiKind::Name]);
         // Arabic letters and a zero-width non-joiner suffix still match.
         assert_eq!(kinds("خانوادهٔ احمدي‌ها", &known), vec![PiiKind::Name]);
@@ -327,6 +342,7 @@ mod tests {
         let known = Known {
             person_names: vec!["مریم احمدی".into()],
             prison_names: vec!["زندان مرکزی تبریز".into()],
+            ..Known::default()
         };
         assert!(scan(
             "مادری با سه فرزند که اجارهٔ سه ماه خانه را بدهکار است. هزینهٔ ۳۰٬۰۰۰٬۰۰۰ ریال.",

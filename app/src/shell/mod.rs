@@ -123,6 +123,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/families/new") view=crate::casework::IntakePage ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff/families/:code") view=crate::casework::FamilyPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff/needs/:code") view=crate::casework::NeedCasePage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/staff/campaigns/:code") view=crate::casework::CampaignCasePage ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff/disbursements/:code") view=crate::casework::ApprovalPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff/security") view=security::SecurityPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff/audit") view=crate::casework::AuditPage ssr=SsrMode::InOrder/>
