@@ -808,7 +808,7 @@ async fn staff_must_enrol_two_factor_before_any_staff_work() {
         assert_eq!(res.status(), StatusCode::OK, "{l}");
         let codes: Vec<String> = serde_json::from_str(&body_text(res).await).unwrap();
         assert_eq!(codes.len(), 10, "{l}");
-        assert!(strings(db, "SELECT action FROM audit_log").await.contains(&"security.two_factor_enabled".to_string()), "{l}");
+        assert!(strings(db, "SELECT action FROM audit_log").await.contains(&"account.two_factor_enabled".to_string()), "{l}");
 
         // Now staff work is allowed on this session.
         let res = send(&w.app, json(post_form("/api/staff/queues", "", Some(&cookie)))).await;

@@ -221,7 +221,7 @@ pub async fn confirm(state: &AppState, who: &Authed, code: &str) -> Result<Vec<S
         &txn,
         crate::audit::Entry {
             actor_user_id: Some(u.id),
-            action: "security.two_factor_enabled",
+            action: "account.two_factor_enabled",
             subject_kind: "user",
             subject_id: Some(u.public_id.clone()),
             detail: serde_json::json!({}),

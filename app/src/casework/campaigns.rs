@@ -167,7 +167,7 @@ pub async fn draft(state: &AppState, who: &Authed, form: &CampaignForm) -> Resul
     }
     .insert(&txn)
     .await?;
-    audit::record(&txn, entry(who, "campaign.drafted", &ccode, serde_json::json!({
+    audit::record(&txn, entry(who, "release_campaign.drafted", &ccode, serde_json::json!({
         "prisoner": pr.public_code, "total_owed_rials": owed, "forgiveness_rials": forgiven, "eligibility": eligibility,
     })))
     .await?;
@@ -254,7 +254,7 @@ pub async fn verify(state: &AppState, who: &Authed, code: &str) -> Result<Publis
     }
     let txn = audit::begin(&state.db).await?;
     advance(&txn, c.id, "draft", "verified", vec![(release_campaign::Column::VerifierId, Expr::value(who.user_id))]).await?;
-    audit::record(&txn, entry(who, "campaign.verified", &c.public_code, serde_json::json!({}))).await?;
+    audit::record(&txn, entry(who, "release_campaign.verified", &c.public_code, serde_json::json!({}))).await?;
     txn.commit().await?;
     Ok(PublishOutcome::Published { code: c.public_code, province_hidden: false })
 }
@@ -270,7 +270,7 @@ pub async fn publish(state: &AppState, who: &Authed, code: &str) -> Result<(), A
     }
     let txn = audit::begin(&state.db).await?;
     advance(&txn, c.id, "verified", "published", vec![(release_campaign::Column::PublishedAt, Expr::value(Utc::now()))]).await?;
-    audit::record(&txn, entry(who, "campaign.published", &c.public_code, serde_json::json!({}))).await?;
+    audit::record(&txn, entry(who, "release_campaign.published", &c.public_code, serde_json::json!({}))).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -437,7 +437,7 @@ pub async fn record_release(state: &AppState, who: &Authed, code: &str, date: &s
             crate::giving::settlement::queue(state, &txn, d, sealed, "campaign_released").await?;
         }
     }
-    audit::record(&txn, entry(who, "campaign.released", &c.public_code, serde_json::json!({ "donors_told": donors.len() }))).await?;
+    audit::record(&txn, entry(who, "release_campaign.released", &c.public_code, serde_json::json!({ "donors_told": donors.len() }))).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -446,7 +446,7 @@ pub async fn close(state: &AppState, who: &Authed, code: &str) -> Result<(), App
     let (c, _) = campaign_in_scope(state, who, Permission::RecordRelease, code).await?;
     let txn = audit::begin(&state.db).await?;
     advance(&txn, c.id, "released", "closed", vec![]).await?;
-    audit::record(&txn, entry(who, "campaign.closed", &c.public_code, serde_json::json!({}))).await?;
+    audit::record(&txn, entry(who, "release_campaign.closed", &c.public_code, serde_json::json!({}))).await?;
     txn.commit().await?;
     Ok(())
 }
