@@ -373,6 +373,12 @@ async fn purchase_needs_two_people_above_the_threshold_and_delivery_tells_donors
 
         // Small: paid at once, one balanced ledger group from the need's fund.
         let small = funded_need(&w, &sw, &manager, &w.home, 1, "2000000").await;
+        // The family's file shows what each need holds (one grouped query for all its needs).
+        let fam = strings(db, &format!("SELECT f.public_code FROM families f JOIN needs n ON n.family_id = f.id WHERE n.public_code = '{small}'")).await[0].clone();
+        let file = service::family_file(&w.state, &sw, &fam).await.unwrap();
+        let held = file.needs.iter().find(|n| n.code == small).unwrap();
+        assert_eq!(held.balance_rials, 20_000_000, "{l}");
+        assert_eq!(held.balance_rials, held.goal_rials, "{l}");
         let out = service::record_purchase(&w.state, &finance, &small, "school", "لوازم‌التحریر نمونه", "فاکتور ۱۲۳").await.unwrap();
         assert!(matches!(out, FulfilOutcome::Paid { .. }), "{l}: {out:?}");
         assert_eq!(strings(db, &format!("SELECT status FROM needs WHERE public_code = '{small}'")).await, vec!["purchased"], "{l}");

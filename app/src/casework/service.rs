@@ -330,10 +330,22 @@ pub async fn family_file(state: &AppState, who: &Authed, code: &str) -> Result<F
         .limit(100)
         .all(&state.db)
         .await?;
-    let mut cases = Vec::with_capacity(needs.len());
-    for n in &needs {
-        cases.push(case_need(state, who, n, &f.public_code).await?);
-    }
+    let balances = ledger::need_balances(&state.db, &needs.iter().map(|n| n.id).collect::<Vec<_>>()).await?;
+    let cases = needs
+        .iter()
+        .map(|n| CaseNeed {
+            code: n.public_code.clone(),
+            family_code: f.public_code.clone(),
+            category: n.category.clone(),
+            status: n.status.clone(),
+            title: n.public_title.clone(),
+            story: n.public_story.clone(),
+            goal_rials: n.goal_rials,
+            balance_rials: balances.get(&n.id).copied().unwrap_or(0),
+            hide_province: n.hide_province,
+            mine: n.author_id == Some(who.user_id),
+        })
+        .collect();
     Ok(FamilyFile {
         code: f.public_code,
         province: prov.map(|p| p.code).unwrap_or_default(),
@@ -984,41 +996,48 @@ async fn campaign_items(state: &AppState, who: &Authed, statuses: &[&str]) -> Re
 }
 
 pub async fn queues(state: &AppState, who: &Authed) -> Result<Queues, AppError> {
+    use crate::platform::entity::release_campaign;
+    // A fixed number of queries whatever the row counts: the pending disbursements, then their
+    // needs and campaigns in one query each.
     let pending = disbursement::Entity::find()
         .filter(disbursement::Column::Status.eq("awaiting_approval"))
         .order_by_asc(disbursement::Column::CreatedAt)
         .limit(50)
         .all(&state.db)
         .await?;
-    let mut awaiting_approval = Vec::new();
-    for d in pending {
-        if let Some(cid) = d.campaign_id {
-            if let Some(c) = crate::platform::entity::release_campaign::Entity::find_by_id(cid).one(&state.db).await? {
-                if who.covers(c.province_id, None) {
-                    awaiting_approval.push(QueueItem {
-                        code: d.public_code,
-                        family_code: String::new(),
-                        title: c.public_title,
-                        category: "court".into(),
-                        amount_rials: d.amount_rials,
-                    });
-                }
-            }
-            continue;
-        }
-        let Some(n) = need::Entity::find_by_id(d.need_id.unwrap_or(0)).one(&state.db).await? else {
-            continue;
-        };
-        if who.covers(n.province_id, None) {
-            awaiting_approval.push(QueueItem {
+    let need_ids: Vec<i64> = pending.iter().filter_map(|d| d.need_id).collect();
+    let campaign_ids: Vec<i64> = pending.iter().filter_map(|d| d.campaign_id).collect();
+    let needs: std::collections::HashMap<i64, need::Model> = need::Entity::find()
+        .filter(need::Column::Id.is_in(need_ids))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|n| (n.id, n))
+        .collect();
+    let campaigns: std::collections::HashMap<i64, release_campaign::Model> = release_campaign::Entity::find()
+        .filter(release_campaign::Column::Id.is_in(campaign_ids))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let awaiting_approval = pending
+        .into_iter()
+        .filter_map(|d| {
+            let (province, title, kind) = match (d.need_id, d.campaign_id) {
+                (Some(n), _) => needs.get(&n).map(|n| (n.province_id, n.public_title.clone(), n.category.clone()))?,
+                (_, Some(c)) => campaigns.get(&c).map(|c| (c.province_id, c.public_title.clone(), "court".to_string()))?,
+                _ => return None,
+            };
+            who.covers(province, None).then(|| QueueItem {
                 code: d.public_code,
                 family_code: String::new(),
-                title: n.public_title,
-                category: n.category,
+                title,
+                category: kind,
                 amount_rials: d.amount_rials,
-            });
-        }
-    }
+            })
+        })
+        .collect();
     Ok(Queues {
         campaigns_to_verify: campaign_items(state, who, &["draft", "verified"]).await?,
         campaigns_to_pay: campaign_items(state, who, &["funded"]).await?,

@@ -140,6 +140,37 @@ pub async fn raw_balance<C: ConnectionTrait>(db: &C, account_id: i64) -> Result<
     Ok(row.try_get::<i64>("", "s")?)
 }
 
+/// What each need's fund holds now, for many needs in one query (needs without entries are absent).
+pub async fn need_balances<C: ConnectionTrait>(
+    db: &C,
+    need_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, i64>, AppError> {
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    if need_ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let mut q = Query::select();
+    q.column((ledger_account::Entity, ledger_account::Column::NeedId))
+        .expr(Expr::cust("CAST(SUM(ledger_entries.amount_rials) AS BIGINT)"))
+        .from(ledger_entry::Entity)
+        .inner_join(
+            ledger_account::Entity,
+            Expr::col((ledger_account::Entity, ledger_account::Column::Id))
+                .equals((ledger_entry::Entity, ledger_entry::Column::AccountId)),
+        )
+        .and_where(Expr::col((ledger_account::Entity, ledger_account::Column::NeedId)).is_in(need_ids.iter().copied()))
+        .and_where(Expr::col((ledger_account::Entity, ledger_account::Column::Kind)).eq("fund"))
+        .group_by_col((ledger_account::Entity, ledger_account::Column::NeedId));
+    let rows = db.query_all_raw(db.get_database_backend().build(&q)).await?;
+    let mut out = std::collections::HashMap::new();
+    for r in rows {
+        let id: i64 = r.try_get_by_index(0)?;
+        let sum: i64 = r.try_get_by_index(1)?;
+        out.insert(id, -sum);
+    }
+    Ok(out)
+}
+
 /// What a fund holds (credit-normal: the negated sum of its entries).
 pub async fn fund_balance<C: ConnectionTrait>(db: &C, account_id: i64) -> Result<i64, AppError> {
     Ok(-raw_balance(db, account_id).await?)
