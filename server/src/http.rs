@@ -30,6 +30,7 @@ pub fn router(state: AppState) -> Router {
         .route("/locale", post(set_locale))
         .merge(crate::api_v1::routes())
         .route("/give/callback/{gateway}", get(crate::payments::callback))
+        .route("/staff/kpis.csv", get(staff_kpis_csv))
         .route(
             "/sandbox-bank/{authority}/decide",
             post(crate::payments::sandbox_decide),
@@ -248,5 +249,35 @@ mod tests {
         assert_eq!(same_site_path("//evil.example/x"), None);
         assert_eq!(same_site_path("/account"), Some("/account".into()));
         assert_eq!(host_of("https://k.ir/"), "k.ir");
+    }
+}
+
+/// The staff KPIs as CSV: the same rows the page shows, for the provinces this person may see.
+/// (The staff-area guard has already refused everyone who is not staff.)
+async fn staff_kpis_csv(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    use app::auth::Permission;
+    let who = match app::auth::ssr::authed_from_headers(&state, &headers).await {
+        Ok(Some(a)) => a,
+        Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
+        Err(e) => return e.status().into_response(),
+    };
+    if !Permission::ViewCases.allows(who.role()) {
+        app::auth::ssr::deny(&who, Permission::ViewCases, Some("kpis.csv")).await;
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    if !who.two_factor {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    match app::casework::kpis::kpis(&state, &who).await {
+        Ok(rows) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"karamat-kpis.csv\"".to_string()),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+            format!("\u{feff}{}", app::casework::kpis::csv(&rows)),
+        )
+            .into_response(),
+        Err(e) => e.status().into_response(),
     }
 }

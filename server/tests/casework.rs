@@ -644,6 +644,7 @@ fn endpoints() -> Vec<Endpoint> {
             body: |r, _| Some(format!("code={}&update={}", r.purchased, enc("سبد غذا به خانواده تحویل شد."))),
         },
         Endpoint { path: "/api/staff/audit", permission: Permission::ReadAudit, body: |_, _| None },
+        Endpoint { path: "/api/staff/kpis", permission: Permission::ViewCases, body: |_, _| None },
         Endpoint {
             path: "/api/staff/campaign-draft",
             permission: Permission::DraftCampaign,
@@ -719,7 +720,7 @@ async fn access_matrix_every_staff_function_role_and_scope() {
                     n += 1;
                     let in_scope = who.covers(recs.province.id, Some(recs.province.prison_id)) && role.is_staff();
                     let body = (ep.body)(recs, n);
-                    let has_record = body.is_some() && !matches!(ep.path, "/api/staff/queues" | "/api/staff/intake-options" | "/api/staff/audit");
+                    let has_record = body.is_some() && !matches!(ep.path, "/api/staff/queues" | "/api/staff/intake-options" | "/api/staff/audit" | "/api/staff/kpis");
                     let allowed = ep.permission.allows(role) && (!has_record || in_scope);
                     let before = fingerprint(db).await;
                     let mut req = post_form(ep.path, &body.unwrap_or_default(), Some(&cookie));
@@ -1037,4 +1038,48 @@ async fn release_campaign_lifecycle_with_rules_four_eyes_and_ledger() {
         assert!(app::audit::verify(db).await.unwrap().ok(), "{l}");
         tdb.drop_db().await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kpis_cover_only_the_provinces_in_scope_and_export_as_csv() {
+    for tdb in databases().await {
+        let l = tdb.label;
+        let w = world(&tdb.url).await;
+        let db = &w.state.db;
+        let sw = authed(db, email_of(Role::SocialWorker)).await;
+        let admin = authed(db, email_of(Role::NationalAdmin)).await;
+        let national = service_kpis(&w, &admin).await;
+        let home = service_kpis(&w, &sw).await;
+        assert_eq!(home.len(), 1, "{l}: a province's social worker sees their province only");
+        assert_eq!(home[0].province, w.home.code, "{l}");
+        let all_provinces = scalar(db, "SELECT COUNT(*) FROM provinces").await as usize;
+        assert_eq!(national.len(), all_provinces, "{l}");
+        // The figures agree with the tables.
+        let fams = scalar(db, &format!("SELECT COUNT(*) FROM families WHERE province_id = {}", w.home.id)).await;
+        assert_eq!(home[0].families, fams, "{l}");
+        let raised = scalar(db, &format!(
+            "SELECT CAST(COALESCE(SUM(d.amount_rials), 0) AS BIGINT) FROM donations d JOIN needs n ON n.id = d.need_id WHERE d.status = 'settled' AND n.province_id = {}",
+            w.home.id
+        )).await;
+        assert_eq!(home[0].raised_rials, raised, "{l}");
+        assert_eq!(national.iter().map(|r| r.families).sum::<i64>(), scalar(db, "SELECT COUNT(*) FROM families").await, "{l}");
+        assert!(national.iter().any(|r| r.median_days_to_fund.is_some()), "{l}: no median at all");
+
+        // The CSV: the same rows, for staff only, scoped the same way.
+        let cookie = cookie_for(&w, email_of(Role::SocialWorker)).await;
+        let res = send(&w.app, get("/staff/kpis.csv", Some(&cookie))).await;
+        assert_eq!(res.status(), StatusCode::OK, "{l}");
+        let csv = body_text(res).await;
+        assert_eq!(csv.lines().count(), 2, "{l}: {csv}");
+        assert!(csv.lines().nth(1).unwrap().starts_with(&w.home.code), "{l}");
+        let donor = cookie_for(&w, email_of(Role::Donor)).await;
+        assert_eq!(send(&w.app, get("/staff/kpis.csv", Some(&donor))).await.status(), StatusCode::FORBIDDEN, "{l}");
+        let officer = cookie_for(&w, email_of(Role::PrisonOfficer)).await;
+        assert_eq!(send(&w.app, get("/staff/kpis.csv", Some(&officer))).await.status(), StatusCode::FORBIDDEN, "{l}");
+        tdb.drop_db().await;
+    }
+}
+
+async fn service_kpis(w: &World, who: &Authed) -> Vec<app::casework::KpiRow> {
+    app::casework::kpis::kpis(&w.state, who).await.unwrap()
 }

@@ -7,6 +7,8 @@
 
 #[cfg(feature = "ssr")]
 pub mod campaigns;
+#[cfg(feature = "ssr")]
+pub mod kpis;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
@@ -173,6 +175,24 @@ pub struct CampaignCase {
     pub mine: bool,
     pub court_ref: Option<String>,
     pub released_on: Option<String>,
+}
+
+/// One province's KPIs (only provinces in the person's scope).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KpiRow {
+    pub province: String,
+    pub name_fa: String,
+    pub name_en: String,
+    pub families: i64,
+    pub needs_published: i64,
+    pub needs_funded: i64,
+    pub needs_delivered: i64,
+    /// Over needs funded in the last year.
+    pub median_days_to_fund: Option<i64>,
+    pub raised_rials: i64,
+    pub disbursed_rials: i64,
+    pub prisoners_freed: i64,
+    pub forgiveness_rials: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -370,6 +390,14 @@ pub async fn campaign_release(code: String, date: String) -> Result<(), AppError
 pub async fn campaign_close(code: String) -> Result<(), AppError> {
     run(crate::auth::Permission::RecordRelease, async |s, who| {
         campaigns::close(&s, &who, &code).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "staff/kpis")]
+pub async fn staff_kpis() -> Result<Vec<KpiRow>, AppError> {
+    run(crate::auth::Permission::ViewCases, async |s, who| {
+        kpis::kpis(&s, &who).await
     })
     .await
 }

@@ -132,6 +132,7 @@ pub fn StaffHome() -> impl IntoView {
                                 <nav class="actions">
                                     {may(&u, Permission::IntakeFamily).then(|| view! { <A href="/staff/families/new" attr:class="button">{t("staff.intake")}</A> })}
                                     {may(&u, Permission::ReadAudit).then(|| view! { <A href="/staff/audit" attr:class="button secondary">{t("staff.audit")}</A> })}
+                                    {may(&u, Permission::ViewCases).then(|| view! { <A href="/staff/kpis" attr:class="button secondary">{t("staff.kpis")}</A> })}
                                     <A href="/staff/security" attr:class="button secondary">{t("security.title")}</A>
                                 </nav>
                             }.into_any()
@@ -553,6 +554,57 @@ pub fn ApprovalPage() -> impl IntoView {
             </ActionForm>
             <ErrorNote error/>
             {move || approve.value().get().and_then(|r| r.ok()).map(|_| view! { <p class="notice" id="paid">{move || i18n.t("staff.paid")}</p> })}
+        </section>
+    }
+}
+
+/// `/staff/kpis`: key figures by province for the provinces this person may see, with a chart
+/// and a CSV download of the same rows.
+#[component]
+pub fn KpiPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let rows = Resource::new(|| (), |_| staff_kpis());
+    view! {
+        <section class="panel wide" id="kpis">
+            <h1>{t("staff.kpis")}</h1>
+            <p><a href="/staff/kpis.csv" class="button secondary" download>{t("transparency.csv")}</a></p>
+            <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
+                {move || rows.get().map(|r| match r {
+                    Err(e) => view! { <p class="error">{move || i18n.t(e.message_key())}</p> }.into_any(),
+                    Ok(rows) => {
+                        let fa = i18n.get() == crate::i18n::Locale::Fa;
+                        let active: Vec<KpiRow> = rows.iter().filter(|r| r.families > 0 || r.raised_rials > 0).cloned().collect();
+                        let labels = active.iter().map(|r| if fa { r.name_fa.clone() } else { r.name_en.clone() }).collect::<Vec<_>>();
+                        let raised = active.iter().map(|r| r.raised_rials).collect::<Vec<_>>();
+                        view! {
+                            <crate::transparency::BarChart id="kpi-raised" title_key="staff.kpi_raised" labels=labels values=raised/>
+                            <div class="table-scroll">
+                            <table class="data" id="kpi-table">
+                                <thead><tr>
+                                    <th>{t("staff.province")}</th><th>{t("staff.kpi_families")}</th><th>{t("staff.kpi_published")}</th>
+                                    <th>{t("staff.kpi_funded")}</th><th>{t("staff.kpi_delivered")}</th><th>{t("staff.kpi_median_days")}</th>
+                                    <th>{t("staff.kpi_raised")}</th><th>{t("staff.kpi_disbursed")}</th><th>{t("staff.kpi_freed")}</th><th>{t("staff.kpi_forgiveness")}</th>
+                                </tr></thead>
+                                <tbody>
+                                    {rows.into_iter().map(|r| {
+                                        let name = if fa { r.name_fa.clone() } else { r.name_en.clone() };
+                                        let (raised, disbursed, forgiven) = (r.raised_rials, r.disbursed_rials, r.forgiveness_rials);
+                                        view! {
+                                            <tr data-province=r.province.clone()>
+                                                <th scope="row">{name}</th><td>{r.families}</td><td>{r.needs_published}</td><td>{r.needs_funded}</td>
+                                                <td>{r.needs_delivered}</td><td>{r.median_days_to_fund.map(|d| d.to_string()).unwrap_or_else(|| "—".into())}</td>
+                                                <td>{move || format_toman(raised, i18n.get())}</td><td>{move || format_toman(disbursed, i18n.get())}</td>
+                                                <td>{r.prisoners_freed}</td><td>{move || format_toman(forgiven, i18n.get())}</td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            </div>
+                        }.into_any()
+                    }
+                })}
+            </Suspense>
         </section>
     }
 }

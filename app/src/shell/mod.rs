@@ -126,6 +126,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/campaigns/:code") view=crate::casework::CampaignCasePage ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff/disbursements/:code") view=crate::casework::ApprovalPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff/security") view=security::SecurityPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/staff/kpis") view=crate::casework::KpiPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff/audit") view=crate::casework::AuditPage ssr=SsrMode::InOrder/>
                 </Routes>
             </main>

@@ -11,7 +11,7 @@ const MONTH_KEYS: [&str; 12] = [
 /// English (the bars are mirrored, the text is not). The table below each chart is its text
 /// alternative, and `aria-describedby` points at it.
 #[component]
-fn BarChart(
+pub fn BarChart(
     id: &'static str,
     title_key: &'static str,
     labels: Vec<String>,
