@@ -318,11 +318,10 @@ fn spawn_reconciler(state: app::platform::AppState) {
     });
 }
 
-/// Sends queued notifications every 15 seconds (log adapter; SMS and e-mail plug in here).
+/// Sends queued notifications every 15 seconds through the configured adapters.
 fn spawn_dispatcher(state: app::platform::AppState) {
     tokio::spawn(async move {
-        let channels: Vec<std::sync::Arc<dyn app::notify::Channel>> =
-            vec![std::sync::Arc::new(app::notify::LogChannel)];
+        let channels = app::notify::channels_from_env();
         let mut tick = tokio::time::interval(Duration::from_secs(15));
         loop {
             tick.tick().await;

@@ -230,8 +230,16 @@ pub fn FamilyPage() -> impl IntoView {
     let consent = ServerAction::<RecordConsent>::new();
     let draft = ServerAction::<DraftNeed>::new();
     let reveal = ServerAction::<ReadPersonal>::new();
+    // Reload the file when consent changes or a draft is saved, not when one is refused (the
+    // form keeps what was typed, so a refused text can be corrected in place).
+    let saved = move || {
+        draft.value().get().and_then(|r| r.ok()).and_then(|o| match o {
+            DraftOutcome::Saved { code } => Some(code),
+            DraftOutcome::Blocked { .. } => None,
+        })
+    };
     let file = Resource::new(
-        move || (code(), consent.version().get(), draft.version().get()),
+        move || (code(), consent.version().get(), saved()),
         |(c, _, _)| get_family_file(c),
     );
     let campaign = ServerAction::<CampaignDraft>::new();
@@ -352,8 +360,10 @@ pub fn NeedCasePage() -> impl IntoView {
     let verify = ServerAction::<VerifyNeed>::new();
     let purchase = ServerAction::<RecordPurchase>::new();
     let deliver = ServerAction::<RecordDelivery>::new();
+    // A refused update leaves the form as typed: only a recorded delivery reloads the case.
+    let delivered = move || matches!(deliver.value().get(), Some(Ok(DraftOutcome::Saved { .. })));
     let case = Resource::new(
-        move || (code(), verify.version().get(), purchase.version().get(), deliver.version().get()),
+        move || (code(), verify.version().get(), purchase.version().get(), delivered()),
         |(c, _, _, _)| need_case(c),
     );
     let verify_error = Signal::derive(move || verify.value().get().and_then(|r| r.err()));

@@ -14,6 +14,20 @@ use sea_orm::{
 };
 use std::sync::Arc;
 
+pub mod sms;
+
+/// The adapters configured in the environment, in the order they are tried: SMS through
+/// Kavenegar when `KARAMAT_SMS=kavenegar`, then the log adapter for everything else.
+pub fn channels_from_env() -> Vec<Arc<dyn Channel>> {
+    let mut out: Vec<Arc<dyn Channel>> = Vec::new();
+    if let Some(k) = sms::Kavenegar::from_env() {
+        tracing::info!("SMS through Kavenegar");
+        out.push(Arc::new(k));
+    }
+    out.push(Arc::new(LogChannel));
+    out
+}
+
 /// After this many failed attempts a message is left as `failed` for staff to look at.
 pub const MAX_ATTEMPTS: i32 = 8;
 
