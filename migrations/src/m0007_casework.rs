@@ -18,8 +18,7 @@ impl MigrationTrait for Migration {
         // One row: how many entries the chain has and the hash of the last one. Every append
         // updates it first, which also serialises appends on both databases.
         let mut t = table("audit_head");
-        t.col(bigint_default("entries", 0))
-            .col(string("last_hash"));
+        t.col(bigint_default("entries", 0)).col(string("last_hash"));
         create(m, t, vec![]).await?;
         m.exec_stmt(
             Query::insert()
@@ -32,7 +31,9 @@ impl MigrationTrait for Migration {
 
         let mut t = table("family_documents");
         references(&mut t, "family_documents", "family_id", "families");
-        t.col(string("kind")).col(sealed("reference_enc")).col(string("key_id"));
+        t.col(string("kind"))
+            .col(sealed("reference_enc"))
+            .col(string("key_id"));
         references_null(&mut t, "family_documents", "added_by", "users");
         t.col(timestamp("created_at"));
         create(m, t, vec![index("family_documents", &["family_id"])]).await?;

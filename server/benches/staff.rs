@@ -53,18 +53,29 @@ async fn main() -> anyhow::Result<()> {
     let need = first(&conn, "SELECT n.public_code FROM needs n JOIN user_scopes s ON s.province_id = n.province_id JOIN users u ON u.id = s.user_id WHERE u.role = 'social_worker' ORDER BY n.id LIMIT 1").await?;
     let state = server::state(server::plain_leptos_options(), conn.clone(), config.clone());
     let app = server::http::router(state.clone());
-    let rounds: usize = std::env::var("KARAMAT_BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
+    let rounds: usize = std::env::var("KARAMAT_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
     println!("backend: {backend}; {rounds} requests per case");
     for email in ["social.worker@demo.karamat.ir", "admin@demo.karamat.ir"] {
         let id: i64 = conn
-            .query_one_raw(Statement::from_string(conn.get_database_backend(), format!("SELECT id FROM users WHERE email = '{email}'")))
+            .query_one_raw(Statement::from_string(
+                conn.get_database_backend(),
+                format!("SELECT id FROM users WHERE email = '{email}'"),
+            ))
             .await?
             .ok_or_else(|| anyhow::anyhow!("no {email}"))?
             .try_get_by_index(0)?;
-        let token = app::auth::ssr::create_session(&conn, &config, id, None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let token = app::auth::ssr::create_session(&conn, &config, id, None)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         let cookie = format!("karamat_session={token}");
         println!("\n{email}");
-        println!("{:<28} {:>9} {:>9} {:>9}", "case", "p50 ms", "p95 ms", "max ms");
+        println!(
+            "{:<28} {:>9} {:>9} {:>9}",
+            "case", "p50 ms", "p95 ms", "max ms"
+        );
         let cases: Vec<(&str, &str, String)> = vec![
             ("staff home (queues)", "GET", "/staff".into()),
             ("queues server fn", "POST", "/api/staff/queues".into()),
@@ -82,7 +93,14 @@ async fn main() -> anyhow::Result<()> {
                     .uri(&path)
                     .header(header::HOST, "127.0.0.1:3000")
                     .header(header::COOKIE, &cookie)
-                    .header(header::ACCEPT, if method == "POST" { "application/json" } else { "text/html" })
+                    .header(
+                        header::ACCEPT,
+                        if method == "POST" {
+                            "application/json"
+                        } else {
+                            "text/html"
+                        },
+                    )
                     .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
                     .body(Body::empty())?;
                 let t = Instant::now();
@@ -96,7 +114,13 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
             times.sort();
-            println!("{:<28} {:>9.1} {:>9.1} {:>9.1}", name, pct(&times, 0.5), pct(&times, 0.95), pct(&times, 1.0));
+            println!(
+                "{:<28} {:>9.1} {:>9.1} {:>9.1}",
+                name,
+                pct(&times, 0.5),
+                pct(&times, 0.95),
+                pct(&times, 1.0)
+            );
         }
     }
     Ok(())

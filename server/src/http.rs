@@ -272,7 +272,10 @@ async fn staff_kpis_csv(State(state): State<AppState>, headers: axum::http::Head
         Ok(rows) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"karamat-kpis.csv\"".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"karamat-kpis.csv\"".to_string(),
+                ),
                 (header::CACHE_CONTROL, "no-store".to_string()),
             ],
             format!("\u{feff}{}", app::casework::kpis::csv(&rows)),

@@ -148,22 +148,28 @@ async fn main() -> anyhow::Result<()> {
                     Ok(())
                 }
                 Some((id, what)) => {
-                    println!("audit log BROKEN at entry {id}: {what} ({} entries read)", v.entries);
+                    println!(
+                        "audit log BROKEN at entry {id}: {what} ({} entries read)",
+                        v.entries
+                    );
                     anyhow::bail!("the audit log does not verify")
                 }
             }
         }
         Command::RotateKeys => {
             let conn = server::connect_and_migrate(&config).await?;
-            let sealer = app::privacy::Sealer::from_env()
-                .map_err(|e| anyhow::anyhow!("field keys: {e}"))?;
+            let sealer =
+                app::privacy::Sealer::from_env().map_err(|e| anyhow::anyhow!("field keys: {e}"))?;
             let report = app::privacy::rotation::rotate(&conn, &sealer)
                 .await
                 .map_err(|e| anyhow::anyhow!("rotate: {e}"))?;
             for (table, n) in &report {
                 println!("{table:>22}  {n} re-sealed");
             }
-            println!("every personal field is sealed under key {}", sealer.key_id());
+            println!(
+                "every personal field is sealed under key {}",
+                sealer.key_id()
+            );
             Ok(())
         }
         Command::Reconcile { older_than_minutes } => {

@@ -47,9 +47,23 @@ async fn exec(db: &DatabaseConnection, sql: &str) {
 
 async fn province(db: &DatabaseConnection, id: i64) -> Province {
     let code = strings(db, &format!("SELECT code FROM provinces WHERE id = {id}")).await[0].clone();
-    let prison_code = strings(db, &format!("SELECT code FROM prisons WHERE province_id = {id} ORDER BY id")).await[0].clone();
-    let prison_id = scalar(db, &format!("SELECT MIN(id) FROM prisons WHERE province_id = {id}")).await;
-    Province { id, code, prison_code, prison_id }
+    let prison_code = strings(
+        db,
+        &format!("SELECT code FROM prisons WHERE province_id = {id} ORDER BY id"),
+    )
+    .await[0]
+        .clone();
+    let prison_id = scalar(
+        db,
+        &format!("SELECT MIN(id) FROM prisons WHERE province_id = {id}"),
+    )
+    .await;
+    Province {
+        id,
+        code,
+        prison_code,
+        prison_id,
+    }
 }
 
 async fn world(url: &str) -> World {
@@ -57,7 +71,11 @@ async fn world(url: &str) -> World {
     seed::run(&state.db, Scale::Demo, 11).await.unwrap();
     let db = &state.db;
     let home_id = scalar(db, "SELECT s.province_id FROM user_scopes s JOIN users u ON u.id = s.user_id WHERE u.role = 'social_worker'").await;
-    let away_id = scalar(db, &format!("SELECT MIN(province_id) FROM prisons WHERE province_id <> {home_id}")).await;
+    let away_id = scalar(
+        db,
+        &format!("SELECT MIN(province_id) FROM prisons WHERE province_id <> {home_id}"),
+    )
+    .await;
     World {
         home: province(db, home_id).await,
         away: province(db, away_id).await,
@@ -105,11 +123,20 @@ async fn authed(db: &DatabaseConnection, email: &str) -> Authed {
 
 async fn cookie_for(w: &World, email: &str) -> String {
     let id = user_id(&w.state.db, email).await;
-    let token = create_session(&w.state.db, &w.state.config, id, None).await.unwrap();
+    let token = create_session(&w.state.db, &w.state.config, id, None)
+        .await
+        .unwrap();
     format!("karamat_session={token}")
 }
 
-fn intake_form(p: &Province, head: &str, nc: &str, phone: &str, size: &str, offence: &str) -> IntakeForm {
+fn intake_form(
+    p: &Province,
+    head: &str,
+    nc: &str,
+    phone: &str,
+    size: &str,
+    offence: &str,
+) -> IntakeForm {
     IntakeForm {
         province: p.code.clone(),
         prison: Some(p.prison_code.clone()),
@@ -146,7 +173,8 @@ fn need_form(family: &str, category: &str, story: &str) -> NeedForm {
     }
 }
 
-const CLEAN_STORY: &str = "مادری با سه فرزند که اجارهٔ سه ماه خانه را بدهکار است و صاحبخانه مهلت داده است.";
+const CLEAN_STORY: &str =
+    "مادری با سه فرزند که اجارهٔ سه ماه خانه را بدهکار است و صاحبخانه مهلت داده است.";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn intake_draft_verify_publish_withdraw() {
@@ -160,85 +188,181 @@ async fn intake_draft_verify_publish_withdraw() {
         // Five families with the same public attributes in the home province: k is met.
         let mut families = Vec::new();
         for i in 0..5 {
-            let f = intake_form(&w.home, "مریم کاظمی", &national_code(i), "09121234567", "4", "diyeh");
+            let f = intake_form(
+                &w.home,
+                "مریم کاظمی",
+                &national_code(i),
+                "09121234567",
+                "4",
+                "diyeh",
+            );
             families.push(service::intake(&w.state, &sw, &f).await.unwrap());
         }
         // The same national code again is refused and nothing is added.
         let before = scalar(db, "SELECT COUNT(*) FROM families").await;
-        let dup = intake_form(&w.home, "کسی دیگر", &national_code(0), "09121234567", "4", "diyeh");
+        let dup = intake_form(
+            &w.home,
+            "کسی دیگر",
+            &national_code(0),
+            "09121234567",
+            "4",
+            "diyeh",
+        );
         let err = service::intake(&w.state, &sw, &dup).await.unwrap_err();
         assert_eq!(err.message_key(), "staff.family_exists", "{l}");
-        assert_eq!(scalar(db, "SELECT COUNT(*) FROM families").await, before, "{l}");
+        assert_eq!(
+            scalar(db, "SELECT COUNT(*) FROM families").await,
+            before,
+            "{l}"
+        );
         // Exact look-up by national code goes through the blind index.
         assert_eq!(
-            service::find_by_national_code(&w.state, &sw, &national_code(3)).await.unwrap(),
+            service::find_by_national_code(&w.state, &sw, &national_code(3))
+                .await
+                .unwrap(),
             Some(families[3].clone()),
             "{l}"
         );
-        assert_eq!(service::find_by_national_code(&w.state, &sw, &national_code(99)).await.unwrap(), None, "{l}");
+        assert_eq!(
+            service::find_by_national_code(&w.state, &sw, &national_code(99))
+                .await
+                .unwrap(),
+            None,
+            "{l}"
+        );
 
         // A story with a phone number, or the family's own name, is blocked and nothing saved.
         let needs_before = scalar(db, "SELECT COUNT(*) FROM needs").await;
         for (story, kind) in [
-            ("برای هماهنگی با ۰۹۱۲ ۱۲۳ ۴۵۶۷ تماس بگیرید؛ خانواده به کمک نیاز دارد.", PiiKind::Mobile),
-            ("خانم کاظمی با سه فرزند اجارهٔ خانه را بدهکار است و مهلت کوتاه است.", PiiKind::Name),
-            ("پدر خانواده در زندان مرکزی تهران است و خانواده برای اجاره مانده است.", PiiKind::Prison),
+            (
+                "برای هماهنگی با ۰۹۱۲ ۱۲۳ ۴۵۶۷ تماس بگیرید؛ خانواده به کمک نیاز دارد.",
+                PiiKind::Mobile,
+            ),
+            (
+                "خانم کاظمی با سه فرزند اجارهٔ خانه را بدهکار است و مهلت کوتاه است.",
+                PiiKind::Name,
+            ),
+            (
+                "پدر خانواده در زندان مرکزی تهران است و خانواده برای اجاره مانده است.",
+                PiiKind::Prison,
+            ),
         ] {
-            match service::draft_need(&w.state, &sw, &need_form(&families[0], "rent", story)).await.unwrap() {
+            match service::draft_need(&w.state, &sw, &need_form(&families[0], "rent", story))
+                .await
+                .unwrap()
+            {
                 DraftOutcome::Blocked { findings } => {
-                    assert!(findings.iter().any(|f| f.kind == kind), "{l}: {story}: {findings:?}")
+                    assert!(
+                        findings.iter().any(|f| f.kind == kind),
+                        "{l}: {story}: {findings:?}"
+                    )
                 }
                 other => panic!("{l}: {story}: not blocked: {other:?}"),
             }
         }
-        assert_eq!(scalar(db, "SELECT COUNT(*) FROM needs").await, needs_before, "{l}");
+        assert_eq!(
+            scalar(db, "SELECT COUNT(*) FROM needs").await,
+            needs_before,
+            "{l}"
+        );
 
         // Fixed, it saves for verification; each family gets the same kind of need.
         let mut codes = Vec::new();
         for f in &families {
-            match service::draft_need(&w.state, &sw, &need_form(f, "rent", CLEAN_STORY)).await.unwrap() {
+            match service::draft_need(&w.state, &sw, &need_form(f, "rent", CLEAN_STORY))
+                .await
+                .unwrap()
+            {
                 DraftOutcome::Saved { code } => codes.push(code),
                 other => panic!("{l}: {other:?}"),
             }
         }
         let code = codes[0].clone();
         let status = |c: &str| format!("SELECT status FROM needs WHERE public_code = '{c}'");
-        assert_eq!(strings(db, &status(&code)).await, vec!["awaiting_verification"], "{l}");
+        assert_eq!(
+            strings(db, &status(&code)).await,
+            vec!["awaiting_verification"],
+            "{l}"
+        );
         // Not public yet.
-        assert_eq!(send(&w.app, get(&format!("/needs/{code}"), None)).await.status(), StatusCode::NOT_FOUND, "{l}");
+        assert_eq!(
+            send(&w.app, get(&format!("/needs/{code}"), None))
+                .await
+                .status(),
+            StatusCode::NOT_FOUND,
+            "{l}"
+        );
 
         // Four eyes: the author cannot verify their own draft.
-        let err = service::verify_and_publish(&w.state, &sw, &code).await.unwrap_err();
+        let err = service::verify_and_publish(&w.state, &sw, &code)
+            .await
+            .unwrap_err();
         assert_eq!(err.message_key(), "staff.four_eyes", "{l}");
-        assert_eq!(strings(db, &status(&code)).await, vec!["awaiting_verification"], "{l}");
+        assert_eq!(
+            strings(db, &status(&code)).await,
+            vec!["awaiting_verification"],
+            "{l}"
+        );
 
         // The manager verifies: five families share the attributes, the province stays.
-        match service::verify_and_publish(&w.state, &manager, &code).await.unwrap() {
-            PublishOutcome::Published { province_hidden, .. } => assert!(!province_hidden, "{l}"),
+        match service::verify_and_publish(&w.state, &manager, &code)
+            .await
+            .unwrap()
+        {
+            PublishOutcome::Published {
+                province_hidden, ..
+            } => assert!(!province_hidden, "{l}"),
             other => panic!("{l}: {other:?}"),
         }
         assert_eq!(strings(db, &status(&code)).await, vec!["published"], "{l}");
         // Verifying twice is refused.
-        assert!(service::verify_and_publish(&w.state, &manager, &code).await.is_err(), "{l}");
+        assert!(
+            service::verify_and_publish(&w.state, &manager, &code)
+                .await
+                .is_err(),
+            "{l}"
+        );
 
         // It is public and shows nothing personal.
         let res = send(&w.app, get(&format!("/needs/{code}"), None)).await;
         assert_eq!(res.status(), StatusCode::OK, "{l}");
         let html = body_text(res).await;
         assert!(html.contains(CLEAN_STORY), "{l}");
-        for secret in ["مریم", "کاظمی", "09121234567", "۰۹۱۲", &national_code(0), "نسترن‌زار", "بهرام", "نرگس", "قرارداد اجاره"] {
+        for secret in [
+            "مریم",
+            "کاظمی",
+            "09121234567",
+            "۰۹۱۲",
+            &national_code(0),
+            "نسترن‌زار",
+            "بهرام",
+            "نرگس",
+            "قرارداد اجاره",
+        ] {
             assert!(!html.contains(secret), "{l}: public page shows {secret}");
         }
 
         // Withdrawing consent takes the card down at once.
-        let taken = service::record_consent(&w.state, &sw, &families[0], false).await.unwrap();
+        let taken = service::record_consent(&w.state, &sw, &families[0], false)
+            .await
+            .unwrap();
         assert_eq!(taken, 1, "{l}");
         assert_eq!(strings(db, &status(&code)).await, vec!["withdrawn"], "{l}");
-        assert_eq!(send(&w.app, get(&format!("/needs/{code}"), None)).await.status(), StatusCode::NOT_FOUND, "{l}");
+        assert_eq!(
+            send(&w.app, get(&format!("/needs/{code}"), None))
+                .await
+                .status(),
+            StatusCode::NOT_FOUND,
+            "{l}"
+        );
         // Without consent, nothing of the family can publish.
         let other = codes[1].clone();
-        service::record_consent(&w.state, &sw, &families[1], false).await.unwrap();
-        let err = service::verify_and_publish(&w.state, &manager, &other).await.unwrap_err();
+        service::record_consent(&w.state, &sw, &families[1], false)
+            .await
+            .unwrap();
+        let err = service::verify_and_publish(&w.state, &manager, &other)
+            .await
+            .unwrap_err();
         assert_eq!(err.message_key(), "staff.no_consent", "{l}");
 
         // Every step is in the audit log, and the chain verifies.
@@ -246,8 +370,16 @@ async fn intake_draft_verify_publish_withdraw() {
         assert!(v.ok(), "{l}: {v:?}");
         assert!(v.entries >= 13, "{l}: {v:?}");
         let actions = strings(db, "SELECT action FROM audit_log ORDER BY id").await;
-        for a in ["family.intake", "need.drafted", "need.published", "consent.withdrawn"] {
-            assert!(actions.iter().any(|x| x == a), "{l}: {a} missing from {actions:?}");
+        for a in [
+            "family.intake",
+            "need.drafted",
+            "need.published",
+            "consent.withdrawn",
+        ] {
+            assert!(
+                actions.iter().any(|x| x == a),
+                "{l}: {a} missing from {actions:?}"
+            );
         }
         tdb.drop_db().await;
     }
@@ -270,33 +402,88 @@ async fn k_anonymity_hides_the_province_or_holds_the_card() {
         let mut needs = Vec::new();
         for (i, pid) in provinces.iter().enumerate() {
             let p = province(db, *pid).await;
-            let f = service::intake(&w.state, &admin, &intake_form(&p, "زهرا رحیمی", &national_code(100 + i as u32), "09351234567", "2", "dower")).await.unwrap();
-            let DraftOutcome::Saved { code } = service::draft_need(&w.state, &admin, &need_form(&f, "medical", CLEAN_STORY)).await.unwrap() else {
+            let f = service::intake(
+                &w.state,
+                &admin,
+                &intake_form(
+                    &p,
+                    "زهرا رحیمی",
+                    &national_code(100 + i as u32),
+                    "09351234567",
+                    "2",
+                    "dower",
+                ),
+            )
+            .await
+            .unwrap();
+            let DraftOutcome::Saved { code } =
+                service::draft_need(&w.state, &admin, &need_form(&f, "medical", CLEAN_STORY))
+                    .await
+                    .unwrap()
+            else {
                 panic!("{l}: draft blocked");
             };
-            exec(db, &format!("UPDATE needs SET age_band = 'k-test' WHERE public_code = '{code}'")).await;
+            exec(
+                db,
+                &format!("UPDATE needs SET age_band = 'k-test' WHERE public_code = '{code}'"),
+            )
+            .await;
             needs.push(code);
         }
         // Five nationally, one per province: published with the province hidden.
         let c = colleague_national(&w).await;
-        match service::verify_and_publish(&w.state, &c, &needs[0]).await.unwrap() {
-            PublishOutcome::Published { province_hidden, .. } => assert!(province_hidden, "{l}"),
+        match service::verify_and_publish(&w.state, &c, &needs[0])
+            .await
+            .unwrap()
+        {
+            PublishOutcome::Published {
+                province_hidden, ..
+            } => assert!(province_hidden, "{l}"),
             other => panic!("{l}: {other:?}"),
         }
-        let hidden = scalar(db, &format!("SELECT COUNT(*) FROM needs WHERE hide_province AND public_code = '{}'", needs[0])).await;
+        let hidden = scalar(
+            db,
+            &format!(
+                "SELECT COUNT(*) FROM needs WHERE hide_province AND public_code = '{}'",
+                needs[0]
+            ),
+        )
+        .await;
         assert_eq!(hidden, 1, "{l}");
         // The public card of a hidden-province need does not name the province.
         let html = body_text(send(&w.app, get(&format!("/needs/{}", needs[0]), None)).await).await;
-        let pname = strings(db, &format!("SELECT name_fa FROM provinces WHERE id = {}", provinces[0])).await[0].clone();
-        assert!(!html.contains(&format!(">{pname}<")), "{l}: hidden province shown");
+        let pname = strings(
+            db,
+            &format!("SELECT name_fa FROM provinces WHERE id = {}", provinces[0]),
+        )
+        .await[0]
+            .clone();
+        assert!(
+            !html.contains(&format!(">{pname}<")),
+            "{l}: hidden province shown"
+        );
 
         // A card only four families share even nationally is held: nothing changes.
         exec(db, &format!("UPDATE needs SET age_band = 'k-rare' WHERE public_code IN ('{}', '{}', '{}', '{}')", needs[1], needs[2], needs[3], needs[4])).await;
-        match service::verify_and_publish(&w.state, &c, &needs[1]).await.unwrap() {
+        match service::verify_and_publish(&w.state, &c, &needs[1])
+            .await
+            .unwrap()
+        {
             PublishOutcome::Held { families } => assert_eq!(families, 4, "{l}"),
             other => panic!("{l}: {other:?}"),
         }
-        assert_eq!(strings(db, &format!("SELECT status FROM needs WHERE public_code = '{}'", needs[1])).await, vec!["awaiting_verification"], "{l}");
+        assert_eq!(
+            strings(
+                db,
+                &format!(
+                    "SELECT status FROM needs WHERE public_code = '{}'",
+                    needs[1]
+                )
+            )
+            .await,
+            vec!["awaiting_verification"],
+            "{l}"
+        );
         tdb.drop_db().await;
     }
 }
@@ -304,7 +491,10 @@ async fn k_anonymity_hides_the_province_or_holds_the_card() {
 /// A national social worker (no scope rows) other than the admin who wrote the drafts.
 async fn colleague_national(w: &World) -> Authed {
     let db = &w.state.db;
-    if user_id_opt(db, "national.sw@test.karamat.ir").await.is_none() {
+    if user_id_opt(db, "national.sw@test.karamat.ir")
+        .await
+        .is_none()
+    {
         app::auth::ssr::create_user(
             db,
             app::auth::ssr::NewUser {
@@ -322,37 +512,88 @@ async fn colleague_national(w: &World) -> Authed {
 }
 
 async fn user_id_opt(db: &DatabaseConnection, email: &str) -> Option<i64> {
-    strings(db, &format!("SELECT CAST(id AS TEXT) FROM users WHERE email = '{email}'"))
-        .await
-        .first()
-        .map(|s| s.parse().unwrap())
+    strings(
+        db,
+        &format!("SELECT CAST(id AS TEXT) FROM users WHERE email = '{email}'"),
+    )
+    .await
+    .first()
+    .map(|s| s.parse().unwrap())
 }
 
 /// Publishes a need and funds it exactly through the ledger, as a settled gift would.
-async fn funded_need(w: &World, author: &Authed, verifier: &Authed, p: &Province, i: u32, goal_toman: &str) -> String {
-    let f = service::intake(&w.state, author, &intake_form(p, "فاطمه نوری", &national_code(500 + i), "09131234567", "3", "debt")).await.unwrap();
+async fn funded_need(
+    w: &World,
+    author: &Authed,
+    verifier: &Authed,
+    p: &Province,
+    i: u32,
+    goal_toman: &str,
+) -> String {
+    let f = service::intake(
+        &w.state,
+        author,
+        &intake_form(
+            p,
+            "فاطمه نوری",
+            &national_code(500 + i),
+            "09131234567",
+            "3",
+            "debt",
+        ),
+    )
+    .await
+    .unwrap();
     let mut form = need_form(&f, "school", CLEAN_STORY);
     form.goal = goal_toman.into();
-    let DraftOutcome::Saved { code } = service::draft_need(&w.state, author, &form).await.unwrap() else { panic!() };
+    let DraftOutcome::Saved { code } = service::draft_need(&w.state, author, &form).await.unwrap()
+    else {
+        panic!()
+    };
     let db = &w.state.db;
     // Publish past the guards by making the crowd large enough for this test.
-    exec(db, &format!("UPDATE needs SET status = 'published', verifier_id = {} WHERE public_code = '{code}'", verifier.user_id)).await;
+    exec(
+        db,
+        &format!(
+            "UPDATE needs SET status = 'published', verifier_id = {} WHERE public_code = '{code}'",
+            verifier.user_id
+        ),
+    )
+    .await;
     let (id, goal): (i64, i64) = {
         let row = db
-            .query_one_raw(Statement::from_string(db.get_database_backend(), format!("SELECT id, goal_rials FROM needs WHERE public_code = '{code}'")))
+            .query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                format!("SELECT id, goal_rials FROM needs WHERE public_code = '{code}'"),
+            ))
             .await
             .unwrap()
             .unwrap();
-        (row.try_get_by_index(0).unwrap(), row.try_get_by_index(1).unwrap())
+        (
+            row.try_get_by_index(0).unwrap(),
+            row.try_get_by_index(1).unwrap(),
+        )
     };
     use sea_orm::TransactionTrait;
     let txn = db.begin().await.unwrap();
-    let gw = app::ledger::account_id(&txn, &app::ledger::Account::Gateway("sandbox".into())).await.unwrap();
-    let need = app::ledger::account_id(&txn, &app::ledger::Account::Need(id)).await.unwrap();
+    let gw = app::ledger::account_id(&txn, &app::ledger::Account::Gateway("sandbox".into()))
+        .await
+        .unwrap();
+    let need = app::ledger::account_id(&txn, &app::ledger::Account::Need(id))
+        .await
+        .unwrap();
     app::ledger::post(
         &txn,
-        app::ledger::Posting { kind: "gift", memo: "test gift", donation_id: None, created_by: None },
-        &[app::ledger::debit(gw, goal), app::ledger::credit(need, goal)],
+        app::ledger::Posting {
+            kind: "gift",
+            memo: "test gift",
+            donation_id: None,
+            created_by: None,
+        },
+        &[
+            app::ledger::debit(gw, goal),
+            app::ledger::credit(need, goal),
+        ],
     )
     .await
     .unwrap();
@@ -379,13 +620,48 @@ async fn purchase_needs_two_people_above_the_threshold_and_delivery_tells_donors
         let held = file.needs.iter().find(|n| n.code == small).unwrap();
         assert_eq!(held.balance_rials, 20_000_000, "{l}");
         assert_eq!(held.balance_rials, held.goal_rials, "{l}");
-        let out = service::record_purchase(&w.state, &finance, &small, "school", "لوازم‌التحریر نمونه", "فاکتور ۱۲۳").await.unwrap();
+        let out = service::record_purchase(
+            &w.state,
+            &finance,
+            &small,
+            "school",
+            "لوازم‌التحریر نمونه",
+            "فاکتور ۱۲۳",
+        )
+        .await
+        .unwrap();
         assert!(matches!(out, FulfilOutcome::Paid { .. }), "{l}: {out:?}");
-        assert_eq!(strings(db, &format!("SELECT status FROM needs WHERE public_code = '{small}'")).await, vec!["purchased"], "{l}");
-        let need_id = scalar(db, &format!("SELECT id FROM needs WHERE public_code = '{small}'")).await;
-        let acct = app::ledger::account_id(db, &app::ledger::Account::Need(need_id)).await.unwrap();
-        assert_eq!(app::ledger::fund_balance(db, acct).await.unwrap(), 0, "{l}: the fund was paid out");
-        assert_eq!(scalar(db, "SELECT COUNT(*) FROM ledger_transactions WHERE kind = 'disbursement'").await, 1, "{l}");
+        assert_eq!(
+            strings(
+                db,
+                &format!("SELECT status FROM needs WHERE public_code = '{small}'")
+            )
+            .await,
+            vec!["purchased"],
+            "{l}"
+        );
+        let need_id = scalar(
+            db,
+            &format!("SELECT id FROM needs WHERE public_code = '{small}'"),
+        )
+        .await;
+        let acct = app::ledger::account_id(db, &app::ledger::Account::Need(need_id))
+            .await
+            .unwrap();
+        assert_eq!(
+            app::ledger::fund_balance(db, acct).await.unwrap(),
+            0,
+            "{l}: the fund was paid out"
+        );
+        assert_eq!(
+            scalar(
+                db,
+                "SELECT COUNT(*) FROM ledger_transactions WHERE kind = 'disbursement'"
+            )
+            .await,
+            1,
+            "{l}"
+        );
         let h = app::ledger::health(db).await.unwrap();
         assert!(h.negative_funds.is_empty(), "{l}: {h:?}");
 
@@ -394,55 +670,169 @@ async fn purchase_needs_two_people_above_the_threshold_and_delivery_tells_donors
             "INSERT INTO donations (tracking_code, target_kind, need_id, amount_rials, overflow_rials, anonymous, contact_enc, key_id, status, gateway, idempotency_key, created_at) \
              SELECT 'T-DELIV', 'need', id, 1000, 0, TRUE, NULL, 'dev', 'settled', 'sandbox', 'idem-deliv', created_at FROM needs WHERE public_code = '{small}'"
         )).await;
-        let sealed = w.state.sealer.seal("donations.contact", "donor@example.org");
+        let sealed = w
+            .state
+            .sealer
+            .seal("donations.contact", "donor@example.org");
         let backend = db.get_database_backend();
         db.execute_raw(Statement::from_sql_and_values(
             backend,
             match backend {
-                sea_orm::DatabaseBackend::Postgres => "UPDATE donations SET contact_enc = $1 WHERE tracking_code = 'T-DELIV'",
+                sea_orm::DatabaseBackend::Postgres => {
+                    "UPDATE donations SET contact_enc = $1 WHERE tracking_code = 'T-DELIV'"
+                }
                 _ => "UPDATE donations SET contact_enc = ? WHERE tracking_code = 'T-DELIV'",
             },
             [sealed.into()],
         ))
         .await
         .unwrap();
-        match service::record_delivery(&w.state, &finance, &small, "لوازم به فاطمه نوری تحویل شد و بچه‌ها خوشحال‌اند").await.unwrap() {
-            DraftOutcome::Blocked { findings } => assert!(findings.iter().any(|f| f.kind == PiiKind::Name), "{l}"),
+        match service::record_delivery(
+            &w.state,
+            &finance,
+            &small,
+            "لوازم به فاطمه نوری تحویل شد و بچه‌ها خوشحال‌اند",
+        )
+        .await
+        .unwrap()
+        {
+            DraftOutcome::Blocked { findings } => {
+                assert!(findings.iter().any(|f| f.kind == PiiKind::Name), "{l}")
+            }
             other => panic!("{l}: {other:?}"),
         }
-        assert_eq!(scalar(db, "SELECT COUNT(*) FROM impact_updates").await, 0, "{l}");
-        let outbox_before = scalar(db, "SELECT COUNT(*) FROM notification_outbox WHERE template = 'need_delivered'").await;
-        let out = service::record_delivery(&w.state, &finance, &small, "لوازم‌التحریر سال تحصیلی به خانواده تحویل شد.").await.unwrap();
+        assert_eq!(
+            scalar(db, "SELECT COUNT(*) FROM impact_updates").await,
+            0,
+            "{l}"
+        );
+        let outbox_before = scalar(
+            db,
+            "SELECT COUNT(*) FROM notification_outbox WHERE template = 'need_delivered'",
+        )
+        .await;
+        let out = service::record_delivery(
+            &w.state,
+            &finance,
+            &small,
+            "لوازم‌التحریر سال تحصیلی به خانواده تحویل شد.",
+        )
+        .await
+        .unwrap();
         assert!(matches!(out, DraftOutcome::Saved { .. }), "{l}");
-        assert_eq!(strings(db, &format!("SELECT status FROM needs WHERE public_code = '{small}'")).await, vec!["delivered"], "{l}");
-        assert_eq!(scalar(db, "SELECT COUNT(*) FROM impact_updates").await, 1, "{l}");
-        assert_eq!(scalar(db, "SELECT COUNT(*) FROM notification_outbox WHERE template = 'need_delivered'").await, outbox_before + 1, "{l}");
+        assert_eq!(
+            strings(
+                db,
+                &format!("SELECT status FROM needs WHERE public_code = '{small}'")
+            )
+            .await,
+            vec!["delivered"],
+            "{l}"
+        );
+        assert_eq!(
+            scalar(db, "SELECT COUNT(*) FROM impact_updates").await,
+            1,
+            "{l}"
+        );
+        assert_eq!(
+            scalar(
+                db,
+                "SELECT COUNT(*) FROM notification_outbox WHERE template = 'need_delivered'"
+            )
+            .await,
+            outbox_before + 1,
+            "{l}"
+        );
         // The donor sees the update on their receipt; the public need page does not carry it.
         let token = app::giving::settlement::receipt_token(&w.state, "T-DELIV");
-        let receipt = body_text(send(&w.app, get(&format!("/receipt/T-DELIV?t={token}"), None)).await).await;
-        assert!(receipt.contains("لوازم‌التحریر سال تحصیلی به خانواده تحویل شد."), "{l}: the donor does not see the update");
+        let receipt =
+            body_text(send(&w.app, get(&format!("/receipt/T-DELIV?t={token}"), None)).await).await;
+        assert!(
+            receipt.contains("لوازم‌التحریر سال تحصیلی به خانواده تحویل شد."),
+            "{l}: the donor does not see the update"
+        );
         let public = body_text(send(&w.app, get(&format!("/needs/{small}"), None)).await).await;
-        assert!(!public.contains("لوازم‌التحریر سال تحصیلی به خانواده تحویل شد."), "{l}: the update is public");
+        assert!(
+            !public.contains("لوازم‌التحریر سال تحصیلی به خانواده تحویل شد."),
+            "{l}: the update is public"
+        );
         // Delivering twice is refused.
-        assert!(service::record_delivery(&w.state, &finance, &small, "دوباره تحویل شد به خانواده.").await.is_err(), "{l}");
+        assert!(
+            service::record_delivery(&w.state, &finance, &small, "دوباره تحویل شد به خانواده.")
+                .await
+                .is_err(),
+            "{l}"
+        );
 
         // Large: waits for a manager; the requester cannot approve their own.
         let large = funded_need(&w, &sw, &manager, &w.home, 2, "60000000").await;
-        let FulfilOutcome::AwaitingApproval { disbursement } =
-            service::record_purchase(&w.state, &finance, &large, "vendor", "فروشگاه نمونه", "فاکتور ۹۹").await.unwrap()
-        else {
+        let FulfilOutcome::AwaitingApproval { disbursement } = service::record_purchase(
+            &w.state,
+            &finance,
+            &large,
+            "vendor",
+            "فروشگاه نمونه",
+            "فاکتور ۹۹",
+        )
+        .await
+        .unwrap() else {
             panic!("{l}: large disbursement paid without approval");
         };
-        assert_eq!(scalar(db, "SELECT COUNT(*) FROM ledger_transactions WHERE kind = 'disbursement'").await, 1, "{l}: nothing paid yet");
+        assert_eq!(
+            scalar(
+                db,
+                "SELECT COUNT(*) FROM ledger_transactions WHERE kind = 'disbursement'"
+            )
+            .await,
+            1,
+            "{l}: nothing paid yet"
+        );
         // A second request while one waits is refused.
-        assert!(service::record_purchase(&w.state, &finance, &large, "vendor", "فروشگاه نمونه", "فاکتور ۱۰۰").await.is_err(), "{l}");
-        let err = service::approve(&w.state, &finance, &disbursement).await.unwrap_err();
+        assert!(
+            service::record_purchase(
+                &w.state,
+                &finance,
+                &large,
+                "vendor",
+                "فروشگاه نمونه",
+                "فاکتور ۱۰۰"
+            )
+            .await
+            .is_err(),
+            "{l}"
+        );
+        let err = service::approve(&w.state, &finance, &disbursement)
+            .await
+            .unwrap_err();
         assert_eq!(err.message_key(), "staff.four_eyes", "{l}");
-        let out = service::approve(&w.state, &manager, &disbursement).await.unwrap();
+        let out = service::approve(&w.state, &manager, &disbursement)
+            .await
+            .unwrap();
         assert!(matches!(out, FulfilOutcome::Paid { .. }), "{l}");
-        assert_eq!(scalar(db, "SELECT COUNT(*) FROM ledger_transactions WHERE kind = 'disbursement'").await, 2, "{l}");
-        assert!(service::approve(&w.state, &manager, &disbursement).await.is_err(), "{l}: paid twice");
-        assert_eq!(strings(db, &format!("SELECT status FROM needs WHERE public_code = '{large}'")).await, vec!["purchased"], "{l}");
+        assert_eq!(
+            scalar(
+                db,
+                "SELECT COUNT(*) FROM ledger_transactions WHERE kind = 'disbursement'"
+            )
+            .await,
+            2,
+            "{l}"
+        );
+        assert!(
+            service::approve(&w.state, &manager, &disbursement)
+                .await
+                .is_err(),
+            "{l}: paid twice"
+        );
+        assert_eq!(
+            strings(
+                db,
+                &format!("SELECT status FROM needs WHERE public_code = '{large}'")
+            )
+            .await,
+            vec!["purchased"],
+            "{l}"
+        );
         assert!(app::audit::verify(db).await.unwrap().ok(), "{l}");
         tdb.drop_db().await;
     }
@@ -465,16 +855,37 @@ async fn personal_values_are_not_in_the_database_in_plain_text() {
     assert_eq!(p.national_code.as_deref(), Some(nc.as_str()));
     assert_eq!(p.members, vec!["سیاوش یگانه‌پور".to_string()]);
     assert_eq!(p.prisoner_name.as_deref(), Some("کیومرث یگانه‌پور"));
-    assert!(strings(&w.state.db, "SELECT action FROM audit_log").await.contains(&"personal.read".to_string()));
-    w.state.db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await.unwrap();
-    let path = tdb.url.trim_start_matches("sqlite://").split('?').next().unwrap().to_string();
+    assert!(strings(&w.state.db, "SELECT action FROM audit_log")
+        .await
+        .contains(&"personal.read".to_string()));
+    w.state
+        .db
+        .execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+        .await
+        .unwrap();
+    let path = tdb
+        .url
+        .trim_start_matches("sqlite://")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
     let mut bytes = std::fs::read(&path).unwrap();
     if let Ok(wal) = std::fs::read(format!("{path}-wal")) {
         bytes.extend(wal);
     }
-    for secret in ["یگانه‌پور", "شهرزاد", &nc, "09187776655", "نمونه‌آباد", "کیومرث"] {
+    for secret in [
+        "یگانه‌پور",
+        "شهرزاد",
+        &nc,
+        "09187776655",
+        "نمونه‌آباد",
+        "کیومرث",
+    ] {
         assert!(
-            !bytes.windows(secret.len()).any(|win| win == secret.as_bytes()),
+            !bytes
+                .windows(secret.len())
+                .any(|win| win == secret.as_bytes()),
             "{secret} is in the database file in plain text"
         );
     }
@@ -488,10 +899,34 @@ async fn audit_verify_catches_an_edit_a_deletion_and_a_cut_tail() {
         let db = &w.state.db;
         let sw = authed(db, email_of(Role::SocialWorker)).await;
         for i in 0..4 {
-            service::intake(&w.state, &sw, &intake_form(&w.home, "لیلا صالحی", &national_code(900 + i), "09121112233", "2", "debt")).await.unwrap();
+            service::intake(
+                &w.state,
+                &sw,
+                &intake_form(
+                    &w.home,
+                    "لیلا صالحی",
+                    &national_code(900 + i),
+                    "09121112233",
+                    "2",
+                    "debt",
+                ),
+            )
+            .await
+            .unwrap();
         }
-        assert_eq!(app::audit::verify(db).await.unwrap(), app::audit::Verification { entries: 4, problem: None }, "{l}");
-        let ids: Vec<i64> = strings(db, "SELECT CAST(id AS TEXT) FROM audit_log ORDER BY id").await.iter().map(|s| s.parse().unwrap()).collect();
+        assert_eq!(
+            app::audit::verify(db).await.unwrap(),
+            app::audit::Verification {
+                entries: 4,
+                problem: None
+            },
+            "{l}"
+        );
+        let ids: Vec<i64> = strings(db, "SELECT CAST(id AS TEXT) FROM audit_log ORDER BY id")
+            .await
+            .iter()
+            .map(|s| s.parse().unwrap())
+            .collect();
 
         // The command agrees (run the real binary against this database).
         let run = |url: &str| {
@@ -503,15 +938,26 @@ async fn audit_verify_catches_an_edit_a_deletion_and_a_cut_tail() {
                 .unwrap()
         };
         let ok = run(&tdb.url);
-        assert!(ok.status.success(), "{l}: {}", String::from_utf8_lossy(&ok.stdout));
+        assert!(
+            ok.status.success(),
+            "{l}: {}",
+            String::from_utf8_lossy(&ok.stdout)
+        );
 
         // An edited detail.
-        exec(db, &format!("UPDATE audit_log SET detail = '{{}}' WHERE id = {}", ids[1])).await;
+        exec(
+            db,
+            &format!("UPDATE audit_log SET detail = '{{}}' WHERE id = {}", ids[1]),
+        )
+        .await;
         let v = app::audit::verify(db).await.unwrap();
         assert_eq!(v.problem.as_ref().map(|p| p.0), Some(ids[1]), "{l}: {v:?}");
         let out = run(&tdb.url);
         assert!(!out.status.success(), "{l}: the command missed an edit");
-        assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("entry {}", ids[1])), "{l}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains(&format!("entry {}", ids[1])),
+            "{l}"
+        );
         exec(db, &format!("DELETE FROM audit_log WHERE id = {}", ids[1])).await;
         // A deleted middle entry: the next one no longer links.
         let v = app::audit::verify(db).await.unwrap();
@@ -522,15 +968,28 @@ async fn audit_verify_catches_an_edit_a_deletion_and_a_cut_tail() {
         let _ = w2;
         exec(db, &format!("DELETE FROM audit_log WHERE id >= {}", ids[1])).await;
         let v = app::audit::verify(db).await.unwrap();
-        assert_eq!(v.problem.as_ref().map(|p| p.0), Some(0), "{l}: a cut tail went unnoticed: {v:?} (last was {last})");
+        assert_eq!(
+            v.problem.as_ref().map(|p| p.0),
+            Some(0),
+            "{l}: a cut tail went unnoticed: {v:?} (last was {last})"
+        );
         tdb.drop_db().await;
     }
 }
 
 async fn world_fresh_chain(w: &World, sw: &Authed) {
-    service::record_consent(&w.state, sw, &strings(&w.state.db, "SELECT public_code FROM families WHERE created_by IS NOT NULL ORDER BY id DESC").await[0], true)
-        .await
-        .unwrap();
+    service::record_consent(
+        &w.state,
+        sw,
+        &strings(
+            &w.state.db,
+            "SELECT public_code FROM families WHERE created_by IS NOT NULL ORDER BY id DESC",
+        )
+        .await[0],
+        true,
+    )
+    .await
+    .unwrap();
 }
 
 // ---------------------------------------------------------------- the access matrix
@@ -555,13 +1014,47 @@ async fn records(w: &World, p: &Province, i: u32) -> Records {
     let admin = authed(&w.state.db, email_of(Role::NationalAdmin)).await;
     let verifier = colleague_national(w).await;
     let db = &w.state.db;
-    let family = service::intake(&w.state, &admin, &intake_form(p, "ناهید فراهانی", &national_code(700 + i), "09121231234", "3", "debt")).await.unwrap();
-    let DraftOutcome::Saved { code: draft } = service::draft_need(&w.state, &admin, &need_form(&family, "food", CLEAN_STORY)).await.unwrap() else { panic!() };
+    let family = service::intake(
+        &w.state,
+        &admin,
+        &intake_form(
+            p,
+            "ناهید فراهانی",
+            &national_code(700 + i),
+            "09121231234",
+            "3",
+            "debt",
+        ),
+    )
+    .await
+    .unwrap();
+    let DraftOutcome::Saved { code: draft } =
+        service::draft_need(&w.state, &admin, &need_form(&family, "food", CLEAN_STORY))
+            .await
+            .unwrap()
+    else {
+        panic!()
+    };
     let funded = funded_need(w, &admin, &verifier, p, 710 + i, "2000000").await;
     let purchased = funded_need(w, &admin, &verifier, p, 720 + i, "2000000").await;
-    service::record_purchase(&w.state, &admin, &purchased, "vendor", "فروشگاه", "فاکتور ۱").await.unwrap();
+    service::record_purchase(
+        &w.state,
+        &admin,
+        &purchased,
+        "vendor",
+        "فروشگاه",
+        "فاکتور ۱",
+    )
+    .await
+    .unwrap();
     let big = funded_need(w, &admin, &verifier, p, 730 + i, "90000000").await;
-    let FulfilOutcome::AwaitingApproval { disbursement } = service::record_purchase(&w.state, &admin, &big, "vendor", "فروشگاه", "فاکتور ۲").await.unwrap() else { panic!() };
+    let FulfilOutcome::AwaitingApproval { disbursement } =
+        service::record_purchase(&w.state, &admin, &big, "vendor", "فروشگاه", "فاکتور ۲")
+            .await
+            .unwrap()
+    else {
+        panic!()
+    };
     let _ = db;
     let prisoner = prisoner_of(w, &family).await;
     let campaign_draft = campaign_at(w, &admin, &verifier, p, 800 + i, "draft").await;
@@ -599,8 +1092,16 @@ fn enc(s: &str) -> String {
 
 fn endpoints() -> Vec<Endpoint> {
     vec![
-        Endpoint { path: "/api/staff/queues", permission: Permission::ViewCases, body: |_, _| None },
-        Endpoint { path: "/api/staff/intake-options", permission: Permission::IntakeFamily, body: |_, _| None },
+        Endpoint {
+            path: "/api/staff/queues",
+            permission: Permission::ViewCases,
+            body: |_, _| None,
+        },
+        Endpoint {
+            path: "/api/staff/intake-options",
+            permission: Permission::IntakeFamily,
+            body: |_, _| None,
+        },
         Endpoint {
             path: "/api/staff/intake",
             permission: Permission::IntakeFamily,
@@ -615,9 +1116,21 @@ fn endpoints() -> Vec<Endpoint> {
                 ))
             },
         },
-        Endpoint { path: "/api/staff/family", permission: Permission::ViewCases, body: |r, _| Some(format!("code={}", r.family)) },
-        Endpoint { path: "/api/staff/personal", permission: Permission::ReadPersonal, body: |r, _| Some(format!("code={}", r.family)) },
-        Endpoint { path: "/api/staff/consent", permission: Permission::RecordConsent, body: |r, _| Some(format!("code={}&publish=true", r.family)) },
+        Endpoint {
+            path: "/api/staff/family",
+            permission: Permission::ViewCases,
+            body: |r, _| Some(format!("code={}", r.family)),
+        },
+        Endpoint {
+            path: "/api/staff/personal",
+            permission: Permission::ReadPersonal,
+            body: |r, _| Some(format!("code={}", r.family)),
+        },
+        Endpoint {
+            path: "/api/staff/consent",
+            permission: Permission::RecordConsent,
+            body: |r, _| Some(format!("code={}&publish=true", r.family)),
+        },
         Endpoint {
             path: "/api/staff/draft-need",
             permission: Permission::DraftNeed,
@@ -630,40 +1143,95 @@ fn endpoints() -> Vec<Endpoint> {
                 ))
             },
         },
-        Endpoint { path: "/api/staff/need", permission: Permission::ViewCases, body: |r, _| Some(format!("code={}", r.draft)) },
-        Endpoint { path: "/api/staff/verify-need", permission: Permission::VerifyNeed, body: |r, _| Some(format!("code={}", r.draft)) },
+        Endpoint {
+            path: "/api/staff/need",
+            permission: Permission::ViewCases,
+            body: |r, _| Some(format!("code={}", r.draft)),
+        },
+        Endpoint {
+            path: "/api/staff/verify-need",
+            permission: Permission::VerifyNeed,
+            body: |r, _| Some(format!("code={}", r.draft)),
+        },
         Endpoint {
             path: "/api/staff/purchase",
             permission: Permission::Fulfil,
-            body: |r, _| Some(format!("code={}&payee_kind=vendor&payee_name={}&evidence={}", r.funded, enc("فروشگاه"), enc("فاکتور ۳"))),
+            body: |r, _| {
+                Some(format!(
+                    "code={}&payee_kind=vendor&payee_name={}&evidence={}",
+                    r.funded,
+                    enc("فروشگاه"),
+                    enc("فاکتور ۳")
+                ))
+            },
         },
-        Endpoint { path: "/api/staff/approve", permission: Permission::ApproveDisbursement, body: |r, _| Some(format!("code={}", r.disbursement)) },
+        Endpoint {
+            path: "/api/staff/approve",
+            permission: Permission::ApproveDisbursement,
+            body: |r, _| Some(format!("code={}", r.disbursement)),
+        },
         Endpoint {
             path: "/api/staff/deliver",
             permission: Permission::Fulfil,
-            body: |r, _| Some(format!("code={}&update={}", r.purchased, enc("سبد غذا به خانواده تحویل شد."))),
+            body: |r, _| {
+                Some(format!(
+                    "code={}&update={}",
+                    r.purchased,
+                    enc("سبد غذا به خانواده تحویل شد.")
+                ))
+            },
         },
-        Endpoint { path: "/api/staff/audit", permission: Permission::ReadAudit, body: |_, _| None },
-        Endpoint { path: "/api/staff/kpis", permission: Permission::ViewCases, body: |_, _| None },
+        Endpoint {
+            path: "/api/staff/audit",
+            permission: Permission::ReadAudit,
+            body: |_, _| None,
+        },
+        Endpoint {
+            path: "/api/staff/kpis",
+            permission: Permission::ViewCases,
+            body: |_, _| None,
+        },
         Endpoint {
             path: "/api/staff/campaign-draft",
             permission: Permission::DraftCampaign,
             body: |r, _| Some(campaign_body(&r.prisoner)),
         },
-        Endpoint { path: "/api/staff/campaign", permission: Permission::ViewCases, body: |r, _| Some(format!("code={}", r.campaign_draft)) },
-        Endpoint { path: "/api/staff/campaign-verify", permission: Permission::VerifyCampaign, body: |r, _| Some(format!("code={}", r.campaign_draft)) },
-        Endpoint { path: "/api/staff/campaign-publish", permission: Permission::VerifyCampaign, body: |r, _| Some(format!("code={}", r.campaign_verified)) },
+        Endpoint {
+            path: "/api/staff/campaign",
+            permission: Permission::ViewCases,
+            body: |r, _| Some(format!("code={}", r.campaign_draft)),
+        },
+        Endpoint {
+            path: "/api/staff/campaign-verify",
+            permission: Permission::VerifyCampaign,
+            body: |r, _| Some(format!("code={}", r.campaign_draft)),
+        },
+        Endpoint {
+            path: "/api/staff/campaign-publish",
+            permission: Permission::VerifyCampaign,
+            body: |r, _| Some(format!("code={}", r.campaign_verified)),
+        },
         Endpoint {
             path: "/api/staff/campaign-pay",
             permission: Permission::Fulfil,
-            body: |r, _| Some(format!("code={}&court_ref={}", r.campaign_funded, enc("واریز ۷۷۱"))),
+            body: |r, _| {
+                Some(format!(
+                    "code={}&court_ref={}",
+                    r.campaign_funded,
+                    enc("واریز ۷۷۱")
+                ))
+            },
         },
         Endpoint {
             path: "/api/staff/campaign-release",
             permission: Permission::RecordRelease,
             body: |r, _| Some(format!("code={}&date=2026-11-01", r.campaign_paid)),
         },
-        Endpoint { path: "/api/staff/campaign-close", permission: Permission::RecordRelease, body: |r, _| Some(format!("code={}", r.campaign_released)) },
+        Endpoint {
+            path: "/api/staff/campaign-close",
+            permission: Permission::RecordRelease,
+            body: |r, _| Some(format!("code={}", r.campaign_released)),
+        },
     ]
 }
 
@@ -703,12 +1271,17 @@ async fn access_matrix_every_staff_function_role_and_scope() {
         let eps = endpoints();
 
         // The matrix covers every staff server function there is.
-        let registered: std::collections::BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
-            .map(|(p, _)| p.to_string())
-            .filter(|p| p.starts_with("/api/staff/"))
-            .collect();
-        let covered: std::collections::BTreeSet<String> = eps.iter().map(|e| e.path.to_string()).collect();
-        assert_eq!(registered, covered, "a staff server function is missing from the access matrix");
+        let registered: std::collections::BTreeSet<String> =
+            leptos::server_fn::axum::server_fn_paths()
+                .map(|(p, _)| p.to_string())
+                .filter(|p| p.starts_with("/api/staff/"))
+                .collect();
+        let covered: std::collections::BTreeSet<String> =
+            eps.iter().map(|e| e.path.to_string()).collect();
+        assert_eq!(
+            registered, covered,
+            "a staff server function is missing from the access matrix"
+        );
 
         let mut n = 0u32;
         let mut checked = 0;
@@ -718,29 +1291,51 @@ async fn access_matrix_every_staff_function_role_and_scope() {
             for ep in &eps {
                 for recs in [&home, &away] {
                     n += 1;
-                    let in_scope = who.covers(recs.province.id, Some(recs.province.prison_id)) && role.is_staff();
+                    let in_scope = who.covers(recs.province.id, Some(recs.province.prison_id))
+                        && role.is_staff();
                     let body = (ep.body)(recs, n);
-                    let has_record = body.is_some() && !matches!(ep.path, "/api/staff/queues" | "/api/staff/intake-options" | "/api/staff/audit" | "/api/staff/kpis");
+                    let has_record = body.is_some()
+                        && !matches!(
+                            ep.path,
+                            "/api/staff/queues"
+                                | "/api/staff/intake-options"
+                                | "/api/staff/audit"
+                                | "/api/staff/kpis"
+                        );
                     let allowed = ep.permission.allows(role) && (!has_record || in_scope);
                     let before = fingerprint(db).await;
                     let mut req = post_form(ep.path, &body.unwrap_or_default(), Some(&cookie));
-                    req.headers_mut().insert(header::ACCEPT, "application/json".parse().unwrap());
+                    req.headers_mut()
+                        .insert(header::ACCEPT, "application/json".parse().unwrap());
                     let res = send(&w.app, req).await;
                     let status = res.status();
                     let text = body_text(res).await;
-                    let refused = matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND);
+                    let refused = matches!(
+                        status,
+                        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+                    );
                     assert_eq!(
                         !refused, allowed,
                         "{l}: {role:?} {} on {} records → {status} {text}",
                         ep.path, recs.province.code
                     );
                     if refused {
-                        assert_eq!(fingerprint(db).await, before, "{l}: a refused {role:?} {} changed something", ep.path);
+                        assert_eq!(
+                            fingerprint(db).await,
+                            before,
+                            "{l}: a refused {role:?} {} changed something",
+                            ep.path
+                        );
                         // Nothing personal in a refusal.
                         assert!(!text.contains("ناهید") && !text.contains("فراهانی"), "{l}");
                     } else {
-                        assert!(status.is_success() || status.is_redirection() || status == StatusCode::UNPROCESSABLE_ENTITY,
-                            "{l}: {role:?} {} → {status} {text}", ep.path);
+                        assert!(
+                            status.is_success()
+                                || status.is_redirection()
+                                || status == StatusCode::UNPROCESSABLE_ENTITY,
+                            "{l}: {role:?} {} → {status} {text}",
+                            ep.path
+                        );
                     }
                     // Anyone may read public data, nobody non-staff may see personal fields.
                     if ep.path == "/api/staff/personal" && !allowed {
@@ -755,12 +1350,26 @@ async fn access_matrix_every_staff_function_role_and_scope() {
         let before = fingerprint(db).await;
         for ep in &eps {
             let mut req = post_form(ep.path, &(ep.body)(&home, 0).unwrap_or_default(), None);
-            req.headers_mut().insert(header::ACCEPT, "application/json".parse().unwrap());
-            assert_eq!(send(&w.app, req).await.status(), StatusCode::UNAUTHORIZED, "{l}: {}", ep.path);
+            req.headers_mut()
+                .insert(header::ACCEPT, "application/json".parse().unwrap());
+            assert_eq!(
+                send(&w.app, req).await.status(),
+                StatusCode::UNAUTHORIZED,
+                "{l}: {}",
+                ep.path
+            );
         }
         assert_eq!(fingerprint(db).await, before, "{l}");
         // Refusals were written to the audit log, and the chain still verifies.
-        assert!(scalar(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'access.denied'").await > 20, "{l}");
+        assert!(
+            scalar(
+                db,
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'access.denied'"
+            )
+            .await
+                > 20,
+            "{l}"
+        );
         assert!(app::audit::verify(db).await.unwrap().ok(), "{l}");
         let _ = Config::for_tests(&tdb.url);
         tdb.drop_db().await;
@@ -787,51 +1396,124 @@ async fn staff_must_enrol_two_factor_before_any_staff_work() {
         .await
         .unwrap();
         let json = |mut r: axum::http::Request<axum::body::Body>| {
-            r.headers_mut().insert(header::ACCEPT, "application/json".parse().unwrap());
+            r.headers_mut()
+                .insert(header::ACCEPT, "application/json".parse().unwrap());
             r
         };
         // Password alone signs in (so enrolment can happen), but no staff work is allowed.
         let body = "email=new.staff%40test.karamat.ir&password=a-long-staff-password";
         let res = send(&w.app, post_form("/api/auth/sign-in", body, None)).await;
         let cookie = set_cookie(&res, "karamat_session").expect("session");
-        let res = send(&w.app, json(post_form("/api/staff/queues", "", Some(&cookie)))).await;
+        let res = send(
+            &w.app,
+            json(post_form("/api/staff/queues", "", Some(&cookie))),
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "{l}");
         assert!(body_text(res).await.contains("TwoFactorRequired"), "{l}");
 
         // Enrol: a secret and its QR code, then a first code confirms and returns recovery codes.
-        let res = send(&w.app, json(post_form("/api/auth/totp-begin", "", Some(&cookie)))).await;
+        let res = send(
+            &w.app,
+            json(post_form("/api/auth/totp-begin", "", Some(&cookie))),
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::OK, "{l}");
         let en: serde_json::Value = serde_json::from_str(&body_text(res).await).unwrap();
         let secret = en["secret"].as_str().unwrap().to_string();
         assert!(en["qr_svg"].as_str().unwrap().contains("<svg"), "{l}");
-        assert!(en["url"].as_str().unwrap().starts_with("otpauth://totp/Karamat:"), "{l}");
+        assert!(
+            en["url"]
+                .as_str()
+                .unwrap()
+                .starts_with("otpauth://totp/Karamat:"),
+            "{l}"
+        );
         let sealed = strings(db, "SELECT email FROM users WHERE totp_secret_enc IS NOT NULL AND email = 'new.staff@test.karamat.ir'").await;
         assert_eq!(sealed.len(), 1, "{l}: the secret is stored (sealed)");
-        let wrong = send(&w.app, json(post_form("/api/auth/totp-confirm", "code=000000", Some(&cookie)))).await;
+        let wrong = send(
+            &w.app,
+            json(post_form(
+                "/api/auth/totp-confirm",
+                "code=000000",
+                Some(&cookie),
+            )),
+        )
+        .await;
         assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY, "{l}");
         let now = chrono::Utc::now().timestamp() as u64;
         let code = app::auth::totp::code_at(&secret, now).unwrap();
-        let res = send(&w.app, json(post_form("/api/auth/totp-confirm", &format!("code={code}"), Some(&cookie)))).await;
+        let res = send(
+            &w.app,
+            json(post_form(
+                "/api/auth/totp-confirm",
+                &format!("code={code}"),
+                Some(&cookie),
+            )),
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::OK, "{l}");
         let codes: Vec<String> = serde_json::from_str(&body_text(res).await).unwrap();
         assert_eq!(codes.len(), 10, "{l}");
-        assert!(strings(db, "SELECT action FROM audit_log").await.contains(&"account.two_factor_enabled".to_string()), "{l}");
+        assert!(
+            strings(db, "SELECT action FROM audit_log")
+                .await
+                .contains(&"account.two_factor_enabled".to_string()),
+            "{l}"
+        );
 
         // Now staff work is allowed on this session.
-        let res = send(&w.app, json(post_form("/api/staff/queues", "", Some(&cookie)))).await;
+        let res = send(
+            &w.app,
+            json(post_form("/api/staff/queues", "", Some(&cookie))),
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::OK, "{l}");
 
         // Signing in again needs a code; the code just used for enrolment is spent.
         let res = send(&w.app, json(post_form("/api/auth/sign-in", body, None))).await;
         assert!(body_text(res).await.contains("auth.code_required"), "{l}");
-        let res = send(&w.app, json(post_form("/api/auth/sign-in", &format!("{body}&code={code}"), None))).await;
-        assert!(set_cookie(&res, "karamat_session").is_none(), "{l}: a spent code worked");
+        let res = send(
+            &w.app,
+            json(post_form(
+                "/api/auth/sign-in",
+                &format!("{body}&code={code}"),
+                None,
+            )),
+        )
+        .await;
+        assert!(
+            set_cookie(&res, "karamat_session").is_none(),
+            "{l}: a spent code worked"
+        );
         // A recovery code works once (any case, without the dash).
         let rc = codes[3].to_lowercase().replace('-', "");
-        let res = send(&w.app, json(post_form("/api/auth/sign-in", &format!("{body}&code={rc}"), None))).await;
-        assert!(set_cookie(&res, "karamat_session").is_some(), "{l}: recovery code refused");
-        let res = send(&w.app, json(post_form("/api/auth/sign-in", &format!("{body}&code={rc}"), None))).await;
-        assert!(set_cookie(&res, "karamat_session").is_none(), "{l}: a recovery code worked twice");
+        let res = send(
+            &w.app,
+            json(post_form(
+                "/api/auth/sign-in",
+                &format!("{body}&code={rc}"),
+                None,
+            )),
+        )
+        .await;
+        assert!(
+            set_cookie(&res, "karamat_session").is_some(),
+            "{l}: recovery code refused"
+        );
+        let res = send(
+            &w.app,
+            json(post_form(
+                "/api/auth/sign-in",
+                &format!("{body}&code={rc}"),
+                None,
+            )),
+        )
+        .await;
+        assert!(
+            set_cookie(&res, "karamat_session").is_none(),
+            "{l}: a recovery code worked twice"
+        );
         tdb.drop_db().await;
     }
 }
@@ -843,30 +1525,68 @@ async fn field_keys_rotate_and_the_old_key_no_longer_opens() {
         let w = world(&tdb.url).await;
         let db = &w.state.db;
         let sw = authed(db, email_of(Role::SocialWorker)).await;
-        let code = service::intake(&w.state, &sw, &intake_form(&w.home, "رعنا شریفی", &national_code(3131), "09351112233", "3", "debt")).await.unwrap();
+        let code = service::intake(
+            &w.state,
+            &sw,
+            &intake_form(
+                &w.home,
+                "رعنا شریفی",
+                &national_code(3131),
+                "09351112233",
+                "3",
+                "debt",
+            ),
+        )
+        .await
+        .unwrap();
         let new_key = [42u8; 32];
-        let rotating = app::privacy::Sealer::new("k2026", new_key, *b"karamat-dev-blind-key-not-secret")
-            .with_old_key("dev", *b"karamat-dev-field-key-not-secret");
+        let rotating =
+            app::privacy::Sealer::new("k2026", new_key, *b"karamat-dev-blind-key-not-secret")
+                .with_old_key("dev", *b"karamat-dev-field-key-not-secret");
         let report = app::privacy::rotation::rotate(db, &rotating).await.unwrap();
         let families = report.iter().find(|(t, _)| t == "families").unwrap().1;
         assert!(families > 10, "{l}: {report:?}");
-        assert_eq!(scalar(db, "SELECT COUNT(*) FROM families WHERE key_id <> 'k2026'").await, 0, "{l}");
-        assert_eq!(scalar(db, "SELECT COUNT(*) FROM prisoners WHERE key_id <> 'k2026'").await, 0, "{l}");
+        assert_eq!(
+            scalar(db, "SELECT COUNT(*) FROM families WHERE key_id <> 'k2026'").await,
+            0,
+            "{l}"
+        );
+        assert_eq!(
+            scalar(db, "SELECT COUNT(*) FROM prisoners WHERE key_id <> 'k2026'").await,
+            0,
+            "{l}"
+        );
         // Running again has nothing left to do (users' secrets are always re-sealed).
         let again = app::privacy::rotation::rotate(db, &rotating).await.unwrap();
-        assert!(again.iter().filter(|(t, _)| t != "users").all(|(_, n)| *n == 0), "{l}: {again:?}");
+        assert!(
+            again
+                .iter()
+                .filter(|(t, _)| t != "users")
+                .all(|(_, n)| *n == 0),
+            "{l}: {again:?}"
+        );
         // Only the new key is needed now: the family's fields and the staff secrets open with it,
         // and the blind index still finds the family.
-        let only_new = app::privacy::Sealer::new("k2026", new_key, *b"karamat-dev-blind-key-not-secret");
+        let only_new =
+            app::privacy::Sealer::new("k2026", new_key, *b"karamat-dev-blind-key-not-secret");
         let mut state = w.state.clone();
         state.sealer = std::sync::Arc::new(only_new.clone());
         let p = service::read_personal(&state, &sw, &code).await.unwrap();
         assert_eq!(p.head_name, "رعنا شریفی", "{l}");
-        assert_eq!(service::find_by_national_code(&state, &sw, &national_code(3131)).await.unwrap(), Some(code.clone()), "{l}");
+        assert_eq!(
+            service::find_by_national_code(&state, &sw, &national_code(3131))
+                .await
+                .unwrap(),
+            Some(code.clone()),
+            "{l}"
+        );
         // The old key opens nothing any more.
         let old = app::privacy::Sealer::dev();
         let sealed: Vec<u8> = db
-            .query_one_raw(Statement::from_string(db.get_database_backend(), format!("SELECT head_name_enc FROM families WHERE public_code = '{code}'")))
+            .query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                format!("SELECT head_name_enc FROM families WHERE public_code = '{code}'"),
+            ))
             .await
             .unwrap()
             .unwrap()
@@ -880,7 +1600,13 @@ async fn field_keys_rotate_and_the_old_key_no_longer_opens() {
             .unwrap()
             .try_get_by_index(0)
             .unwrap();
-        assert_eq!(only_new.open(app::auth::totp::SECRET_COLUMN, &secret).unwrap(), app::auth::totp::DEMO_SECRET, "{l}");
+        assert_eq!(
+            only_new
+                .open(app::auth::totp::SECRET_COLUMN, &secret)
+                .unwrap(),
+            app::auth::totp::DEMO_SECRET,
+            "{l}"
+        );
         tdb.drop_db().await;
     }
 }
@@ -914,11 +1640,37 @@ fn campaign_form(prisoner: &str) -> app::casework::CampaignForm {
 
 /// A campaign of a new family in province `p`, brought to `status` the way staff would (the
 /// gifts that fund it are posted to its ledger fund as settlement would).
-async fn campaign_at(w: &World, author: &Authed, verifier: &Authed, p: &Province, i: u32, status: &str) -> String {
+async fn campaign_at(
+    w: &World,
+    author: &Authed,
+    verifier: &Authed,
+    p: &Province,
+    i: u32,
+    status: &str,
+) -> String {
     use app::casework::campaigns;
-    let family = service::intake(&w.state, author, &intake_form(p, "گلاره فتحی", &national_code(i), "09121231234", "3", "debt")).await.unwrap();
+    let family = service::intake(
+        &w.state,
+        author,
+        &intake_form(
+            p,
+            "گلاره فتحی",
+            &national_code(i),
+            "09121231234",
+            "3",
+            "debt",
+        ),
+    )
+    .await
+    .unwrap();
     let prisoner = prisoner_of(w, &family).await;
-    let DraftOutcome::Saved { code } = campaigns::draft(&w.state, author, &campaign_form(&prisoner)).await.unwrap() else { panic!("campaign draft blocked") };
+    let DraftOutcome::Saved { code } =
+        campaigns::draft(&w.state, author, &campaign_form(&prisoner))
+            .await
+            .unwrap()
+    else {
+        panic!("campaign draft blocked")
+    };
     if status == "draft" {
         return code;
     }
@@ -928,32 +1680,60 @@ async fn campaign_at(w: &World, author: &Authed, verifier: &Authed, p: &Province
     }
     campaigns::publish(&w.state, verifier, &code).await.unwrap();
     let db = &w.state.db;
-    let id = scalar(db, &format!("SELECT id FROM release_campaigns WHERE public_code = '{code}'")).await;
+    let id = scalar(
+        db,
+        &format!("SELECT id FROM release_campaigns WHERE public_code = '{code}'"),
+    )
+    .await;
     use sea_orm::TransactionTrait;
     let txn = db.begin().await.unwrap();
-    let gw = app::ledger::account_id(&txn, &app::ledger::Account::Gateway("sandbox".into())).await.unwrap();
-    let acct = app::ledger::account_id(&txn, &app::ledger::Account::Campaign(id)).await.unwrap();
+    let gw = app::ledger::account_id(&txn, &app::ledger::Account::Gateway("sandbox".into()))
+        .await
+        .unwrap();
+    let acct = app::ledger::account_id(&txn, &app::ledger::Account::Campaign(id))
+        .await
+        .unwrap();
     app::ledger::post(
         &txn,
-        app::ledger::Posting { kind: "gift", memo: "test gift", donation_id: None, created_by: None },
-        &[app::ledger::debit(gw, 600_000_000), app::ledger::credit(acct, 600_000_000)],
+        app::ledger::Posting {
+            kind: "gift",
+            memo: "test gift",
+            donation_id: None,
+            created_by: None,
+        },
+        &[
+            app::ledger::debit(gw, 600_000_000),
+            app::ledger::credit(acct, 600_000_000),
+        ],
     )
     .await
     .unwrap();
     txn.commit().await.unwrap();
-    exec(db, &format!("UPDATE release_campaigns SET status = 'funded' WHERE id = {id}")).await;
+    exec(
+        db,
+        &format!("UPDATE release_campaigns SET status = 'funded' WHERE id = {id}"),
+    )
+    .await;
     if status == "funded" {
         return code;
     }
     // 60M tomans is above the default threshold: a second person approves.
-    let FulfilOutcome::AwaitingApproval { disbursement } = campaigns::pay_court(&w.state, author, &code, "واریز ۱۲").await.unwrap() else {
+    let FulfilOutcome::AwaitingApproval { disbursement } =
+        campaigns::pay_court(&w.state, author, &code, "واریز ۱۲")
+            .await
+            .unwrap()
+    else {
         panic!("court payment without approval");
     };
-    service::approve(&w.state, verifier, &disbursement).await.unwrap();
+    service::approve(&w.state, verifier, &disbursement)
+        .await
+        .unwrap();
     if status == "paid_to_court" {
         return code;
     }
-    campaigns::record_release(&w.state, author, &code, "2026-11-01").await.unwrap();
+    campaigns::record_release(&w.state, author, &code, "2026-11-01")
+        .await
+        .unwrap();
     code
 }
 
@@ -967,69 +1747,213 @@ async fn release_campaign_lifecycle_with_rules_four_eyes_and_ledger() {
         let sw = authed(db, email_of(Role::SocialWorker)).await;
         let manager = authed(db, email_of(Role::AssociationManager)).await;
         let finance = authed(db, email_of(Role::FinanceOfficer)).await;
-        let family = service::intake(&w.state, &sw, &intake_form(&w.home, "گلاره فتحی", &national_code(4400), "09121231234", "3", "debt")).await.unwrap();
+        let family = service::intake(
+            &w.state,
+            &sw,
+            &intake_form(
+                &w.home,
+                "گلاره فتحی",
+                &national_code(4400),
+                "09121231234",
+                "3",
+                "debt",
+            ),
+        )
+        .await
+        .unwrap();
         let prisoner = prisoner_of(&w, &family).await;
-        let status = |c: &str| format!("SELECT status FROM release_campaigns WHERE public_code = '{c}'");
+        let status =
+            |c: &str| format!("SELECT status FROM release_campaigns WHERE public_code = '{c}'");
 
         // The creditor's name in the story is blocked; nothing saved.
         let mut named = campaign_form(&prisoner);
         named.story = "پدری که به شرکت بازرگانی طلبکار بدهکار است و در زندان مانده است.".into();
-        assert!(matches!(campaigns::draft(&w.state, &sw, &named).await.unwrap(), DraftOutcome::Blocked { .. }), "{l}");
+        assert!(
+            matches!(
+                campaigns::draft(&w.state, &sw, &named).await.unwrap(),
+                DraftOutcome::Blocked { .. }
+            ),
+            "{l}"
+        );
         assert_eq!(scalar(db, "SELECT COUNT(*) FROM release_campaigns WHERE author_id IS NOT NULL AND public_title = 'آزادی پدری بدهکار'").await, 0, "{l}");
 
         // Without the means test a draft saves, but can never be verified or published.
         let mut unchecked = campaign_form(&prisoner);
         unchecked.means_tested = None;
-        let DraftOutcome::Saved { code: not_eligible } = campaigns::draft(&w.state, &sw, &unchecked).await.unwrap() else { panic!() };
-        let err = campaigns::verify(&w.state, &manager, &not_eligible).await.unwrap_err();
+        let DraftOutcome::Saved { code: not_eligible } =
+            campaigns::draft(&w.state, &sw, &unchecked).await.unwrap()
+        else {
+            panic!()
+        };
+        let err = campaigns::verify(&w.state, &manager, &not_eligible)
+            .await
+            .unwrap_err();
         assert_eq!(err.message_key(), "staff.not_eligible", "{l}");
-        assert_eq!(strings(db, &status(&not_eligible)).await, vec!["draft"], "{l}");
+        assert_eq!(
+            strings(db, &status(&not_eligible)).await,
+            vec!["draft"],
+            "{l}"
+        );
 
-        let DraftOutcome::Saved { code } = campaigns::draft(&w.state, &sw, &campaign_form(&prisoner)).await.unwrap() else { panic!() };
-        let creditor_plain = strings(db, "SELECT CAST(COUNT(*) AS TEXT) FROM release_campaigns WHERE creditor_enc IS NULL").await;
+        let DraftOutcome::Saved { code } =
+            campaigns::draft(&w.state, &sw, &campaign_form(&prisoner))
+                .await
+                .unwrap()
+        else {
+            panic!()
+        };
+        let creditor_plain = strings(
+            db,
+            "SELECT CAST(COUNT(*) AS TEXT) FROM release_campaigns WHERE creditor_enc IS NULL",
+        )
+        .await;
         let _ = creditor_plain;
         // Four eyes; and no step out of order.
-        assert_eq!(campaigns::verify(&w.state, &sw, &code).await.unwrap_err().message_key(), "staff.four_eyes", "{l}");
-        assert_eq!(campaigns::publish(&w.state, &manager, &code).await.unwrap_err().message_key(), "staff.bad_transition", "{l}");
-        assert_eq!(campaigns::record_release(&w.state, &manager, &code, "2026-11-01").await.unwrap_err().message_key(), "staff.bad_transition", "{l}");
+        assert_eq!(
+            campaigns::verify(&w.state, &sw, &code)
+                .await
+                .unwrap_err()
+                .message_key(),
+            "staff.four_eyes",
+            "{l}"
+        );
+        assert_eq!(
+            campaigns::publish(&w.state, &manager, &code)
+                .await
+                .unwrap_err()
+                .message_key(),
+            "staff.bad_transition",
+            "{l}"
+        );
+        assert_eq!(
+            campaigns::record_release(&w.state, &manager, &code, "2026-11-01")
+                .await
+                .unwrap_err()
+                .message_key(),
+            "staff.bad_transition",
+            "{l}"
+        );
         assert_eq!(strings(db, &status(&code)).await, vec!["draft"], "{l}");
-        assert!(matches!(campaigns::verify(&w.state, &manager, &code).await.unwrap(), PublishOutcome::Published { .. }), "{l}");
+        assert!(
+            matches!(
+                campaigns::verify(&w.state, &manager, &code).await.unwrap(),
+                PublishOutcome::Published { .. }
+            ),
+            "{l}"
+        );
         assert_eq!(strings(db, &status(&code)).await, vec!["verified"], "{l}");
         // Not public until published.
-        assert_eq!(send(&w.app, get(&format!("/release/{code}"), None)).await.status(), StatusCode::NOT_FOUND, "{l}");
+        assert_eq!(
+            send(&w.app, get(&format!("/release/{code}"), None))
+                .await
+                .status(),
+            StatusCode::NOT_FOUND,
+            "{l}"
+        );
         campaigns::publish(&w.state, &manager, &code).await.unwrap();
         let res = send(&w.app, get(&format!("/release/{code}"), None)).await;
         assert_eq!(res.status(), StatusCode::OK, "{l}");
         let html = body_text(res).await;
-        assert!(!html.contains("طلبکار بازرگانی") && !html.contains("گلاره") && !html.contains("فتحی"), "{l}: personal data on the public campaign");
+        assert!(
+            !html.contains("طلبکار بازرگانی") && !html.contains("گلاره") && !html.contains("فتحی"),
+            "{l}: personal data on the public campaign"
+        );
 
         // Paying before it is funded is refused.
-        assert_eq!(campaigns::pay_court(&w.state, &finance, &code, "واریز ۱").await.unwrap_err().message_key(), "staff.not_funded", "{l}");
+        assert_eq!(
+            campaigns::pay_court(&w.state, &finance, &code, "واریز ۱")
+                .await
+                .unwrap_err()
+                .message_key(),
+            "staff.not_funded",
+            "{l}"
+        );
         // Funded (as settlement does), large: a manager approves; then one ledger group to the court.
-        let id = scalar(db, &format!("SELECT id FROM release_campaigns WHERE public_code = '{code}'")).await;
+        let id = scalar(
+            db,
+            &format!("SELECT id FROM release_campaigns WHERE public_code = '{code}'"),
+        )
+        .await;
         {
             use sea_orm::TransactionTrait;
             let txn = db.begin().await.unwrap();
-            let gw = app::ledger::account_id(&txn, &app::ledger::Account::Gateway("sandbox".into())).await.unwrap();
-            let acct = app::ledger::account_id(&txn, &app::ledger::Account::Campaign(id)).await.unwrap();
-            app::ledger::post(&txn, app::ledger::Posting { kind: "gift", memo: "t", donation_id: None, created_by: None },
-                &[app::ledger::debit(gw, 600_000_000), app::ledger::credit(acct, 600_000_000)]).await.unwrap();
+            let gw =
+                app::ledger::account_id(&txn, &app::ledger::Account::Gateway("sandbox".into()))
+                    .await
+                    .unwrap();
+            let acct = app::ledger::account_id(&txn, &app::ledger::Account::Campaign(id))
+                .await
+                .unwrap();
+            app::ledger::post(
+                &txn,
+                app::ledger::Posting {
+                    kind: "gift",
+                    memo: "t",
+                    donation_id: None,
+                    created_by: None,
+                },
+                &[
+                    app::ledger::debit(gw, 600_000_000),
+                    app::ledger::credit(acct, 600_000_000),
+                ],
+            )
+            .await
+            .unwrap();
             txn.commit().await.unwrap();
         }
-        exec(db, &format!("UPDATE release_campaigns SET status = 'funded' WHERE id = {id}")).await;
-        let FulfilOutcome::AwaitingApproval { disbursement } = campaigns::pay_court(&w.state, &finance, &code, "واریز ۹۹۱").await.unwrap() else {
+        exec(
+            db,
+            &format!("UPDATE release_campaigns SET status = 'funded' WHERE id = {id}"),
+        )
+        .await;
+        let FulfilOutcome::AwaitingApproval { disbursement } =
+            campaigns::pay_court(&w.state, &finance, &code, "واریز ۹۹۱")
+                .await
+                .unwrap()
+        else {
             panic!("{l}: a large court payment went out without approval");
         };
-        assert_eq!(service::approve(&w.state, &finance, &disbursement).await.unwrap_err().message_key(), "staff.four_eyes", "{l}");
-        service::approve(&w.state, &manager, &disbursement).await.unwrap();
-        assert_eq!(strings(db, &status(&code)).await, vec!["paid_to_court"], "{l}");
-        let acct = app::ledger::account_id(db, &app::ledger::Account::Campaign(id)).await.unwrap();
+        assert_eq!(
+            service::approve(&w.state, &finance, &disbursement)
+                .await
+                .unwrap_err()
+                .message_key(),
+            "staff.four_eyes",
+            "{l}"
+        );
+        service::approve(&w.state, &manager, &disbursement)
+            .await
+            .unwrap();
+        assert_eq!(
+            strings(db, &status(&code)).await,
+            vec!["paid_to_court"],
+            "{l}"
+        );
+        let acct = app::ledger::account_id(db, &app::ledger::Account::Campaign(id))
+            .await
+            .unwrap();
         assert_eq!(app::ledger::fund_balance(db, acct).await.unwrap(), 0, "{l}");
-        assert!(app::ledger::health(db).await.unwrap().negative_funds.is_empty(), "{l}");
+        assert!(
+            app::ledger::health(db)
+                .await
+                .unwrap()
+                .negative_funds
+                .is_empty(),
+            "{l}"
+        );
 
         // Released: a future date is refused; then donors are told; then closed.
-        assert_eq!(campaigns::record_release(&w.state, &sw, &code, "2099-01-01").await.unwrap_err().message_key(), "staff.release_date_invalid", "{l}");
-        campaigns::record_release(&w.state, &sw, &code, "2026-11-20").await.unwrap();
+        assert_eq!(
+            campaigns::record_release(&w.state, &sw, &code, "2099-01-01")
+                .await
+                .unwrap_err()
+                .message_key(),
+            "staff.release_date_invalid",
+            "{l}"
+        );
+        campaigns::record_release(&w.state, &sw, &code, "2026-11-20")
+            .await
+            .unwrap();
         assert_eq!(strings(db, &status(&code)).await, vec!["released"], "{l}");
         assert_eq!(scalar(db, &format!("SELECT COUNT(*) FROM impact_updates WHERE campaign_id = {id} AND kind = 'released'")).await, 1, "{l}");
         campaigns::close(&w.state, &sw, &code).await.unwrap();
@@ -1050,20 +1974,38 @@ async fn kpis_cover_only_the_provinces_in_scope_and_export_as_csv() {
         let admin = authed(db, email_of(Role::NationalAdmin)).await;
         let national = service_kpis(&w, &admin).await;
         let home = service_kpis(&w, &sw).await;
-        assert_eq!(home.len(), 1, "{l}: a province's social worker sees their province only");
+        assert_eq!(
+            home.len(),
+            1,
+            "{l}: a province's social worker sees their province only"
+        );
         assert_eq!(home[0].province, w.home.code, "{l}");
         let all_provinces = scalar(db, "SELECT COUNT(*) FROM provinces").await as usize;
         assert_eq!(national.len(), all_provinces, "{l}");
         // The figures agree with the tables.
-        let fams = scalar(db, &format!("SELECT COUNT(*) FROM families WHERE province_id = {}", w.home.id)).await;
+        let fams = scalar(
+            db,
+            &format!(
+                "SELECT COUNT(*) FROM families WHERE province_id = {}",
+                w.home.id
+            ),
+        )
+        .await;
         assert_eq!(home[0].families, fams, "{l}");
         let raised = scalar(db, &format!(
             "SELECT CAST(COALESCE(SUM(d.amount_rials), 0) AS BIGINT) FROM donations d JOIN needs n ON n.id = d.need_id WHERE d.status = 'settled' AND n.province_id = {}",
             w.home.id
         )).await;
         assert_eq!(home[0].raised_rials, raised, "{l}");
-        assert_eq!(national.iter().map(|r| r.families).sum::<i64>(), scalar(db, "SELECT COUNT(*) FROM families").await, "{l}");
-        assert!(national.iter().any(|r| r.median_days_to_fund.is_some()), "{l}: no median at all");
+        assert_eq!(
+            national.iter().map(|r| r.families).sum::<i64>(),
+            scalar(db, "SELECT COUNT(*) FROM families").await,
+            "{l}"
+        );
+        assert!(
+            national.iter().any(|r| r.median_days_to_fund.is_some()),
+            "{l}: no median at all"
+        );
 
         // The CSV: the same rows, for staff only, scoped the same way.
         let cookie = cookie_for(&w, email_of(Role::SocialWorker)).await;
@@ -1073,9 +2015,21 @@ async fn kpis_cover_only_the_provinces_in_scope_and_export_as_csv() {
         assert_eq!(csv.lines().count(), 2, "{l}: {csv}");
         assert!(csv.lines().nth(1).unwrap().starts_with(&w.home.code), "{l}");
         let donor = cookie_for(&w, email_of(Role::Donor)).await;
-        assert_eq!(send(&w.app, get("/staff/kpis.csv", Some(&donor))).await.status(), StatusCode::FORBIDDEN, "{l}");
+        assert_eq!(
+            send(&w.app, get("/staff/kpis.csv", Some(&donor)))
+                .await
+                .status(),
+            StatusCode::FORBIDDEN,
+            "{l}"
+        );
         let officer = cookie_for(&w, email_of(Role::PrisonOfficer)).await;
-        assert_eq!(send(&w.app, get("/staff/kpis.csv", Some(&officer))).await.status(), StatusCode::FORBIDDEN, "{l}");
+        assert_eq!(
+            send(&w.app, get("/staff/kpis.csv", Some(&officer)))
+                .await
+                .status(),
+            StatusCode::FORBIDDEN,
+            "{l}"
+        );
         tdb.drop_db().await;
     }
 }

@@ -118,9 +118,13 @@ async fn every_demo_role_signs_in_and_lands_on_its_home() {
             );
             if role.is_staff() {
                 // Staff need their second factor: without it, or with a wrong one, no session.
-                for (extra, key) in [("", "auth.code_required"), ("&code=000000", "auth.bad_code")] {
+                for (extra, key) in [
+                    ("", "auth.code_required"),
+                    ("&code=000000", "auth.bad_code"),
+                ] {
                     let mut req = post_form("/api/auth/sign-in", &format!("{body}{extra}"), None);
-                    req.headers_mut().insert(header::ACCEPT, "application/json".parse().unwrap());
+                    req.headers_mut()
+                        .insert(header::ACCEPT, "application/json".parse().unwrap());
                     let res = send(&app, req).await;
                     assert!(set_cookie(&res, "karamat_session").is_none(), "{email}");
                     let text = body_text(res).await;
@@ -134,9 +138,14 @@ async fn every_demo_role_signs_in_and_lands_on_its_home() {
             if role.is_staff() {
                 // The same code a second time is a replay: refused.
                 let mut again = post_form("/api/auth/sign-in", &body, None);
-                again.headers_mut().insert(header::ACCEPT, "application/json".parse().unwrap());
+                again
+                    .headers_mut()
+                    .insert(header::ACCEPT, "application/json".parse().unwrap());
                 let replay = send(&app, again).await;
-                assert!(set_cookie(&replay, "karamat_session").is_none(), "{email}: a code worked twice");
+                assert!(
+                    set_cookie(&replay, "karamat_session").is_none(),
+                    "{email}: a code worked twice"
+                );
             }
             assert!(
                 res.status().is_redirection(),

@@ -11,8 +11,8 @@ use crate::platform::entity::{audit_head, audit_log};
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 
@@ -65,7 +65,10 @@ pub async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, AppEr
 /// Takes the chain's lock inside an existing transaction (its first write on SQLite).
 pub async fn lock(txn: &DatabaseTransaction) -> Result<(), AppError> {
     let res = audit_head::Entity::update_many()
-        .col_expr(audit_head::Column::Entries, Expr::col(audit_head::Column::Entries))
+        .col_expr(
+            audit_head::Column::Entries,
+            Expr::col(audit_head::Column::Entries),
+        )
         .filter(audit_head::Column::Id.eq(1))
         .exec(txn)
         .await?;
@@ -162,7 +165,10 @@ pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<Verification, AppError
             if row.prev_hash != prev {
                 return Ok(Verification {
                     entries: count,
-                    problem: Some((row.id, "an entry before this one was removed or changed".into())),
+                    problem: Some((
+                        row.id,
+                        "an entry before this one was removed or changed".into(),
+                    )),
                 });
             }
             let expect = entry_hash(
@@ -209,10 +215,21 @@ mod tests {
         let at = Utc::now();
         let base = entry_hash(GENESIS, &at, Some(1), "a", "k", Some("s"), "{}");
         assert_eq!(base.len(), 64);
-        assert_eq!(base, entry_hash(GENESIS, &at, Some(1), "a", "k", Some("s"), "{}"));
+        assert_eq!(
+            base,
+            entry_hash(GENESIS, &at, Some(1), "a", "k", Some("s"), "{}")
+        );
         for other in [
             entry_hash("1", &at, Some(1), "a", "k", Some("s"), "{}"),
-            entry_hash(GENESIS, &(at + chrono::Duration::microseconds(1)), Some(1), "a", "k", Some("s"), "{}"),
+            entry_hash(
+                GENESIS,
+                &(at + chrono::Duration::microseconds(1)),
+                Some(1),
+                "a",
+                "k",
+                Some("s"),
+                "{}",
+            ),
             entry_hash(GENESIS, &at, None, "a", "k", Some("s"), "{}"),
             entry_hash(GENESIS, &at, Some(1), "b", "k", Some("s"), "{}"),
             entry_hash(GENESIS, &at, Some(1), "a", "j", Some("s"), "{}"),

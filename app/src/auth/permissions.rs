@@ -68,7 +68,12 @@ impl Permission {
             Permission::ReadAudit => &[Auditor, NationalAdmin],
             Permission::DraftCampaign => &[SocialWorker, AssociationManager, NationalAdmin],
             Permission::VerifyCampaign => &[AssociationManager, NationalAdmin],
-            Permission::RecordRelease => &[SocialWorker, PrisonOfficer, AssociationManager, NationalAdmin],
+            Permission::RecordRelease => &[
+                SocialWorker,
+                PrisonOfficer,
+                AssociationManager,
+                NationalAdmin,
+            ],
         }
     }
 
@@ -101,7 +106,10 @@ mod tests {
     #[test]
     fn auditors_only_read_and_outsiders_get_nothing() {
         for p in Permission::ALL {
-            assert!(!p.allows(Role::Donor) && !p.allows(Role::Entrepreneur), "{p:?}");
+            assert!(
+                !p.allows(Role::Donor) && !p.allows(Role::Entrepreneur),
+                "{p:?}"
+            );
             if !matches!(p, Permission::ViewCases | Permission::ReadAudit) {
                 assert!(!p.allows(Role::Auditor), "auditor may not {p:?}");
             }

@@ -191,7 +191,10 @@ pub async fn get_security_status() -> Result<SecurityStatus, AppError> {
     async move {
         let (state, who) = signed_in().await?;
         let (enabled, left) = super::totp::status(&state, &who).await?;
-        Ok(SecurityStatus { enabled, recovery_codes_left: left })
+        Ok(SecurityStatus {
+            enabled,
+            recovery_codes_left: left,
+        })
     }
     .await
     .map_err(AppError::with_status)
@@ -202,7 +205,11 @@ pub async fn totp_begin() -> Result<Enrolment, AppError> {
     async move {
         let (state, who) = signed_in().await?;
         let (secret, url, qr_svg) = super::totp::begin(&state, &who).await?;
-        Ok(Enrolment { secret, url, qr_svg })
+        Ok(Enrolment {
+            secret,
+            url,
+            qr_svg,
+        })
     }
     .await
     .map_err(AppError::with_status)

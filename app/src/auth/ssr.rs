@@ -136,18 +136,25 @@ impl Authed {
             return false;
         }
         self.scopes.is_empty()
-            || self.scopes.iter().any(|s| match (s.prison_id, s.province_id) {
-                (Some(p), _) => prison_id == Some(p),
-                (None, Some(pr)) => pr == province_id,
-                (None, None) => true,
-            })
+            || self
+                .scopes
+                .iter()
+                .any(|s| match (s.prison_id, s.province_id) {
+                    (Some(p), _) => prison_id == Some(p),
+                    (None, Some(pr)) => pr == province_id,
+                    (None, None) => true,
+                })
     }
 
     /// The provinces this person may see, or `None` for all of them.
     pub fn province_filter(&self) -> Option<Vec<i64>> {
         if self.scopes.is_empty() {
             None
-        } else if self.scopes.iter().any(|s| s.province_id.is_none() && s.prison_id.is_none()) {
+        } else if self
+            .scopes
+            .iter()
+            .any(|s| s.province_id.is_none() && s.prison_id.is_none())
+        {
             None
         } else {
             Some(self.scopes.iter().filter_map(|s| s.province_id).collect())

@@ -110,7 +110,11 @@ fn recovery_hash(config: &Config, code: &str) -> String {
 /// Checks the second factor of an enrolled account at sign-in: a TOTP code not used before, or
 /// an unused recovery code (which is then spent). Both are claimed by conditional updates, so two
 /// sign-ins racing with one code cannot both pass.
-pub async fn check_second_factor(state: &AppState, u: &user::Model, code: &str) -> Result<bool, AppError> {
+pub async fn check_second_factor(
+    state: &AppState,
+    u: &user::Model,
+    code: &str,
+) -> Result<bool, AppError> {
     let Some(sealed) = &u.totp_secret_enc else {
         return Ok(false);
     };
@@ -255,7 +259,9 @@ mod tests {
     fn rfc6238_vector_and_window() {
         // RFC 6238 appendix B, SHA-1, secret "12345678901234567890", T = 59 s → 94287082 (8
         // digits); the 6-digit code is its last six digits.
-        let secret = Secret::Raw(b"12345678901234567890".to_vec()).to_encoded().to_string();
+        let secret = Secret::Raw(b"12345678901234567890".to_vec())
+            .to_encoded()
+            .to_string();
         assert_eq!(code_at(&secret, 59).unwrap(), "287082");
         assert_eq!(code_at(&secret, 1111111109).unwrap(), "081804");
         // A code matches its own step and the neighbours, nothing further.
@@ -266,7 +272,10 @@ mod tests {
         assert_eq!(matching_step(&secret, &code, now + 30).unwrap(), Some(step));
         assert_eq!(matching_step(&secret, &code, now + 90).unwrap(), None);
         // Persian digits are fine; wrong lengths are not.
-        let fa: String = code.chars().map(|c| char::from_u32('۰' as u32 + c.to_digit(10).unwrap()).unwrap()).collect();
+        let fa: String = code
+            .chars()
+            .map(|c| char::from_u32('۰' as u32 + c.to_digit(10).unwrap()).unwrap())
+            .collect();
         assert_eq!(matching_step(&secret, &fa, now).unwrap(), Some(step));
         assert_eq!(matching_step(&secret, "12345", now).unwrap(), None);
     }
@@ -277,11 +286,16 @@ mod tests {
         assert_eq!(s.len(), 32);
         assert_ne!(s, new_secret());
         let (url, svg) = enrolment(&s, "sw@example.org").unwrap();
-        assert!(url.starts_with("otpauth://totp/Karamat:sw%40example.org?secret="), "{url}");
+        assert!(
+            url.starts_with("otpauth://totp/Karamat:sw%40example.org?secret="),
+            "{url}"
+        );
         assert!(svg.contains("<svg") && svg.contains("</svg>"));
         let codes = new_recovery_codes();
         assert_eq!(codes.len(), 10);
-        assert!(codes.iter().all(|c| c.len() == 9 && c.as_bytes()[4] == b'-'));
+        assert!(codes
+            .iter()
+            .all(|c| c.len() == 9 && c.as_bytes()[4] == b'-'));
         assert_eq!(normalise_recovery("k7qm-2xpd"), "K7QM2XPD");
         assert!(code_at(DEMO_SECRET, 0).is_ok());
     }

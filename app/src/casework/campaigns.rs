@@ -56,7 +56,11 @@ async fn campaign_in_scope(
 }
 
 /// The privacy guard's list for a prisoner: their own name, their family's names, prisons.
-async fn known_for_prisoner(state: &AppState, pr: &prisoner::Model, creditor: Option<&str>) -> Result<Known, AppError> {
+async fn known_for_prisoner(
+    state: &AppState,
+    pr: &prisoner::Model,
+    creditor: Option<&str>,
+) -> Result<Known, AppError> {
     let s = &state.sealer;
     let mut names = vec![s
         .open("prisoners.name", &pr.name_enc)
@@ -72,7 +76,10 @@ async fn known_for_prisoner(state: &AppState, pr: &prisoner::Model, creditor: Op
     let prisons = prison::Entity::find().all(&state.db).await?;
     Ok(Known {
         person_names: names,
-        prison_names: prisons.into_iter().flat_map(|p| [p.name_fa, p.name_en]).collect(),
+        prison_names: prisons
+            .into_iter()
+            .flat_map(|p| [p.name_fa, p.name_en])
+            .collect(),
         // A creditor is often a business whose name is made of ordinary words.
         phrases: creditor.map(str::to_string).into_iter().collect(),
     })
@@ -90,7 +97,11 @@ fn tomans(field: &str, input: &str, allow_zero: bool) -> Result<i64, AppError> {
     Ok(t * 10)
 }
 
-pub async fn draft(state: &AppState, who: &Authed, form: &CampaignForm) -> Result<DraftOutcome, AppError> {
+pub async fn draft(
+    state: &AppState,
+    who: &Authed,
+    form: &CampaignForm,
+) -> Result<DraftOutcome, AppError> {
     let code = validation::public_code(&form.prisoner).ok_or(AppError::NotFound)?;
     let pr = prisoner::Entity::find()
         .filter(prisoner::Column::PublicCode.eq(&code))
@@ -101,9 +112,20 @@ pub async fn draft(state: &AppState, who: &Authed, form: &CampaignForm) -> Resul
         .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    check_scope(who, Permission::DraftCampaign, &code, prison.province_id, Some(prison.id)).await?;
+    check_scope(
+        who,
+        Permission::DraftCampaign,
+        &code,
+        prison.province_id,
+        Some(prison.id),
+    )
+    .await?;
     let owed = tomans("total_owed", &form.total_owed, false)?;
-    let forgiven = tomans("forgiveness", form.forgiveness.as_deref().unwrap_or(""), true)?;
+    let forgiven = tomans(
+        "forgiveness",
+        form.forgiveness.as_deref().unwrap_or(""),
+        true,
+    )?;
     if forgiven >= owed {
         return Err(invalid("forgiveness", "staff.forgiveness_too_large"));
     }
@@ -148,7 +170,9 @@ pub async fn draft(state: &AppState, who: &Authed, form: &CampaignForm) -> Resul
         offence_category: Set(pr.offence_category.clone()),
         total_owed_rials: Set(owed),
         forgiveness_rials: Set(forgiven),
-        creditor_enc: Set(Some(state.sealer.seal("release_campaigns.creditor", &creditor))),
+        creditor_enc: Set(Some(
+            state.sealer.seal("release_campaigns.creditor", &creditor),
+        )),
         key_id: Set(state.sealer.key_id().into()),
         eligibility: Set(eligibility.to_string()),
         public_title: Set(title),
@@ -191,7 +215,12 @@ pub async fn case(state: &AppState, who: &Authed, code: &str) -> Result<Campaign
         balance_rials: ledger::fund_balance(&state.db, acct).await?,
         eligibility: ELIGIBILITY_RULES
             .iter()
-            .map(|r| (r.to_string(), rules.get(r).and_then(|v| v.as_bool()).unwrap_or(false)))
+            .map(|r| {
+                (
+                    r.to_string(),
+                    rules.get(r).and_then(|v| v.as_bool()).unwrap_or(false),
+                )
+            })
             .collect(),
         consent: pr.consent_campaign,
         mine: c.author_id == Some(who.user_id),
@@ -227,7 +256,11 @@ async fn advance(
 }
 
 /// Another person checks the draft: eligible by every rule, consented, nothing identifying.
-pub async fn verify(state: &AppState, who: &Authed, code: &str) -> Result<PublishOutcome, AppError> {
+pub async fn verify(
+    state: &AppState,
+    who: &Authed,
+    code: &str,
+) -> Result<PublishOutcome, AppError> {
     let (c, pr) = campaign_in_scope(state, who, Permission::VerifyCampaign, code).await?;
     if c.status != "draft" {
         return Err(invalid("status", "staff.bad_transition"));
@@ -253,10 +286,32 @@ pub async fn verify(state: &AppState, who: &Authed, code: &str) -> Result<Publis
         return Ok(PublishOutcome::Blocked { findings });
     }
     let txn = audit::begin(&state.db).await?;
-    advance(&txn, c.id, "draft", "verified", vec![(release_campaign::Column::VerifierId, Expr::value(who.user_id))]).await?;
-    audit::record(&txn, entry(who, "release_campaign.verified", &c.public_code, serde_json::json!({}))).await?;
+    advance(
+        &txn,
+        c.id,
+        "draft",
+        "verified",
+        vec![(
+            release_campaign::Column::VerifierId,
+            Expr::value(who.user_id),
+        )],
+    )
+    .await?;
+    audit::record(
+        &txn,
+        entry(
+            who,
+            "release_campaign.verified",
+            &c.public_code,
+            serde_json::json!({}),
+        ),
+    )
+    .await?;
     txn.commit().await?;
-    Ok(PublishOutcome::Published { code: c.public_code, province_hidden: false })
+    Ok(PublishOutcome::Published {
+        code: c.public_code,
+        province_hidden: false,
+    })
 }
 
 /// Publishes a verified campaign (rules and consent are checked again: either may have changed).
@@ -269,15 +324,39 @@ pub async fn publish(state: &AppState, who: &Authed, code: &str) -> Result<(), A
         return Err(invalid("consent", "staff.no_consent"));
     }
     let txn = audit::begin(&state.db).await?;
-    advance(&txn, c.id, "verified", "published", vec![(release_campaign::Column::PublishedAt, Expr::value(Utc::now()))]).await?;
-    audit::record(&txn, entry(who, "release_campaign.published", &c.public_code, serde_json::json!({}))).await?;
+    advance(
+        &txn,
+        c.id,
+        "verified",
+        "published",
+        vec![(
+            release_campaign::Column::PublishedAt,
+            Expr::value(Utc::now()),
+        )],
+    )
+    .await?;
+    audit::record(
+        &txn,
+        entry(
+            who,
+            "release_campaign.published",
+            &c.public_code,
+            serde_json::json!({}),
+        ),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
 
 /// Pays what the campaign raised to the court's enforcement account (one ledger group from the
 /// campaign's fund out of the bank). Above the disbursement threshold a manager approves first.
-pub async fn pay_court(state: &AppState, who: &Authed, code: &str, court_ref: &str) -> Result<FulfilOutcome, AppError> {
+pub async fn pay_court(
+    state: &AppState,
+    who: &Authed,
+    code: &str,
+    court_ref: &str,
+) -> Result<FulfilOutcome, AppError> {
     let (c, _pr) = campaign_in_scope(state, who, Permission::Fulfil, code).await?;
     if c.status != "funded" {
         return Err(invalid("status", "staff.not_funded"));
@@ -312,7 +391,12 @@ pub async fn pay_court(state: &AppState, who: &Authed, code: &str, court_ref: &s
         purpose: Set("court".into()),
         reference: Set(Some(court_ref.clone())),
         evidence_ref: Set(Some(court_ref)),
-        status: Set(if needs_approval { "awaiting_approval" } else { "approved" }.into()),
+        status: Set(if needs_approval {
+            "awaiting_approval"
+        } else {
+            "approved"
+        }
+        .into()),
         requested_by: Set(Some(who.user_id)),
         transaction_id: Set(None),
         created_at: Set(now),
@@ -341,10 +425,14 @@ pub async fn pay_court(state: &AppState, who: &Authed, code: &str, court_ref: &s
     })
     .await?;
     let out = if needs_approval {
-        FulfilOutcome::AwaitingApproval { disbursement: dcode }
+        FulfilOutcome::AwaitingApproval {
+            disbursement: dcode,
+        }
     } else {
         pay(&txn, who, &d, &c).await?;
-        FulfilOutcome::Paid { disbursement: dcode }
+        FulfilOutcome::Paid {
+            disbursement: dcode,
+        }
     };
     txn.commit().await?;
     Ok(out)
@@ -382,10 +470,19 @@ pub(super) async fn pay(
     if res.rows_affected != 1 {
         return Err(invalid("status", "staff.disbursement_pending"));
     }
-    advance(txn, c.id, "funded", "paid_to_court", vec![
-        (release_campaign::Column::PaidAt, Expr::value(now)),
-        (release_campaign::Column::CourtAccountRef, Expr::value(d.reference.clone())),
-    ])
+    advance(
+        txn,
+        c.id,
+        "funded",
+        "paid_to_court",
+        vec![
+            (release_campaign::Column::PaidAt, Expr::value(now)),
+            (
+                release_campaign::Column::CourtAccountRef,
+                Expr::value(d.reference.clone()),
+            ),
+        ],
+    )
     .await?;
     audit::record(txn, Entry {
         actor_user_id: Some(who.user_id),
@@ -400,20 +497,33 @@ pub(super) async fn pay(
 
 /// The prisoner walked free: the campaign shows "released", its donors are told (those who left
 /// a contact), with a redacted update on their receipts.
-pub async fn record_release(state: &AppState, who: &Authed, code: &str, date: &str) -> Result<(), AppError> {
+pub async fn record_release(
+    state: &AppState,
+    who: &Authed,
+    code: &str,
+    date: &str,
+) -> Result<(), AppError> {
     let (c, pr) = campaign_in_scope(state, who, Permission::RecordRelease, code).await?;
     let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
         .ok()
         .filter(|d| *d <= Utc::now().date_naive())
         .ok_or_else(|| invalid("date", "staff.release_date_invalid"))?;
     let txn = audit::begin(&state.db).await?;
-    advance(&txn, c.id, "paid_to_court", "released", vec![(release_campaign::Column::ReleasedOn, Expr::value(date))]).await?;
+    advance(
+        &txn,
+        c.id,
+        "paid_to_court",
+        "released",
+        vec![(release_campaign::Column::ReleasedOn, Expr::value(date))],
+    )
+    .await?;
     prisoner::Entity::update_many()
         .col_expr(prisoner::Column::ReleasedOn, Expr::value(date))
         .filter(prisoner::Column::Id.eq(pr.id))
         .exec(&txn)
         .await?;
-    let body = "آزاد شد. سپاس از همراهی شما. / Released. Thank you for standing with him.".to_string();
+    let body =
+        "آزاد شد. سپاس از همراهی شما. / Released. Thank you for standing with him.".to_string();
     impact_update::ActiveModel {
         public_code: Set(crate::auth::ssr::public_code("U", 8)),
         need_id: Set(None),
@@ -437,7 +547,16 @@ pub async fn record_release(state: &AppState, who: &Authed, code: &str, date: &s
             crate::giving::settlement::queue(state, &txn, d, sealed, "campaign_released").await?;
         }
     }
-    audit::record(&txn, entry(who, "release_campaign.released", &c.public_code, serde_json::json!({ "donors_told": donors.len() }))).await?;
+    audit::record(
+        &txn,
+        entry(
+            who,
+            "release_campaign.released",
+            &c.public_code,
+            serde_json::json!({ "donors_told": donors.len() }),
+        ),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -446,7 +565,16 @@ pub async fn close(state: &AppState, who: &Authed, code: &str) -> Result<(), App
     let (c, _) = campaign_in_scope(state, who, Permission::RecordRelease, code).await?;
     let txn = audit::begin(&state.db).await?;
     advance(&txn, c.id, "released", "closed", vec![]).await?;
-    audit::record(&txn, entry(who, "release_campaign.closed", &c.public_code, serde_json::json!({}))).await?;
+    audit::record(
+        &txn,
+        entry(
+            who,
+            "release_campaign.closed",
+            &c.public_code,
+            serde_json::json!({}),
+        ),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }

@@ -16,7 +16,10 @@ fn scope_sql(who: &Authed, col: &str) -> String {
         // Ids are integers from our own database: safe to inline.
         Some(ids) => format!(
             "{col} IN ({})",
-            ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+            ids.iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }
@@ -35,15 +38,20 @@ async fn grouped(state: &AppState, sql: String) -> Result<BTreeMap<i64, i64>, Ap
 
 pub async fn kpis(state: &AppState, who: &Authed) -> Result<Vec<KpiRow>, AppError> {
     let db = &state.db;
-    let pg = matches!(db.get_database_backend(), sea_orm::DatabaseBackend::Postgres);
+    let pg = matches!(
+        db.get_database_backend(),
+        sea_orm::DatabaseBackend::Postgres
+    );
     let n_scope = scope_sql(who, "n.province_id");
     let families = grouped(state, format!(
         "SELECT f.province_id, CAST(COUNT(*) AS BIGINT) FROM families f WHERE {} GROUP BY f.province_id",
         scope_sql(who, "f.province_id")
     )).await?;
-    let count_needs = |cond: &str| format!(
+    let count_needs = |cond: &str| {
+        format!(
         "SELECT n.province_id, CAST(COUNT(*) AS BIGINT) FROM needs n WHERE {n_scope} AND {cond} GROUP BY n.province_id"
-    );
+    )
+    };
     let published = grouped(state, count_needs("n.published_at IS NOT NULL")).await?;
     let funded = grouped(state, count_needs("n.funded_at IS NOT NULL")).await?;
     let delivered = grouped(state, count_needs("n.delivered_at IS NOT NULL")).await?;
@@ -138,7 +146,9 @@ pub fn csv(rows: &[KpiRow]) -> String {
             r.needs_published,
             r.needs_funded,
             r.needs_delivered,
-            r.median_days_to_fund.map(|d| d.to_string()).unwrap_or_default(),
+            r.median_days_to_fund
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
             r.raised_rials,
             r.disbursed_rials,
             r.prisoners_freed,

@@ -59,17 +59,28 @@ pub struct NeedForm {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DraftOutcome {
-    Saved { code: String },
+    Saved {
+        code: String,
+    },
     /// The public text would identify someone; nothing was saved.
-    Blocked { findings: Vec<Finding> },
+    Blocked {
+        findings: Vec<Finding>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PublishOutcome {
-    Published { code: String, province_hidden: bool },
-    Blocked { findings: Vec<Finding> },
+    Published {
+        code: String,
+        province_hidden: bool,
+    },
+    Blocked {
+        findings: Vec<Finding>,
+    },
     /// Fewer than k families share the card's attributes even without the province.
-    Held { families: u64 },
+    Held {
+        families: u64,
+    },
 }
 
 /// A family's file without personal fields.
@@ -316,9 +327,10 @@ pub async fn record_purchase(
 
 #[server(prefix = "/api", endpoint = "staff/approve")]
 pub async fn approve_disbursement(code: String) -> Result<FulfilOutcome, AppError> {
-    run(crate::auth::Permission::ApproveDisbursement, async |s, who| {
-        service::approve(&s, &who, &code).await
-    })
+    run(
+        crate::auth::Permission::ApproveDisbursement,
+        async |s, who| service::approve(&s, &who, &code).await,
+    )
     .await
 }
 
@@ -331,7 +343,10 @@ pub async fn record_delivery(code: String, update: String) -> Result<DraftOutcom
 }
 
 #[server(prefix = "/api", endpoint = "staff/audit")]
-pub async fn audit_log(action: Option<String>, before: Option<i64>) -> Result<Vec<AuditRow>, AppError> {
+pub async fn audit_log(
+    action: Option<String>,
+    before: Option<i64>,
+) -> Result<Vec<AuditRow>, AppError> {
     run(crate::auth::Permission::ReadAudit, async |s, _who| {
         service::audit_rows(&s, action.as_deref(), before).await
     })
@@ -371,7 +386,10 @@ pub async fn campaign_publish(code: String) -> Result<(), AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "staff/campaign-pay")]
-pub async fn campaign_pay_court(code: String, court_ref: String) -> Result<FulfilOutcome, AppError> {
+pub async fn campaign_pay_court(
+    code: String,
+    court_ref: String,
+) -> Result<FulfilOutcome, AppError> {
     run(crate::auth::Permission::Fulfil, async |s, who| {
         campaigns::pay_court(&s, &who, &code, &court_ref).await
     })

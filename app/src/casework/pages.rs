@@ -55,7 +55,12 @@ fn item_kind_key(kind: &str) -> String {
 }
 
 #[component]
-fn QueueList(title: &'static str, id: &'static str, items: Vec<QueueItem>, link: &'static str) -> impl IntoView {
+fn QueueList(
+    title: &'static str,
+    id: &'static str,
+    items: Vec<QueueItem>,
+    link: &'static str,
+) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <section class="queue" id=id>
@@ -233,10 +238,14 @@ pub fn FamilyPage() -> impl IntoView {
     // Reload the file when consent changes or a draft is saved, not when one is refused (the
     // form keeps what was typed, so a refused text can be corrected in place).
     let saved = move || {
-        draft.value().get().and_then(|r| r.ok()).and_then(|o| match o {
-            DraftOutcome::Saved { code } => Some(code),
-            DraftOutcome::Blocked { .. } => None,
-        })
+        draft
+            .value()
+            .get()
+            .and_then(|r| r.ok())
+            .and_then(|o| match o {
+                DraftOutcome::Saved { code } => Some(code),
+                DraftOutcome::Blocked { .. } => None,
+            })
     };
     let file = Resource::new(
         move || (code(), consent.version().get(), saved()),
@@ -363,7 +372,14 @@ pub fn NeedCasePage() -> impl IntoView {
     // A refused update leaves the form as typed: only a recorded delivery reloads the case.
     let delivered = move || matches!(deliver.value().get(), Some(Ok(DraftOutcome::Saved { .. })));
     let case = Resource::new(
-        move || (code(), verify.version().get(), purchase.version().get(), delivered()),
+        move || {
+            (
+                code(),
+                verify.version().get(),
+                purchase.version().get(),
+                delivered(),
+            )
+        },
         |(c, _, _, _)| need_case(c),
     );
     let verify_error = Signal::derive(move || verify.value().get().and_then(|r| r.err()));
@@ -464,11 +480,23 @@ pub fn CampaignCasePage() -> impl IntoView {
     let release = ServerAction::<CampaignRelease>::new();
     let close = ServerAction::<CampaignClose>::new();
     let case = Resource::new(
-        move || (code(), verify.version().get(), publish.version().get(), pay.version().get(), release.version().get(), close.version().get()),
+        move || {
+            (
+                code(),
+                verify.version().get(),
+                publish.version().get(),
+                pay.version().get(),
+                release.version().get(),
+                close.version().get(),
+            )
+        },
         |(c, ..)| get_campaign_case(c),
     );
     let errors = Signal::derive(move || {
-        verify.value().get().and_then(|r| r.err())
+        verify
+            .value()
+            .get()
+            .and_then(|r| r.err())
             .or_else(|| publish.value().get().and_then(|r| r.err()))
             .or_else(|| pay.value().get().and_then(|r| r.err()))
             .or_else(|| release.value().get().and_then(|r| r.err()))

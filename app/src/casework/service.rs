@@ -91,7 +91,13 @@ async fn need_in_scope(
     Ok((n, f))
 }
 
-fn audit_entry<'a>(who: &Authed, action: &'a str, kind: &'a str, id: &str, detail: serde_json::Value) -> Entry<'a> {
+fn audit_entry<'a>(
+    who: &Authed,
+    action: &'a str,
+    kind: &'a str,
+    id: &str,
+    detail: serde_json::Value,
+) -> Entry<'a> {
     Entry {
         actor_user_id: Some(who.user_id),
         action,
@@ -115,7 +121,9 @@ pub async fn intake_options(state: &AppState, who: &Authed) -> Result<IntakeOpti
     Ok(IntakeOptions {
         provinces: provinces
             .into_iter()
-            .filter(|p| who.covers(p.id, None) || who.scopes.iter().any(|s| s.province_id == Some(p.id)))
+            .filter(|p| {
+                who.covers(p.id, None) || who.scopes.iter().any(|s| s.province_id == Some(p.id))
+            })
             .map(|p| (p.code, p.name_fa, p.name_en))
             .collect(),
         prisons: prisons
@@ -143,7 +151,8 @@ pub async fn intake(state: &AppState, who: &Authed, form: &IntakeForm) -> Result
                 .ok_or_else(|| invalid("prison", "staff.prison_invalid"))?,
         ),
     };
-    let head_name = validation::display_name(&form.head_name).map_err(|k| invalid("head_name", k))?;
+    let head_name =
+        validation::display_name(&form.head_name).map_err(|k| invalid("head_name", k))?;
     let national_code = match opt(&form.national_code) {
         Some(v) => Some(validation::national_code(&v).map_err(|k| invalid("national_code", k))?),
         None => None,
@@ -160,7 +169,9 @@ pub async fn intake(state: &AppState, who: &Authed, form: &IntakeForm) -> Result
     let prisoner_name =
         validation::display_name(&form.prisoner_name).map_err(|k| invalid("prisoner_name", k))?;
     let prisoner_nc = match opt(&form.prisoner_national_code) {
-        Some(v) => Some(validation::national_code(&v).map_err(|k| invalid("prisoner_national_code", k))?),
+        Some(v) => {
+            Some(validation::national_code(&v).map_err(|k| invalid("prisoner_national_code", k))?)
+        }
         None => None,
     };
     if !OFFENCES.contains(&form.offence.as_str()) {
@@ -180,10 +191,19 @@ pub async fn intake(state: &AppState, who: &Authed, form: &IntakeForm) -> Result
     }
     // The record's scope is known before anything is written: a province's staff take in only
     // their own province's families.
-    check_scope(who, Permission::IntakeFamily, "intake", prov.id, Some(prison.id)).await?;
+    check_scope(
+        who,
+        Permission::IntakeFamily,
+        "intake",
+        prov.id,
+        Some(prison.id),
+    )
+    .await?;
 
     let sealer = &state.sealer;
-    let bidx = national_code.as_deref().map(|c| sealer.blind_index("national_code", c));
+    let bidx = national_code
+        .as_deref()
+        .map(|c| sealer.blind_index("national_code", c));
     if let Some(b) = &bidx {
         let exists = family::Entity::find()
             .filter(family::Column::NationalCodeBidx.eq(b.as_str()))
@@ -203,7 +223,9 @@ pub async fn intake(state: &AppState, who: &Authed, form: &IntakeForm) -> Result
         province_id: Set(prov.id),
         prison_id: Set(Some(prison.id)),
         head_name_enc: Set(sealer.seal("families.head_name", &head_name)),
-        national_code_enc: Set(national_code.as_deref().map(|v| sealer.seal("families.national_code", v))),
+        national_code_enc: Set(national_code
+            .as_deref()
+            .map(|v| sealer.seal("families.national_code", v))),
         national_code_bidx: Set(bidx),
         phone_enc: Set(phone.as_deref().map(|v| sealer.seal("families.phone", v))),
         address_enc: Set(opt(&form.address).map(|v| sealer.seal("families.address", &v))),
@@ -242,8 +264,12 @@ pub async fn intake(state: &AppState, who: &Authed, form: &IntakeForm) -> Result
         family_id: Set(Some(fam.id)),
         prison_id: Set(prison.id),
         name_enc: Set(sealer.seal("prisoners.name", &prisoner_name)),
-        national_code_bidx: Set(prisoner_nc.as_deref().map(|c| sealer.blind_index("national_code", c))),
-        national_code_enc: Set(prisoner_nc.as_deref().map(|v| sealer.seal("prisoners.national_code", v))),
+        national_code_bidx: Set(prisoner_nc
+            .as_deref()
+            .map(|c| sealer.blind_index("national_code", c))),
+        national_code_enc: Set(prisoner_nc
+            .as_deref()
+            .map(|v| sealer.seal("prisoners.national_code", v))),
         key_id: Set(sealer.key_id().into()),
         offence_category: Set(form.offence.clone()),
         sentence_start: Set(now.date_naive()),
@@ -302,7 +328,12 @@ async fn balance(db: &impl ConnectionTrait, need_id: i64) -> Result<i64, AppErro
     ledger::fund_balance(db, id).await
 }
 
-async fn case_need(state: &AppState, who: &Authed, n: &need::Model, family_code: &str) -> Result<CaseNeed, AppError> {
+async fn case_need(
+    state: &AppState,
+    who: &Authed,
+    n: &need::Model,
+    family_code: &str,
+) -> Result<CaseNeed, AppError> {
     Ok(CaseNeed {
         code: n.public_code.clone(),
         family_code: family_code.to_string(),
@@ -317,9 +348,15 @@ async fn case_need(state: &AppState, who: &Authed, n: &need::Model, family_code:
     })
 }
 
-pub async fn family_file(state: &AppState, who: &Authed, code: &str) -> Result<FamilyFile, AppError> {
+pub async fn family_file(
+    state: &AppState,
+    who: &Authed,
+    code: &str,
+) -> Result<FamilyFile, AppError> {
     let f = family_in_scope(state, who, Permission::ViewCases, code).await?;
-    let prov = province::Entity::find_by_id(f.province_id).one(&state.db).await?;
+    let prov = province::Entity::find_by_id(f.province_id)
+        .one(&state.db)
+        .await?;
     let pr = prisoner::Entity::find()
         .filter(prisoner::Column::FamilyId.eq(f.id))
         .one(&state.db)
@@ -330,7 +367,8 @@ pub async fn family_file(state: &AppState, who: &Authed, code: &str) -> Result<F
         .limit(100)
         .all(&state.db)
         .await?;
-    let balances = ledger::need_balances(&state.db, &needs.iter().map(|n| n.id).collect::<Vec<_>>()).await?;
+    let balances =
+        ledger::need_balances(&state.db, &needs.iter().map(|n| n.id).collect::<Vec<_>>()).await?;
     let cases = needs
         .iter()
         .map(|n| CaseNeed {
@@ -359,15 +397,32 @@ pub async fn family_file(state: &AppState, who: &Authed, code: &str) -> Result<F
 }
 
 /// Opens a family's personal fields for this reader and writes the read to the audit log first.
-pub async fn read_personal(state: &AppState, who: &Authed, code: &str) -> Result<Personal, AppError> {
+pub async fn read_personal(
+    state: &AppState,
+    who: &Authed,
+    code: &str,
+) -> Result<Personal, AppError> {
     let f = family_in_scope(state, who, Permission::ReadPersonal, code).await?;
     let txn = audit::begin(&state.db).await?;
-    audit::record(&txn, audit_entry(who, "personal.read", "family", &f.public_code, serde_json::json!({}))).await?;
+    audit::record(
+        &txn,
+        audit_entry(
+            who,
+            "personal.read",
+            "family",
+            &f.public_code,
+            serde_json::json!({}),
+        ),
+    )
+    .await?;
     txn.commit().await?;
     let s = &state.sealer;
     let open = |col: &str, v: &Option<Vec<u8>>| -> Result<Option<String>, AppError> {
         v.as_deref()
-            .map(|b| s.open(col, b).map_err(|e| AppError::internal("open personal field", e)))
+            .map(|b| {
+                s.open(col, b)
+                    .map_err(|e| AppError::internal("open personal field", e))
+            })
             .transpose()
     };
     let members = household_member::Entity::find()
@@ -375,7 +430,10 @@ pub async fn read_personal(state: &AppState, who: &Authed, code: &str) -> Result
         .all(&state.db)
         .await?
         .into_iter()
-        .map(|m| s.open("household_members.name", &m.name_enc).map_err(|e| AppError::internal("open member", e)))
+        .map(|m| {
+            s.open("household_members.name", &m.name_enc)
+                .map_err(|e| AppError::internal("open member", e))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let pr = prisoner::Entity::find()
         .filter(prisoner::Column::FamilyId.eq(f.id))
@@ -409,14 +467,20 @@ async fn known_for(state: &AppState, f: &family::Model) -> Result<Known, AppErro
         .all(&state.db)
         .await?
     {
-        names.push(s.open("household_members.name", &m.name_enc).map_err(|e| AppError::internal("open member", e))?);
+        names.push(
+            s.open("household_members.name", &m.name_enc)
+                .map_err(|e| AppError::internal("open member", e))?,
+        );
     }
     for p in prisoner::Entity::find()
         .filter(prisoner::Column::FamilyId.eq(f.id))
         .all(&state.db)
         .await?
     {
-        names.push(s.open("prisoners.name", &p.name_enc).map_err(|e| AppError::internal("open prisoner", e))?);
+        names.push(
+            s.open("prisoners.name", &p.name_enc)
+                .map_err(|e| AppError::internal("open prisoner", e))?,
+        );
     }
     let prisons = prison::Entity::find().all(&state.db).await?;
     Ok(Known {
@@ -435,7 +499,12 @@ async fn known_for(state: &AppState, f: &family::Model) -> Result<Known, AppErro
 /// of the family out of public view in the same transaction, and moves what an unfunded card had
 /// raised to its category's fund (the published rule), so nothing is lost. Returns the number of
 /// cards taken down.
-pub async fn record_consent(state: &AppState, who: &Authed, code: &str, publish: bool) -> Result<u64, AppError> {
+pub async fn record_consent(
+    state: &AppState,
+    who: &Authed,
+    code: &str,
+    publish: bool,
+) -> Result<u64, AppError> {
     let f = family_in_scope(state, who, Permission::RecordConsent, code).await?;
     let now = Utc::now();
     let txn = audit::begin(&state.db).await?;
@@ -471,15 +540,28 @@ pub async fn record_consent(state: &AppState, who: &Authed, code: &str, publish:
     }
     audit::record(
         &txn,
-        audit_entry(who, if publish { "consent.recorded" } else { "consent.withdrawn" }, "family", &f.public_code,
-            serde_json::json!({ "cards_taken_down": taken_down })),
+        audit_entry(
+            who,
+            if publish {
+                "consent.recorded"
+            } else {
+                "consent.withdrawn"
+            },
+            "family",
+            &f.public_code,
+            serde_json::json!({ "cards_taken_down": taken_down }),
+        ),
     )
     .await?;
     txn.commit().await?;
     Ok(taken_down)
 }
 
-async fn move_to_category(txn: &DatabaseTransaction, n: &need::Model, by: i64) -> Result<(), AppError> {
+async fn move_to_category(
+    txn: &DatabaseTransaction,
+    n: &need::Model,
+    by: i64,
+) -> Result<(), AppError> {
     let from = ledger::account_id(txn, &Account::Need(n.id)).await?;
     let held = ledger::fund_balance(txn, from).await?;
     if held > 0 {
@@ -513,7 +595,11 @@ fn check_public_text(title: &str, story: &str) -> Result<(String, String), AppEr
     Ok((title, story))
 }
 
-pub async fn draft_need(state: &AppState, who: &Authed, form: &NeedForm) -> Result<DraftOutcome, AppError> {
+pub async fn draft_need(
+    state: &AppState,
+    who: &Authed,
+    form: &NeedForm,
+) -> Result<DraftOutcome, AppError> {
     let f = family_in_scope(state, who, Permission::DraftNeed, &form.family).await?;
     if !CATEGORIES.contains(&form.category.as_str()) {
         return Err(invalid("category", "staff.category_invalid"));
@@ -547,7 +633,9 @@ pub async fn draft_need(state: &AppState, who: &Authed, form: &NeedForm) -> Resu
         category: Set(form.category.clone()),
         public_title: Set(title),
         public_story: Set(story),
-        private_notes_enc: Set(opt(&form.private_notes).map(|v| state.sealer.seal("needs.private_notes", &v))),
+        private_notes_enc: Set(
+            opt(&form.private_notes).map(|v| state.sealer.seal("needs.private_notes", &v))
+        ),
         key_id: Set(state.sealer.key_id().into()),
         goal_rials: Set(tomans * 10),
         household_band: Set(household_band(f.household_size).into()),
@@ -569,9 +657,18 @@ pub async fn draft_need(state: &AppState, who: &Authed, form: &NeedForm) -> Resu
     }
     .insert(&txn)
     .await?;
-    audit::record(&txn, audit_entry(who, "need.drafted", "need", &code, serde_json::json!({
-        "family": f.public_code, "category": form.category, "goal_rials": tomans * 10,
-    })))
+    audit::record(
+        &txn,
+        audit_entry(
+            who,
+            "need.drafted",
+            "need",
+            &code,
+            serde_json::json!({
+                "family": f.public_code, "category": form.category, "goal_rials": tomans * 10,
+            }),
+        ),
+    )
     .await?;
     txn.commit().await?;
     Ok(DraftOutcome::Saved { code })
@@ -594,7 +691,9 @@ pub async fn families_sharing(
     q.expr(Expr::col((need::Entity, need::Column::FamilyId)).count_distinct())
         .from(need::Entity)
         .and_where(Expr::col((need::Entity, need::Column::Category)).eq(n.category.as_str()))
-        .and_where(Expr::col((need::Entity, need::Column::HouseholdBand)).eq(n.household_band.as_str()));
+        .and_where(
+            Expr::col((need::Entity, need::Column::HouseholdBand)).eq(n.household_band.as_str()),
+        );
     if let Some(age) = &n.age_band {
         q.and_where(Expr::col((need::Entity, need::Column::AgeBand)).eq(age.as_str()));
     }
@@ -618,7 +717,11 @@ pub async fn families_sharing(
 }
 
 /// Verifies someone else's draft and publishes it past both guards, or says why not.
-pub async fn verify_and_publish(state: &AppState, who: &Authed, code: &str) -> Result<PublishOutcome, AppError> {
+pub async fn verify_and_publish(
+    state: &AppState,
+    who: &Authed,
+    code: &str,
+) -> Result<PublishOutcome, AppError> {
     let (n, f) = need_in_scope(state, who, Permission::VerifyNeed, code).await?;
     if n.status != "awaiting_verification" {
         return Err(invalid("status", "staff.not_awaiting_verification"));
@@ -646,8 +749,17 @@ pub async fn verify_and_publish(state: &AppState, who: &Authed, code: &str) -> R
         let national = families_sharing(&state.db, &n, offence.as_deref(), false).await?;
         if national < K_ANONYMITY {
             let txn = audit::begin(&state.db).await?;
-            audit::record(&txn, audit_entry(who, "need.held", "need", &n.public_code,
-                serde_json::json!({ "families_sharing": national, "k": K_ANONYMITY }))).await?;
+            audit::record(
+                &txn,
+                audit_entry(
+                    who,
+                    "need.held",
+                    "need",
+                    &n.public_code,
+                    serde_json::json!({ "families_sharing": national, "k": K_ANONYMITY }),
+                ),
+            )
+            .await?;
             txn.commit().await?;
             return Ok(PublishOutcome::Held { families: national });
         }
@@ -671,12 +783,17 @@ pub async fn verify_and_publish(state: &AppState, who: &Authed, code: &str) -> R
     audit::record(&txn, audit_entry(who, "need.published", "need", &n.public_code,
         serde_json::json!({ "province_hidden": hide_province, "families_sharing_in_province": in_province }))).await?;
     txn.commit().await?;
-    Ok(PublishOutcome::Published { code: n.public_code, province_hidden: hide_province })
+    Ok(PublishOutcome::Published {
+        code: n.public_code,
+        province_hidden: hide_province,
+    })
 }
 
 // ---------------------------------------------------------------- fulfilment
 
-const PAYEE_KINDS: [&str; 6] = ["vendor", "landlord", "school", "pharmacy", "utility", "court"];
+const PAYEE_KINDS: [&str; 6] = [
+    "vendor", "landlord", "school", "pharmacy", "utility", "court",
+];
 
 /// Records the purchase of a funded need from a payee. The whole fund is paid out; above the
 /// threshold the disbursement waits for a manager (not the requester) to approve it.
@@ -689,7 +806,8 @@ pub async fn record_purchase(
     evidence: &str,
 ) -> Result<FulfilOutcome, AppError> {
     let (n, _f) = need_in_scope(state, who, Permission::Fulfil, code).await?;
-    let funded = n.status == "funded" || (n.status == "withdrawn" && n.funded_at.is_some() && n.purchased_at.is_none());
+    let funded = n.status == "funded"
+        || (n.status == "withdrawn" && n.funded_at.is_some() && n.purchased_at.is_none());
     if !funded {
         return Err(invalid("status", "staff.not_funded"));
     }
@@ -741,7 +859,12 @@ pub async fn record_purchase(
         purpose: Set(n.category.clone()),
         reference: Set(None),
         evidence_ref: Set(Some(evidence)),
-        status: Set(if needs_approval { "awaiting_approval" } else { "approved" }.into()),
+        status: Set(if needs_approval {
+            "awaiting_approval"
+        } else {
+            "approved"
+        }
+        .into()),
         requested_by: Set(Some(who.user_id)),
         transaction_id: Set(None),
         created_at: Set(now),
@@ -764,10 +887,14 @@ pub async fn record_purchase(
     audit::record(&txn, audit_entry(who, "disbursement.requested", "disbursement", &dcode,
         serde_json::json!({ "need": n.public_code, "amount_rials": amount, "needs_approval": needs_approval }))).await?;
     let out = if needs_approval {
-        FulfilOutcome::AwaitingApproval { disbursement: dcode }
+        FulfilOutcome::AwaitingApproval {
+            disbursement: dcode,
+        }
     } else {
         pay(&txn, who, &d, &n).await?;
-        FulfilOutcome::Paid { disbursement: dcode }
+        FulfilOutcome::Paid {
+            disbursement: dcode,
+        }
     };
     txn.commit().await?;
     Ok(out)
@@ -775,7 +902,12 @@ pub async fn record_purchase(
 
 /// Pays a disbursement: one balanced ledger group from the need's fund out of the bank, the need
 /// marked purchased. Inside the caller's audited transaction.
-async fn pay(txn: &DatabaseTransaction, who: &Authed, d: &disbursement::Model, n: &need::Model) -> Result<(), AppError> {
+async fn pay(
+    txn: &DatabaseTransaction,
+    who: &Authed,
+    d: &disbursement::Model,
+    n: &need::Model,
+) -> Result<(), AppError> {
     let from = ledger::account_id(txn, &Account::Need(n.id)).await?;
     let bank = ledger::account_id(txn, &Account::Bank).await?;
     let tid = ledger::post(
@@ -801,7 +933,11 @@ async fn pay(txn: &DatabaseTransaction, who: &Authed, d: &disbursement::Model, n
     if res.rows_affected != 1 {
         return Err(invalid("status", "staff.disbursement_pending"));
     }
-    let next = if n.status == "withdrawn" { "withdrawn" } else { "purchased" };
+    let next = if n.status == "withdrawn" {
+        "withdrawn"
+    } else {
+        "purchased"
+    };
     need::Entity::update_many()
         .col_expr(need::Column::Status, Expr::value(next))
         .col_expr(need::Column::PurchasedAt, Expr::value(now))
@@ -824,7 +960,11 @@ fn check_approvable(d: &disbursement::Model, who: &Authed) -> Result<(), AppErro
     Ok(())
 }
 
-async fn approval_row(txn: &DatabaseTransaction, d: &disbursement::Model, who: &Authed) -> Result<(), AppError> {
+async fn approval_row(
+    txn: &DatabaseTransaction,
+    d: &disbursement::Model,
+    who: &Authed,
+) -> Result<(), AppError> {
     disbursement_approval::ActiveModel {
         disbursement_id: Set(d.id),
         approver_id: Set(who.user_id),
@@ -840,7 +980,11 @@ async fn approval_row(txn: &DatabaseTransaction, d: &disbursement::Model, who: &
 }
 
 /// The second pair of eyes on a large disbursement: a manager who did not request it.
-pub async fn approve(state: &AppState, who: &Authed, code: &str) -> Result<FulfilOutcome, AppError> {
+pub async fn approve(
+    state: &AppState,
+    who: &Authed,
+    code: &str,
+) -> Result<FulfilOutcome, AppError> {
     let code = validation::public_code(code).ok_or(AppError::NotFound)?;
     let d = disbursement::Entity::find()
         .filter(disbursement::Column::PublicCode.eq(&code))
@@ -852,7 +996,14 @@ pub async fn approve(state: &AppState, who: &Authed, code: &str) -> Result<Fulfi
             .one(&state.db)
             .await?
             .ok_or(AppError::NotFound)?;
-        check_scope(who, Permission::ApproveDisbursement, &code, c.province_id, None).await?;
+        check_scope(
+            who,
+            Permission::ApproveDisbursement,
+            &code,
+            c.province_id,
+            None,
+        )
+        .await?;
         check_approvable(&d, who)?;
         let txn = audit::begin(&state.db).await?;
         approval_row(&txn, &d, who).await?;
@@ -864,7 +1015,14 @@ pub async fn approve(state: &AppState, who: &Authed, code: &str) -> Result<Fulfi
         .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    check_scope(who, Permission::ApproveDisbursement, &code, n.province_id, None).await?;
+    check_scope(
+        who,
+        Permission::ApproveDisbursement,
+        &code,
+        n.province_id,
+        None,
+    )
+    .await?;
     check_approvable(&d, who)?;
     let txn = audit::begin(&state.db).await?;
     approval_row(&txn, &d, who).await?;
@@ -875,9 +1033,15 @@ pub async fn approve(state: &AppState, who: &Authed, code: &str) -> Result<Fulfi
 
 /// Marks a purchased need delivered with a redacted impact update (the same privacy guard runs
 /// over it) and tells the need's donors who left a contact, in one transaction.
-pub async fn record_delivery(state: &AppState, who: &Authed, code: &str, update: &str) -> Result<DraftOutcome, AppError> {
+pub async fn record_delivery(
+    state: &AppState,
+    who: &Authed,
+    code: &str,
+    update: &str,
+) -> Result<DraftOutcome, AppError> {
     let (n, f) = need_in_scope(state, who, Permission::Fulfil, code).await?;
-    let purchased = n.status == "purchased" || (n.status == "withdrawn" && n.purchased_at.is_some() && n.delivered_at.is_none());
+    let purchased = n.status == "purchased"
+        || (n.status == "withdrawn" && n.purchased_at.is_some() && n.delivered_at.is_none());
     if !purchased {
         return Err(invalid("status", "staff.not_purchased"));
     }
@@ -892,7 +1056,11 @@ pub async fn record_delivery(state: &AppState, who: &Authed, code: &str, update:
     }
     let now = Utc::now();
     let txn = audit::begin(&state.db).await?;
-    let next = if n.status == "withdrawn" { "withdrawn" } else { "delivered" };
+    let next = if n.status == "withdrawn" {
+        "withdrawn"
+    } else {
+        "delivered"
+    };
     let res = need::Entity::update_many()
         .col_expr(need::Column::Status, Expr::value(next))
         .col_expr(need::Column::DeliveredAt, Expr::value(now))
@@ -926,14 +1094,32 @@ pub async fn record_delivery(state: &AppState, who: &Authed, code: &str, update:
         .await?;
     for d in &donors {
         if let Some(sealed) = &d.contact_enc {
-            crate::giving::settlement::queue_with(state, &txn, d, sealed, "need_delivered",
-                serde_json::json!({ "update": update })).await?;
+            crate::giving::settlement::queue_with(
+                state,
+                &txn,
+                d,
+                sealed,
+                "need_delivered",
+                serde_json::json!({ "update": update }),
+            )
+            .await?;
         }
     }
-    audit::record(&txn, audit_entry(who, "need.delivered", "need", &n.public_code,
-        serde_json::json!({ "impact_update": ucode, "donors_told": donors.len() }))).await?;
+    audit::record(
+        &txn,
+        audit_entry(
+            who,
+            "need.delivered",
+            "need",
+            &n.public_code,
+            serde_json::json!({ "impact_update": ucode, "donors_told": donors.len() }),
+        ),
+    )
+    .await?;
     txn.commit().await?;
-    Ok(DraftOutcome::Saved { code: n.public_code })
+    Ok(DraftOutcome::Saved {
+        code: n.public_code,
+    })
 }
 
 // ---------------------------------------------------------------- queues and audit
@@ -945,7 +1131,11 @@ fn in_provinces(who: &Authed) -> Condition {
     }
 }
 
-async fn need_items(state: &AppState, who: &Authed, status: &str) -> Result<Vec<QueueItem>, AppError> {
+async fn need_items(
+    state: &AppState,
+    who: &Authed,
+    status: &str,
+) -> Result<Vec<QueueItem>, AppError> {
     let rows = need::Entity::find()
         .filter(need::Column::Status.eq(status))
         .filter(in_provinces(who))
@@ -973,7 +1163,11 @@ async fn need_items(state: &AppState, who: &Authed, status: &str) -> Result<Vec<
         .collect())
 }
 
-async fn campaign_items(state: &AppState, who: &Authed, statuses: &[&str]) -> Result<Vec<QueueItem>, AppError> {
+async fn campaign_items(
+    state: &AppState,
+    who: &Authed,
+    statuses: &[&str],
+) -> Result<Vec<QueueItem>, AppError> {
     use crate::platform::entity::release_campaign;
     let mut q = release_campaign::Entity::find()
         .filter(release_campaign::Column::Status.is_in(statuses.iter().copied()))
@@ -1014,19 +1208,24 @@ pub async fn queues(state: &AppState, who: &Authed) -> Result<Queues, AppError> 
         .into_iter()
         .map(|n| (n.id, n))
         .collect();
-    let campaigns: std::collections::HashMap<i64, release_campaign::Model> = release_campaign::Entity::find()
-        .filter(release_campaign::Column::Id.is_in(campaign_ids))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect();
+    let campaigns: std::collections::HashMap<i64, release_campaign::Model> =
+        release_campaign::Entity::find()
+            .filter(release_campaign::Column::Id.is_in(campaign_ids))
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
     let awaiting_approval = pending
         .into_iter()
         .filter_map(|d| {
             let (province, title, kind) = match (d.need_id, d.campaign_id) {
-                (Some(n), _) => needs.get(&n).map(|n| (n.province_id, n.public_title.clone(), n.category.clone()))?,
-                (_, Some(c)) => campaigns.get(&c).map(|c| (c.province_id, c.public_title.clone(), "court".to_string()))?,
+                (Some(n), _) => needs
+                    .get(&n)
+                    .map(|n| (n.province_id, n.public_title.clone(), n.category.clone()))?,
+                (_, Some(c)) => campaigns
+                    .get(&c)
+                    .map(|c| (c.province_id, c.public_title.clone(), "court".to_string()))?,
                 _ => return None,
             };
             who.covers(province, None).then(|| QueueItem {
@@ -1048,8 +1247,14 @@ pub async fn queues(state: &AppState, who: &Authed) -> Result<Queues, AppError> 
     })
 }
 
-pub async fn audit_rows(state: &AppState, action: Option<&str>, before: Option<i64>) -> Result<Vec<AuditRow>, AppError> {
-    let mut q = audit_log::Entity::find().order_by_desc(audit_log::Column::Id).limit(100);
+pub async fn audit_rows(
+    state: &AppState,
+    action: Option<&str>,
+    before: Option<i64>,
+) -> Result<Vec<AuditRow>, AppError> {
+    let mut q = audit_log::Entity::find()
+        .order_by_desc(audit_log::Column::Id)
+        .limit(100);
     if let Some(a) = action.map(str::trim).filter(|a| !a.is_empty()) {
         q = q.filter(audit_log::Column::Action.starts_with(a));
     }

@@ -742,7 +742,15 @@ pub(crate) async fn queue(
     sealed_contact: &[u8],
     template: &str,
 ) -> Result<(), AppError> {
-    queue_with(state, txn, d, sealed_contact, template, serde_json::json!({})).await
+    queue_with(
+        state,
+        txn,
+        d,
+        sealed_contact,
+        template,
+        serde_json::json!({}),
+    )
+    .await
 }
 
 /// [`queue`] with more fields in the message's payload.

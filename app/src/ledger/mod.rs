@@ -151,17 +151,24 @@ pub async fn need_balances<C: ConnectionTrait>(
     }
     let mut q = Query::select();
     q.column((ledger_account::Entity, ledger_account::Column::NeedId))
-        .expr(Expr::cust("CAST(SUM(ledger_entries.amount_rials) AS BIGINT)"))
+        .expr(Expr::cust(
+            "CAST(SUM(ledger_entries.amount_rials) AS BIGINT)",
+        ))
         .from(ledger_entry::Entity)
         .inner_join(
             ledger_account::Entity,
             Expr::col((ledger_account::Entity, ledger_account::Column::Id))
                 .equals((ledger_entry::Entity, ledger_entry::Column::AccountId)),
         )
-        .and_where(Expr::col((ledger_account::Entity, ledger_account::Column::NeedId)).is_in(need_ids.iter().copied()))
+        .and_where(
+            Expr::col((ledger_account::Entity, ledger_account::Column::NeedId))
+                .is_in(need_ids.iter().copied()),
+        )
         .and_where(Expr::col((ledger_account::Entity, ledger_account::Column::Kind)).eq("fund"))
         .group_by_col((ledger_account::Entity, ledger_account::Column::NeedId));
-    let rows = db.query_all_raw(db.get_database_backend().build(&q)).await?;
+    let rows = db
+        .query_all_raw(db.get_database_backend().build(&q))
+        .await?;
     let mut out = std::collections::HashMap::new();
     for r in rows {
         let id: i64 = r.try_get_by_index(0)?;

@@ -154,7 +154,10 @@ fn find_word(hay: &str, needle: &str) -> Option<usize> {
         let before = hay[..at].chars().next_back();
         let after = hay[end..].chars().next();
         // A needle that ends in punctuation ("st.") has its own boundary on that side.
-        let needle_last_is_word = needle.chars().next_back().is_some_and(char::is_alphanumeric);
+        let needle_last_is_word = needle
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric);
         if !continues_word(before) && (!needle_last_is_word || !continues_word(after)) {
             return Some(at);
         }
@@ -235,7 +238,8 @@ fn numbers(norm: &str, out: &mut Vec<Finding>) {
 }
 
 fn emails(lower: &str, out: &mut Vec<Finding>) {
-    for word in lower.split(|c: char| c.is_whitespace() || matches!(c, '،' | ',' | ';' | '(' | ')')) {
+    for word in lower.split(|c: char| c.is_whitespace() || matches!(c, '،' | ',' | ';' | '(' | ')'))
+    {
         let w = word.trim_matches(|c: char| !c.is_alphanumeric());
         if let Some((user, host)) = w.split_once('@') {
             if !user.is_empty() && host.contains('.') && !host.starts_with('.') {
@@ -275,7 +279,10 @@ mod tests {
         // Wrong check digit: a 10-digit number, still flagged, but as a possible postal code.
         assert_eq!(kinds("0499370898", &none()), vec![PiiKind::PostalCode]);
         // Inside a longer run.
-        assert_eq!(kinds("شماره 04993708991234", &none()), vec![PiiKind::NationalCode]);
+        assert_eq!(
+            kinds("شماره 04993708991234", &none()),
+            vec![PiiKind::NationalCode]
+        );
         // Amounts and years are fine.
         assert!(kinds("۵۰٬۰۰۰٬۰۰۰ ریال برای سال ۱۴۰۵ و ۳ فرزند", &none()).is_empty());
         assert!(kinds("50,000,000 rials", &none()).is_empty());
@@ -296,7 +303,10 @@ mod tests {
             assert_eq!(kinds(t, &none()), vec![PiiKind::Mobile], "{t}");
         }
         assert_eq!(kinds("تلفن ۰۲۱-۸۸۷۷۶۶۵۵", &none()), vec![PiiKind::Phone]);
-        assert_eq!(kinds("write to a.b@example.org", &none()), vec![PiiKind::Email]);
+        assert_eq!(
+            kinds("write to a.b@example.org", &none()),
+            vec![PiiKind::Email]
+        );
     }
 
     #[test]
@@ -306,7 +316,10 @@ mod tests {
             vec![PiiKind::Address]
         );
         assert_eq!(kinds("کوچهٔ سوم", &none()), vec![PiiKind::Address]);
-        assert_eq!(kinds("lives on Azadi Street", &none()), vec![PiiKind::Address]);
+        assert_eq!(
+            kinds("lives on Azadi Street", &none()),
+            vec![PiiKind::Address]
+        );
         // "Streetwise" is not an address word.
         assert!(kinds("a streetwise kid", &none()).is_empty());
     }
@@ -318,15 +331,24 @@ mod tests {
             prison_names: vec!["زندان قزلحصار".into()],
             phrases: vec!["شرکت بازرگانی امید".into()],
         };
-        assert_eq!(kinds("بدهی به شرکت بازرگانی امید", &known), vec![PiiKind::Name]);
+        assert_eq!(
+            kinds("بدهی به شرکت بازرگانی امید", &known),
+            vec![PiiKind::Name]
+        );
         assert!(kinds("امید به بازرگانی", &known).is_empty());
-        assert_eq!(kinds("مادر، مریم، سه فرزند دارد", &known), vec![PiiKind::Name]);
+        assert_eq!(
+            kinds("مادر، مریم، سه فرزند دارد", &known),
+            vec![PiiKind::Name]
+        );
         // Arabic letters and a zero-width non-joiner suffix still match.
         assert_eq!(kinds("خانوادهٔ احمدي‌ها", &known), vec![PiiKind::Name]);
         // Inside another word: no match (رضایت contains رضا, quality contains ali).
         assert!(kinds("با رضایت کامل و quality", &known).is_empty());
         assert_eq!(kinds("ALI needs tools", &known), vec![PiiKind::Name]);
-        assert_eq!(kinds("پدر در زندان قزلحصار است", &known), vec![PiiKind::Prison]);
+        assert_eq!(
+            kinds("پدر در زندان قزلحصار است", &known),
+            vec![PiiKind::Prison]
+        );
         // "زندان" alone says nothing about which one.
         assert!(kinds("پدر در زندان است", &known).is_empty());
         // Short parts (two letters) are not matched on their own.

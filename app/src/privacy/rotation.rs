@@ -9,7 +9,16 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait, 
 /// Every table with sealed columns: (table, its sealed columns). The column's AEAD name is
 /// `table.column` without the `_enc` suffix.
 pub const SEALED: &[(&str, &[&str])] = &[
-    ("families", &["head_name_enc", "national_code_enc", "phone_enc", "address_enc", "situation_enc"]),
+    (
+        "families",
+        &[
+            "head_name_enc",
+            "national_code_enc",
+            "phone_enc",
+            "address_enc",
+            "situation_enc",
+        ],
+    ),
     ("household_members", &["name_enc", "national_code_enc"]),
     ("prisoners", &["name_enc", "national_code_enc"]),
     ("needs", &["private_notes_enc"]),
@@ -26,7 +35,10 @@ fn aad(table: &str, col: &str) -> String {
 }
 
 /// How many rows were re-sealed per table.
-pub async fn rotate(db: &DatabaseConnection, sealer: &Sealer) -> Result<Vec<(String, u64)>, AppError> {
+pub async fn rotate(
+    db: &DatabaseConnection,
+    sealer: &Sealer,
+) -> Result<Vec<(String, u64)>, AppError> {
     let backend = db.get_database_backend();
     let ph = |i: usize| match backend {
         sea_orm::DatabaseBackend::Postgres => format!("${i}"),
@@ -42,7 +54,11 @@ pub async fn rotate(db: &DatabaseConnection, sealer: &Sealer) -> Result<Vec<(Str
                 ph(1)
             );
             let rows = db
-                .query_all_raw(Statement::from_sql_and_values(backend, &sql, [sealer.key_id().into()]))
+                .query_all_raw(Statement::from_sql_and_values(
+                    backend,
+                    &sql,
+                    [sealer.key_id().into()],
+                ))
                 .await?;
             if rows.is_empty() {
                 break;
@@ -58,7 +74,10 @@ pub async fn rotate(db: &DatabaseConnection, sealer: &Sealer) -> Result<Vec<(Str
                         None => None,
                         Some(bytes) => {
                             let plain = sealer.open(&aad(table, col), &bytes).map_err(|e| {
-                                AppError::internal("rotate: open", format!("{table}.{col} row {id}: {e}"))
+                                AppError::internal(
+                                    "rotate: open",
+                                    format!("{table}.{col} row {id}: {e}"),
+                                )
                             })?;
                             if *col == "national_code_enc" {
                                 // The blind index is recomputed too, so a new index key (rotated
@@ -75,8 +94,13 @@ pub async fn rotate(db: &DatabaseConnection, sealer: &Sealer) -> Result<Vec<(Str
                 values.push(sealer.key_id().into());
                 sets.push(format!("key_id = {}", ph(values.len())));
                 values.push(id.into());
-                let sql = format!("UPDATE {table} SET {} WHERE id = {}", sets.join(", "), ph(values.len()));
-                txn.execute_raw(Statement::from_sql_and_values(backend, &sql, values)).await?;
+                let sql = format!(
+                    "UPDATE {table} SET {} WHERE id = {}",
+                    sets.join(", "),
+                    ph(values.len())
+                );
+                txn.execute_raw(Statement::from_sql_and_values(backend, &sql, values))
+                    .await?;
                 done += 1;
             }
             txn.commit().await?;
@@ -98,7 +122,11 @@ pub async fn rotate(db: &DatabaseConnection, sealer: &Sealer) -> Result<Vec<(Str
         let plain = sealer
             .open(col, &bytes)
             .map_err(|e| AppError::internal("rotate: open", format!("users row {id}: {e}")))?;
-        let sql = format!("UPDATE users SET totp_secret_enc = {} WHERE id = {}", ph(1), ph(2));
+        let sql = format!(
+            "UPDATE users SET totp_secret_enc = {} WHERE id = {}",
+            ph(1),
+            ph(2)
+        );
         txn.execute_raw(Statement::from_sql_and_values(
             backend,
             &sql,

@@ -51,8 +51,10 @@ impl Sealer {
 
     /// Adds a retired key that can still open values (not seal them).
     pub fn with_old_key(mut self, key_id: &str, field_key: [u8; 32]) -> Sealer {
-        self.old
-            .push((key_id.to_string(), XChaCha20Poly1305::new(&field_key.into())));
+        self.old.push((
+            key_id.to_string(),
+            XChaCha20Poly1305::new(&field_key.into()),
+        ));
         self
     }
 
@@ -78,9 +80,9 @@ impl Sealer {
         // `KARAMAT_FIELD_KEYS_OLD=id1:hex,id2:hex`: keys being rotated away from.
         if let Some(list) = get("KARAMAT_FIELD_KEYS_OLD") {
             for item in list.split(',').map(str::trim).filter(|i| !i.is_empty()) {
-                let (id, hex_key) = item
-                    .split_once(':')
-                    .ok_or_else(|| SealError::Key("KARAMAT_FIELD_KEYS_OLD: expected id:hex".into()))?;
+                let (id, hex_key) = item.split_once(':').ok_or_else(|| {
+                    SealError::Key("KARAMAT_FIELD_KEYS_OLD: expected id:hex".into())
+                })?;
                 let key = if hex_key == "dev" {
                     DEV_FIELD_KEY
                 } else {
@@ -175,9 +177,15 @@ mod tests {
         let new = Sealer::new("k2", [7u8; 32], [9u8; 32]);
         assert_eq!(new.open("families.phone", &sealed), Err(SealError::Open));
         let rotating = Sealer::new("k2", [7u8; 32], [9u8; 32]).with_old_key("dev", DEV_FIELD_KEY);
-        assert_eq!(rotating.open("families.phone", &sealed).unwrap(), "09121234567");
+        assert_eq!(
+            rotating.open("families.phone", &sealed).unwrap(),
+            "09121234567"
+        );
         let resealed = rotating.seal("families.phone", "09121234567");
-        assert_eq!(new.open("families.phone", &resealed).unwrap(), "09121234567");
+        assert_eq!(
+            new.open("families.phone", &resealed).unwrap(),
+            "09121234567"
+        );
         assert_eq!(old.open("families.phone", &resealed), Err(SealError::Open));
         assert_eq!(rotating.old_key_ids(), vec!["dev".to_string()]);
     }
