@@ -3,16 +3,15 @@
 //! every published rule holds and the prisoner consented, paid to the court's enforcement account
 //! once funded (one ledger group), then released (donors told) and closed.
 
-use super::service::disbursement_threshold;
+use super::service::{pay_out, request_disbursement, DisbursementRequest};
 use super::*;
 use crate::audit::{self, Entry};
 use crate::auth::ssr::{check_scope, Authed};
 use crate::auth::Permission;
 use crate::giving::{is_eligible, ELIGIBILITY_RULES};
-use crate::ledger::{self, credit, debit, Account, Posting};
+use crate::ledger::{self, Account};
 use crate::platform::entity::{
-    disbursement, disbursement_approval, donation, family, impact_update, prison, prisoner,
-    release_campaign,
+    disbursement, family, impact_update, prison, prisoner, release_campaign,
 };
 use crate::platform::AppState;
 use crate::privacy::pii::{scan, Known};
@@ -378,53 +377,24 @@ pub async fn pay_court(
     if amount <= 0 {
         return Err(invalid("status", "staff.nothing_to_pay"));
     }
-    let now = Utc::now();
-    let dcode = crate::auth::ssr::public_code("D", 8);
-    let needs_approval = amount > disbursement_threshold();
     let txn = audit::begin(&state.db).await?;
-    let d = disbursement::ActiveModel {
-        public_code: Set(dcode.clone()),
-        need_id: Set(None),
-        campaign_id: Set(Some(c.id)),
-        payee_id: Set(None),
-        amount_rials: Set(amount),
-        purpose: Set("court".into()),
-        reference: Set(Some(court_ref.clone())),
-        evidence_ref: Set(Some(court_ref)),
-        status: Set(if needs_approval {
-            "awaiting_approval"
-        } else {
-            "approved"
-        }
-        .into()),
-        requested_by: Set(Some(who.user_id)),
-        transaction_id: Set(None),
-        created_at: Set(now),
-        paid_at: Set(None),
-        ..Default::default()
-    }
-    .insert(&txn)
+    let d = request_disbursement(
+        &txn,
+        who,
+        DisbursementRequest {
+            need_id: None,
+            campaign_id: Some(c.id),
+            payee_id: None,
+            amount,
+            purpose: "court".into(),
+            reference: Some(court_ref.clone()),
+            evidence: court_ref,
+            subject: ("campaign", c.public_code.clone()),
+        },
+    )
     .await?;
-    disbursement_approval::ActiveModel {
-        disbursement_id: Set(d.id),
-        approver_id: Set(who.user_id),
-        role: Set(who.role().as_str().into()),
-        decision: Set("requested".into()),
-        note: Set(None),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(&txn, Entry {
-        actor_user_id: Some(who.user_id),
-        action: "disbursement.requested",
-        subject_kind: "disbursement",
-        subject_id: Some(dcode.clone()),
-        detail: serde_json::json!({ "campaign": c.public_code, "amount_rials": amount, "needs_approval": needs_approval }),
-    })
-    .await?;
-    let out = if needs_approval {
+    let dcode = d.public_code.clone();
+    let out = if d.status == "awaiting_approval" {
         FulfilOutcome::AwaitingApproval {
             disbursement: dcode,
         }
@@ -438,38 +408,23 @@ pub async fn pay_court(
     Ok(out)
 }
 
-/// The payment itself, inside the caller's audited transaction (also used by the approval).
+/// Pays a campaign's disbursement to the court out of its fund and moves it to `paid_to_court`
+/// (also used by the approval).
 pub(super) async fn pay(
     txn: &sea_orm::DatabaseTransaction,
     who: &Authed,
     d: &disbursement::Model,
     c: &release_campaign::Model,
 ) -> Result<(), AppError> {
-    let from = ledger::account_id(txn, &Account::Campaign(c.id)).await?;
-    let bank = ledger::account_id(txn, &Account::Bank).await?;
-    let tid = ledger::post(
+    let now = pay_out(
         txn,
-        Posting {
-            kind: "disbursement",
-            memo: "paid to the court's enforcement account",
-            donation_id: None,
-            created_by: Some(who.user_id),
-        },
-        &[debit(from, d.amount_rials), credit(bank, d.amount_rials)],
+        who,
+        d,
+        Account::Campaign(c.id),
+        "paid to the court's enforcement account",
+        ("campaign", &c.public_code),
     )
     .await?;
-    let now = Utc::now();
-    let res = disbursement::Entity::update_many()
-        .col_expr(disbursement::Column::Status, Expr::value("paid"))
-        .col_expr(disbursement::Column::TransactionId, Expr::value(tid))
-        .col_expr(disbursement::Column::PaidAt, Expr::value(now))
-        .filter(disbursement::Column::Id.eq(d.id))
-        .filter(disbursement::Column::Status.is_in(["approved", "awaiting_approval"]))
-        .exec(txn)
-        .await?;
-    if res.rows_affected != 1 {
-        return Err(invalid("status", "staff.disbursement_pending"));
-    }
     advance(
         txn,
         c.id,
@@ -483,16 +438,7 @@ pub(super) async fn pay(
             ),
         ],
     )
-    .await?;
-    audit::record(txn, Entry {
-        actor_user_id: Some(who.user_id),
-        action: "disbursement.paid",
-        subject_kind: "disbursement",
-        subject_id: Some(d.public_code.clone()),
-        detail: serde_json::json!({ "campaign": c.public_code, "amount_rials": d.amount_rials, "ledger_transaction": tid }),
-    })
-    .await?;
-    Ok(())
+    .await
 }
 
 /// The prisoner walked free: the campaign shows "released", its donors are told (those who left
@@ -536,24 +482,22 @@ pub async fn record_release(
     }
     .insert(&txn)
     .await?;
-    let donors = donation::Entity::find()
-        .filter(donation::Column::CampaignId.eq(c.id))
-        .filter(donation::Column::Status.eq("settled"))
-        .filter(donation::Column::ContactEnc.is_not_null())
-        .all(&txn)
-        .await?;
-    for d in &donors {
-        if let Some(sealed) = &d.contact_enc {
-            crate::giving::settlement::queue(state, &txn, d, sealed, "campaign_released").await?;
-        }
-    }
+    let donors_told = crate::giving::settlement::queue_to_donors(
+        state,
+        &txn,
+        crate::giving::service::Owner::Campaign,
+        c.id,
+        "campaign_released",
+        serde_json::json!({}),
+    )
+    .await?;
     audit::record(
         &txn,
         entry(
             who,
             "release_campaign.released",
             &c.public_code,
-            serde_json::json!({ "donors_told": donors.len() }),
+            serde_json::json!({ "donors_told": donors_told }),
         ),
     )
     .await?;

@@ -9,8 +9,8 @@ use crate::auth::Permission;
 use crate::giving::CATEGORIES;
 use crate::ledger::{self, credit, debit, Account, Posting};
 use crate::platform::entity::{
-    audit_log, disbursement, disbursement_approval, donation, family, household_member,
-    impact_update, need, payee, prison, prisoner, province, user,
+    audit_log, disbursement, disbursement_approval, family, household_member, impact_update, need,
+    payee, prison, prisoner, province, user,
 };
 use crate::platform::AppState;
 use crate::privacy::pii::{scan, Known};
@@ -795,6 +795,131 @@ const PAYEE_KINDS: [&str; 6] = [
     "vendor", "landlord", "school", "pharmacy", "utility", "court",
 ];
 
+/// What a disbursement pays for, before it exists.
+pub(super) struct DisbursementRequest {
+    pub need_id: Option<i64>,
+    pub campaign_id: Option<i64>,
+    pub payee_id: Option<i64>,
+    pub amount: i64,
+    pub purpose: String,
+    pub reference: Option<String>,
+    pub evidence: String,
+    /// What it pays for, for the audit log: `("need", "N-…")` or `("campaign", "C-…")`.
+    pub subject: (&'static str, String),
+}
+
+fn subject_detail(subject: (&str, &str), more: serde_json::Value) -> serde_json::Value {
+    let mut detail = serde_json::Map::new();
+    detail.insert(subject.0.to_string(), subject.1.into());
+    if let serde_json::Value::Object(m) = more {
+        detail.extend(m);
+    }
+    serde_json::Value::Object(detail)
+}
+
+/// Records a requested disbursement with the requester's row and its audit entry, inside the
+/// caller's audited transaction. Above the threshold it waits for a second person's approval.
+pub(super) async fn request_disbursement(
+    txn: &DatabaseTransaction,
+    who: &Authed,
+    r: DisbursementRequest,
+) -> Result<disbursement::Model, AppError> {
+    let now = Utc::now();
+    let needs_approval = r.amount > disbursement_threshold();
+    let d = disbursement::ActiveModel {
+        public_code: Set(crate::auth::ssr::public_code("D", 8)),
+        need_id: Set(r.need_id),
+        campaign_id: Set(r.campaign_id),
+        payee_id: Set(r.payee_id),
+        amount_rials: Set(r.amount),
+        purpose: Set(r.purpose),
+        reference: Set(r.reference),
+        evidence_ref: Set(Some(r.evidence)),
+        status: Set(if needs_approval {
+            "awaiting_approval"
+        } else {
+            "approved"
+        }
+        .into()),
+        requested_by: Set(Some(who.user_id)),
+        transaction_id: Set(None),
+        created_at: Set(now),
+        paid_at: Set(None),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    approval_row(txn, &d, who, "requested").await?;
+    audit::record(
+        txn,
+        audit_entry(
+            who,
+            "disbursement.requested",
+            "disbursement",
+            &d.public_code,
+            subject_detail(
+                (r.subject.0, &r.subject.1),
+                serde_json::json!({ "amount_rials": r.amount, "needs_approval": needs_approval }),
+            ),
+        ),
+    )
+    .await?;
+    Ok(d)
+}
+
+/// Pays a disbursement out of `from`: one balanced ledger group (the fund debited, the bank
+/// credited), the disbursement marked paid exactly once, audited. Returns when it was paid; the
+/// caller moves its need or campaign on in the same transaction.
+pub(super) async fn pay_out(
+    txn: &DatabaseTransaction,
+    who: &Authed,
+    d: &disbursement::Model,
+    from: Account,
+    memo: &str,
+    subject: (&str, &str),
+) -> Result<chrono::DateTime<Utc>, AppError> {
+    let from = ledger::account_id(txn, &from).await?;
+    let bank = ledger::account_id(txn, &Account::Bank).await?;
+    let tid = ledger::post(
+        txn,
+        Posting {
+            kind: "disbursement",
+            memo,
+            donation_id: None,
+            created_by: Some(who.user_id),
+        },
+        &[debit(from, d.amount_rials), credit(bank, d.amount_rials)],
+    )
+    .await?;
+    let now = Utc::now();
+    let res = disbursement::Entity::update_many()
+        .col_expr(disbursement::Column::Status, Expr::value("paid"))
+        .col_expr(disbursement::Column::TransactionId, Expr::value(tid))
+        .col_expr(disbursement::Column::PaidAt, Expr::value(now))
+        .filter(disbursement::Column::Id.eq(d.id))
+        .filter(disbursement::Column::Status.is_in(["approved", "awaiting_approval"]))
+        .exec(txn)
+        .await?;
+    if res.rows_affected != 1 {
+        return Err(invalid("status", "staff.disbursement_pending"));
+    }
+    audit::record(
+        txn,
+        audit_entry(
+            who,
+            "disbursement.paid",
+            "disbursement",
+            &d.public_code,
+            subject_detail(
+                subject,
+                serde_json::json!({ "amount_rials": d.amount_rials, "ledger_transaction": tid }),
+            ),
+        ),
+    )
+    .await?;
+    Ok(now)
+}
+
 /// Records the purchase of a funded need from a payee. The whole fund is paid out; above the
 /// threshold the disbursement waits for a manager (not the requester) to approve it.
 pub async fn record_purchase(
@@ -834,8 +959,6 @@ pub async fn record_purchase(
     if amount <= 0 {
         return Err(invalid("status", "staff.nothing_to_pay"));
     }
-    let now = Utc::now();
-    let dcode = crate::auth::ssr::public_code("D", 8);
     let txn = audit::begin(&state.db).await?;
     let p = payee::ActiveModel {
         public_code: Set(crate::auth::ssr::public_code("Y", 8)),
@@ -844,49 +967,28 @@ pub async fn record_purchase(
         province_id: Set(n.province_id),
         account_enc: Set(None),
         key_id: Set(state.sealer.key_id().into()),
-        created_at: Set(now),
+        created_at: Set(Utc::now()),
         ..Default::default()
     }
     .insert(&txn)
     .await?;
-    let needs_approval = amount > disbursement_threshold();
-    let d = disbursement::ActiveModel {
-        public_code: Set(dcode.clone()),
-        need_id: Set(Some(n.id)),
-        campaign_id: Set(None),
-        payee_id: Set(Some(p.id)),
-        amount_rials: Set(amount),
-        purpose: Set(n.category.clone()),
-        reference: Set(None),
-        evidence_ref: Set(Some(evidence)),
-        status: Set(if needs_approval {
-            "awaiting_approval"
-        } else {
-            "approved"
-        }
-        .into()),
-        requested_by: Set(Some(who.user_id)),
-        transaction_id: Set(None),
-        created_at: Set(now),
-        paid_at: Set(None),
-        ..Default::default()
-    }
-    .insert(&txn)
+    let d = request_disbursement(
+        &txn,
+        who,
+        DisbursementRequest {
+            need_id: Some(n.id),
+            campaign_id: None,
+            payee_id: Some(p.id),
+            amount,
+            purpose: n.category.clone(),
+            reference: None,
+            evidence,
+            subject: ("need", n.public_code.clone()),
+        },
+    )
     .await?;
-    disbursement_approval::ActiveModel {
-        disbursement_id: Set(d.id),
-        approver_id: Set(who.user_id),
-        role: Set(who.role().as_str().into()),
-        decision: Set("requested".into()),
-        note: Set(None),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(&txn, audit_entry(who, "disbursement.requested", "disbursement", &dcode,
-        serde_json::json!({ "need": n.public_code, "amount_rials": amount, "needs_approval": needs_approval }))).await?;
-    let out = if needs_approval {
+    let dcode = d.public_code.clone();
+    let out = if d.status == "awaiting_approval" {
         FulfilOutcome::AwaitingApproval {
             disbursement: dcode,
         }
@@ -900,39 +1002,22 @@ pub async fn record_purchase(
     Ok(out)
 }
 
-/// Pays a disbursement: one balanced ledger group from the need's fund out of the bank, the need
-/// marked purchased. Inside the caller's audited transaction.
+/// Pays a need's disbursement out of its fund and marks the need purchased.
 async fn pay(
     txn: &DatabaseTransaction,
     who: &Authed,
     d: &disbursement::Model,
     n: &need::Model,
 ) -> Result<(), AppError> {
-    let from = ledger::account_id(txn, &Account::Need(n.id)).await?;
-    let bank = ledger::account_id(txn, &Account::Bank).await?;
-    let tid = ledger::post(
+    let now = pay_out(
         txn,
-        Posting {
-            kind: "disbursement",
-            memo: "paid to the payee for a need",
-            donation_id: None,
-            created_by: Some(who.user_id),
-        },
-        &[debit(from, d.amount_rials), credit(bank, d.amount_rials)],
+        who,
+        d,
+        Account::Need(n.id),
+        "paid to the payee for a need",
+        ("need", &n.public_code),
     )
     .await?;
-    let now = Utc::now();
-    let res = disbursement::Entity::update_many()
-        .col_expr(disbursement::Column::Status, Expr::value("paid"))
-        .col_expr(disbursement::Column::TransactionId, Expr::value(tid))
-        .col_expr(disbursement::Column::PaidAt, Expr::value(now))
-        .filter(disbursement::Column::Id.eq(d.id))
-        .filter(disbursement::Column::Status.is_in(["approved", "awaiting_approval"]))
-        .exec(txn)
-        .await?;
-    if res.rows_affected != 1 {
-        return Err(invalid("status", "staff.disbursement_pending"));
-    }
     let next = if n.status == "withdrawn" {
         "withdrawn"
     } else {
@@ -945,8 +1030,6 @@ async fn pay(
         .filter(need::Column::Id.eq(n.id))
         .exec(txn)
         .await?;
-    audit::record(txn, audit_entry(who, "disbursement.paid", "disbursement", &d.public_code,
-        serde_json::json!({ "need": n.public_code, "amount_rials": d.amount_rials, "ledger_transaction": tid }))).await?;
     Ok(())
 }
 
@@ -960,16 +1043,18 @@ fn check_approvable(d: &disbursement::Model, who: &Authed) -> Result<(), AppErro
     Ok(())
 }
 
+/// One person's part in a disbursement: `requested` or `approved`.
 async fn approval_row(
     txn: &DatabaseTransaction,
     d: &disbursement::Model,
     who: &Authed,
+    decision: &str,
 ) -> Result<(), AppError> {
     disbursement_approval::ActiveModel {
         disbursement_id: Set(d.id),
         approver_id: Set(who.user_id),
         role: Set(who.role().as_str().into()),
-        decision: Set("approved".into()),
+        decision: Set(decision.into()),
         note: Set(None),
         created_at: Set(Utc::now()),
         ..Default::default()
@@ -1006,7 +1091,7 @@ pub async fn approve(
         .await?;
         check_approvable(&d, who)?;
         let txn = audit::begin(&state.db).await?;
-        approval_row(&txn, &d, who).await?;
+        approval_row(&txn, &d, who, "approved").await?;
         super::campaigns::pay(&txn, who, &d, &c).await?;
         txn.commit().await?;
         return Ok(FulfilOutcome::Paid { disbursement: code });
@@ -1025,7 +1110,7 @@ pub async fn approve(
     .await?;
     check_approvable(&d, who)?;
     let txn = audit::begin(&state.db).await?;
-    approval_row(&txn, &d, who).await?;
+    approval_row(&txn, &d, who, "approved").await?;
     pay(&txn, who, &d, &n).await?;
     txn.commit().await?;
     Ok(FulfilOutcome::Paid { disbursement: code })
@@ -1086,25 +1171,15 @@ pub async fn record_delivery(
     }
     .insert(&txn)
     .await?;
-    let donors = donation::Entity::find()
-        .filter(donation::Column::NeedId.eq(n.id))
-        .filter(donation::Column::Status.eq("settled"))
-        .filter(donation::Column::ContactEnc.is_not_null())
-        .all(&txn)
-        .await?;
-    for d in &donors {
-        if let Some(sealed) = &d.contact_enc {
-            crate::giving::settlement::queue_with(
-                state,
-                &txn,
-                d,
-                sealed,
-                "need_delivered",
-                serde_json::json!({ "update": update }),
-            )
-            .await?;
-        }
-    }
+    let donors_told = crate::giving::settlement::queue_to_donors(
+        state,
+        &txn,
+        crate::giving::service::Owner::Need,
+        n.id,
+        "need_delivered",
+        serde_json::json!({ "update": update }),
+    )
+    .await?;
     audit::record(
         &txn,
         audit_entry(
@@ -1112,7 +1187,7 @@ pub async fn record_delivery(
             "need.delivered",
             "need",
             &n.public_code,
-            serde_json::json!({ "impact_update": ucode, "donors_told": donors.len() }),
+            serde_json::json!({ "impact_update": ucode, "donors_told": donors_told }),
         ),
     )
     .await?;

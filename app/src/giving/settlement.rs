@@ -735,7 +735,7 @@ async fn settle_paid(
 
 /// Puts a message about a gift (its receipt, news of what it funded) in the outbox, in the same
 /// transaction as the event.
-pub(crate) async fn queue(
+async fn queue(
     state: &AppState,
     txn: &DatabaseTransaction,
     d: &donation::Model,
@@ -751,6 +751,34 @@ pub(crate) async fn queue(
         serde_json::json!({}),
     )
     .await
+}
+
+/// Queues `template` to every donor of a need or campaign who left a contact, in the caller's
+/// transaction; returns how many were told.
+pub(crate) async fn queue_to_donors(
+    state: &AppState,
+    txn: &DatabaseTransaction,
+    owner: super::service::Owner,
+    id: i64,
+    template: &str,
+    extra: serde_json::Value,
+) -> Result<usize, AppError> {
+    let by = match owner {
+        super::service::Owner::Need => donation::Column::NeedId.eq(id),
+        super::service::Owner::Campaign => donation::Column::CampaignId.eq(id),
+    };
+    let donors = donation::Entity::find()
+        .filter(by)
+        .filter(donation::Column::Status.eq("settled"))
+        .filter(donation::Column::ContactEnc.is_not_null())
+        .all(txn)
+        .await?;
+    for d in &donors {
+        if let Some(sealed) = &d.contact_enc {
+            queue_with(state, txn, d, sealed, template, extra.clone()).await?;
+        }
+    }
+    Ok(donors.len())
 }
 
 /// [`queue`] with more fields in the message's payload.
@@ -1198,17 +1226,15 @@ pub async fn reallocate_expired(
             .await?;
         }
         // Tell the donors who left a contact, in the same transaction.
-        let donors = donation::Entity::find()
-            .filter(donation::Column::NeedId.eq(n.id))
-            .filter(donation::Column::Status.eq("settled"))
-            .filter(donation::Column::ContactEnc.is_not_null())
-            .all(&txn)
-            .await?;
-        for d in &donors {
-            if let Some(sealed) = &d.contact_enc {
-                queue(state, &txn, d, sealed, "need_reallocated").await?;
-            }
-        }
+        let donors_told = queue_to_donors(
+            state,
+            &txn,
+            super::service::Owner::Need,
+            n.id,
+            "need_reallocated",
+            serde_json::json!({}),
+        )
+        .await?;
         txn.commit().await?;
         tracing::info!(need = %n.public_code, held = held_now, to_need, to_fund, "expired need reallocated");
         out.push(Reallocation {
@@ -1216,7 +1242,7 @@ pub async fn reallocate_expired(
             to_need: target.filter(|_| to_need > 0).map(|t| t.public_code),
             to_need_rials: to_need,
             to_fund_rials: to_fund,
-            donors_told: donors.len(),
+            donors_told,
         });
     }
     Ok(out)
