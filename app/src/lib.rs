@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod auth;
 pub mod casework;
+pub mod employment;
 pub mod error;
 pub mod giving;
 pub mod i18n;

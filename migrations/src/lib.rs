@@ -15,6 +15,7 @@ mod m0004_employment;
 mod m0005_operations;
 mod m0006_payments;
 mod m0007_casework;
+mod m0008_employment_flow;
 pub use m0007_casework::GENESIS as AUDIT_GENESIS;
 
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_operations::Migration),
             Box::new(m0006_payments::Migration),
             Box::new(m0007_casework::Migration),
+            Box::new(m0008_employment_flow::Migration),
         ]
     }
 }

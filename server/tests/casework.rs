@@ -5,7 +5,6 @@
 
 mod common;
 
-use app::auth::ssr::{create_session, Authed, Scope};
 use app::auth::{Permission, Role, SessionUser};
 use app::casework::service;
 use app::casework::{DraftOutcome, FulfilOutcome, IntakeForm, NeedForm, PublishOutcome};
@@ -30,19 +29,6 @@ struct Province {
     code: String,
     prison_code: String,
     prison_id: i64,
-}
-
-async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
-    db.query_one_raw(Statement::from_string(db.get_database_backend(), sql))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get_by_index::<i64>(0)
-        .unwrap()
-}
-
-async fn exec(db: &DatabaseConnection, sql: &str) {
-    db.execute_unprepared(sql).await.unwrap();
 }
 
 async fn province(db: &DatabaseConnection, id: i64) -> Province {
@@ -84,49 +70,8 @@ async fn world(url: &str) -> World {
     }
 }
 
-async fn user_id(db: &DatabaseConnection, email: &str) -> i64 {
-    scalar(db, &format!("SELECT id FROM users WHERE email = '{email}'")).await
-}
-
-fn email_of(role: Role) -> &'static str {
-    DEMO_ACCOUNTS.iter().find(|(r, _, _)| *r == role).unwrap().1
-}
-
-/// The person as the server sees them, for calling services directly.
-async fn authed(db: &DatabaseConnection, email: &str) -> Authed {
-    let id = user_id(db, email).await;
-    let role = strings(db, &format!("SELECT role FROM users WHERE id = {id}")).await[0].clone();
-    let scopes = db
-        .query_all_raw(Statement::from_string(
-            db.get_database_backend(),
-            format!("SELECT province_id, prison_id FROM user_scopes WHERE user_id = {id}"),
-        ))
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| Scope {
-            province_id: r.try_get_by_index(0).unwrap(),
-            prison_id: r.try_get_by_index(1).unwrap(),
-        })
-        .collect();
-    Authed {
-        user_id: id,
-        user: SessionUser {
-            public_id: format!("U-{id}"),
-            display_name: email.into(),
-            role: Role::parse(&role).unwrap(),
-        },
-        scopes,
-        two_factor: true,
-    }
-}
-
 async fn cookie_for(w: &World, email: &str) -> String {
-    let id = user_id(&w.state.db, email).await;
-    let token = create_session(&w.state.db, &w.state.config, id, None)
-        .await
-        .unwrap();
-    format!("karamat_session={token}")
+    cookie_of(&w.state, email).await
 }
 
 fn intake_form(

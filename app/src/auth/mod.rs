@@ -2,7 +2,7 @@
 
 mod permissions;
 mod roles;
-mod server_fns;
+pub(crate) mod server_fns;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 #[cfg(feature = "ssr")]

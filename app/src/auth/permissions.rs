@@ -30,10 +30,22 @@ pub enum Permission {
     VerifyCampaign,
     /// Record a release (and close the campaign).
     RecordRelease,
+    /// See workshops' contracts, workers (by code), production, invoices and wages in scope.
+    ViewEmployment,
+    /// Verify (or reject) an entrepreneur's registration.
+    VerifyEntrepreneur,
+    /// Review a contract proposal: the prison officer first, then the provincial manager.
+    ReviewContract,
+    /// Suspend, resume, complete or terminate a contract; resolve disputed production logs.
+    ManageContract,
+    /// Match and assign consenting prisoners, record their work consent, log production.
+    ManageWorkers,
+    /// Issue invoices, record their payment, run the month's wages.
+    PayWages,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 18] = [
         Permission::ViewCases,
         Permission::IntakeFamily,
         Permission::ReadPersonal,
@@ -46,6 +58,12 @@ impl Permission {
         Permission::DraftCampaign,
         Permission::VerifyCampaign,
         Permission::RecordRelease,
+        Permission::ViewEmployment,
+        Permission::VerifyEntrepreneur,
+        Permission::ReviewContract,
+        Permission::ManageContract,
+        Permission::ManageWorkers,
+        Permission::PayWages,
     ];
 
     pub fn roles(self) -> &'static [Role] {
@@ -74,6 +92,18 @@ impl Permission {
                 AssociationManager,
                 NationalAdmin,
             ],
+            Permission::ViewEmployment => &[
+                PrisonOfficer,
+                AssociationManager,
+                FinanceOfficer,
+                NationalAdmin,
+                Auditor,
+            ],
+            Permission::VerifyEntrepreneur => &[AssociationManager, NationalAdmin],
+            Permission::ReviewContract => &[PrisonOfficer, AssociationManager, NationalAdmin],
+            Permission::ManageContract => &[PrisonOfficer, AssociationManager, NationalAdmin],
+            Permission::ManageWorkers => &[PrisonOfficer, NationalAdmin],
+            Permission::PayWages => &[FinanceOfficer, NationalAdmin],
         }
     }
 
@@ -95,6 +125,12 @@ impl Permission {
             Permission::DraftCampaign => "draft_campaign",
             Permission::VerifyCampaign => "verify_campaign",
             Permission::RecordRelease => "record_release",
+            Permission::ViewEmployment => "view_employment",
+            Permission::VerifyEntrepreneur => "verify_entrepreneur",
+            Permission::ReviewContract => "review_contract",
+            Permission::ManageContract => "manage_contract",
+            Permission::ManageWorkers => "manage_workers",
+            Permission::PayWages => "pay_wages",
         }
     }
 }
@@ -110,7 +146,10 @@ mod tests {
                 !p.allows(Role::Donor) && !p.allows(Role::Entrepreneur),
                 "{p:?}"
             );
-            if !matches!(p, Permission::ViewCases | Permission::ReadAudit) {
+            if !matches!(
+                p,
+                Permission::ViewCases | Permission::ReadAudit | Permission::ViewEmployment
+            ) {
                 assert!(!p.allows(Role::Auditor), "auditor may not {p:?}");
             }
         }

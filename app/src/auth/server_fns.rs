@@ -136,7 +136,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 
 /// Starts a session for `u`: the cookie, the redirect to the role's home, the answer.
 #[cfg(feature = "ssr")]
-async fn start_session(
+pub(crate) async fn start_session(
     state: &crate::platform::AppState,
     u: crate::platform::entity::user::Model,
     role: super::Role,

@@ -94,6 +94,8 @@ pub struct FamilyFile {
     pub prisoner_code: Option<String>,
     pub offence: Option<String>,
     pub needs: Vec<CaseNeed>,
+    /// The family's support fund: wage shares of its imprisoned member (employment).
+    pub support_fund_rials: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

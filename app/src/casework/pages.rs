@@ -16,7 +16,7 @@ fn may(u: &Option<SessionUser>, p: Permission) -> bool {
 }
 
 #[component]
-fn ErrorNote(error: Signal<Option<AppError>>) -> impl IntoView {
+pub fn ErrorNote(error: Signal<Option<AppError>>) -> impl IntoView {
     let i18n = use_i18n();
     move || {
         error.get().map(|e| {
@@ -138,6 +138,7 @@ pub fn StaffHome() -> impl IntoView {
                                     {may(&u, Permission::IntakeFamily).then(|| view! { <A href="/staff/families/new" attr:class="button">{t("staff.intake")}</A> })}
                                     {may(&u, Permission::ReadAudit).then(|| view! { <A href="/staff/audit" attr:class="button secondary">{t("staff.audit")}</A> })}
                                     {may(&u, Permission::ViewCases).then(|| view! { <A href="/staff/kpis" attr:class="button secondary">{t("staff.kpis")}</A> })}
+                                    {may(&u, Permission::ViewEmployment).then(|| view! { <A href="/staff/employment" attr:class="button secondary">{t("employment.staff_title")}</A> })}
                                     <A href="/staff/security" attr:class="button secondary">{t("security.title")}</A>
                                 </nav>
                             }.into_any()
@@ -269,6 +270,7 @@ pub fn FamilyPage() -> impl IntoView {
                             <h1>{t("staff.family")} " " <bdi id="family-code">{f.code.clone()}</bdi></h1>
                             <dl class="facts">
                                 <dt>{t("staff.household_size")}</dt><dd>{f.household_size}</dd>
+                                <dt>{t("employment.support_fund")}</dt><dd id="support-fund">{move || crate::i18n::format_toman(f.support_fund_rials, i18n.get())}</dd>
                                 <dt>{t("staff.offence")}</dt><dd>{f.offence.clone().map(|o| { let k = format!("campaign.offence_{o}"); move || i18n.t(&k) })}</dd>
                                 <dt>{t("staff.consent")}</dt>
                                 <dd id="consent-state">{if f.consent_publish { t("staff.consent_given").into_any() } else { t("staff.consent_none").into_any() }}</dd>

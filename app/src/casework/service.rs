@@ -393,6 +393,7 @@ pub async fn family_file(
         prisoner_code: pr.as_ref().map(|p| p.public_code.clone()),
         offence: pr.map(|p| p.offence_category),
         needs: cases,
+        support_fund_rials: crate::employment::service::family_fund(&state.db, f.id).await?,
     })
 }
 

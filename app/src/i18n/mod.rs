@@ -170,6 +170,7 @@ mod tests {
                         "pii.",
                         "auth.",
                         "security.",
+                        "employment.",
                     ];
                     if prefixes.iter().any(|p| piece.starts_with(p)) && is_key(piece) {
                         used.insert(piece.to_string());

@@ -36,6 +36,18 @@ pub enum Account {
     Release,
     /// Money paid out (vendors, landlords, court accounts).
     Disbursed,
+    /// One family's support fund (wage shares of its imprisoned member land here).
+    Family(i64),
+    /// A worker's savings, kept for his release.
+    Savings(i64),
+    /// A worker's net wages, owed to him (paid into his prison account).
+    WorkerPay(i64),
+    /// Restitution withheld from wages, for victims and creditors.
+    Restitution,
+    /// What the workshops pay in wages.
+    Wages,
+    /// What entrepreneurs pay on their invoices.
+    ContractIncome,
 }
 
 impl Account {
@@ -49,13 +61,20 @@ impl Account {
             Account::General => "fund:general".into(),
             Account::Release => "fund:release".into(),
             Account::Disbursed => "expense:disbursed".into(),
+            Account::Family(id) => format!("fund:family:{id}"),
+            Account::Savings(id) => format!("fund:savings:{id}"),
+            Account::WorkerPay(id) => format!("fund:worker:{id}"),
+            Account::Restitution => "fund:restitution".into(),
+            Account::Wages => "expense:wages".into(),
+            Account::ContractIncome => "income:contracts".into(),
         }
     }
 
     fn kind(&self) -> &'static str {
         match self {
             Account::Gateway(_) | Account::Bank => "asset",
-            Account::Disbursed => "expense",
+            Account::Disbursed | Account::Wages => "expense",
+            Account::ContractIncome => "income",
             _ => "fund",
         }
     }
@@ -70,6 +89,12 @@ impl Account {
             Account::General => "Most urgent needs fund".into(),
             Account::Release => "Release fund".into(),
             Account::Disbursed => "Disbursed".into(),
+            Account::Family(id) => format!("Family {id} support fund"),
+            Account::Savings(id) => format!("Worker {id} savings"),
+            Account::WorkerPay(id) => format!("Worker {id} wages owed"),
+            Account::Restitution => "Restitution".into(),
+            Account::Wages => "Workshop wages".into(),
+            Account::ContractIncome => "Contract income".into(),
         }
     }
 }
@@ -96,7 +121,10 @@ pub async fn account_id<C: ConnectionTrait>(db: &C, account: &Account) -> Result
             Account::Campaign(id) => Some(*id),
             _ => None,
         }),
-        family_id: Set(None),
+        family_id: Set(match account {
+            Account::Family(id) => Some(*id),
+            _ => None,
+        }),
         category: Set(match account {
             Account::Category(c) => Some(c.clone()),
             _ => None,

@@ -56,15 +56,3 @@ pub fn DonorHome() -> impl IntoView {
         </Guarded>
     }
 }
-
-#[component]
-pub fn EntrepreneurHome() -> impl IntoView {
-    view! {
-        <Guarded allowed=&[Role::Entrepreneur]>
-            <section class="panel" id="entrepreneur-home">
-                <Welcome/>
-                <p>{t("account.entrepreneur_intro")}</p>
-            </section>
-        </Guarded>
-    }
-}

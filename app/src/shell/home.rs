@@ -90,6 +90,7 @@ pub fn HomePage() -> impl IntoView {
             <section id="employment" class="face">
                 <h2>{t("face.employment.title")}</h2>
                 <p>{t("face.employment.body")}</p>
+                <p><a href="/employment/workshops">{t("employment.workshops")}</a> " · " <a href="/employment/register">{t("employment.register")}</a></p>
             </section>
         </div>
     }

@@ -23,7 +23,7 @@ pub fn Header() -> impl IntoView {
             <nav class="site-nav" aria-label=move || i18n.t("nav.label")>
                 <A href="/needs">{t("nav.giving")}</A>
                 <A href="/release">{t("nav.release")}</A>
-                <a href="/#employment">{t("nav.employment")}</a>
+                <a href="/employment/workshops">{t("nav.employment")}</a>
                 <A href="/transparency">{t("nav.transparency")}</A>
                 <A href="/receipt">{t("nav.receipt")}</A>
             </nav>

@@ -118,7 +118,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sign-in") view=sign_in::SignInPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/sign-up") view=sign_in::SignUpPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/account") view=account::DonorHome ssr=SsrMode::InOrder/>
-                    <Route path=path!("/employment/dashboard") view=account::EntrepreneurHome ssr=SsrMode::InOrder/>
+                    <Route path=path!("/employment/dashboard") view=crate::employment::DashboardPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/employment/workshops") view=crate::employment::WorkshopsPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/employment/register") view=crate::employment::RegisterPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/employment/contracts/:code") view=crate::employment::ContractPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/staff/employment") view=crate::employment::StaffEmploymentPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff") view=crate::casework::StaffHome ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff/families/new") view=crate::casework::IntakePage ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff/families/:code") view=crate::casework::FamilyPage ssr=SsrMode::InOrder/>

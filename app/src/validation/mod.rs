@@ -60,6 +60,51 @@ pub fn national_code_check_digit(first9: &[u32]) -> u32 {
     }
 }
 
+/// An Iranian national company id (شناسهٔ ملی اشخاص حقوقی): eleven digits, any script, with its
+/// check digit (the tenth digit plus two added to each of the first ten, weighted 29, 27, 23, 19,
+/// 17 in turn, modulo 11, where 10 counts as 0).
+pub fn national_company_id(input: &str) -> Result<String, &'static str> {
+    let s: String = latin_digits(input)
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    if s.len() != 11 || !s.chars().all(|c| c.is_ascii_digit()) {
+        return Err("validation.company_id_format");
+    }
+    let d: Vec<u32> = s.chars().map(|c| c.to_digit(10).unwrap_or(0)).collect();
+    if d[..10].iter().all(|x| *x == 0) || company_id_check_digit(&d[..10]) != d[10] {
+        return Err("validation.company_id_check");
+    }
+    Ok(s)
+}
+
+/// The check digit of a national company id from its first ten digits.
+pub fn company_id_check_digit(first10: &[u32]) -> u32 {
+    const WEIGHTS: [u32; 5] = [29, 27, 23, 19, 17];
+    let plus = first10[9] + 2;
+    let sum: u32 = first10
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d + plus) * WEIGHTS[i % 5])
+        .sum();
+    match sum % 11 {
+        10 => 0,
+        r => r,
+    }
+}
+
+/// An economic code (کد اقتصادی): twelve digits, or since 1399 the eleven-digit national id.
+pub fn economic_code(input: &str) -> Result<String, &'static str> {
+    let s: String = latin_digits(input)
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    if !(s.len() == 11 || s.len() == 12) || !s.chars().all(|c| c.is_ascii_digit()) {
+        return Err("validation.economic_code");
+    }
+    Ok(s)
+}
+
 /// An Iranian mobile number in any of its usual forms, returned as `09xxxxxxxxx`.
 pub fn mobile(input: &str) -> Result<String, &'static str> {
     let s: String = latin_digits(input)
@@ -147,6 +192,38 @@ pub fn amount_rials(input: &str) -> Result<i64, &'static str> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn company_ids_need_their_check_digit() {
+        let first: Vec<u32> = "1010038400"
+            .chars()
+            .map(|c| c.to_digit(10).unwrap())
+            .collect();
+        let good = format!("1010038400{}", company_id_check_digit(&first));
+        assert_eq!(national_company_id(&good), Ok(good.clone()));
+        let persian: String = good
+            .chars()
+            .map(|c| char::from_u32('۰' as u32 + c.to_digit(10).unwrap()).unwrap())
+            .collect();
+        assert_eq!(national_company_id(&persian), Ok(good.clone()));
+        let last = good.chars().last().unwrap().to_digit(10).unwrap();
+        let bad = format!("1010038400{}", (last + 1) % 10);
+        assert_eq!(
+            national_company_id(&bad),
+            Err("validation.company_id_check")
+        );
+        assert_eq!(
+            national_company_id("123"),
+            Err("validation.company_id_format")
+        );
+        assert_eq!(
+            national_company_id("00000000000"),
+            Err("validation.company_id_check")
+        );
+        assert_eq!(economic_code("۴۱۱۱۱۱۱۱۱۱۱۱"), Ok("411111111111".into()));
+        assert!(economic_code("41").is_err());
+    }
+
     use super::*;
 
     #[test]

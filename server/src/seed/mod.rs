@@ -1100,7 +1100,7 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
                 g.rng.gen_range(1..=31i64)
             }),
             s(&company),
-            s(&format!("{:011}", 10_100_000_000i64 + i as i64)),
+            s(&company_id(10_100_000_000i64 / 10 + i as i64)),
             s(&format!("{:012}", 411_100_000_000i64 + i as i64)),
             s(&contact),
             s(&phone),
@@ -1283,6 +1283,13 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         seconds: started.elapsed().as_secs_f64(),
         rows,
     })
+}
+
+/// A national company id with a valid check digit from ten leading digits.
+fn company_id(first10: i64) -> String {
+    let head = format!("{first10:010}");
+    let digits: Vec<u32> = head.chars().filter_map(|c| c.to_digit(10)).collect();
+    format!("{head}{}", app::validation::company_id_check_digit(&digits))
 }
 
 fn prisoner_prison_province(prison_province: &[i64], prisoner_prison: &[i64], p: usize) -> i64 {

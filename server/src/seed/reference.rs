@@ -174,25 +174,4 @@ pub const WORKSHOP_KINDS: [(&str, &str, &str); 7] = [
     ("it", "کارگاه فناوری اطلاعات", "IT workshop"),
 ];
 
-pub const SKILLS: &[&str] = &[
-    "sewing",
-    "carpentry",
-    "welding",
-    "assembly",
-    "farming",
-    "cooking",
-    "weaving",
-    "it",
-    "electrical",
-    "painting",
-];
-
-pub const SECTORS: &[&str] = &[
-    "textile",
-    "furniture",
-    "electronics",
-    "agriculture",
-    "food",
-    "handicraft",
-    "software",
-];
+pub use app::employment::{SECTORS, SKILLS};

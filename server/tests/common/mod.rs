@@ -138,3 +138,68 @@ pub async fn strings(db: &DatabaseConnection, sql: &str) -> Vec<String> {
         .map(|r| r.try_get_by_index::<String>(0).unwrap())
         .collect()
 }
+
+// ---------------------------------------------------------------- staff fixtures
+
+use app::auth::ssr::{Authed, Scope};
+use app::auth::{Role, SessionUser};
+use server::seed::DEMO_ACCOUNTS;
+
+pub async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
+    db.query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index::<i64>(0)
+        .unwrap()
+}
+
+pub async fn exec(db: &DatabaseConnection, sql: &str) {
+    db.execute_unprepared(sql).await.unwrap();
+}
+
+pub async fn user_id(db: &DatabaseConnection, email: &str) -> i64 {
+    scalar(db, &format!("SELECT id FROM users WHERE email = '{email}'")).await
+}
+
+pub fn email_of(role: Role) -> &'static str {
+    DEMO_ACCOUNTS.iter().find(|(r, _, _)| *r == role).unwrap().1
+}
+
+/// The person as the server sees them, for calling services directly.
+pub async fn authed(db: &DatabaseConnection, email: &str) -> Authed {
+    let id = user_id(db, email).await;
+    let role = strings(db, &format!("SELECT role FROM users WHERE id = {id}")).await[0].clone();
+    let scopes = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT province_id, prison_id FROM user_scopes WHERE user_id = {id}"),
+        ))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| Scope {
+            province_id: r.try_get_by_index(0).unwrap(),
+            prison_id: r.try_get_by_index(1).unwrap(),
+        })
+        .collect();
+    Authed {
+        user_id: id,
+        user: SessionUser {
+            public_id: format!("U-{id}"),
+            display_name: email.into(),
+            role: Role::parse(&role).unwrap(),
+        },
+        scopes,
+        two_factor: true,
+    }
+}
+
+/// A session cookie for the account with `email`.
+pub async fn cookie_of(state: &AppState, email: &str) -> String {
+    let id = user_id(&state.db, email).await;
+    let token = app::auth::ssr::create_session(&state.db, &state.config, id, None)
+        .await
+        .unwrap();
+    format!("karamat_session={token}")
+}

@@ -1,0 +1,757 @@
+//! Employment pages: the public workshop catalogue, entrepreneur registration and dashboard, a
+//! contract's page (its entrepreneur and the staff in scope see the same record; each sees only
+//! the actions the server would allow), and the staff's employment work.
+
+use super::*;
+use crate::auth::{current_user, Permission, Role, SessionUser};
+use crate::casework::ErrorNote;
+use crate::i18n::{format_number, format_toman, t, use_i18n, Locale};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+fn may(u: &Option<SessionUser>, p: Permission) -> bool {
+    u.as_ref().is_some_and(|u| p.allows(u.role))
+}
+
+fn key(prefix: &str, code: &str) -> String {
+    format!("employment.{prefix}.{code}")
+}
+
+/// A label that follows the language: the Persian or the English of a pair.
+fn bilingual(fa: String, en: String) -> impl Fn() -> String + Send + Sync + Clone + 'static {
+    let i18n = use_i18n();
+    move || {
+        if i18n.get() == Locale::Fa {
+            fa.clone()
+        } else {
+            en.clone()
+        }
+    }
+}
+
+#[component]
+fn Label(prefix: &'static str, code: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let k = key(prefix, &code);
+    move || i18n.t(&k)
+}
+
+#[component]
+fn Skills(skills: Vec<String>) -> impl IntoView {
+    view! {
+        <span class="skills">
+            {skills.into_iter().map(|s| view! { <span class="tag"><Label prefix="skill" code=s/></span> }).collect_view()}
+        </span>
+    }
+}
+
+fn rials(n: i64) -> impl Fn() -> String + Send + Sync + Clone + 'static {
+    let i18n = use_i18n();
+    move || format_toman(n, i18n.get())
+}
+
+fn number(n: i64) -> impl Fn() -> String + Send + Sync + Clone + 'static {
+    let i18n = use_i18n();
+    move || format_number(n, i18n.get())
+}
+
+fn hours(minutes: i64) -> impl Fn() -> String + Send + Sync + Clone + 'static {
+    let i18n = use_i18n();
+    move || {
+        let h = format_number(minutes / 60, i18n.get());
+        let m = minutes % 60;
+        if m == 0 {
+            h
+        } else {
+            format!("{h}:{}", format_number(m, i18n.get()))
+        }
+    }
+}
+
+// ---------------------------------------------------------------- public
+
+/// `/employment/workshops`: the public catalogue. Filters live in the URL.
+#[component]
+pub fn WorkshopsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let filter = move || {
+        query.with(|q| {
+            (
+                q.get("province").filter(|s| !s.is_empty()),
+                q.get("kind").filter(|s| !s.is_empty()),
+            )
+        })
+    };
+    let cards = Resource::new(filter, |(p, k)| workshop_catalogue(p, k));
+    let provinces = Resource::new(|| (), |_| crate::giving::provinces());
+    view! {
+        <section class="panel" id="workshops">
+            <h1>{t("employment.workshops")}</h1>
+            <p class="muted">{t("employment.workshops_intro")}</p>
+            <form method="get" action="/employment/workshops" class="filters" id="workshop-filters">
+                <label>{t("employment.province")}
+                    <select name="province">
+                        <option value="">{t("employment.all")}</option>
+                        <Suspense fallback=|| ()>
+                            {move || provinces.get().and_then(|r| r.ok()).map(|ps| {
+                                let chosen = filter().0.unwrap_or_default();
+                                ps.into_iter().map(|p| {
+                                    let selected = p.code == chosen;
+                                    view! { <option value=p.code.clone() selected=selected>{bilingual(p.fa, p.en)}</option> }
+                                }).collect_view()
+                            })}
+                        </Suspense>
+                    </select>
+                </label>
+                <label>{t("employment.kind")}
+                    <select name="kind">
+                        <option value="">{t("employment.all")}</option>
+                        {WORKSHOP_KINDS.iter().map(|k| {
+                            let selected = move || filter().1.as_deref() == Some(*k);
+                            view! { <option value=*k selected=selected><Label prefix="kind" code=k.to_string()/></option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                <button type="submit" class="button secondary">{t("employment.filter")}</button>
+            </form>
+            <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
+                {move || cards.get().map(|r| match r {
+                    Err(e) => view! { <p class="error">{move || i18n.t(e.message_key())}</p> }.into_any(),
+                    Ok(cards) if cards.is_empty() => view! { <p class="muted" id="no-workshops">{t("employment.no_workshops")}</p> }.into_any(),
+                    Ok(cards) => view! {
+                        <ul class="cards" id="workshop-list">
+                            {cards.into_iter().map(|c| view! {
+                                <li class="card workshop" data-code=c.code.clone()>
+                                    <h2>{bilingual(c.name_fa.clone(), c.name_en.clone())}</h2>
+                                    <p class="muted">{bilingual(c.province_fa.clone(), c.province_en.clone())} " · " <Label prefix="kind" code=c.kind.clone()/></p>
+                                    <dl class="facts">
+                                        <dt>{t("employment.capacity")}</dt><dd>{number(c.capacity as i64)}</dd>
+                                        <dt>{t("employment.shifts")}</dt><dd>{c.shifts.clone()}</dd>
+                                        <dt>{t("employment.active_contracts")}</dt><dd>{number(c.active_contracts)}</dd>
+                                    </dl>
+                                    <p>{t("employment.available_workers")}</p>
+                                    <ul class="plain available">
+                                        {c.available.into_iter().map(|(s, n)| {
+                                            let skill = s.clone();
+                                            view! {
+                                                <li data-skill=skill><Label prefix="skill" code=s/> ": "
+                                                    {if n == 0 { t("employment.fewer_than_three").into_any() } else { number(n).into_any() }}
+                                                </li>
+                                            }
+                                        }).collect_view()}
+                                    </ul>
+                                    <A href=format!("/employment/dashboard?workshop={}", c.code)>{t("employment.propose_here")}</A>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                })}
+            </Suspense>
+            <p><A href="/employment/register">{t("employment.register")}</A></p>
+        </section>
+    }
+}
+
+/// `/employment/register`: a company and its account in one form.
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    let action = ServerAction::<RegisterEntrepreneur>::new();
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let provinces = Resource::new(|| (), |_| crate::giving::provinces());
+    view! {
+        <section class="panel narrow" id="register">
+            <h1>{t("employment.register")}</h1>
+            <p class="muted">{t("employment.register_intro")}</p>
+            <ActionForm action=action attr:class="form" attr:id="register-form">
+                <label>{t("employment.company_name")}<input name="form[company_name]" required/></label>
+                <label>{t("employment.national_company_id")}<input name="form[national_company_id]" inputmode="numeric" required/></label>
+                <label>{t("employment.economic_code")}<input name="form[economic_code]" inputmode="numeric" required/></label>
+                <label>{t("employment.sector")}
+                    <select name="form[sector]">
+                        {SECTORS.iter().map(|s| view! { <option value=*s><Label prefix="sector" code=s.to_string()/></option> }).collect_view()}
+                    </select>
+                </label>
+                <label>{t("employment.province")}
+                    <select name="form[province]" required>
+                        <Suspense fallback=|| ()>
+                            {move || provinces.get().and_then(|r| r.ok()).map(|ps| ps.into_iter().map(|p| {
+                                view! { <option value=p.code.clone()>{bilingual(p.fa, p.en)}</option> }
+                            }).collect_view())}
+                        </Suspense>
+                    </select>
+                </label>
+                <label>{t("employment.contact_name")}<input name="form[contact_name]" required/></label>
+                <label>{t("employment.contact_phone")}<input name="form[contact_phone]" inputmode="tel" required/></label>
+                <label>{t("auth.email")}<input type="email" name="form[email]" required autocomplete="email"/></label>
+                <label>{t("auth.password")}<input type="password" name="form[password]" required autocomplete="new-password"/></label>
+                <ErrorNote error/>
+                <button type="submit" class="button">{t("employment.register_submit")}</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+// ---------------------------------------------------------------- entrepreneurs
+
+/// `/employment/dashboard`: the entrepreneur's status, contracts, invoices and a proposal form.
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let me = Resource::new(|| (), |_| current_user());
+    let query = use_query_map();
+    let chosen = move || query.with(|q| q.get("workshop").unwrap_or_default());
+    let propose = ServerAction::<ProposeContract>::new();
+    let error = Signal::derive(move || propose.value().get().and_then(|r| r.err()));
+    let data = Resource::new(
+        move || me.get().and_then(|r| r.ok()).flatten().map(|u| u.role),
+        |role| async move {
+            match role {
+                Some(Role::Entrepreneur) => Some(entrepreneur_dashboard().await),
+                _ => None,
+            }
+        },
+    );
+    view! {
+        <section class="panel" id="entrepreneur-home">
+            <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
+                {move || me.get().map(|u| match u.ok().flatten() {
+                    None => view! { <h1>{t("error.unauthorized")}</h1> <p><A href="/sign-in">{t("nav.sign_in")}</A></p> }.into_any(),
+                    Some(u) if u.role != Role::Entrepreneur => view! { <h1>{t("error.forbidden")}</h1> }.into_any(),
+                    Some(u) => view! {
+                        <h1>{t("account.welcome")} " " {u.display_name.clone()}</h1>
+                        <p class="role-badge" data-role="entrepreneur"><crate::shell::RoleName role=Role::Entrepreneur/></p>
+                    }.into_any(),
+                })}
+                {move || data.get().flatten().map(|d| match d {
+                    Err(AppError::NotFound) => view! {
+                        <p class="notice">{t("employment.no_company")} " " <A href="/employment/register">{t("employment.register")}</A></p>
+                    }.into_any(),
+                    Err(e) => view! { <p class="error">{move || i18n.t(e.message_key())}</p> }.into_any(),
+                    Ok(d) => {
+                        let verified = d.me.status == "verified";
+                        let workshops = d.workshops.clone();
+                        view! {
+                            <h2><bdi>{d.me.company.clone()}</bdi></h2>
+                            <p id="company-status" data-status=d.me.status.clone()><Label prefix="company_status" code=d.me.status.clone()/></p>
+                            <h2>{t("employment.contracts")}</h2>
+                            <ContractList rows=d.contracts.clone() id="my-contracts"/>
+                            <h2>{t("employment.invoices")}</h2>
+                            <table class="table" id="my-invoices">
+                                <thead><tr><th>{t("employment.contract")}</th><th>{t("employment.period")}</th><th>{t("employment.accepted")}</th><th>{t("employment.amount")}</th><th>{t("employment.status")}</th></tr></thead>
+                                <tbody>
+                                    {d.invoices.into_iter().map(|(c, i)| view! {
+                                        <tr><td><A href=format!("/employment/contracts/{c}")>{c.clone()}</A></td><td>{i.period.clone()}</td><td>{number(i.accepted_units)}</td><td>{rials(i.amount_rials)}</td><td><Label prefix="invoice_status" code=i.status.clone()/></td></tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            {verified.then(|| view! {
+                                <h2>{t("employment.propose")}</h2>
+                                <p class="muted">{t("employment.propose_intro")} " " <A href="/employment/workshops">{t("employment.workshops")}</A></p>
+                                <ActionForm action=propose attr:class="form" attr:id="propose-form">
+                                    <label>{t("employment.workshop")}
+                                        <select name="form[workshop]" required>
+                                            {move || {
+                                                let mut list = workshops.clone();
+                                                let c = chosen();
+                                                if !c.is_empty() && !list.iter().any(|w| w.0 == c) {
+                                                    list.insert(0, (c.clone(), c.clone(), c.clone()));
+                                                }
+                                                list.into_iter().map(|(code, fa, en)| {
+                                                    let selected = code == chosen();
+                                                    view! { <option value=code.clone() selected=selected>{bilingual(fa, en)} " (" {code.clone()} ")"</option> }
+                                                }).collect_view()
+                                            }}
+                                        </select>
+                                    </label>
+                                    <label>{t("employment.product")}<input name="form[product]" required/></label>
+                                    <label>{t("employment.quantity")}<input name="form[quantity]" inputmode="numeric" required/></label>
+                                    <label>{t("employment.unit_price")}<input name="form[unit_price]" inputmode="numeric" required/></label>
+                                    <label>{t("employment.wage_model")}
+                                        <select name="form[wage_model]">
+                                            <option value="hourly">{t("employment.model.hourly")}</option>
+                                            <option value="piece">{t("employment.model.piece")}</option>
+                                        </select>
+                                    </label>
+                                    <label>{t("employment.wage_rate")}<input name="form[wage_rate]" inputmode="numeric" required/></label>
+                                    <label>{t("employment.headcount")}<input name="form[headcount]" inputmode="numeric" required/></label>
+                                    <label>{t("employment.required_skills")}<input name="form[required_skills]" placeholder="sewing, assembly"/></label>
+                                    <label>{t("employment.required_certificates")}<input name="form[required_certificates]"/></label>
+                                    <label>{t("employment.starts_on")}<input type="date" name="form[starts_on]" required/></label>
+                                    <label>{t("employment.ends_on")}<input type="date" name="form[ends_on]" required/></label>
+                                    <label class="check"><input type="checkbox" name="form[materials_supplied]" value="yes"/>{t("employment.materials_supplied")}</label>
+                                    <ErrorNote error/>
+                                    <button type="submit" class="button">{t("employment.propose_submit")}</button>
+                                </ActionForm>
+                            })}
+                        }.into_any()
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn ContractList(rows: Vec<ContractRow>, id: &'static str) -> impl IntoView {
+    view! {
+        <ul class="plain" id=id>
+            {rows.into_iter().map(|c| {
+                let href = format!("/employment/contracts/{}", c.code);
+                let code = c.code.clone();
+                view! {
+                <li data-code=code>
+                    <A href=href>{c.code.clone()}</A>
+                    " — " <bdi>{c.product.clone()}</bdi> " · " <bdi>{c.company.clone()}</bdi> " · " {bilingual(c.workshop_fa.clone(), c.workshop_en.clone())}
+                    " · " <span class="status" data-status=c.status.clone()><Label prefix="status" code=c.status.clone()/></span>
+                    " · " {number(c.workers)} "/" {number(c.headcount as i64)}
+                </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}
+
+// ---------------------------------------------------------------- a contract
+
+/// `/employment/contracts/:code`.
+#[component]
+pub fn ContractPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let code = move || params.with(|p| p.get("code").unwrap_or_default());
+    let me = Resource::new(|| (), |_| current_user());
+    let review = ServerAction::<ReviewContract>::new();
+    let transition = ServerAction::<TransitionContract>::new();
+    let assign = ServerAction::<AssignWorker>::new();
+    let log = ServerAction::<LogProduction>::new();
+    let dispute = ServerAction::<DisputeLog>::new();
+    let resolve = ServerAction::<ResolveDispute>::new();
+    let invoice = ServerAction::<IssueInvoice>::new();
+    let paid = ServerAction::<InvoicePaid>::new();
+    let find = ServerAction::<ContractMatches>::new();
+    let slips = ServerAction::<Payslips>::new();
+    let contract = Resource::new(
+        move || {
+            (
+                code(),
+                review.version().get()
+                    + transition.version().get()
+                    + assign.version().get()
+                    + log.version().get()
+                    + dispute.version().get()
+                    + resolve.version().get()
+                    + invoice.version().get()
+                    + paid.version().get(),
+            )
+        },
+        |(c, _)| get_contract(c),
+    );
+    let errors = Signal::derive(move || {
+        [
+            review.value().get().and_then(|r| r.err()),
+            transition.value().get().and_then(|r| r.err()),
+            assign.value().get().and_then(|r| r.err()),
+            log.value().get().and_then(|r| r.err()),
+            dispute.value().get().and_then(|r| r.err()),
+            resolve.value().get().and_then(|r| r.err()),
+            invoice.value().get().and_then(|r| r.err()),
+            paid.value().get().and_then(|r| r.err()),
+            find.value().get().and_then(|r| r.err()),
+            slips.value().get().and_then(|r| r.err()),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+    });
+    view! {
+        <section class="panel" id="contract">
+            <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
+                {move || contract.get().map(|c| match c {
+                    Err(e) => view! { <h1>{move || i18n.t(e.message_key())}</h1> }.into_any(),
+                    Ok(c) => {
+                        let u = me.get().and_then(|r| r.ok()).flatten();
+                        let staff = !c.own;
+                        let can_review = staff && may(&u, Permission::ReviewContract)
+                            && matches!(c.status.as_str(), "proposed" | "officer_approved");
+                        let can_manage = staff && may(&u, Permission::ManageContract)
+                            && matches!(c.status.as_str(), "active" | "suspended");
+                        let can_work = staff && may(&u, Permission::ManageWorkers) && c.status == "active";
+                        let can_pay = staff && may(&u, Permission::PayWages);
+                        let can_dispute = c.own || may(&u, Permission::ManageWorkers);
+                        let can_resolve = staff && may(&u, Permission::ManageContract);
+                        let code1 = c.code.clone();
+                        let active_workers: Vec<String> = c.workers.iter().filter(|w| w.status == "active").map(|w| w.worker_code.clone()).collect();
+                        let piece = c.terms.wage_model == "piece";
+                        let period = c.current_period.clone();
+                        view! {
+                            <h1>{t("employment.contract")} " " <bdi id="contract-code">{c.code.clone()}</bdi></h1>
+                            <p><span class="status" id="contract-status" data-status=c.status.clone()><Label prefix="status" code=c.status.clone()/></span>
+                               {c.status_reason.clone().map(|r| view! { " — " <bdi>{r}</bdi> })}</p>
+                            <dl class="facts" id="contract-terms">
+                                <dt>{t("employment.company_name")}</dt><dd><bdi>{c.company.clone()}</bdi></dd>
+                                <dt>{t("employment.workshop")}</dt><dd>{bilingual(c.workshop_fa.clone(), c.workshop_en.clone())}</dd>
+                                <dt>{t("employment.product")}</dt><dd><bdi>{c.terms.product.clone()}</bdi></dd>
+                                <dt>{t("employment.quantity")}</dt><dd>{number(c.terms.quantity)}</dd>
+                                <dt>{t("employment.unit_price")}</dt><dd>{rials(c.terms.unit_price_rials)}</dd>
+                                <dt>{t("employment.wage_model")}</dt><dd><Label prefix="model" code=c.terms.wage_model.clone()/></dd>
+                                <dt>{t("employment.wage_rate")}</dt><dd>{rials(c.terms.wage_rate_rials)}</dd>
+                                <dt>{t("employment.headcount")}</dt><dd>{number(c.terms.headcount as i64)}</dd>
+                                <dt>{t("employment.required_skills")}</dt><dd><Skills skills=c.terms.required_skills.clone()/></dd>
+                                <dt>{t("employment.required_certificates")}</dt><dd><Skills skills=c.terms.required_certificates.clone()/></dd>
+                                <dt>{t("employment.schedule")}</dt><dd>{c.terms.starts_on.clone()} " → " {c.terms.ends_on.clone()}</dd>
+                                <dt>{t("employment.version")}</dt><dd>{number(c.version as i64)}</dd>
+                            </dl>
+                            <ErrorNote error=errors/>
+                            {can_review.then(|| {
+                                let (c1, c2) = (code1.clone(), code1.clone());
+                                view! {
+                                    <h2>{t("employment.review")}</h2>
+                                    <ActionForm action=review attr:class="inline-form">
+                                        <input type="hidden" name="code" value=c1/>
+                                        <input type="hidden" name="approve" value="true"/>
+                                        <button type="submit" class="button" id="approve-contract">{t("employment.approve")}</button>
+                                    </ActionForm>
+                                    <ActionForm action=review attr:class="inline-form">
+                                        <input type="hidden" name="code" value=c2/>
+                                        <input type="hidden" name="approve" value="false"/>
+                                        <input name="reason" required placeholder=move || i18n.t("employment.reason")/>
+                                        <button type="submit" class="button secondary" id="reject-contract">{t("employment.reject")}</button>
+                                    </ActionForm>
+                                }
+                            })}
+                            {can_manage.then(|| {
+                                let c1 = code1.clone();
+                                view! {
+                                    <ActionForm action=transition attr:class="inline-form" attr:id="transition-form">
+                                        <input type="hidden" name="code" value=c1/>
+                                        <select name="to">
+                                            {["suspended", "active", "completed", "terminated"].into_iter().map(|s| view! { <option value=s><Label prefix="status" code=s.to_string()/></option> }).collect_view()}
+                                        </select>
+                                        <input name="reason" placeholder=move || i18n.t("employment.reason")/>
+                                        <button type="submit" class="button secondary">{t("employment.change_status")}</button>
+                                    </ActionForm>
+                                }
+                            })}
+                            <h2>{t("employment.workers")}</h2>
+                            <ul class="plain" id="workers">
+                                {c.workers.clone().into_iter().map(|w| view! {
+                                    <li data-worker=w.worker_code.clone()><bdi>{w.worker_code.clone()}</bdi> " " <Skills skills=w.skills.clone()/> " · " <Label prefix="worker_status" code=w.status.clone()/>
+                                        {w.family_code.clone().map(|f| view! { " · " <A href=format!("/staff/families/{f}") attr:class="family-link">{t("employment.family_file")}</A> })}
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                            {can_work.then(|| {
+                                let c1 = code1.clone();
+                                view! {
+                                    <ActionForm action=find attr:class="inline-form">
+                                        <input type="hidden" name="code" value=c1/>
+                                        <button type="submit" class="button secondary" id="find-workers">{t("employment.find_workers")}</button>
+                                    </ActionForm>
+                                }
+                            })}
+                            {move || find.value().get().and_then(|r| r.ok()).map(|cands| {
+                                let code = code();
+                                view! {
+                                    <ol class="candidates" id="candidates">
+                                        {cands.into_iter().map(|cand| {
+                                            let code = code.clone();
+                                            let pc = cand.prisoner_code.clone();
+                                            view! {
+                                                <li data-prisoner=pc data-score=cand.score>
+                                                    <bdi>{cand.prisoner_code.clone()}</bdi> " · " {number(cand.score)} " " <Skills skills=cand.skills.clone()/>
+                                                    <ul class="reasons">
+                                                        {cand.reasons.into_iter().map(|r| {
+                                                            let k = r.key.clone();
+                                                            view! { <li>{move || i18n.t(&k)} " " <bdi>{r.detail.clone()}</bdi> " (+" {number(r.points)} ")"</li> }
+                                                        }).collect_view()}
+                                                    </ul>
+                                                    <ActionForm action=assign attr:class="inline-form">
+                                                        <input type="hidden" name="code" value=code/>
+                                                        <input type="hidden" name="prisoner" value=cand.prisoner_code.clone()/>
+                                                        <button type="submit" class="button">{t("employment.assign")}</button>
+                                                    </ActionForm>
+                                                </li>
+                                            }
+                                        }).collect_view()}
+                                    </ol>
+                                }
+                            })}
+                            {(can_work && !active_workers.is_empty()).then(|| {
+                                let c1 = code1.clone();
+                                view! {
+                                    <h2>{t("employment.log_day")}</h2>
+                                    <ActionForm action=log attr:class="form" attr:id="log-form">
+                                        <input type="hidden" name="form[contract]" value=c1/>
+                                        <label>{t("employment.date")}<input type="date" name="form[date]" required/></label>
+                                        <label>{t("employment.produced")}<input name="form[quantity]" inputmode="numeric" required/></label>
+                                        <label>{t("employment.accepted")}<input name="form[accepted]" inputmode="numeric" required/></label>
+                                        <label>{t("employment.rejected")}<input name="form[rejected]" inputmode="numeric" required/></label>
+                                        <table class="table">
+                                            <thead><tr><th>{t("employment.worker")}</th><th>{t("employment.hours")}</th>{piece.then(|| view! { <th>{t("employment.pieces")}</th> })}</tr></thead>
+                                            <tbody>
+                                                {active_workers.iter().enumerate().map(|(i, w)| view! {
+                                                    <tr>
+                                                        <td><bdi>{w.clone()}</bdi><input type="hidden" name=format!("form[entries][{i}][worker]") value=w.clone()/></td>
+                                                        <td><input name=format!("form[entries][{i}][hours]") inputmode="decimal" size="4"/></td>
+                                                        {piece.then(|| view! { <td><input name=format!("form[entries][{i}][pieces]") inputmode="numeric" size="5"/></td> })}
+                                                    </tr>
+                                                }).collect_view()}
+                                            </tbody>
+                                        </table>
+                                        <button type="submit" class="button">{t("employment.save_log")}</button>
+                                    </ActionForm>
+                                }
+                            })}
+                            <h2>{t("employment.production")}</h2>
+                            <table class="table" id="production">
+                                <thead><tr><th>{t("employment.date")}</th><th>{t("employment.produced")}</th><th>{t("employment.accepted")}</th><th>{t("employment.rejected")}</th><th>{t("employment.hours")}</th><th></th></tr></thead>
+                                <tbody>
+                                    {c.logs.clone().into_iter().map(|l| {
+                                        let (c1, c2) = (code1.clone(), code1.clone());
+                                        let disputed = l.disputed;
+                                        view! {
+                                            <tr data-log=l.id data-disputed=disputed.to_string()>
+                                                <td>{l.date.clone()}</td><td>{number(l.quantity)}</td><td>{number(l.accepted)}</td><td>{number(l.rejected)}</td><td>{hours(l.minutes)}</td>
+                                                <td>
+                                                    {l.dispute_note.clone().map(|n| view! { <span class="muted">{t("employment.disputed")} ": " <bdi>{n}</bdi></span> })}
+                                                    {l.resolution_note.clone().map(|n| view! { <span class="muted">" " {t("employment.resolved")} ": " <bdi>{n}</bdi></span> })}
+                                                    {(can_dispute && !disputed && l.dispute_note.is_none()).then(|| view! {
+                                                        <ActionForm action=dispute attr:class="inline-form">
+                                                            <input type="hidden" name="code" value=c1/>
+                                                            <input type="hidden" name="log" value=l.id/>
+                                                            <input name="note" required placeholder=move || i18n.t("employment.dispute_note")/>
+                                                            <button type="submit" class="link-button">{t("employment.dispute")}</button>
+                                                        </ActionForm>
+                                                    })}
+                                                    {(can_resolve && disputed).then(|| view! {
+                                                        <ActionForm action=resolve attr:class="inline-form">
+                                                            <input type="hidden" name="code" value=c2/>
+                                                            <input type="hidden" name="log" value=l.id/>
+                                                            <input name="note" required placeholder=move || i18n.t("employment.resolution_note")/>
+                                                            <button type="submit" class="link-button">{t("employment.resolve")}</button>
+                                                        </ActionForm>
+                                                    })}
+                                                </td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            <h2>{t("employment.invoices")}</h2>
+                            <table class="table" id="invoices">
+                                <thead><tr><th>{t("employment.invoice")}</th><th>{t("employment.period")}</th><th>{t("employment.accepted")}</th><th>{t("employment.amount")}</th><th>{t("employment.status")}</th></tr></thead>
+                                <tbody>
+                                    {c.invoices.clone().into_iter().map(|i| {
+                                        let issued = i.status == "issued";
+                                        let ic = i.code.clone();
+                                        view! {
+                                            <tr data-invoice=i.code.clone()>
+                                                <td><bdi>{i.code.clone()}</bdi></td><td>{i.period.clone()}</td><td>{number(i.accepted_units)}</td><td>{rials(i.amount_rials)}</td>
+                                                <td><Label prefix="invoice_status" code=i.status.clone()/>
+                                                    {(can_pay && issued).then(|| view! {
+                                                        <ActionForm action=paid attr:class="inline-form">
+                                                            <input type="hidden" name="invoice" value=ic/>
+                                                            <button type="submit" class="link-button">{t("employment.mark_paid")}</button>
+                                                        </ActionForm>
+                                                    })}
+                                                </td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            {can_pay.then(|| {
+                                let c1 = code1.clone();
+                                let p = period.clone();
+                                view! {
+                                    <ActionForm action=invoice attr:class="inline-form" attr:id="invoice-form">
+                                        <input type="hidden" name="code" value=c1/>
+                                        <input name="period" value=p size="8"/>
+                                        <button type="submit" class="button secondary">{t("employment.issue_invoice")}</button>
+                                    </ActionForm>
+                                }
+                            })}
+                            <h2>{t("employment.payslips")}</h2>
+                            <ActionForm action=slips attr:class="inline-form" attr:id="payslip-form">
+                                <input type="hidden" name="code" value=code1.clone()/>
+                                <input name="period" value=period.clone() size="8"/>
+                                <button type="submit" class="button secondary">{t("employment.show_payslips")}</button>
+                            </ActionForm>
+                            {move || slips.value().get().and_then(|r| r.ok()).map(|list| view! {
+                                <div id="payslips">
+                                    {list.is_empty().then(|| view! { <p class="muted">{t("employment.no_payslips")}</p> })}
+                                    {list.into_iter().map(|p| view! { <PayslipCard p/> }).collect_view()}
+                                </div>
+                            })}
+                            {(!c.reviews.is_empty()).then(|| view! {
+                                <h2>{t("employment.reviews")}</h2>
+                                <ul class="plain" id="reviews">
+                                    {c.reviews.clone().into_iter().map(|r| {
+                                        let role = Role::parse(&r.role);
+                                        view! {
+                                            <li>{r.at.clone()} " · v" {r.version} " · " {role.map(|role| view! { <crate::shell::RoleName role/> })}
+                                                " · " <Label prefix="decision" code=r.decision.clone()/>
+                                                {r.reason.clone().map(|x| view! { " — " <bdi>{x}</bdi> })}</li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            })}
+                        }.into_any()
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// A payslip: every line, the cap, and what the worker keeps.
+#[component]
+fn PayslipCard(p: Payslip) -> impl IntoView {
+    let s = p.split;
+    let cap_percent = p.cap_bp / 100;
+    view! {
+        <article class="card payslip" data-worker=p.worker_code.clone()>
+            <h3><bdi>{p.worker_code.clone()}</bdi> " · " {p.period.clone()}</h3>
+            <table class="table">
+                <tbody>
+                    {if p.wage_model == "piece" {
+                        view! { <tr><th>{t("employment.pieces")}</th><td>{number(p.pieces)} " × " {rials(p.rate_rials)}</td></tr> }.into_any()
+                    } else {
+                        view! { <tr><th>{t("employment.hours")}</th><td>{hours(p.minutes)} " × " {rials(p.rate_rials)}</td></tr> }.into_any()
+                    }}
+                    <tr class="gross"><th>{t("employment.gross")}</th><td data-line="gross">{rials(s.gross)}</td></tr>
+                    <tr><th>{t("employment.family_share")}</th><td data-line="family">{rials(s.family)}</td></tr>
+                    <tr><th>{t("employment.release_share")}</th><td data-line="release">{rials(s.release)}</td></tr>
+                    <tr><th>{t("employment.restitution")}</th><td data-line="restitution">{rials(s.restitution)}</td></tr>
+                    <tr><th>{t("employment.savings")}</th><td data-line="savings">{rials(s.savings)}</td></tr>
+                    <tr><th>{t("employment.cap")} " (" {number(cap_percent)} "٪)"</th><td data-line="cap">{rials(s.cap)}</td></tr>
+                    <tr class="net"><th>{t("employment.net")}</th><td data-line="net">{rials(s.net)}</td></tr>
+                </tbody>
+            </table>
+        </article>
+    }
+}
+
+// ---------------------------------------------------------------- staff
+
+/// `/staff/employment`: entrepreneurs to verify, contracts to review, running contracts,
+/// disputes, the month's wage run and prisoners' work consent.
+#[component]
+pub fn StaffEmploymentPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let me = Resource::new(|| (), |_| current_user());
+    let verify = ServerAction::<VerifyEntrepreneur>::new();
+    let run = ServerAction::<WageRun>::new();
+    let consent = ServerAction::<RecordWorkConsent>::new();
+    let queue = Resource::new(
+        move || {
+            (
+                verify.version().get(),
+                me.get().and_then(|r| r.ok()).flatten().map(|u| u.role),
+            )
+        },
+        |(_, role)| async move {
+            match role {
+                Some(r) if Permission::ViewEmployment.allows(r) => Some(employment_queue().await),
+                _ => None,
+            }
+        },
+    );
+    let errors = Signal::derive(move || {
+        [
+            verify.value().get().and_then(|r| r.err()),
+            run.value().get().and_then(|r| r.err()),
+            consent.value().get().and_then(|r| r.err()),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+    });
+    view! {
+        <section class="panel" id="staff-employment">
+            <h1>{t("employment.staff_title")}</h1>
+            <ErrorNote error=errors/>
+            <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
+                {move || {
+                    let u = me.get().and_then(|r| r.ok()).flatten();
+                    queue.get().map(|q| match q {
+                        None => view! { <p class="error">{t("error.forbidden")}</p> }.into_any(),
+                        Some(Err(e)) => view! { <p class="error">{move || i18n.t(e.message_key())}</p> }.into_any(),
+                        Some(Ok(q)) => {
+                            let period = q.current_period.clone();
+                            let can_verify = may(&u, Permission::VerifyEntrepreneur);
+                            view! {
+                                <h2>{t("employment.entrepreneurs_pending")}</h2>
+                                <ul class="plain" id="entrepreneurs-pending">
+                                    {q.entrepreneurs_pending.into_iter().map(|e| {
+                                        let (c1, c2) = (e.code.clone(), e.code.clone());
+                                        view! {
+                                            <li data-code=e.code.clone()>
+                                                <bdi>{e.company.clone()}</bdi> " · " <Label prefix="sector" code=e.sector.clone()/> " · " {bilingual(e.province_fa.clone(), e.province_en.clone())}
+                                                {can_verify.then(|| view! {
+                                                    <ActionForm action=verify attr:class="inline-form">
+                                                        <input type="hidden" name="code" value=c1/>
+                                                        <input type="hidden" name="approve" value="true"/>
+                                                        <button type="submit" class="button">{t("employment.verify")}</button>
+                                                    </ActionForm>
+                                                    <ActionForm action=verify attr:class="inline-form">
+                                                        <input type="hidden" name="code" value=c2/>
+                                                        <input type="hidden" name="approve" value="false"/>
+                                                        <input name="reason" required placeholder=move || i18n.t("employment.reason")/>
+                                                        <button type="submit" class="button secondary">{t("employment.reject")}</button>
+                                                    </ActionForm>
+                                                })}
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                                <h2>{t("employment.contracts_to_review")}</h2>
+                                <ContractList rows=q.contracts_to_review id="contracts-to-review"/>
+                                <h2>{t("employment.active_contracts")}</h2>
+                                <ContractList rows=q.active_contracts id="contracts-active"/>
+                                <h2>{t("employment.disputes")}</h2>
+                                <ul class="plain" id="disputes">
+                                    {q.disputes.into_iter().map(|(c, _, d)| view! {
+                                        <li><A href=format!("/employment/contracts/{c}")>{c.clone()}</A> " · " {d}</li>
+                                    }).collect_view()}
+                                </ul>
+                                {may(&u, Permission::PayWages).then(|| view! {
+                                    <h2>{t("employment.wage_run")}</h2>
+                                    <ActionForm action=run attr:class="inline-form" attr:id="wage-run-form">
+                                        <input name="period" value=period.clone() size="8"/>
+                                        <button type="submit" class="button">{t("employment.run_wages")}</button>
+                                    </ActionForm>
+                                    {move || run.value().get().and_then(|r| r.ok()).map(|r| view! {
+                                        <dl class="facts" id="wage-run-report">
+                                            <dt>{t("employment.payments")}</dt><dd data-payments=r.payments>{number(r.payments)}</dd>
+                                            <dt>{t("employment.gross")}</dt><dd>{rials(r.gross_rials)}</dd>
+                                            <dt>{t("employment.family_share")}</dt><dd>{rials(r.family_rials)}</dd>
+                                            <dt>{t("employment.release_share")}</dt><dd>{rials(r.release_rials)}</dd>
+                                            <dt>{t("employment.restitution")}</dt><dd>{rials(r.restitution_rials)}</dd>
+                                            <dt>{t("employment.savings")}</dt><dd>{rials(r.savings_rials)}</dd>
+                                            <dt>{t("employment.net")}</dt><dd>{rials(r.net_rials)}</dd>
+                                            <dt>{t("employment.already_paid")}</dt><dd>{number(r.already_paid)}</dd>
+                                        </dl>
+                                    })}
+                                })}
+                                {may(&u, Permission::ManageWorkers).then(|| view! {
+                                    <h2>{t("employment.work_consent")}</h2>
+                                    <ActionForm action=consent attr:class="inline-form" attr:id="work-consent-form">
+                                        <input name="prisoner" required placeholder="P-…"/>
+                                        <select name="consent">
+                                            <option value="true">{t("employment.consent_given")}</option>
+                                            <option value="false">{t("employment.consent_withdrawn")}</option>
+                                        </select>
+                                        <button type="submit" class="button secondary">{t("employment.record")}</button>
+                                    </ActionForm>
+                                })}
+                            }.into_any()
+                        }
+                    })
+                }}
+            </Suspense>
+        </section>
+    }
+}
