@@ -5,7 +5,8 @@
 
 mod common;
 
-use app::auth::{Permission, Role, SessionUser};
+use app::auth::ssr::Authed;
+use app::auth::{Permission, Role};
 use app::casework::service;
 use app::casework::{DraftOutcome, FulfilOutcome, IntakeForm, NeedForm, PublishOutcome};
 use app::platform::{AppState, Config};
