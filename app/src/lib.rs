@@ -5,6 +5,7 @@
 
 #![recursion_limit = "256"]
 
+pub mod admin;
 #[cfg(feature = "ssr")]
 pub mod audit;
 pub mod auth;

@@ -42,10 +42,12 @@ pub enum Permission {
     ManageWorkers,
     /// Issue invoices, record their payment, run the month's wages.
     PayWages,
+    /// Create staff accounts, set their role and scope, deactivate them, reset their two-factor.
+    ManageStaff,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 19] = [
         Permission::ViewCases,
         Permission::IntakeFamily,
         Permission::ReadPersonal,
@@ -64,6 +66,7 @@ impl Permission {
         Permission::ManageContract,
         Permission::ManageWorkers,
         Permission::PayWages,
+        Permission::ManageStaff,
     ];
 
     pub fn roles(self) -> &'static [Role] {
@@ -104,6 +107,7 @@ impl Permission {
             Permission::ManageContract => &[PrisonOfficer, AssociationManager, NationalAdmin],
             Permission::ManageWorkers => &[PrisonOfficer, NationalAdmin],
             Permission::PayWages => &[FinanceOfficer, NationalAdmin],
+            Permission::ManageStaff => &[NationalAdmin],
         }
     }
 
@@ -131,6 +135,7 @@ impl Permission {
             Permission::ManageContract => "manage_contract",
             Permission::ManageWorkers => "manage_workers",
             Permission::PayWages => "pay_wages",
+            Permission::ManageStaff => "manage_staff",
         }
     }
 }

@@ -386,6 +386,7 @@ pub fn ContractPage() -> impl IntoView {
                         let piece = c.terms.wage_model == "piece";
                         let period = c.current_period.clone();
                         view! {
+                            {view! {
                             <h1>{t("employment.contract")} " " <bdi id="contract-code">{c.code.clone()}</bdi></h1>
                             <p><span class="status" id="contract-status" data-status=c.status.clone()><Label prefix="status" code=c.status.clone()/></span>
                                {c.status_reason.clone().map(|r| view! { " — " <bdi>{r}</bdi> })}</p>
@@ -403,6 +404,8 @@ pub fn ContractPage() -> impl IntoView {
                                 <dt>{t("employment.schedule")}</dt><dd>{c.terms.starts_on.clone()} " → " {c.terms.ends_on.clone()}</dd>
                                 <dt>{t("employment.version")}</dt><dd>{number(c.version as i64)}</dd>
                             </dl>
+                            }.into_any()}
+                            {view! {
                             <ErrorNote error=errors/>
                             {can_review.then(|| {
                                 let (c1, c2) = (code1.clone(), code1.clone());
@@ -434,6 +437,8 @@ pub fn ContractPage() -> impl IntoView {
                                     </ActionForm>
                                 }
                             })}
+                            }.into_any()}
+                            {view! {
                             <h2>{t("employment.workers")}</h2>
                             <ul class="plain" id="workers">
                                 {c.workers.clone().into_iter().map(|w| view! {
@@ -504,6 +509,8 @@ pub fn ContractPage() -> impl IntoView {
                                     </ActionForm>
                                 }
                             })}
+                            }.into_any()}
+                            {view! {
                             <h2>{t("employment.production")}</h2>
                             <table class="table" id="production">
                                 <thead><tr><th>{t("employment.date")}</th><th>{t("employment.produced")}</th><th>{t("employment.accepted")}</th><th>{t("employment.rejected")}</th><th>{t("employment.hours")}</th><th></th></tr></thead>
@@ -539,6 +546,8 @@ pub fn ContractPage() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
+                            }.into_any()}
+                            {view! {
                             <h2>{t("employment.invoices")}</h2>
                             <table class="table" id="invoices">
                                 <thead><tr><th>{t("employment.invoice")}</th><th>{t("employment.period")}</th><th>{t("employment.accepted")}</th><th>{t("employment.amount")}</th><th>{t("employment.status")}</th></tr></thead>
@@ -573,6 +582,8 @@ pub fn ContractPage() -> impl IntoView {
                                     </ActionForm>
                                 }
                             })}
+                            }.into_any()}
+                            {view! {
                             <h2>{t("employment.payslips")}</h2>
                             <ActionForm action=slips attr:class="inline-form" attr:id="payslip-form">
                                 <input type="hidden" name="code" value=code1.clone()/>
@@ -598,6 +609,7 @@ pub fn ContractPage() -> impl IntoView {
                                     }).collect_view()}
                                 </ul>
                             })}
+                            }.into_any()}
                         }.into_any()
                     }
                 })}

@@ -235,7 +235,7 @@ pub async fn register(
         .filter(province::Column::Code.eq(form.province.trim()))
         .one(&state.db)
         .await?
-        .ok_or_else(|| invalid("province", "staff.province"))?;
+        .ok_or_else(|| invalid("province", "staff.province_invalid"))?;
     let email = validation::email(&form.email).map_err(|k| invalid("email", k))?;
     validation::password(&form.password).map_err(|k| invalid("password", k))?;
     let taken = entrepreneur::Entity::find()

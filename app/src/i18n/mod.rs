@@ -171,6 +171,7 @@ mod tests {
                         "auth.",
                         "security.",
                         "employment.",
+                        "admin.",
                     ];
                     if prefixes.iter().any(|p| piece.starts_with(p)) && is_key(piece) {
                         used.insert(piece.to_string());

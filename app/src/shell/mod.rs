@@ -123,6 +123,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/employment/register") view=crate::employment::RegisterPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/employment/contracts/:code") view=crate::employment::ContractPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff/employment") view=crate::employment::StaffEmploymentPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/staff/admin") view=crate::admin::StaffAdminPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff") view=crate::casework::StaffHome ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff/families/new") view=crate::casework::IntakePage ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff/families/:code") view=crate::casework::FamilyPage ssr=SsrMode::InOrder/>
