@@ -1008,6 +1008,9 @@ struct Records {
     invoice: String,
     pending: String,
     prisoner: String,
+    prison_code: String,
+    programme: String,
+    job: String,
     /// The demo entrepreneur owns it.
     demo_owns: bool,
 }
@@ -1120,7 +1123,34 @@ async fn records(w: &World, p: &Place, owner_id: i64, tag: &str) -> Records {
     )
     .await[0]
         .clone();
+    let prison_code = strings(
+        db,
+        &format!("SELECT code FROM prisons WHERE id = {}", p.prison_id),
+    )
+    .await[0]
+        .clone();
+    let programme = format!("T-M{tag}");
+    exec(
+        db,
+        &format!(
+            "INSERT INTO training_programmes (public_code, prison_id, title, skill, hours, created_at) VALUES ('{programme}', {}, 'دوره', 'sewing', 10, CURRENT_TIMESTAMP)",
+            p.prison_id
+        ),
+    )
+    .await;
+    let job = format!("J-M{tag}");
+    exec(
+        db,
+        &format!(
+            "INSERT INTO job_postings (public_code, entrepreneur_id, province_id, title, skills, pay_rials, status, early_hire_until, created_at) VALUES ('{job}', {owner_id}, {}, 'کار', '[]', 1000000, 'open', NULL, CURRENT_TIMESTAMP)",
+            p.province_id
+        ),
+    )
+    .await;
     Records {
+        job,
+        prison_code,
+        programme,
         place: p.clone(),
         contract: c.public_code,
         log: log.id,
@@ -1267,6 +1297,46 @@ fn endpoints() -> Vec<Endpoint> {
             rule: Staff(PayWages),
             body: |_| "period=bad".into(),
         },
+        Endpoint {
+            path: "/api/employment/programmes",
+            rule: Staff(ViewEmployment),
+            body: |_| String::new(),
+        },
+        Endpoint {
+            path: "/api/employment/programme",
+            rule: StaffInScope(ManageWorkers, false),
+            body: |r| {
+                format!(
+                    "form[prison]={}&form[title]=&form[skill]=x&form[hours]=0",
+                    r.prison_code
+                )
+            },
+        },
+        Endpoint {
+            path: "/api/employment/training",
+            rule: StaffInScope(ManageWorkers, false),
+            body: |r| format!("programme={}&prisoner={}&hours=-1", r.programme, r.prisoner),
+        },
+        Endpoint {
+            path: "/api/employment/jobs",
+            rule: Anyone,
+            body: |_| String::new(),
+        },
+        Endpoint {
+            path: "/api/employment/post-job",
+            rule: Entrepreneur,
+            body: |_| "form[title]=&form[province]=&form[pay]=".into(),
+        },
+        Endpoint {
+            path: "/api/employment/apply",
+            rule: StaffInScope(ManageWorkers, false),
+            body: |r| format!("job={}&prisoner={}", r.job, r.prisoner),
+        },
+        Endpoint {
+            path: "/api/employment/applicants",
+            rule: Owner,
+            body: |r| format!("job={}", r.job),
+        },
     ]
 }
 
@@ -1284,6 +1354,10 @@ async fn fingerprint(db: &DatabaseConnection) -> String {
         "SELECT CAST(COUNT(*) AS BIGINT) FROM ledger_entries",
         "SELECT CAST(COUNT(*) AS BIGINT) FROM entrepreneurs WHERE status = 'pending'",
         "SELECT CAST(COUNT(*) AS BIGINT) FROM users",
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM training_programmes",
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM training_enrolments",
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM job_postings",
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM job_applications",
     ] {
         out.push_str(&scalar(db, sql).await.to_string());
         out.push(',');
@@ -1421,6 +1495,234 @@ async fn access_matrix_every_employment_function_role_and_record() {
         }
         assert_eq!(checked, people.len() * eps.len() * 2);
         assert!(app::audit::verify(db).await.unwrap().ok(), "{l}");
+        tdb.drop_db().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn training_certifies_and_released_people_apply_with_a_passport() {
+    use app::employment::after_release;
+    use app::employment::{JobForm, ProgrammeForm};
+    for tdb in databases().await {
+        let l = tdb.label;
+        let w = world(&tdb.url).await;
+        let db = &w.state.db;
+        let s = &w.state;
+        let officer = authed(db, email_of(Role::PrisonOfficer)).await;
+        let demo = owner_of(s, email_of(Role::Entrepreneur)).await;
+        let prison_code = strings(
+            db,
+            &format!("SELECT code FROM prisons WHERE id = {}", w.home.prison_id),
+        )
+        .await[0]
+            .clone();
+        let away_prison = strings(
+            db,
+            &format!("SELECT code FROM prisons WHERE id = {}", w.away.prison_id),
+        )
+        .await[0]
+            .clone();
+        let form = |prison: &str, hours: &str| ProgrammeForm {
+            prison: prison.into(),
+            title: "جوشکاری صنعتی".into(),
+            skill: "welding".into(),
+            hours: hours.into(),
+        };
+        assert!(
+            matches!(
+                after_release::create_programme(s, &officer, &form(&away_prison, "40")).await,
+                Err(AppError::NotFound)
+            ),
+            "{l}"
+        );
+        assert_eq!(
+            key_of(
+                after_release::create_programme(s, &officer, &form(&prison_code, "0"))
+                    .await
+                    .unwrap_err()
+            ),
+            "employment.programme_hours"
+        );
+        let prog = after_release::create_programme(s, &officer, &form(&prison_code, "40"))
+            .await
+            .unwrap();
+
+        let ws = workers(db, w.home.prison_id).await;
+        let (p, q, r) = (&ws[0], &ws[1], &ws[2]);
+        let st = after_release::record_training(s, &officer, &prog, &p.1, "30")
+            .await
+            .unwrap();
+        assert!(!st.certified && st.hours_completed == 30, "{l}");
+        let st = after_release::record_training(s, &officer, &prog, &p.1, "۱۵")
+            .await
+            .unwrap();
+        assert!(st.certified && st.hours_completed == 40, "{l}");
+        after_release::record_training(s, &officer, &prog, &p.1, "10")
+            .await
+            .unwrap();
+        assert_eq!(
+            count(
+                db,
+                "certificates",
+                &format!("prisoner_id = {} AND skill = 'welding'", p.0)
+            )
+            .await,
+            1,
+            "{l}"
+        );
+        // The certificate feeds matching: a welding contract proposes P and ranks him for it.
+        let mut f = contract_form(&w.home.workshop, "70000", "hourly");
+        f.required_certificates = Some("welding".into());
+        let code = service::propose(s, &demo, &f).await.unwrap();
+        service::review(s, &officer, &code, true, None)
+            .await
+            .unwrap();
+        service::review(
+            s,
+            &authed(db, email_of(Role::AssociationManager)).await,
+            &code,
+            true,
+            None,
+        )
+        .await
+        .unwrap();
+        let cands = service::matches(s, &officer, &code).await.unwrap();
+        assert!(cands.iter().any(|c| c.prisoner_code == p.1), "{l}");
+        assert!(
+            cands
+                .iter()
+                .all(|c| c.certificates.contains(&"welding".to_string())),
+            "{l}"
+        );
+
+        // Job posts: one with a 30-day early-hire window, one open to everyone.
+        let job = |days: &str| JobForm {
+            title: "جوشکار".into(),
+            province: w.home.province_code.clone(),
+            skills: Some("welding".into()),
+            pay: "150000000".into(),
+            early_hire_days: Some(days.into()),
+        };
+        let early = after_release::post_job(s, &demo, &job("30")).await.unwrap();
+        let open = after_release::post_job(s, &demo, &job("0")).await.unwrap();
+        let listed = after_release::jobs(s, Some(&w.home.province_code))
+            .await
+            .unwrap();
+        assert!(
+            listed.iter().any(|j| j.code == early) && listed.iter().any(|j| j.code == open),
+            "{l}"
+        );
+
+        // Q was released, opted in, and once worked on one of the demo entrepreneur's contracts;
+        // R was released and opted in but never worked for him; P is still inside.
+        let yesterday = (today() - Duration::days(1)).to_string();
+        for who in [q, r] {
+            exec(db, &format!("UPDATE prisoners SET released_on = '{yesterday}', consent_jobs_after_release = TRUE WHERE id = {}", who.0)).await;
+        }
+        exec(
+            db,
+            &format!(
+                "UPDATE prisoners SET consent_jobs_after_release = TRUE WHERE id = {}",
+                p.0
+            ),
+        )
+        .await;
+        let kid = scalar(
+            db,
+            &format!("SELECT id FROM contracts WHERE public_code = '{code}'"),
+        )
+        .await;
+        exec(db, &format!("INSERT INTO worker_assignments (contract_id, prisoner_id, worker_code, status, consent_at, assigned_by, rating, created_at, ended_at) VALUES ({kid}, {}, 'WK-PAST0001', 'ended', CURRENT_TIMESTAMP, NULL, 4, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)", q.0)).await;
+        assert_eq!(
+            key_of(
+                after_release::apply(s, &officer, &early, &r.1)
+                    .await
+                    .unwrap_err()
+            ),
+            "employment.early_hire_only"
+        );
+        let passport_q = after_release::apply(s, &officer, &early, &q.1)
+            .await
+            .unwrap();
+        assert!(passport_q.starts_with("R-"), "{l}");
+        assert_eq!(
+            key_of(
+                after_release::apply(s, &officer, &early, &q.1)
+                    .await
+                    .unwrap_err()
+            ),
+            "employment.already_applied"
+        );
+        assert_eq!(
+            key_of(
+                after_release::apply(s, &officer, &open, &p.1)
+                    .await
+                    .unwrap_err()
+            ),
+            "employment.not_released"
+        );
+        after_release::apply(s, &officer, &open, &r.1)
+            .await
+            .unwrap();
+        exec(
+            db,
+            &format!(
+                "UPDATE prisoners SET consent_jobs_after_release = FALSE WHERE id = {}",
+                r.0
+            ),
+        )
+        .await;
+        let other_job = after_release::post_job(s, &demo, &job("0")).await.unwrap();
+        assert_eq!(
+            key_of(
+                after_release::apply(s, &officer, &other_job, &r.1)
+                    .await
+                    .unwrap_err()
+            ),
+            "employment.no_job_consent"
+        );
+
+        // The entrepreneur sees passports: skills, training, certificates, work record; no code or
+        // name of the person.
+        let apps = after_release::applicants(s, &demo, &early).await.unwrap();
+        assert_eq!(apps.len(), 1, "{l}");
+        let (status, passport) = &apps[0];
+        assert_eq!(
+            (status.as_str(), passport.code.as_str()),
+            ("applied", passport_q.as_str()),
+            "{l}"
+        );
+        assert_eq!(passport.work.len(), 1, "{l}");
+        assert_eq!(passport.work[0].rating, Some(4), "{l}");
+        let json = serde_json::to_string(&apps).unwrap();
+        assert!(
+            !json.contains(&q.1),
+            "{l}: a prisoner code reached the employer"
+        );
+        let sealed: Vec<u8> = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                format!("SELECT name_enc FROM prisoners WHERE id = {}", q.0),
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get_by_index(0)
+            .unwrap();
+        let name = s.sealer.open("prisoners.name", &sealed).unwrap();
+        assert!(!json.contains(&name), "{l}: a name reached the employer");
+        // Another entrepreneur's posts are not theirs to read.
+        let other = scalar(db, &format!("SELECT user_id FROM entrepreneurs WHERE id <> {} AND status = 'verified' ORDER BY id LIMIT 1", demo.entrepreneur.id)).await;
+        let other_email =
+            strings(db, &format!("SELECT email FROM users WHERE id = {other}")).await[0].clone();
+        let other_owner = owner_of(s, &other_email).await;
+        assert!(
+            matches!(
+                after_release::applicants(s, &other_owner, &early).await,
+                Err(AppError::NotFound)
+            ),
+            "{l}"
+        );
         tdb.drop_db().await;
     }
 }

@@ -9,6 +9,8 @@
 //! record's scope; entrepreneurs through their role and ownership of the record (anything else
 //! answers "not found").
 
+#[cfg(feature = "ssr")]
+pub mod after_release;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
@@ -281,6 +283,8 @@ pub struct Dashboard {
     pub invoices: Vec<(String, InvoiceView)>,
     /// Workshops an entrepreneur may propose to: (code, Persian, English name).
     pub workshops: Vec<(String, String, String)>,
+    /// The company's province code (where its job posts go).
+    pub province: String,
 }
 
 /// One worker's day on a production log.
@@ -531,4 +535,130 @@ pub async fn wage_run(period: String) -> Result<WageRunReport, AppError> {
         service::wage_run(&s, Some(&who), &period).await
     })
     .await
+}
+
+// ---------------------------------------------------------------- training and after release
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgrammeForm {
+    pub prison: String,
+    pub title: String,
+    pub skill: String,
+    pub hours: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgrammeRow {
+    pub code: String,
+    pub prison: String,
+    pub title: String,
+    pub skill: String,
+    pub hours: i32,
+    pub enrolled: i64,
+    pub certified: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrainingStatus {
+    pub hours_completed: i32,
+    pub hours_required: i32,
+    pub certified: bool,
+}
+
+/// One stretch of workshop work on a passport.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkRecord {
+    pub product: String,
+    pub months: i64,
+    pub rating: Option<i32>,
+}
+
+/// A released person's skills passport, under a pseudonym (`R-…`): what an employer may know.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Passport {
+    pub code: String,
+    pub skills: Vec<String>,
+    pub training_hours: i64,
+    /// (title, skill, issued on).
+    pub certificates: Vec<(String, String, String)>,
+    pub work: Vec<WorkRecord>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobForm {
+    pub title: String,
+    pub province: String,
+    pub skills: Option<String>,
+    /// Monthly pay in tomans.
+    pub pay: String,
+    /// Days during which only workers the entrepreneur had under contract may apply.
+    pub early_hire_days: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobCard {
+    pub code: String,
+    pub title: String,
+    pub company: String,
+    pub province_fa: String,
+    pub province_en: String,
+    pub skills: Vec<String>,
+    pub pay_rials: i64,
+    pub early_hire_until: Option<String>,
+}
+
+#[server(prefix = "/api", endpoint = "employment/programmes")]
+pub async fn training_programmes() -> Result<Vec<ProgrammeRow>, AppError> {
+    staff(crate::auth::Permission::ViewEmployment, async |s, who| {
+        after_release::programmes(&s, &who).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "employment/programme")]
+pub async fn create_programme(form: ProgrammeForm) -> Result<String, AppError> {
+    staff(crate::auth::Permission::ManageWorkers, async |s, who| {
+        after_release::create_programme(&s, &who, &form).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "employment/training")]
+pub async fn record_training(
+    programme: String,
+    prisoner: String,
+    hours: String,
+) -> Result<TrainingStatus, AppError> {
+    staff(crate::auth::Permission::ManageWorkers, async |s, who| {
+        after_release::record_training(&s, &who, &programme, &prisoner, &hours).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "employment/jobs")]
+pub async fn job_posts(province: Option<String>) -> Result<Vec<JobCard>, AppError> {
+    async {
+        let state = crate::platform::use_state()?;
+        after_release::jobs(&state, province.as_deref()).await
+    }
+    .await
+    .map_err(AppError::with_status)
+}
+
+#[server(prefix = "/api", endpoint = "employment/post-job")]
+pub async fn post_job(form: JobForm) -> Result<String, AppError> {
+    entrepreneur(async |s, me| after_release::post_job(&s, &me, &form).await).await
+}
+
+#[server(prefix = "/api", endpoint = "employment/apply")]
+pub async fn apply_for_job(job: String, prisoner: String) -> Result<String, AppError> {
+    staff(crate::auth::Permission::ManageWorkers, async |s, who| {
+        after_release::apply(&s, &who, &job, &prisoner).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "employment/applicants")]
+pub async fn job_applicants(job: String) -> Result<Vec<(String, Passport)>, AppError> {
+    entrepreneur(async |s, me| after_release::applicants(&s, &me, &job).await).await
 }

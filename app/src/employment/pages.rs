@@ -204,15 +204,8 @@ pub fn DashboardPage() -> impl IntoView {
     let chosen = move || query.with(|q| q.get("workshop").unwrap_or_default());
     let propose = ServerAction::<ProposeContract>::new();
     let error = Signal::derive(move || propose.value().get().and_then(|r| r.err()));
-    let data = Resource::new(
-        move || me.get().and_then(|r| r.ok()).flatten().map(|u| u.role),
-        |role| async move {
-            match role {
-                Some(Role::Entrepreneur) => Some(entrepreneur_dashboard().await),
-                _ => None,
-            }
-        },
-    );
+    // The server decides who may see it; the page shows what it answers.
+    let data = Resource::new(|| (), |_| entrepreneur_dashboard());
     view! {
         <section class="panel" id="entrepreneur-home">
             <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
@@ -224,7 +217,8 @@ pub fn DashboardPage() -> impl IntoView {
                         <p class="role-badge" data-role="entrepreneur"><crate::shell::RoleName role=Role::Entrepreneur/></p>
                     }.into_any(),
                 })}
-                {move || data.get().flatten().map(|d| match d {
+                {move || data.get().map(|d| match d {
+                    Err(AppError::Unauthorized | AppError::Forbidden) => ().into_any(),
                     Err(AppError::NotFound) => view! {
                         <p class="notice">{t("employment.no_company")} " " <A href="/employment/register">{t("employment.register")}</A></p>
                     }.into_any(),
@@ -232,6 +226,7 @@ pub fn DashboardPage() -> impl IntoView {
                     Ok(d) => {
                         let verified = d.me.status == "verified";
                         let workshops = d.workshops.clone();
+                        let province = d.province.clone();
                         view! {
                             <h2><bdi>{d.me.company.clone()}</bdi></h2>
                             <p id="company-status" data-status=d.me.status.clone()><Label prefix="company_status" code=d.me.status.clone()/></p>
@@ -284,7 +279,8 @@ pub fn DashboardPage() -> impl IntoView {
                                     <ErrorNote error/>
                                     <button type="submit" class="button">{t("employment.propose_submit")}</button>
                                 </ActionForm>
-                            })}
+                            }.into_any())}
+                            {verified.then(|| view! { <JobsSection province=province.clone()/> }.into_any())}
                         }.into_any()
                     }
                 })}
@@ -657,20 +653,8 @@ pub fn StaffEmploymentPage() -> impl IntoView {
     let verify = ServerAction::<VerifyEntrepreneur>::new();
     let run = ServerAction::<WageRun>::new();
     let consent = ServerAction::<RecordWorkConsent>::new();
-    let queue = Resource::new(
-        move || {
-            (
-                verify.version().get(),
-                me.get().and_then(|r| r.ok()).flatten().map(|u| u.role),
-            )
-        },
-        |(_, role)| async move {
-            match role {
-                Some(r) if Permission::ViewEmployment.allows(r) => Some(employment_queue().await),
-                _ => None,
-            }
-        },
-    );
+    // The server decides who may see it; the page shows what it answers.
+    let queue = Resource::new(move || verify.version().get(), |_| employment_queue());
     let errors = Signal::derive(move || {
         [
             verify.value().get().and_then(|r| r.err()),
@@ -689,9 +673,8 @@ pub fn StaffEmploymentPage() -> impl IntoView {
                 {move || {
                     let u = me.get().and_then(|r| r.ok()).flatten();
                     queue.get().map(|q| match q {
-                        None => view! { <p class="error">{t("error.forbidden")}</p> }.into_any(),
-                        Some(Err(e)) => view! { <p class="error">{move || i18n.t(e.message_key())}</p> }.into_any(),
-                        Some(Ok(q)) => {
+                        Err(e) => view! { <p class="error">{move || i18n.t(e.message_key())}</p> }.into_any(),
+                        Ok(q) => {
                             let period = q.current_period.clone();
                             let can_verify = may(&u, Permission::VerifyEntrepreneur);
                             view! {
@@ -748,6 +731,7 @@ pub fn StaffEmploymentPage() -> impl IntoView {
                                         </dl>
                                     })}
                                 })}
+                                <TrainingSection prisons_hint=may(&u, Permission::ManageWorkers)/>
                                 {may(&u, Permission::ManageWorkers).then(|| view! {
                                     <h2>{t("employment.work_consent")}</h2>
                                     <ActionForm action=consent attr:class="inline-form" attr:id="work-consent-form">
@@ -765,5 +749,160 @@ pub fn StaffEmploymentPage() -> impl IntoView {
                 }}
             </Suspense>
         </section>
+    }
+}
+
+/// `/employment/jobs`: open job posts for released people (public).
+#[component]
+pub fn JobsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let province = move || query.with(|q| q.get("province").filter(|s| !s.is_empty()));
+    let jobs = Resource::new(province, job_posts);
+    view! {
+        <section class="panel" id="jobs">
+            <h1>{t("employment.jobs")}</h1>
+            <p class="muted">{t("employment.jobs_intro")}</p>
+            <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
+                {move || jobs.get().map(|r| match r {
+                    Err(e) => view! { <p class="error">{move || i18n.t(e.message_key())}</p> }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="cards" id="job-list">
+                            {list.into_iter().map(|j| {
+                                let code = j.code.clone();
+                                view! {
+                                    <li class="card job" data-code=code>
+                                        <h2><bdi>{j.title.clone()}</bdi></h2>
+                                        <p class="muted"><bdi>{j.company.clone()}</bdi> " · " {bilingual(j.province_fa.clone(), j.province_en.clone())}</p>
+                                        <p><Skills skills=j.skills.clone()/></p>
+                                        <p>{t("employment.monthly_pay")} ": " {rials(j.pay_rials)}</p>
+                                        {j.early_hire_until.clone().map(|d| view! { <p class="muted">{t("employment.early_hire_until")} " " {d}</p> })}
+                                        <p class="muted"><bdi>{j.code.clone()}</bdi></p>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// The entrepreneur's job posts: a new one, and the applicants (passports) of one.
+#[component]
+fn JobsSection(province: String) -> impl IntoView {
+    let post = ServerAction::<PostJob>::new();
+    let applicants = ServerAction::<JobApplicants>::new();
+    let error = Signal::derive(move || {
+        post.value()
+            .get()
+            .and_then(|r| r.err())
+            .or_else(|| applicants.value().get().and_then(|r| r.err()))
+    });
+    view! {
+        <h2>{t("employment.post_job")}</h2>
+        <ActionForm action=post attr:class="form" attr:id="job-form">
+            <label>{t("employment.job_title")}<input name="form[title]" required/></label>
+            <input type="hidden" name="form[province]" value=province/>
+            <label>{t("employment.required_skills")}<input name="form[skills]"/></label>
+            <label>{t("employment.monthly_pay")}<input name="form[pay]" inputmode="numeric" required/></label>
+            <label>{t("employment.early_hire_days")}<input name="form[early_hire_days]" inputmode="numeric"/></label>
+            <button type="submit" class="button secondary">{t("employment.post_job")}</button>
+        </ActionForm>
+        {move || post.value().get().and_then(|r| r.ok()).map(|code| view! { <p class="notice" id="job-posted">{t("employment.job_posted")} " " <bdi>{code}</bdi></p> })}
+        <ErrorNote error/>
+        <ActionForm action=applicants attr:class="inline-form" attr:id="applicants-form">
+            <input name="job" required placeholder="J-…"/>
+            <button type="submit" class="button secondary">{t("employment.applicants")}</button>
+        </ActionForm>
+        {move || applicants.value().get().and_then(|r| r.ok()).map(|list| view! {
+            <ul class="plain" id="applicants">
+                {list.into_iter().map(|(status, p)| view! { <li><PassportCard p/> " · " <Label prefix="application" code=status/></li> }).collect_view()}
+            </ul>
+        })}
+    }
+}
+
+#[component]
+fn PassportCard(p: Passport) -> impl IntoView {
+    view! {
+        <article class="card passport" data-passport=p.code.clone()>
+            <h3><bdi>{p.code.clone()}</bdi></h3>
+            <p><Skills skills=p.skills.clone()/></p>
+            <p>{t("employment.training_hours")} ": " {number(p.training_hours)}</p>
+            <ul class="plain">
+                {p.certificates.into_iter().map(|(title, _, on)| view! { <li>{t("employment.certificate")} ": " <bdi>{title}</bdi> " (" {on} ")"</li> }).collect_view()}
+                {p.work.into_iter().map(|w| view! { <li>{t("employment.workshop_record")} ": " <bdi>{w.product}</bdi> " · " {number(w.months)} " " {t("employment.months")}
+                    {w.rating.map(|r| view! { " · " {t("employment.rating")} " " {number(r as i64)} })}</li> }).collect_view()}
+            </ul>
+        </article>
+    }
+}
+
+/// Training programmes of the prisons in scope, and a released person's job application.
+#[component]
+fn TrainingSection(prisons_hint: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let create = ServerAction::<CreateProgramme>::new();
+    let hours = ServerAction::<RecordTraining>::new();
+    let apply = ServerAction::<ApplyForJob>::new();
+    let list = Resource::new(
+        move || create.version().get() + hours.version().get(),
+        |_| training_programmes(),
+    );
+    let error = Signal::derive(move || {
+        [
+            create.value().get().and_then(|r| r.err()),
+            hours.value().get().and_then(|r| r.err()),
+            apply.value().get().and_then(|r| r.err()),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+    });
+    view! {
+        <h2>{t("employment.training")}</h2>
+        <ErrorNote error/>
+        <Suspense fallback=|| ()>
+            {move || list.get().and_then(|r| r.ok()).map(|rows| view! {
+                <table class="table" id="programmes">
+                    <thead><tr><th>{t("employment.programme")}</th><th>{t("employment.skill")}</th><th>{t("employment.hours")}</th><th>{t("employment.enrolled")}</th><th>{t("employment.certified")}</th></tr></thead>
+                    <tbody>
+                        {rows.into_iter().map(|p| view! {
+                            <tr data-code=p.code.clone()><td><bdi>{p.code.clone()}</bdi> " " <bdi>{p.title.clone()}</bdi> " · " {p.prison.clone()}</td><td><Label prefix="skill" code=p.skill.clone()/></td><td>{number(p.hours as i64)}</td><td>{number(p.enrolled)}</td><td>{number(p.certified)}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+        </Suspense>
+        {prisons_hint.then(|| view! {
+            <ActionForm action=create attr:class="inline-form" attr:id="programme-form">
+                <input name="form[prison]" required placeholder=move || i18n.t("employment.prison_code")/>
+                <input name="form[title]" required placeholder=move || i18n.t("employment.programme")/>
+                <select name="form[skill]">
+                    {SKILLS.iter().map(|s| view! { <option value=*s><Label prefix="skill" code=s.to_string()/></option> }).collect_view()}
+                </select>
+                <input name="form[hours]" inputmode="numeric" required size="4" placeholder=move || i18n.t("employment.hours")/>
+                <button type="submit" class="button secondary">{t("employment.create_programme")}</button>
+            </ActionForm>
+            <ActionForm action=hours attr:class="inline-form" attr:id="training-form">
+                <input name="programme" required placeholder="T-…"/>
+                <input name="prisoner" required placeholder="P-…"/>
+                <input name="hours" inputmode="numeric" required size="4" placeholder=move || i18n.t("employment.hours")/>
+                <button type="submit" class="button secondary">{t("employment.record_hours")}</button>
+            </ActionForm>
+            {move || hours.value().get().and_then(|r| r.ok()).map(|s| view! {
+                <p class="notice" id="training-status">{number(s.hours_completed as i64)} "/" {number(s.hours_required as i64)}
+                    {s.certified.then(|| view! { " · " {t("employment.certified")} })}</p>
+            })}
+            <h2>{t("employment.apply_for")}</h2>
+            <ActionForm action=apply attr:class="inline-form" attr:id="apply-form">
+                <input name="job" required placeholder="J-…"/>
+                <input name="prisoner" required placeholder="P-…"/>
+                <button type="submit" class="button secondary">{t("employment.apply")}</button>
+            </ActionForm>
+            {move || apply.value().get().and_then(|r| r.ok()).map(|code| view! { <p class="notice" id="applied">{t("employment.applied")} " " <bdi>{code}</bdi></p> })}
+        })}
     }
 }

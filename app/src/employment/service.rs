@@ -2340,7 +2340,13 @@ pub async fn dashboard(state: &AppState, me: &Owner) -> Result<Dashboard, AppErr
         .into_iter()
         .map(|w| (w.public_code, w.name_fa, w.name_en))
         .collect();
+    let province = province::Entity::find_by_id(me.entrepreneur.province_id)
+        .one(db)
+        .await?
+        .map(|p| p.code)
+        .unwrap_or_default();
     Ok(Dashboard {
+        province,
         me: entrepreneur_rows(state, vec![me.entrepreneur.clone()])
             .await?
             .remove(0),

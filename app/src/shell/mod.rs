@@ -121,6 +121,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/employment/dashboard") view=crate::employment::DashboardPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/employment/workshops") view=crate::employment::WorkshopsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/employment/register") view=crate::employment::RegisterPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/employment/jobs") view=crate::employment::JobsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/employment/contracts/:code") view=crate::employment::ContractPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff/employment") view=crate::employment::StaffEmploymentPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff/admin") view=crate::admin::StaffAdminPage ssr=SsrMode::InOrder/>

@@ -1,0 +1,559 @@
+//! Training and life after release: staff run vocational programmes (hours completed turn into a
+//! certificate, which matching reads); released people who opted in have a skills passport
+//! (training hours, certificates, workshop record and ratings) under a keyed pseudonym; entrepreneurs
+//! post jobs (with an early-hire window for workers they had under contract), staff apply on a
+//! released person's behalf, and the entrepreneur sees the passport, never the person.
+
+use super::*;
+use crate::audit::{self, Entry};
+use crate::auth::ssr::{check_scope, Authed};
+use crate::auth::Permission;
+use crate::platform::entity::{
+    certificate, contract, entrepreneur, job_application, job_posting, prison, prisoner, province,
+    training_enrolment, training_programme, worker_assignment,
+};
+use crate::platform::AppState;
+use crate::validation::{self, normalize_persian};
+use chrono::{Duration, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use std::collections::HashMap;
+
+fn invalid(field: &str, key: &str) -> AppError {
+    AppError::invalid(field, key)
+}
+
+fn entry<'a>(
+    actor: i64,
+    action: &'a str,
+    kind: &'a str,
+    subject: &str,
+    detail: serde_json::Value,
+) -> Entry<'a> {
+    Entry {
+        actor_user_id: Some(actor),
+        action,
+        subject_kind: kind,
+        subject_id: Some(subject.to_string()),
+        detail,
+    }
+}
+
+/// The pseudonym a released person's passport carries: keyed, stable, not reversible without the
+/// server's key, and unrelated to any code staff use.
+pub fn passport_code(state: &AppState, prisoner_code: &str) -> String {
+    let h = state.sealer.blind_index("passport", prisoner_code);
+    format!("R-{}", h[..10].to_ascii_uppercase())
+}
+
+async fn prisoner_in_scope(
+    state: &AppState,
+    who: &Authed,
+    p: Permission,
+    code: &str,
+) -> Result<(prisoner::Model, prison::Model), AppError> {
+    let pr = prisoner::Entity::find()
+        .filter(prisoner::Column::PublicCode.eq(code.trim()))
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let jail = prison::Entity::find_by_id(pr.prison_id)
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| AppError::internal("prisoner", "prison missing"))?;
+    check_scope(who, p, &pr.public_code, jail.province_id, Some(jail.id)).await?;
+    Ok((pr, jail))
+}
+
+// ---------------------------------------------------------------- training
+
+pub async fn create_programme(
+    state: &AppState,
+    who: &Authed,
+    form: &ProgrammeForm,
+) -> Result<String, AppError> {
+    let jail = prison::Entity::find()
+        .filter(prison::Column::Code.eq(form.prison.trim()))
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| invalid("prison", "staff.prison_invalid"))?;
+    check_scope(
+        who,
+        Permission::ManageWorkers,
+        &jail.code,
+        jail.province_id,
+        Some(jail.id),
+    )
+    .await?;
+    let title = normalize_persian(&form.title);
+    if !(2..=200).contains(&title.chars().count()) {
+        return Err(invalid("title", "employment.title_invalid"));
+    }
+    let skill = form.skill.trim().to_ascii_lowercase();
+    if !SKILLS.contains(&skill.as_str()) {
+        return Err(invalid("skill", "employment.unknown_skill"));
+    }
+    let hours: i32 = validation::latin_digits(form.hours.trim())
+        .parse()
+        .ok()
+        .filter(|h| (1..=2000).contains(h))
+        .ok_or_else(|| invalid("hours", "employment.programme_hours"))?;
+    let code = crate::auth::ssr::public_code("T", 8);
+    let txn = audit::begin(&state.db).await?;
+    training_programme::ActiveModel {
+        public_code: Set(code.clone()),
+        prison_id: Set(jail.id),
+        title: Set(title),
+        skill: Set(skill),
+        hours: Set(hours),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        entry(
+            who.user_id,
+            "training.created",
+            "programme",
+            &code,
+            serde_json::json!({ "prison": jail.code }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(code)
+}
+
+/// Records training hours (enrolling on the first); when the programme's hours are reached the
+/// prisoner gets its certificate, once.
+pub async fn record_training(
+    state: &AppState,
+    who: &Authed,
+    programme_code: &str,
+    prisoner_code: &str,
+    hours: &str,
+) -> Result<TrainingStatus, AppError> {
+    let prog = training_programme::Entity::find()
+        .filter(training_programme::Column::PublicCode.eq(programme_code.trim()))
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (pr, jail) =
+        prisoner_in_scope(state, who, Permission::ManageWorkers, prisoner_code).await?;
+    if pr.prison_id != prog.prison_id {
+        return Err(invalid("prisoner", "employment.other_prison"));
+    }
+    let add: i32 = validation::latin_digits(hours.trim())
+        .parse()
+        .ok()
+        .filter(|h| (0..=200).contains(h))
+        .ok_or_else(|| invalid("hours", "employment.programme_hours"))?;
+    let txn = audit::begin(&state.db).await?;
+    let existing = training_enrolment::Entity::find()
+        .filter(training_enrolment::Column::ProgrammeId.eq(prog.id))
+        .filter(training_enrolment::Column::PrisonerId.eq(pr.id))
+        .one(&txn)
+        .await?;
+    let (id, before, status) = match existing {
+        Some(e) => (e.id, e.hours_completed, e.status),
+        None => {
+            let e = training_enrolment::ActiveModel {
+                programme_id: Set(prog.id),
+                prisoner_id: Set(pr.id),
+                hours_completed: Set(0),
+                status: Set("enrolled".into()),
+                created_at: Set(Utc::now()),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            (e.id, 0, e.status)
+        }
+    };
+    let total = (before + add).min(prog.hours);
+    let completed = total >= prog.hours;
+    training_enrolment::Entity::update_many()
+        .col_expr(
+            training_enrolment::Column::HoursCompleted,
+            Expr::value(total),
+        )
+        .col_expr(
+            training_enrolment::Column::Status,
+            Expr::value(if completed { "completed" } else { "enrolled" }),
+        )
+        .filter(training_enrolment::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    let certified = completed && status != "completed";
+    if certified {
+        certificate::ActiveModel {
+            prisoner_id: Set(pr.id),
+            programme_id: Set(Some(prog.id)),
+            title: Set(prog.title.clone()),
+            skill: Set(prog.skill.clone()),
+            issued_on: Set(Utc::now().date_naive()),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    audit::record(
+        &txn,
+        entry(who.user_id, "training.hours", "programme", &prog.public_code, serde_json::json!({ "prisoner": pr.public_code, "hours": add, "certified": certified, "prison": jail.code })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(TrainingStatus {
+        hours_completed: total,
+        hours_required: prog.hours,
+        certified: completed,
+    })
+}
+
+pub async fn programmes(state: &AppState, who: &Authed) -> Result<Vec<ProgrammeRow>, AppError> {
+    let mut prisons = prison::Entity::find();
+    if let Some(ids) = who.province_filter() {
+        prisons = prisons.filter(prison::Column::ProvinceId.is_in(ids));
+    }
+    let prisons: HashMap<i64, prison::Model> = prisons
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .filter(|p| who.covers(p.province_id, Some(p.id)))
+        .map(|p| (p.id, p))
+        .collect();
+    let progs = training_programme::Entity::find()
+        .filter(
+            training_programme::Column::PrisonId.is_in(prisons.keys().copied().collect::<Vec<_>>()),
+        )
+        .order_by_desc(training_programme::Column::Id)
+        .limit(100)
+        .all(&state.db)
+        .await?;
+    let mut counts: HashMap<i64, (i64, i64)> = HashMap::new();
+    for e in training_enrolment::Entity::find()
+        .filter(
+            training_enrolment::Column::ProgrammeId
+                .is_in(progs.iter().map(|p| p.id).collect::<Vec<_>>()),
+        )
+        .all(&state.db)
+        .await?
+    {
+        let c = counts.entry(e.programme_id).or_default();
+        c.0 += 1;
+        if e.status == "completed" {
+            c.1 += 1;
+        }
+    }
+    Ok(progs
+        .into_iter()
+        .map(|p| {
+            let (enrolled, certified) = counts.get(&p.id).copied().unwrap_or((0, 0));
+            ProgrammeRow {
+                code: p.public_code,
+                prison: prisons
+                    .get(&p.prison_id)
+                    .map(|j| j.code.clone())
+                    .unwrap_or_default(),
+                title: p.title,
+                skill: p.skill,
+                hours: p.hours,
+                enrolled,
+                certified,
+            }
+        })
+        .collect())
+}
+
+// ---------------------------------------------------------------- passports
+
+/// A released, opted-in person's skills passport (no name, no prisoner code).
+pub async fn passport(state: &AppState, pr: &prisoner::Model) -> Result<Passport, AppError> {
+    let db = &state.db;
+    let enrolments = training_enrolment::Entity::find()
+        .filter(training_enrolment::Column::PrisonerId.eq(pr.id))
+        .all(db)
+        .await?;
+    let certificates = certificate::Entity::find()
+        .filter(certificate::Column::PrisonerId.eq(pr.id))
+        .order_by_asc(certificate::Column::IssuedOn)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.title, c.skill, c.issued_on.to_string()))
+        .collect();
+    let assignments = worker_assignment::Entity::find()
+        .filter(worker_assignment::Column::PrisonerId.eq(pr.id))
+        .all(db)
+        .await?;
+    let products: HashMap<i64, String> = contract::Entity::find()
+        .filter(
+            contract::Column::Id.is_in(
+                assignments
+                    .iter()
+                    .map(|a| a.contract_id)
+                    .collect::<Vec<_>>(),
+            ),
+        )
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.product))
+        .collect();
+    let work = assignments
+        .iter()
+        .map(|a| {
+            let end = a.ended_at.unwrap_or_else(Utc::now);
+            WorkRecord {
+                product: products.get(&a.contract_id).cloned().unwrap_or_default(),
+                months: ((end - a.created_at).num_days() / 30).max(0),
+                rating: a.rating,
+            }
+        })
+        .collect();
+    Ok(Passport {
+        code: passport_code(state, &pr.public_code),
+        skills: serde_json::from_str(&pr.skills).unwrap_or_default(),
+        training_hours: enrolments.iter().map(|e| e.hours_completed as i64).sum(),
+        certificates,
+        work,
+    })
+}
+
+// ---------------------------------------------------------------- job posts
+
+pub async fn post_job(
+    state: &AppState,
+    me: &service::Owner,
+    form: &JobForm,
+) -> Result<String, AppError> {
+    if me.entrepreneur.status != "verified" {
+        return Err(invalid("entrepreneur", "employment.not_verified"));
+    }
+    let title = normalize_persian(&form.title);
+    if !(2..=200).contains(&title.chars().count()) {
+        return Err(invalid("title", "employment.title_invalid"));
+    }
+    let prov = province::Entity::find()
+        .filter(province::Column::Code.eq(form.province.trim()))
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| invalid("province", "staff.province_invalid"))?;
+    let skills = service::parse_skills(form.skills.as_deref(), "skills")?;
+    let pay = validation::amount_rials(&form.pay).map_err(|k| invalid("pay", k))?;
+    if pay > 10_000_000_000 {
+        return Err(invalid("pay", "validation.amount"));
+    }
+    let early_days: i64 = match form
+        .early_hire_days
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => 0,
+        Some(d) => validation::latin_digits(d)
+            .parse()
+            .ok()
+            .filter(|d| (0..=90).contains(d))
+            .ok_or_else(|| invalid("early_hire_days", "employment.early_days"))?,
+    };
+    let code = crate::auth::ssr::public_code("J", 8);
+    let txn = audit::begin(&state.db).await?;
+    job_posting::ActiveModel {
+        public_code: Set(code.clone()),
+        entrepreneur_id: Set(me.entrepreneur.id),
+        province_id: Set(prov.id),
+        title: Set(title),
+        skills: Set(serde_json::to_string(&skills).unwrap_or_else(|_| "[]".into())),
+        pay_rials: Set(pay * 10),
+        status: Set("open".into()),
+        early_hire_until: Set(
+            (early_days > 0).then(|| Utc::now().date_naive() + Duration::days(early_days))
+        ),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        entry(
+            me.user_id,
+            "job.posted",
+            "job",
+            &code,
+            serde_json::json!({ "province": prov.code }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(code)
+}
+
+/// Open job posts, newest first (public).
+pub async fn jobs(state: &AppState, province_code: Option<&str>) -> Result<Vec<JobCard>, AppError> {
+    let db = &state.db;
+    let provinces: HashMap<i64, province::Model> = province::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let mut q = job_posting::Entity::find().filter(job_posting::Column::Status.eq("open"));
+    if let Some(pc) = province_code.map(str::trim).filter(|s| !s.is_empty()) {
+        let id = provinces
+            .values()
+            .find(|p| p.code == pc)
+            .map(|p| p.id)
+            .unwrap_or(-1);
+        q = q.filter(job_posting::Column::ProvinceId.eq(id));
+    }
+    let posts = q
+        .order_by_desc(job_posting::Column::Id)
+        .limit(100)
+        .all(db)
+        .await?;
+    let companies: HashMap<i64, String> = entrepreneur::Entity::find()
+        .filter(
+            entrepreneur::Column::Id
+                .is_in(posts.iter().map(|p| p.entrepreneur_id).collect::<Vec<_>>()),
+        )
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e.company_name))
+        .collect();
+    Ok(posts
+        .into_iter()
+        .map(|p| {
+            let prov = provinces.get(&p.province_id);
+            JobCard {
+                code: p.public_code,
+                title: p.title,
+                company: companies
+                    .get(&p.entrepreneur_id)
+                    .cloned()
+                    .unwrap_or_default(),
+                province_fa: prov.map(|p| p.name_fa.clone()).unwrap_or_default(),
+                province_en: prov.map(|p| p.name_en.clone()).unwrap_or_default(),
+                skills: serde_json::from_str(&p.skills).unwrap_or_default(),
+                pay_rials: p.pay_rials,
+                early_hire_until: p.early_hire_until.map(|d| d.to_string()),
+            }
+        })
+        .collect())
+}
+
+/// Staff apply for a released person who opted in. During the early-hire window only people the
+/// entrepreneur had under contract may apply.
+pub async fn apply(
+    state: &AppState,
+    who: &Authed,
+    job_code: &str,
+    prisoner_code: &str,
+) -> Result<String, AppError> {
+    let (pr, _) = prisoner_in_scope(state, who, Permission::ManageWorkers, prisoner_code).await?;
+    if !pr.consent_jobs_after_release {
+        return Err(invalid("prisoner", "employment.no_job_consent"));
+    }
+    let post = job_posting::Entity::find()
+        .filter(job_posting::Column::PublicCode.eq(job_code.trim()))
+        .filter(job_posting::Column::Status.eq("open"))
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| invalid("job", "employment.job_invalid"))?;
+    let today = Utc::now().date_naive();
+    let in_window = post.early_hire_until.is_some_and(|d| today <= d);
+    if in_window {
+        let theirs: Vec<i64> = contract::Entity::find()
+            .filter(contract::Column::EntrepreneurId.eq(post.entrepreneur_id))
+            .all(&state.db)
+            .await?
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        let worked = worker_assignment::Entity::find()
+            .filter(worker_assignment::Column::PrisonerId.eq(pr.id))
+            .filter(worker_assignment::Column::ContractId.is_in(theirs))
+            .one(&state.db)
+            .await?
+            .is_some();
+        if !worked {
+            return Err(invalid("job", "employment.early_hire_only"));
+        }
+    } else if pr.released_on.is_none() {
+        // Before release a person can only be hired early by someone he worked for.
+        return Err(invalid("prisoner", "employment.not_released"));
+    }
+    let txn = audit::begin(&state.db).await?;
+    let exists = job_application::Entity::find()
+        .filter(job_application::Column::PostingId.eq(post.id))
+        .filter(job_application::Column::PrisonerId.eq(pr.id))
+        .one(&txn)
+        .await?
+        .is_some();
+    if exists {
+        return Err(invalid("job", "employment.already_applied"));
+    }
+    job_application::ActiveModel {
+        posting_id: Set(post.id),
+        prisoner_id: Set(pr.id),
+        status: Set("applied".into()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let passport = passport_code(state, &pr.public_code);
+    audit::record(
+        &txn,
+        entry(
+            who.user_id,
+            "job.applied",
+            "job",
+            &post.public_code,
+            serde_json::json!({ "prisoner": pr.public_code }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(passport)
+}
+
+/// An entrepreneur's applicants: passports only.
+pub async fn applicants(
+    state: &AppState,
+    me: &service::Owner,
+    job_code: &str,
+) -> Result<Vec<(String, Passport)>, AppError> {
+    let post = job_posting::Entity::find()
+        .filter(job_posting::Column::PublicCode.eq(job_code.trim()))
+        .filter(job_posting::Column::EntrepreneurId.eq(me.entrepreneur.id))
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let apps = job_application::Entity::find()
+        .filter(job_application::Column::PostingId.eq(post.id))
+        .order_by_asc(job_application::Column::Id)
+        .all(&state.db)
+        .await?;
+    let people: HashMap<i64, prisoner::Model> = prisoner::Entity::find()
+        .filter(prisoner::Column::Id.is_in(apps.iter().map(|a| a.prisoner_id).collect::<Vec<_>>()))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let mut out = Vec::new();
+    for a in apps {
+        if let Some(p) = people.get(&a.prisoner_id) {
+            out.push((a.status, passport(state, p).await?));
+        }
+    }
+    Ok(out)
+}
