@@ -22,6 +22,11 @@ async function signOut(page: Page) {
 
 test('an entrepreneur registers, is verified, proposes; the contract is approved, workers assigned, a day logged; invoice, payslips and the family fund follow', async ({ page }) => {
   test.setTimeout(300_000);
+  // Surface browser-side failures (a hydration panic would otherwise look like a dead button).
+  page.on('pageerror', (e) => console.log(`PAGEERROR ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') console.log(`CONSOLE ${m.text()}`);
+  });
   const email = `company${Date.now()}@test.karamat.ir`;
   const company = `تولیدی آزمون ${Date.now() % 100000}`;
 
@@ -167,6 +172,18 @@ test('an entrepreneur registers, is verified, proposes; the contract is approved
   await expect(page.locator('main')).not.toContainText('P-');
   await page.click('#payslip-form button[type=submit]');
   await expect(page.locator('#payslips .payslip')).toHaveCount(3);
+  // A job post for released people, public at once.
+  await page.goto('/employment/dashboard');
+  await hydrated(page);
+  const jobTitle = `خیاط ماهر ${Date.now() % 100000}`;
+  await page.fill('#job-form input[name="form[title]"]', jobTitle);
+  await page.fill('#job-form input[name="form[skills]"]', 'sewing');
+  await page.fill('#job-form input[name="form[pay]"]', '150000000');
+  await page.fill('#job-form input[name="form[early_hire_days]"]', '30');
+  await page.click('#job-form button[type=submit]');
+  await expect(page.locator('#job-posted')).toBeVisible();
+  await page.goto('/employment/jobs');
+  await expect(page.locator('#job-list')).toContainText(jobTitle);
   await signOut(page);
 
   // The officer follows a worker to his family's file; the province's social worker sees the

@@ -655,6 +655,7 @@ pub fn StaffEmploymentPage() -> impl IntoView {
     let consent = ServerAction::<RecordWorkConsent>::new();
     // The server decides who may see it; the page shows what it answers.
     let queue = Resource::new(move || verify.version().get(), |_| employment_queue());
+    let training = Training::new();
     let errors = Signal::derive(move || {
         [
             verify.value().get().and_then(|r| r.err()),
@@ -731,7 +732,7 @@ pub fn StaffEmploymentPage() -> impl IntoView {
                                         </dl>
                                     })}
                                 })}
-                                <TrainingSection prisons_hint=may(&u, Permission::ManageWorkers)/>
+                                <TrainingSection training prisons_hint=may(&u, Permission::ManageWorkers)/>
                                 {may(&u, Permission::ManageWorkers).then(|| view! {
                                     <h2>{t("employment.work_consent")}</h2>
                                     <ActionForm action=consent attr:class="inline-form" attr:id="work-consent-form">
@@ -841,16 +842,43 @@ fn PassportCard(p: Passport) -> impl IntoView {
 }
 
 /// Training programmes of the prisons in scope, and a released person's job application.
+/// The page that shows it owns its actions and resource (created at the page's top level, so
+/// the server-side fetch runs under the page's owner and its context).
+#[derive(Clone, Copy)]
+pub struct Training {
+    create: ServerAction<CreateProgramme>,
+    hours: ServerAction<RecordTraining>,
+    apply: ServerAction<ApplyForJob>,
+    list: Resource<Result<Vec<ProgrammeRow>, AppError>>,
+}
+
+impl Training {
+    fn new() -> Self {
+        let create = ServerAction::<CreateProgramme>::new();
+        let hours = ServerAction::<RecordTraining>::new();
+        let apply = ServerAction::<ApplyForJob>::new();
+        let list = Resource::new(
+            move || create.version().get() + hours.version().get(),
+            |_| training_programmes(),
+        );
+        Training {
+            create,
+            hours,
+            apply,
+            list,
+        }
+    }
+}
+
 #[component]
-fn TrainingSection(prisons_hint: bool) -> impl IntoView {
+fn TrainingSection(training: Training, prisons_hint: bool) -> impl IntoView {
     let i18n = use_i18n();
-    let create = ServerAction::<CreateProgramme>::new();
-    let hours = ServerAction::<RecordTraining>::new();
-    let apply = ServerAction::<ApplyForJob>::new();
-    let list = Resource::new(
-        move || create.version().get() + hours.version().get(),
-        |_| training_programmes(),
-    );
+    let Training {
+        create,
+        hours,
+        apply,
+        list,
+    } = training;
     let error = Signal::derive(move || {
         [
             create.value().get().and_then(|r| r.err()),
