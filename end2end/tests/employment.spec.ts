@@ -66,11 +66,7 @@ test('an entrepreneur registers, is verified, proposes; the contract is approved
   await signOut(page);
 
   // Verified, the entrepreneur proposes a contract: first a rate below the minimum, refused.
-  await page.goto('/sign-in');
-  await hydrated(page);
-  await page.fill('input[name=email]', email);
-  await page.fill('input[name=password]', 'a-long-enough-password');
-  await page.click('#sign-in-form button[type=submit]');
+  await signIn(page, email, false, 'a-long-enough-password');
   await expect(page).toHaveURL(/\/employment\/dashboard$/);
   await hydrated(page);
   await expect(page.locator('#company-status')).toHaveAttribute('data-status', 'verified');
@@ -161,11 +157,7 @@ test('an entrepreneur registers, is verified, proposes; the contract is approved
   await signOut(page);
 
   // The entrepreneur sees the invoice and the payslips by worker code only.
-  await page.goto('/sign-in');
-  await hydrated(page);
-  await page.fill('input[name=email]', email);
-  await page.fill('input[name=password]', 'a-long-enough-password');
-  await page.click('#sign-in-form button[type=submit]');
+  await signIn(page, email, false, 'a-long-enough-password');
   await expect(page).toHaveURL(/\/employment\/dashboard$/);
   await expect(page.locator('#my-invoices tbody tr')).toHaveCount(1);
   await page.goto(contractUrl);

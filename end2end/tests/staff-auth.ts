@@ -51,11 +51,11 @@ export async function hydrated(page: Page) {
 }
 
 /** Signs in through the form; staff accounts also type their authenticator code. */
-export async function signIn(page: Page, email: string, staff: boolean) {
+export async function signIn(page: Page, email: string, staff: boolean, password = DEMO_PASSWORD) {
   await page.goto('/sign-in');
   await hydrated(page);
   await page.fill('input[name=email]', email);
-  await page.fill('input[name=password]', DEMO_PASSWORD);
+  await page.fill('input[name=password]', password);
   if (staff) await page.fill('#sign-in-code', await codeFor(email));
   await page.click('#sign-in-form button[type=submit]');
 }

@@ -51,13 +51,7 @@ pub struct StaffAdmin {
 async fn admin<T>(
     f: impl AsyncFnOnce(crate::platform::AppState, crate::auth::ssr::Authed) -> Result<T, AppError>,
 ) -> Result<T, AppError> {
-    async {
-        let who = crate::auth::ssr::authorize(crate::auth::Permission::ManageStaff).await?;
-        let state = crate::platform::use_state()?;
-        f(state, who).await
-    }
-    .await
-    .map_err(AppError::with_status)
+    crate::auth::ssr::with_permission(crate::auth::Permission::ManageStaff, f).await
 }
 
 #[server(prefix = "/api", endpoint = "admin/staff")]

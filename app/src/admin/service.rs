@@ -14,10 +14,6 @@ use sea_orm::{
 };
 use std::collections::HashMap;
 
-fn invalid(field: &str, key: &str) -> AppError {
-    AppError::invalid(field, key)
-}
-
 pub async fn list(state: &AppState) -> Result<StaffAdmin, AppError> {
     let db = &state.db;
     let staff_roles: Vec<&str> = Role::STAFF.iter().map(|r| r.as_str()).collect();
@@ -81,7 +77,7 @@ pub async fn list(state: &AppState) -> Result<StaffAdmin, AppError> {
 fn staff_role(input: &str) -> Result<Role, AppError> {
     Role::parse(input.trim())
         .filter(|r| r.is_staff())
-        .ok_or_else(|| invalid("role", "validation.role"))
+        .ok_or_else(|| AppError::invalid("role", "validation.role"))
 }
 
 /// The scope row a role and the chosen province/prison make: `None` = national.
@@ -100,7 +96,7 @@ async fn scope_for(
                 .filter(prison::Column::Code.eq(c))
                 .one(&state.db)
                 .await?
-                .ok_or_else(|| invalid("prison", "staff.prison_invalid"))?,
+                .ok_or_else(|| AppError::invalid("prison", "staff.prison_invalid"))?,
         ),
     };
     let province = match province_code {
@@ -110,19 +106,21 @@ async fn scope_for(
                 .filter(province::Column::Code.eq(c))
                 .one(&state.db)
                 .await?
-                .ok_or_else(|| invalid("province", "staff.province_invalid"))?,
+                .ok_or_else(|| AppError::invalid("province", "staff.province_invalid"))?,
         ),
     };
     match (role, province, prison) {
         // A prison officer works in one prison.
-        (Role::PrisonOfficer, _, None) => Err(invalid("prison", "admin.prison_required")),
+        (Role::PrisonOfficer, _, None) => Err(AppError::invalid("prison", "admin.prison_required")),
         (Role::PrisonOfficer, Some(p), Some(j)) if j.province_id != p.id => {
-            Err(invalid("prison", "staff.prison_invalid"))
+            Err(AppError::invalid("prison", "staff.prison_invalid"))
         }
         (Role::PrisonOfficer, _, Some(j)) => Ok(Some((j.province_id, Some(j.id)))),
         // National admins are national; others may be national or of one province.
-        (Role::NationalAdmin, Some(_), _) => Err(invalid("province", "admin.admin_is_national")),
-        (_, _, Some(_)) => Err(invalid("prison", "admin.prison_only_officers")),
+        (Role::NationalAdmin, Some(_), _) => {
+            Err(AppError::invalid("province", "admin.admin_is_national"))
+        }
+        (_, _, Some(_)) => Err(AppError::invalid("prison", "admin.prison_only_officers")),
         (_, Some(p), None) => Ok(Some((p.id, None))),
         (_, None, None) => Ok(None),
     }
@@ -150,22 +148,12 @@ async fn replace_scope(
     Ok(())
 }
 
-fn entry<'a>(who: &Authed, action: &'a str, subject: &str, detail: serde_json::Value) -> Entry<'a> {
-    Entry {
-        actor_user_id: Some(who.user_id),
-        action,
-        subject_kind: "user",
-        subject_id: Some(subject.to_string()),
-        detail,
-    }
-}
-
 pub async fn create(state: &AppState, who: &Authed, form: &StaffForm) -> Result<String, AppError> {
-    let email = validation::email(&form.email).map_err(|k| invalid("email", k))?;
-    let name =
-        validation::display_name(&form.display_name).map_err(|k| invalid("display_name", k))?;
+    let email = validation::email(&form.email).map_err(|k| AppError::invalid("email", k))?;
+    let name = validation::display_name(&form.display_name)
+        .map_err(|k| AppError::invalid("display_name", k))?;
     let role = staff_role(&form.role)?;
-    validation::password(&form.password).map_err(|k| invalid("password", k))?;
+    validation::password(&form.password).map_err(|k| AppError::invalid("password", k))?;
     let scope = scope_for(
         state,
         role,
@@ -192,9 +180,10 @@ pub async fn create(state: &AppState, who: &Authed, form: &StaffForm) -> Result<
     replace_scope(&txn, u.id, scope).await?;
     audit::record(
         &txn,
-        entry(
-            who,
+        Entry::new(
+            Some(who.user_id),
             "user.staff_created",
+            "user",
             &u.public_id,
             serde_json::json!({ "role": role.as_str(), "scope": scope }),
         ),
@@ -226,7 +215,7 @@ async fn keeps_an_admin(txn: &DatabaseTransaction, changing: &user::Model) -> Re
         .await?
         .len();
     if others == 0 {
-        return Err(invalid("user", "admin.last_admin"));
+        return Err(AppError::invalid("user", "admin.last_admin"));
     }
     Ok(())
 }
@@ -254,9 +243,10 @@ pub async fn set_role_and_scope(
     replace_scope(&txn, u.id, scope).await?;
     audit::record(
         &txn,
-        entry(
-            who,
+        Entry::new(
+            Some(who.user_id),
             "user.scope_changed",
+            "user",
             &u.public_id,
             serde_json::json!({ "from": u.role, "role": role.as_str(), "scope": scope }),
         ),
@@ -274,7 +264,7 @@ pub async fn set_active(
 ) -> Result<(), AppError> {
     let u = staff_user(state, public_id).await?;
     if u.id == who.user_id && !active {
-        return Err(invalid("user", "admin.not_yourself"));
+        return Err(AppError::invalid("user", "admin.not_yourself"));
     }
     let txn = audit::begin(&state.db).await?;
     if !active {
@@ -294,13 +284,14 @@ pub async fn set_active(
     }
     audit::record(
         &txn,
-        entry(
-            who,
+        Entry::new(
+            Some(who.user_id),
             if active {
                 "user.activated"
             } else {
                 "user.deactivated"
             },
+            "user",
             &u.public_id,
             serde_json::json!({}),
         ),
@@ -339,9 +330,10 @@ pub async fn reset_two_factor(
         .await?;
     audit::record(
         &txn,
-        entry(
-            who,
+        Entry::new(
+            Some(who.user_id),
             "user.two_factor_reset",
+            "user",
             &u.public_id,
             serde_json::json!({}),
         ),

@@ -29,6 +29,25 @@ pub struct Entry<'a> {
     pub detail: serde_json::Value,
 }
 
+impl<'a> Entry<'a> {
+    /// An entry about one subject (`kind` and its public code).
+    pub fn new(
+        actor_user_id: Option<i64>,
+        action: &'a str,
+        subject_kind: &'a str,
+        subject: &str,
+        detail: serde_json::Value,
+    ) -> Self {
+        Entry {
+            actor_user_id,
+            action,
+            subject_kind,
+            subject_id: Some(subject.to_string()),
+            detail,
+        }
+    }
+}
+
 fn entry_hash(
     prev: &str,
     at: &DateTime<Utc>,

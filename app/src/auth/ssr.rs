@@ -179,6 +179,21 @@ pub async fn authorize(p: super::Permission) -> Result<Authed, AppError> {
     }
 }
 
+/// The body of a staff server function: [`authorize`] first, then the state and the person are
+/// handed over; any error leaves with its HTTP status.
+pub async fn with_permission<T>(
+    p: super::Permission,
+    f: impl AsyncFnOnce(AppState, Authed) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    async {
+        let who = authorize(p).await?;
+        let state = use_state()?;
+        f(state, who).await
+    }
+    .await
+    .map_err(AppError::with_status)
+}
+
 /// The second half of the guard, once the record is loaded: it must lie in the person's scope.
 /// Out of scope answers "not found", so nobody learns what exists elsewhere.
 pub async fn check_scope(

@@ -220,18 +220,7 @@ pub struct AuditRow {
 }
 
 #[cfg(feature = "ssr")]
-async fn run<T>(
-    p: crate::auth::Permission,
-    f: impl AsyncFnOnce(crate::platform::AppState, crate::auth::ssr::Authed) -> Result<T, AppError>,
-) -> Result<T, AppError> {
-    async {
-        let who = crate::auth::ssr::authorize(p).await?;
-        let state = crate::platform::use_state()?;
-        f(state, who).await
-    }
-    .await
-    .map_err(AppError::with_status)
-}
+use crate::auth::ssr::with_permission as run;
 
 #[server(prefix = "/api", endpoint = "staff/queues")]
 pub async fn staff_queues() -> Result<Queues, AppError> {

@@ -21,26 +21,6 @@ use sea_orm::{
 };
 use std::collections::HashMap;
 
-fn invalid(field: &str, key: &str) -> AppError {
-    AppError::invalid(field, key)
-}
-
-fn entry<'a>(
-    actor: i64,
-    action: &'a str,
-    kind: &'a str,
-    subject: &str,
-    detail: serde_json::Value,
-) -> Entry<'a> {
-    Entry {
-        actor_user_id: Some(actor),
-        action,
-        subject_kind: kind,
-        subject_id: Some(subject.to_string()),
-        detail,
-    }
-}
-
 /// The pseudonym a released person's passport carries: keyed, stable, not reversible without the
 /// server's key, and unrelated to any code staff use.
 pub fn passport_code(state: &AppState, prisoner_code: &str) -> String {
@@ -78,7 +58,7 @@ pub async fn create_programme(
         .filter(prison::Column::Code.eq(form.prison.trim()))
         .one(&state.db)
         .await?
-        .ok_or_else(|| invalid("prison", "staff.prison_invalid"))?;
+        .ok_or_else(|| AppError::invalid("prison", "staff.prison_invalid"))?;
     check_scope(
         who,
         Permission::ManageWorkers,
@@ -89,17 +69,17 @@ pub async fn create_programme(
     .await?;
     let title = normalize_persian(&form.title);
     if !(2..=200).contains(&title.chars().count()) {
-        return Err(invalid("title", "employment.title_invalid"));
+        return Err(AppError::invalid("title", "employment.title_invalid"));
     }
     let skill = form.skill.trim().to_ascii_lowercase();
     if !SKILLS.contains(&skill.as_str()) {
-        return Err(invalid("skill", "employment.unknown_skill"));
+        return Err(AppError::invalid("skill", "employment.unknown_skill"));
     }
     let hours: i32 = validation::latin_digits(form.hours.trim())
         .parse()
         .ok()
         .filter(|h| (1..=2000).contains(h))
-        .ok_or_else(|| invalid("hours", "employment.programme_hours"))?;
+        .ok_or_else(|| AppError::invalid("hours", "employment.programme_hours"))?;
     let code = crate::auth::ssr::public_code("T", 8);
     let txn = audit::begin(&state.db).await?;
     training_programme::ActiveModel {
@@ -115,8 +95,8 @@ pub async fn create_programme(
     .await?;
     audit::record(
         &txn,
-        entry(
-            who.user_id,
+        Entry::new(
+            Some(who.user_id),
             "training.created",
             "programme",
             &code,
@@ -145,13 +125,13 @@ pub async fn record_training(
     let (pr, jail) =
         prisoner_in_scope(state, who, Permission::ManageWorkers, prisoner_code).await?;
     if pr.prison_id != prog.prison_id {
-        return Err(invalid("prisoner", "employment.other_prison"));
+        return Err(AppError::invalid("prisoner", "employment.other_prison"));
     }
     let add: i32 = validation::latin_digits(hours.trim())
         .parse()
         .ok()
         .filter(|h| (0..=200).contains(h))
-        .ok_or_else(|| invalid("hours", "employment.programme_hours"))?;
+        .ok_or_else(|| AppError::invalid("hours", "employment.programme_hours"))?;
     let txn = audit::begin(&state.db).await?;
     let existing = training_enrolment::Entity::find()
         .filter(training_enrolment::Column::ProgrammeId.eq(prog.id))
@@ -204,7 +184,7 @@ pub async fn record_training(
     }
     audit::record(
         &txn,
-        entry(who.user_id, "training.hours", "programme", &prog.public_code, serde_json::json!({ "prisoner": pr.public_code, "hours": add, "certified": certified, "prison": jail.code })),
+        Entry::new(Some(who.user_id), "training.hours", "programme", &prog.public_code, serde_json::json!({ "prisoner": pr.public_code, "hours": add, "certified": certified, "prison": jail.code })),
     )
     .await?;
     txn.commit().await?;
@@ -318,7 +298,7 @@ pub async fn passport(state: &AppState, pr: &prisoner::Model) -> Result<Passport
         .collect();
     Ok(Passport {
         code: passport_code(state, &pr.public_code),
-        skills: serde_json::from_str(&pr.skills).unwrap_or_default(),
+        skills: service::skills_of(&pr.skills),
         training_hours: enrolments.iter().map(|e| e.hours_completed as i64).sum(),
         certificates,
         work,
@@ -333,21 +313,21 @@ pub async fn post_job(
     form: &JobForm,
 ) -> Result<String, AppError> {
     if me.entrepreneur.status != "verified" {
-        return Err(invalid("entrepreneur", "employment.not_verified"));
+        return Err(AppError::invalid("entrepreneur", "employment.not_verified"));
     }
     let title = normalize_persian(&form.title);
     if !(2..=200).contains(&title.chars().count()) {
-        return Err(invalid("title", "employment.title_invalid"));
+        return Err(AppError::invalid("title", "employment.title_invalid"));
     }
     let prov = province::Entity::find()
         .filter(province::Column::Code.eq(form.province.trim()))
         .one(&state.db)
         .await?
-        .ok_or_else(|| invalid("province", "staff.province_invalid"))?;
+        .ok_or_else(|| AppError::invalid("province", "staff.province_invalid"))?;
     let skills = service::parse_skills(form.skills.as_deref(), "skills")?;
-    let pay = validation::amount_rials(&form.pay).map_err(|k| invalid("pay", k))?;
+    let pay = validation::amount_rials(&form.pay).map_err(|k| AppError::invalid("pay", k))?;
     if pay > 10_000_000_000 {
-        return Err(invalid("pay", "validation.amount"));
+        return Err(AppError::invalid("pay", "validation.amount"));
     }
     let early_days: i64 = match form
         .early_hire_days
@@ -360,7 +340,7 @@ pub async fn post_job(
             .parse()
             .ok()
             .filter(|d| (0..=90).contains(d))
-            .ok_or_else(|| invalid("early_hire_days", "employment.early_days"))?,
+            .ok_or_else(|| AppError::invalid("early_hire_days", "employment.early_days"))?,
     };
     let code = crate::auth::ssr::public_code("J", 8);
     let txn = audit::begin(&state.db).await?;
@@ -382,8 +362,8 @@ pub async fn post_job(
     .await?;
     audit::record(
         &txn,
-        entry(
-            me.user_id,
+        Entry::new(
+            Some(me.user_id),
             "job.posted",
             "job",
             &code,
@@ -441,7 +421,7 @@ pub async fn jobs(state: &AppState, province_code: Option<&str>) -> Result<Vec<J
                     .unwrap_or_default(),
                 province_fa: prov.map(|p| p.name_fa.clone()).unwrap_or_default(),
                 province_en: prov.map(|p| p.name_en.clone()).unwrap_or_default(),
-                skills: serde_json::from_str(&p.skills).unwrap_or_default(),
+                skills: service::skills_of(&p.skills),
                 pay_rials: p.pay_rials,
                 early_hire_until: p.early_hire_until.map(|d| d.to_string()),
             }
@@ -459,14 +439,14 @@ pub async fn apply(
 ) -> Result<String, AppError> {
     let (pr, _) = prisoner_in_scope(state, who, Permission::ManageWorkers, prisoner_code).await?;
     if !pr.consent_jobs_after_release {
-        return Err(invalid("prisoner", "employment.no_job_consent"));
+        return Err(AppError::invalid("prisoner", "employment.no_job_consent"));
     }
     let post = job_posting::Entity::find()
         .filter(job_posting::Column::PublicCode.eq(job_code.trim()))
         .filter(job_posting::Column::Status.eq("open"))
         .one(&state.db)
         .await?
-        .ok_or_else(|| invalid("job", "employment.job_invalid"))?;
+        .ok_or_else(|| AppError::invalid("job", "employment.job_invalid"))?;
     let today = Utc::now().date_naive();
     let in_window = post.early_hire_until.is_some_and(|d| today <= d);
     if in_window {
@@ -484,11 +464,11 @@ pub async fn apply(
             .await?
             .is_some();
         if !worked {
-            return Err(invalid("job", "employment.early_hire_only"));
+            return Err(AppError::invalid("job", "employment.early_hire_only"));
         }
     } else if pr.released_on.is_none() {
         // Before release a person can only be hired early by someone he worked for.
-        return Err(invalid("prisoner", "employment.not_released"));
+        return Err(AppError::invalid("prisoner", "employment.not_released"));
     }
     let txn = audit::begin(&state.db).await?;
     let exists = job_application::Entity::find()
@@ -498,7 +478,7 @@ pub async fn apply(
         .await?
         .is_some();
     if exists {
-        return Err(invalid("job", "employment.already_applied"));
+        return Err(AppError::invalid("job", "employment.already_applied"));
     }
     job_application::ActiveModel {
         posting_id: Set(post.id),
@@ -512,8 +492,8 @@ pub async fn apply(
     let passport = passport_code(state, &pr.public_code);
     audit::record(
         &txn,
-        entry(
-            who.user_id,
+        Entry::new(
+            Some(who.user_id),
             "job.applied",
             "job",
             &post.public_code,

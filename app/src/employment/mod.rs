@@ -312,18 +312,7 @@ pub struct ProductionForm {
 // ---------------------------------------------------------------- server functions
 
 #[cfg(feature = "ssr")]
-async fn staff<T>(
-    p: crate::auth::Permission,
-    f: impl AsyncFnOnce(crate::platform::AppState, crate::auth::ssr::Authed) -> Result<T, AppError>,
-) -> Result<T, AppError> {
-    async {
-        let who = crate::auth::ssr::authorize(p).await?;
-        let state = crate::platform::use_state()?;
-        f(state, who).await
-    }
-    .await
-    .map_err(AppError::with_status)
-}
+use crate::auth::ssr::with_permission as staff;
 
 /// Signed in as an entrepreneur (any status: the dashboard shows a pending one its status).
 #[cfg(feature = "ssr")]

@@ -24,10 +24,6 @@ use sea_orm::{
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-fn invalid(field: &str, key: &str) -> AppError {
-    AppError::invalid(field, key)
-}
-
 /// An entrepreneur acting on their own records.
 #[derive(Debug, Clone)]
 pub struct Owner {
@@ -73,23 +69,7 @@ fn stmt(backend: DatabaseBackend, sql: &str, values: Vec<Value>) -> Statement {
     Statement::from_sql_and_values(backend, sql, values)
 }
 
-fn entry<'a>(
-    actor: Option<i64>,
-    action: &'a str,
-    kind: &'a str,
-    subject: &str,
-    detail: serde_json::Value,
-) -> Entry<'a> {
-    Entry {
-        actor_user_id: actor,
-        action,
-        subject_kind: kind,
-        subject_id: Some(subject.to_string()),
-        detail,
-    }
-}
-
-fn skills_of(json: &str) -> Vec<String> {
+pub(super) fn skills_of(json: &str) -> Vec<String> {
     serde_json::from_str::<Vec<String>>(json).unwrap_or_default()
 }
 
@@ -104,7 +84,7 @@ pub fn parse_skills(input: Option<&str>, field: &str) -> Result<Vec<String>, App
     {
         let s = s.to_ascii_lowercase();
         if !SKILLS.contains(&s.as_str()) {
-            return Err(invalid(field, "employment.unknown_skill"));
+            return Err(AppError::invalid(field, "employment.unknown_skill"));
         }
         out.insert(s);
     }
@@ -114,7 +94,7 @@ pub fn parse_skills(input: Option<&str>, field: &str) -> Result<Vec<String>, App
 /// A Solar Hijri month `YYYY-MM` (any digits) and its Gregorian range `[from, to)`.
 pub fn period_range(input: &str) -> Result<(String, NaiveDate, NaiveDate), AppError> {
     let s = validation::latin_digits(input.trim());
-    let bad = || invalid("period", "employment.period_invalid");
+    let bad = || AppError::invalid("period", "employment.period_invalid");
     let (y, m) = s.split_once(['-', '/']).ok_or_else(bad)?;
     let year: i32 = y.trim().parse().map_err(|_| bad())?;
     let month: u8 = m.trim().parse().map_err(|_| bad())?;
@@ -219,32 +199,39 @@ pub async fn register(
 ) -> Result<(user::Model, String), AppError> {
     let company = normalize_persian(&form.company_name);
     if !(2..=120).contains(&company.chars().count()) {
-        return Err(invalid("company_name", "employment.company_name_invalid"));
+        return Err(AppError::invalid(
+            "company_name",
+            "employment.company_name_invalid",
+        ));
     }
     let company_id = validation::national_company_id(&form.national_company_id)
-        .map_err(|k| invalid("national_company_id", k))?;
-    let economic =
-        validation::economic_code(&form.economic_code).map_err(|k| invalid("economic_code", k))?;
-    let contact =
-        validation::display_name(&form.contact_name).map_err(|k| invalid("contact_name", k))?;
-    let phone = validation::mobile(&form.contact_phone).map_err(|k| invalid("contact_phone", k))?;
+        .map_err(|k| AppError::invalid("national_company_id", k))?;
+    let economic = validation::economic_code(&form.economic_code)
+        .map_err(|k| AppError::invalid("economic_code", k))?;
+    let contact = validation::display_name(&form.contact_name)
+        .map_err(|k| AppError::invalid("contact_name", k))?;
+    let phone = validation::mobile(&form.contact_phone)
+        .map_err(|k| AppError::invalid("contact_phone", k))?;
     if !SECTORS.contains(&form.sector.as_str()) {
-        return Err(invalid("sector", "employment.sector_invalid"));
+        return Err(AppError::invalid("sector", "employment.sector_invalid"));
     }
     let prov = province::Entity::find()
         .filter(province::Column::Code.eq(form.province.trim()))
         .one(&state.db)
         .await?
-        .ok_or_else(|| invalid("province", "staff.province_invalid"))?;
-    let email = validation::email(&form.email).map_err(|k| invalid("email", k))?;
-    validation::password(&form.password).map_err(|k| invalid("password", k))?;
+        .ok_or_else(|| AppError::invalid("province", "staff.province_invalid"))?;
+    let email = validation::email(&form.email).map_err(|k| AppError::invalid("email", k))?;
+    validation::password(&form.password).map_err(|k| AppError::invalid("password", k))?;
     let taken = entrepreneur::Entity::find()
         .filter(entrepreneur::Column::NationalCompanyId.eq(&company_id))
         .one(&state.db)
         .await?
         .is_some();
     if taken {
-        return Err(invalid("national_company_id", "employment.company_taken"));
+        return Err(AppError::invalid(
+            "national_company_id",
+            "employment.company_taken",
+        ));
     }
     let password = form.password.clone();
     let hash = tokio::task::spawn_blocking(move || crate::auth::ssr::hash_password(&password))
@@ -285,11 +272,11 @@ pub async fn register(
     .map_err(|e| {
         // Two registrations of one company racing: the unique index answers.
         tracing::warn!(error = %e, "entrepreneur insert refused");
-        invalid("national_company_id", "employment.company_taken")
+        AppError::invalid("national_company_id", "employment.company_taken")
     })?;
     audit::record(
         &txn,
-        entry(
+        Entry::new(
             Some(u.id),
             "entrepreneur.registered",
             "entrepreneur",
@@ -324,11 +311,11 @@ pub async fn verify_entrepreneur(
     )
     .await?;
     if e.status != "pending" {
-        return Err(invalid("status", "employment.bad_transition"));
+        return Err(AppError::invalid("status", "employment.bad_transition"));
     }
     let reason = reason.map(normalize_persian).filter(|r| !r.is_empty());
     if !approve && reason.is_none() {
-        return Err(invalid("reason", "employment.reason_required"));
+        return Err(AppError::invalid("reason", "employment.reason_required"));
     }
     let txn = audit::begin(&state.db).await?;
     let res = entrepreneur::Entity::update_many()
@@ -343,11 +330,11 @@ pub async fn verify_entrepreneur(
         .exec(&txn)
         .await?;
     if res.rows_affected != 1 {
-        return Err(invalid("status", "employment.bad_transition"));
+        return Err(AppError::invalid("status", "employment.bad_transition"));
     }
     audit::record(
         &txn,
-        entry(
+        Entry::new(
             Some(who.user_id),
             if approve {
                 "entrepreneur.verified"
@@ -386,7 +373,7 @@ pub async fn catalogue(
     }
     if let Some(k) = kind.map(str::trim).filter(|s| !s.is_empty()) {
         if !WORKSHOP_KINDS.contains(&k) {
-            return Err(invalid("kind", "employment.kind_invalid"));
+            return Err(AppError::invalid("kind", "employment.kind_invalid"));
         }
         sql.push_str(" AND w.kind = ?");
         values.push(k.into());
@@ -545,13 +532,13 @@ fn parse_count(input: &str, field: &str, max: i64) -> Result<i64, AppError> {
         .collect();
     match s.parse::<i64>() {
         Ok(v) if (0..=max).contains(&v) => Ok(v),
-        _ => Err(invalid(field, "employment.count")),
+        _ => Err(AppError::invalid(field, "employment.count")),
     }
 }
 
 fn parse_date(input: &str, field: &str) -> Result<NaiveDate, AppError> {
     NaiveDate::parse_from_str(validation::latin_digits(input.trim()).as_str(), "%Y-%m-%d")
-        .map_err(|_| invalid(field, "employment.date_invalid"))
+        .map_err(|_| AppError::invalid(field, "employment.date_invalid"))
 }
 
 /// Validates a proposal's terms against the workshop and the wage rule in force.
@@ -562,32 +549,35 @@ async fn terms_from(
 ) -> Result<Terms, AppError> {
     let product = normalize_persian(&form.product);
     if !(2..=200).contains(&product.chars().count()) {
-        return Err(invalid("product", "employment.product_invalid"));
+        return Err(AppError::invalid("product", "employment.product_invalid"));
     }
     let quantity = parse_count(&form.quantity, "quantity", 10_000_000)?;
     if quantity == 0 {
-        return Err(invalid("quantity", "employment.count"));
+        return Err(AppError::invalid("quantity", "employment.count"));
     }
-    let price_tomans =
-        validation::amount_rials(&form.unit_price).map_err(|k| invalid("unit_price", k))?;
+    let price_tomans = validation::amount_rials(&form.unit_price)
+        .map_err(|k| AppError::invalid("unit_price", k))?;
     if price_tomans > 10_000_000_000 {
-        return Err(invalid("unit_price", "validation.amount"));
+        return Err(AppError::invalid("unit_price", "validation.amount"));
     }
     let model = WageModel::parse(form.wage_model.trim())
-        .ok_or_else(|| invalid("wage_model", "employment.wage_model_invalid"))?;
+        .ok_or_else(|| AppError::invalid("wage_model", "employment.wage_model_invalid"))?;
     let rate_tomans =
-        validation::amount_rials(&form.wage_rate).map_err(|k| invalid("wage_rate", k))?;
+        validation::amount_rials(&form.wage_rate).map_err(|k| AppError::invalid("wage_rate", k))?;
     if rate_tomans > 1_000_000_000 {
-        return Err(invalid("wage_rate", "validation.amount"));
+        return Err(AppError::invalid("wage_rate", "validation.amount"));
     }
     let rate = rate_tomans * 10;
     let (_, rule) = rule_in_force(&state.db, today()).await?;
     if rate < rule.minimum(model) {
-        return Err(invalid("wage_rate", "employment.below_minimum"));
+        return Err(AppError::invalid("wage_rate", "employment.below_minimum"));
     }
     let headcount = parse_count(&form.headcount, "headcount", 10_000)? as i32;
     if headcount == 0 || headcount > capacity {
-        return Err(invalid("headcount", "employment.headcount_invalid"));
+        return Err(AppError::invalid(
+            "headcount",
+            "employment.headcount_invalid",
+        ));
     }
     let required_skills = parse_skills(form.required_skills.as_deref(), "required_skills")?;
     let required_certificates = parse_skills(
@@ -597,7 +587,7 @@ async fn terms_from(
     let starts = parse_date(&form.starts_on, "starts_on")?;
     let ends = parse_date(&form.ends_on, "ends_on")?;
     if ends <= starts || ends - starts > Duration::days(3 * 366) {
-        return Err(invalid("ends_on", "employment.schedule_invalid"));
+        return Err(AppError::invalid("ends_on", "employment.schedule_invalid"));
     }
     Ok(Terms {
         product,
@@ -644,14 +634,14 @@ pub async fn propose(
     form: &ContractForm,
 ) -> Result<String, AppError> {
     if me.entrepreneur.status != "verified" {
-        return Err(invalid("entrepreneur", "employment.not_verified"));
+        return Err(AppError::invalid("entrepreneur", "employment.not_verified"));
     }
     let w = workshop::Entity::find()
         .filter(workshop::Column::PublicCode.eq(form.workshop.trim()))
         .filter(workshop::Column::Status.eq("open"))
         .one(&state.db)
         .await?
-        .ok_or_else(|| invalid("workshop", "employment.workshop_invalid"))?;
+        .ok_or_else(|| AppError::invalid("workshop", "employment.workshop_invalid"))?;
     let t = terms_from(state, form, w.capacity).await?;
     let code = crate::auth::ssr::public_code("K", 8);
     let now = Utc::now();
@@ -692,7 +682,7 @@ pub async fn propose(
     .await?;
     audit::record(
         &txn,
-        entry(
+        Entry::new(
             Some(me.user_id),
             "contract.proposed",
             "contract",
@@ -724,7 +714,7 @@ pub async fn amend(
         c.status.as_str(),
         "proposed" | "officer_approved" | "active" | "suspended" | "rejected"
     ) {
-        return Err(invalid("status", "employment.bad_transition"));
+        return Err(AppError::invalid("status", "employment.bad_transition"));
     }
     let t = terms_from(state, form, place.workshop.capacity).await?;
     let next = c.version + 1;
@@ -775,7 +765,7 @@ pub async fn amend(
         .exec(&txn)
         .await?;
     if res.rows_affected != 1 {
-        return Err(invalid("status", "employment.bad_transition"));
+        return Err(AppError::invalid("status", "employment.bad_transition"));
     }
     contract_version::ActiveModel {
         contract_id: Set(c.id),
@@ -789,7 +779,7 @@ pub async fn amend(
     .await?;
     audit::record(
         &txn,
-        entry(
+        Entry::new(
             Some(me.user_id),
             "contract.amended",
             "contract",
@@ -822,7 +812,7 @@ async fn advance(
         .exec(txn)
         .await?;
     if res.rows_affected != 1 {
-        return Err(invalid("status", "employment.bad_transition"));
+        return Err(AppError::invalid("status", "employment.bad_transition"));
     }
     Ok(())
 }
@@ -841,7 +831,7 @@ pub async fn review(
     let officer_step = c.status == "proposed";
     let manager_step = c.status == "officer_approved";
     if !officer_step && !manager_step {
-        return Err(invalid("status", "employment.bad_transition"));
+        return Err(AppError::invalid("status", "employment.bad_transition"));
     }
     let may = if officer_step {
         matches!(role, Role::PrisonOfficer | Role::NationalAdmin)
@@ -849,11 +839,11 @@ pub async fn review(
         matches!(role, Role::AssociationManager | Role::NationalAdmin)
     };
     if !may {
-        return Err(invalid("status", "employment.review_step"));
+        return Err(AppError::invalid("status", "employment.review_step"));
     }
     let reason = reason.map(normalize_persian).filter(|r| !r.is_empty());
     if !approve && reason.is_none() {
-        return Err(invalid("reason", "employment.reason_required"));
+        return Err(AppError::invalid("reason", "employment.reason_required"));
     }
     if manager_step {
         let officer = contract_review::Entity::find()
@@ -863,7 +853,7 @@ pub async fn review(
             .all(&state.db)
             .await?;
         if officer.iter().any(|r| r.reviewer_id == who.user_id) {
-            return Err(invalid("reviewer", "staff.four_eyes"));
+            return Err(AppError::invalid("reviewer", "staff.four_eyes"));
         }
     }
     if approve && officer_step {
@@ -878,7 +868,7 @@ pub async fn review(
             .map(|o| o.headcount as i64)
             .sum();
         if busy + c.headcount as i64 > place.workshop.capacity as i64 {
-            return Err(invalid("headcount", "employment.over_capacity"));
+            return Err(AppError::invalid("headcount", "employment.over_capacity"));
         }
     }
     let to = match (approve, officer_step) {
@@ -902,7 +892,7 @@ pub async fn review(
     .await?;
     audit::record(
         &txn,
-        entry(
+        Entry::new(
             Some(who.user_id),
             "contract.reviewed",
             "contract",
@@ -934,11 +924,11 @@ pub async fn transition(
             | ("active" | "suspended", "terminated")
     );
     if !allowed {
-        return Err(invalid("status", "employment.bad_transition"));
+        return Err(AppError::invalid("status", "employment.bad_transition"));
     }
     let reason = normalize_persian(reason);
     if matches!(to, "suspended" | "terminated") && reason.chars().count() < 3 {
-        return Err(invalid("reason", "employment.reason_required"));
+        return Err(AppError::invalid("reason", "employment.reason_required"));
     }
     let txn = audit::begin(&state.db).await?;
     advance(
@@ -960,7 +950,7 @@ pub async fn transition(
     }
     audit::record(
         &txn,
-        entry(
+        Entry::new(
             Some(who.user_id),
             "contract.status",
             "contract",
@@ -1126,7 +1116,7 @@ pub async fn matches(
 ) -> Result<Vec<Candidate>, AppError> {
     let (c, place) = staff_contract(state, who, Permission::ManageWorkers, code).await?;
     if !matches!(c.status.as_str(), "active" | "officer_approved") {
-        return Err(invalid("status", "employment.not_active"));
+        return Err(AppError::invalid("status", "employment.not_active"));
     }
     let db = &state.db;
     let terms = terms_of(&c);
@@ -1205,13 +1195,13 @@ pub async fn assign(
 ) -> Result<String, AppError> {
     let (c, place) = staff_contract(state, who, Permission::ManageWorkers, code).await?;
     if c.status != "active" {
-        return Err(invalid("status", "employment.not_active"));
+        return Err(AppError::invalid("status", "employment.not_active"));
     }
     let p = prisoner::Entity::find()
         .filter(prisoner::Column::PublicCode.eq(prisoner_code.trim()))
         .one(&state.db)
         .await?
-        .ok_or_else(|| invalid("prisoner", "employment.prisoner"))?;
+        .ok_or_else(|| AppError::invalid("prisoner", "employment.prisoner"))?;
     let txn = audit::begin(&state.db).await?;
     // Read inside the lock so two assignments cannot both take the last place.
     let busy = busy_among(&txn, &[p.id]).await?;
@@ -1226,7 +1216,7 @@ pub async fn assign(
         &certs,
         &skills_of(&c.required_certificates),
     ) {
-        return Err(invalid("prisoner", key));
+        return Err(AppError::invalid("prisoner", key));
     }
     let taken = worker_assignment::Entity::find()
         .filter(worker_assignment::Column::ContractId.eq(c.id))
@@ -1235,7 +1225,7 @@ pub async fn assign(
         .await?
         .len();
     if taken >= c.headcount as usize {
-        return Err(invalid("prisoner", "employment.headcount_full"));
+        return Err(AppError::invalid("prisoner", "employment.headcount_full"));
     }
     let worker_code = crate::auth::ssr::public_code("WK", 8);
     worker_assignment::ActiveModel {
@@ -1254,7 +1244,7 @@ pub async fn assign(
     .await?;
     audit::record(
         &txn,
-        entry(
+        Entry::new(
             Some(who.user_id),
             "worker.assigned",
             "contract",
@@ -1318,7 +1308,7 @@ pub async fn work_consent(
     };
     audit::record(
         &txn,
-        entry(
+        Entry::new(
             Some(who.user_id),
             if consent {
                 "worker.consent_given"
@@ -1340,7 +1330,7 @@ pub async fn work_consent(
 /// Hours as typed (`8`, `7.5`, `۷٫۵`, `7:30`) in minutes; 0 < h ≤ 12.
 pub fn parse_hours(input: &str) -> Result<i64, AppError> {
     let s = validation::latin_digits(input.trim()).replace(['٫', '/'], ".");
-    let bad = || invalid("hours", "employment.hours_invalid");
+    let bad = || AppError::invalid("hours", "employment.hours_invalid");
     let minutes = if let Some((h, m)) = s.split_once(':') {
         let h: i64 = h.trim().parse().map_err(|_| bad())?;
         let m: i64 = m.trim().parse().map_err(|_| bad())?;
@@ -1376,17 +1366,17 @@ pub async fn log_production(
 ) -> Result<i64, AppError> {
     let (c, _) = staff_contract(state, who, Permission::ManageWorkers, &form.contract).await?;
     if c.status != "active" {
-        return Err(invalid("status", "employment.not_active"));
+        return Err(AppError::invalid("status", "employment.not_active"));
     }
     let date = parse_date(&form.date, "date")?;
     if date < c.starts_on || date > c.ends_on || date > today() {
-        return Err(invalid("date", "employment.log_date"));
+        return Err(AppError::invalid("date", "employment.log_date"));
     }
     let quantity = parse_count(&form.quantity, "quantity", 10_000_000)?;
     let accepted = parse_count(&form.accepted, "accepted", 10_000_000)?;
     let rejected = parse_count(&form.rejected, "rejected", 10_000_000)?;
     if accepted + rejected != quantity {
-        return Err(invalid("quantity", "employment.quality_mismatch"));
+        return Err(AppError::invalid("quantity", "employment.quality_mismatch"));
     }
     let workers: HashMap<String, worker_assignment::Model> = worker_assignment::Entity::find()
         .filter(worker_assignment::Column::ContractId.eq(c.id))
@@ -1401,9 +1391,9 @@ pub async fn log_production(
     for e in form.entries.iter().filter(|e| !e.hours.trim().is_empty()) {
         let a = workers
             .get(e.worker.trim())
-            .ok_or_else(|| invalid("entries", "employment.unknown_worker"))?;
+            .ok_or_else(|| AppError::invalid("entries", "employment.unknown_worker"))?;
         if !seen.insert(a.id) {
-            return Err(invalid("entries", "employment.unknown_worker"));
+            return Err(AppError::invalid("entries", "employment.unknown_worker"));
         }
         let minutes = parse_hours(&e.hours)?;
         let pieces = match e.pieces.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
@@ -1413,14 +1403,17 @@ pub async fn log_production(
         lines.push((a.id, minutes, pieces));
     }
     if lines.is_empty() {
-        return Err(invalid("entries", "employment.no_hours"));
+        return Err(AppError::invalid("entries", "employment.no_hours"));
     }
     let pieces: i64 = lines.iter().map(|l| l.2).sum();
     if pieces > accepted {
-        return Err(invalid("entries", "employment.pieces_over_accepted"));
+        return Err(AppError::invalid(
+            "entries",
+            "employment.pieces_over_accepted",
+        ));
     }
     if c.wage_model == "piece" && pieces != accepted {
-        return Err(invalid("entries", "employment.pieces_unassigned"));
+        return Err(AppError::invalid("entries", "employment.pieces_unassigned"));
     }
     let txn = audit::begin(&state.db).await?;
     let exists = production_log::Entity::find()
@@ -1430,7 +1423,7 @@ pub async fn log_production(
         .await?
         .is_some();
     if exists {
-        return Err(invalid("date", "employment.log_exists"));
+        return Err(AppError::invalid("date", "employment.log_exists"));
     }
     let by_code: BTreeMap<String, i64> = lines
         .iter()
@@ -1471,7 +1464,7 @@ pub async fn log_production(
     .await?;
     audit::record(
         &txn,
-        entry(
+        Entry::new(
             Some(who.user_id),
             "production.logged",
             "contract",
@@ -1495,7 +1488,7 @@ pub async fn dispute(
     let (c, _) = contract_for(state, viewer, Permission::ManageWorkers, code).await?;
     let note = normalize_persian(note);
     if !(3..=500).contains(&note.chars().count()) {
-        return Err(invalid("note", "employment.note"));
+        return Err(AppError::invalid("note", "employment.note"));
     }
     let actor = match viewer {
         Viewer::Owner(o) => o.user_id,
@@ -1518,12 +1511,12 @@ pub async fn dispute(
         .exec(&txn)
         .await?;
     if res.rows_affected != 1 {
-        return Err(invalid("log", "employment.bad_transition"));
+        return Err(AppError::invalid("log", "employment.bad_transition"));
     }
     // Once wages of that month are paid, the dispute is settled by correction, not by reopening.
     audit::record(
         &txn,
-        entry(
+        Entry::new(
             Some(actor),
             "production.disputed",
             "contract",
@@ -1546,7 +1539,7 @@ pub async fn resolve(
     let (c, _) = staff_contract(state, who, Permission::ManageContract, code).await?;
     let note = normalize_persian(note);
     if !(3..=500).contains(&note.chars().count()) {
-        return Err(invalid("note", "employment.note"));
+        return Err(AppError::invalid("note", "employment.note"));
     }
     let txn = audit::begin(&state.db).await?;
     let res = production_log::Entity::update_many()
@@ -1559,11 +1552,11 @@ pub async fn resolve(
         .exec(&txn)
         .await?;
     if res.rows_affected != 1 {
-        return Err(invalid("log", "employment.bad_transition"));
+        return Err(AppError::invalid("log", "employment.bad_transition"));
     }
     audit::record(
         &txn,
-        entry(
+        Entry::new(
             Some(who.user_id),
             "production.resolved",
             "contract",
@@ -1615,7 +1608,7 @@ pub async fn issue_invoice(
     let (c, _) = staff_contract(state, who, Permission::PayWages, code).await?;
     let (period, from, to) = period_range(period)?;
     if from > today() {
-        return Err(invalid("period", "employment.period_future"));
+        return Err(AppError::invalid("period", "employment.period_future"));
     }
     if let Some(i) = invoice::Entity::find()
         .filter(invoice::Column::ContractId.eq(c.id))
@@ -1626,7 +1619,7 @@ pub async fn issue_invoice(
         return Ok(invoice_view(&i));
     }
     if open_disputes(&state.db, c.id, from, to).await? {
-        return Err(invalid("period", "employment.open_disputes"));
+        return Err(AppError::invalid("period", "employment.open_disputes"));
     }
     let accepted: i64 = production_log::Entity::find()
         .filter(production_log::Column::ContractId.eq(c.id))
@@ -1638,11 +1631,11 @@ pub async fn issue_invoice(
         .map(|l| l.accepted)
         .sum();
     if accepted == 0 {
-        return Err(invalid("period", "employment.nothing_to_invoice"));
+        return Err(AppError::invalid("period", "employment.nothing_to_invoice"));
     }
     let amount = accepted
         .checked_mul(c.unit_price_rials)
-        .ok_or_else(|| invalid("period", "validation.amount"))?;
+        .ok_or_else(|| AppError::invalid("period", "validation.amount"))?;
     let txn = audit::begin(&state.db).await?;
     let row = invoice::ActiveModel {
         public_code: Set(crate::auth::ssr::public_code("INV", 8)),
@@ -1672,7 +1665,7 @@ pub async fn issue_invoice(
         .ok_or_else(|| AppError::internal("invoice", "vanished"))?;
     audit::record(
         &txn,
-        entry(
+        Entry::new(
             Some(who.user_id),
             "invoice.issued",
             "contract",
@@ -1721,11 +1714,11 @@ pub async fn invoice_paid(state: &AppState, who: &Authed, code: &str) -> Result<
         .await?;
     if res.rows_affected != 1 {
         // Already paid: the posting above rolls back with the transaction.
-        return Err(invalid("status", "employment.bad_transition"));
+        return Err(AppError::invalid("status", "employment.bad_transition"));
     }
     audit::record(
         &txn,
-        entry(
+        Entry::new(
             Some(who.user_id),
             "invoice.paid",
             "contract",
@@ -1769,7 +1762,7 @@ pub async fn wage_run(
 ) -> Result<WageRunReport, AppError> {
     let (period, from, to) = period_range(period)?;
     if from > today() {
-        return Err(invalid("period", "employment.period_future"));
+        return Err(AppError::invalid("period", "employment.period_future"));
     }
     let db = &state.db;
     let backend = db.get_database_backend();
@@ -1990,13 +1983,13 @@ pub async fn wage_run(
         if paid > 0 {
             audit::record(
                 &txn,
-                Entry {
-                    actor_user_id: actor,
-                    action: "wages.paid",
-                    subject_kind: "period",
-                    subject_id: Some(period.clone()),
-                    detail: serde_json::json!({ "workers": paid }),
-                },
+                Entry::new(
+                    actor,
+                    "wages.paid",
+                    "period",
+                    &period,
+                    serde_json::json!({ "workers": paid }),
+                ),
             )
             .await?;
         }
