@@ -72,6 +72,19 @@ test('intake → blocked draft → fixed → verified by another person → publ
   await page.click('#verify');
   await expect(page.locator('#published')).toBeVisible();
   await expect(page.locator('#case-status')).toHaveAttribute('data-status', 'published');
+  // The manager's key figures: by month and by province, a refresh, one province's months.
+  await page.goto('/staff/kpis');
+  await hydrated(page);
+  await expect(page.locator('#kpi-raised-table tbody tr')).not.toHaveCount(0);
+  await expect(page.locator('#kpi-months-raised-table tbody tr')).not.toHaveCount(0);
+  await expect(page.locator('#kpi-months-raised svg')).toBeVisible();
+  await page.click('#kpi-refresh button[type=submit]');
+  await expect(page.locator('#kpi-taken time')).toHaveAttribute('datetime', /^\d{4}-\d\d-\d\dT/);
+  const province = page.locator('#kpi-raised-table tbody tr th a').first();
+  const provinceName = (await province.textContent())!.trim();
+  await province.click();
+  await expect(page).toHaveURL(/\/staff\/kpis\?province=[A-Z]+/);
+  await expect(page.locator('#kpi-months-title')).toContainText(provinceName);
   await signOut(page);
 
   // It is public, with nothing personal on it.

@@ -16,6 +16,7 @@ mod m0005_operations;
 mod m0006_payments;
 mod m0007_casework;
 mod m0008_employment_flow;
+mod m0009_kpi_snapshots;
 pub use m0007_casework::GENESIS as AUDIT_GENESIS;
 
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_payments::Migration),
             Box::new(m0007_casework::Migration),
             Box::new(m0008_employment_flow::Migration),
+            Box::new(m0009_kpi_snapshots::Migration),
         ]
     }
 }

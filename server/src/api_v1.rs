@@ -177,6 +177,7 @@ pub fn openapi_document() -> serde_json::Value {
                     {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 100}},
                     {"name": "province", "in": "query", "schema": {"type": "string"}, "description": "Province code, e.g. THR"},
                     {"name": "category", "in": "query", "schema": {"type": "string", "enum": app::giving::CATEGORIES}},
+                    {"name": "left", "in": "query", "description": "At most this many tomans still to raise (needs still raising only)", "schema": {"type": "integer", "minimum": 1}},
                     {"name": "sort", "in": "query", "schema": {"type": "string", "enum": ["urgent", "newest", "smallest"]}},
                     page.clone()
                 ],

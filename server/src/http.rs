@@ -268,8 +268,8 @@ async fn staff_kpis_csv(State(state): State<AppState>, headers: axum::http::Head
     if !who.two_factor {
         return StatusCode::FORBIDDEN.into_response();
     }
-    match app::casework::kpis::kpis(&state, &who).await {
-        Ok(rows) => (
+    match app::casework::kpis::kpis(&state, &who, None).await {
+        Ok(k) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
                 (
@@ -278,7 +278,7 @@ async fn staff_kpis_csv(State(state): State<AppState>, headers: axum::http::Head
                 ),
                 (header::CACHE_CONTROL, "no-store".to_string()),
             ],
-            format!("\u{feff}{}", app::casework::kpis::csv(&rows)),
+            format!("\u{feff}{}", app::casework::kpis::csv(&k.provinces)),
         )
             .into_response(),
         Err(e) => e.status().into_response(),

@@ -49,6 +49,9 @@ enum Command {
         #[arg(long, default_value_t = 30)]
         older_than_minutes: i64,
     },
+    /// Take the staff KPIs again from the source tables now (`serve` does it every five minutes),
+    /// e.g. after a bulk import.
+    KpiRefresh,
     /// Walk the audit log's hash chain and report the first edited, removed or missing entry.
     /// Exits non-zero when the chain does not verify.
     AuditVerify,
@@ -172,6 +175,18 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::KpiRefresh => {
+            let conn = server::connect_and_migrate(&config).await?;
+            let started = std::time::Instant::now();
+            let rows = app::casework::kpis::refresh(&conn)
+                .await
+                .map_err(|e| anyhow::anyhow!("kpi-refresh: {e}"))?;
+            println!(
+                "KPI snapshot: {rows} rows in {} ms",
+                started.elapsed().as_millis()
+            );
+            Ok(())
+        }
         Command::Reconcile { older_than_minutes } => {
             let conn = server::connect_and_migrate(&config).await?;
             let state = server::state_from_env(server::plain_leptos_options(), conn, config)?;
@@ -285,8 +300,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 }
 
 /// Every five minutes, asks the gateways about gifts pending for more than 30 minutes (a payer
-/// who paid and closed the browser still has the gift settled), and moves the money of needs
-/// whose deadline passed unmet by the published rule.
+/// who paid and closed the browser still has the gift settled), moves the money of needs whose
+/// deadline passed unmet by the published rule, and takes the staff KPIs again.
 fn spawn_reconciler(state: app::platform::AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(300));
@@ -319,6 +334,13 @@ fn spawn_reconciler(state: app::platform::AppState) {
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "reallocation failed"),
+            }
+            // Another app server may have just taken them: only when older than four minutes.
+            match app::casework::kpis::refresh_if_older(&state.db, chrono::Duration::minutes(4))
+                .await
+            {
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "KPI refresh failed"),
             }
         }
     });

@@ -116,6 +116,7 @@ fn need_form(family: &str, category: &str, story: &str) -> NeedForm {
         story: story.into(),
         private_notes: Some("قرارداد اجاره در پرونده است".into()),
         deadline: None,
+        occasion: None,
     }
 }
 
@@ -1133,7 +1134,13 @@ fn endpoints() -> Vec<Endpoint> {
             body: |_, _| None,
         },
         Endpoint {
+            // One province's months: in scope or "not found".
             path: "/api/staff/kpis",
+            permission: Permission::ViewCases,
+            body: |r, _| Some(format!("province={}", r.province.code)),
+        },
+        Endpoint {
+            path: "/api/staff/kpis-refresh",
             permission: Permission::ViewCases,
             body: |_, _| None,
         },
@@ -1246,7 +1253,7 @@ async fn access_matrix_every_staff_function_role_and_scope() {
                             "/api/staff/queues"
                                 | "/api/staff/intake-options"
                                 | "/api/staff/audit"
-                                | "/api/staff/kpis"
+                                | "/api/staff/kpis-refresh"
                         );
                     let allowed = ep.permission.allows(role) && (!has_record || in_scope);
                     let before = fingerprint(db).await;
@@ -1911,46 +1918,175 @@ async fn release_campaign_lifecycle_with_rules_four_eyes_and_ledger() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kpis_cover_only_the_provinces_in_scope_and_export_as_csv() {
+async fn kpis_come_from_a_snapshot_scoped_by_province_and_month_and_export_as_csv() {
+    use app::casework::kpis;
     for tdb in databases().await {
         let l = tdb.label;
         let w = world(&tdb.url).await;
         let db = &w.state.db;
         let sw = authed(db, email_of(Role::SocialWorker)).await;
         let admin = authed(db, email_of(Role::NationalAdmin)).await;
-        let national = service_kpis(&w, &admin).await;
-        let home = service_kpis(&w, &sw).await;
+        assert!(kpis::refreshed_at(db).await.unwrap().is_none(), "{l}");
+        // The first read of an empty snapshot takes the figures there and then.
+        let national = service_kpis(&w, &admin, None).await;
+        assert!(kpis::refreshed_at(db).await.unwrap().is_some(), "{l}");
+        let home = service_kpis(&w, &sw, None).await;
         assert_eq!(
-            home.len(),
+            home.provinces.len(),
             1,
             "{l}: a province's social worker sees their province only"
         );
-        assert_eq!(home[0].province, w.home.code, "{l}");
+        let h = &home.provinces[0];
+        assert_eq!(h.province, w.home.code, "{l}");
         let all_provinces = scalar(db, "SELECT COUNT(*) FROM provinces").await as usize;
-        assert_eq!(national.len(), all_provinces, "{l}");
-        // The figures agree with the tables.
-        let fams = scalar(
-            db,
-            &format!(
-                "SELECT COUNT(*) FROM families WHERE province_id = {}",
-                w.home.id
-            ),
-        )
-        .await;
-        assert_eq!(home[0].families, fams, "{l}");
-        let raised = scalar(db, &format!(
-            "SELECT CAST(COALESCE(SUM(d.amount_rials), 0) AS BIGINT) FROM donations d JOIN needs n ON n.id = d.need_id WHERE d.status = 'settled' AND n.province_id = {}",
-            w.home.id
-        )).await;
-        assert_eq!(home[0].raised_rials, raised, "{l}");
+        assert_eq!(national.provinces.len(), all_provinces, "{l}");
+
+        // The figures agree with the source tables.
+        let p = w.home.id;
+        let direct = |sql: &str| sql.replace("{p}", &p.to_string());
         assert_eq!(
-            national.iter().map(|r| r.families).sum::<i64>(),
+            h.families,
+            scalar(
+                db,
+                &direct("SELECT COUNT(*) FROM families WHERE province_id = {p}")
+            )
+            .await,
+            "{l}"
+        );
+        assert_eq!(h.needs_published, scalar(db, &direct("SELECT COUNT(*) FROM needs WHERE province_id = {p} AND published_at IS NOT NULL")).await, "{l}");
+        assert_eq!(h.needs_delivered, scalar(db, &direct("SELECT COUNT(*) FROM needs WHERE province_id = {p} AND delivered_at IS NOT NULL")).await, "{l}");
+        let raised = scalar(db, &direct(
+            "SELECT CAST(COALESCE(SUM(d.amount_rials), 0) AS BIGINT) FROM donations d \
+             LEFT JOIN needs n ON n.id = d.need_id LEFT JOIN release_campaigns c ON c.id = d.campaign_id \
+             WHERE d.status = 'settled' AND COALESCE(n.province_id, c.province_id) = {p}",
+        )).await;
+        assert!(raised > 0, "{l}: the demo seed gives to the home province");
+        assert_eq!(h.raised_rials, raised, "{l}");
+        assert_eq!(h.prisoners_held, scalar(db, &direct(
+            "SELECT COUNT(*) FROM prisoners pr JOIN prisons pn ON pn.id = pr.prison_id WHERE pn.province_id = {p} AND pr.released_on IS NULL",
+        )).await, "{l}");
+        assert_eq!(h.workers, scalar(db, &direct(
+            "SELECT COUNT(DISTINCT a.prisoner_id) FROM worker_assignments a JOIN prisoners pr ON pr.id = a.prisoner_id \
+             JOIN prisons pn ON pn.id = pr.prison_id WHERE pn.province_id = {p} AND a.status = 'active'",
+        )).await, "{l}");
+        assert_eq!(
+            national.provinces.iter().map(|r| r.families).sum::<i64>(),
             scalar(db, "SELECT COUNT(*) FROM families").await,
             "{l}"
         );
         assert!(
-            national.iter().any(|r| r.median_days_to_fund.is_some()),
+            national
+                .provinces
+                .iter()
+                .any(|r| r.median_days_to_fund.is_some()),
             "{l}: no median at all"
+        );
+
+        // Months: Solar Hijri, oldest first, at most twelve; the national view is the country's
+        // own rows (with medians), and every month's gifts add up to the settled gifts of that month.
+        assert!(
+            !national.months.is_empty() && national.months.len() <= 12,
+            "{l}"
+        );
+        assert!(
+            national
+                .months
+                .windows(2)
+                .all(|m| m[0].period < m[1].period),
+            "{l}"
+        );
+        let months_raised: i64 = national.months.iter().map(|m| m.raised_rials).sum();
+        let in_window = national
+            .months
+            .iter()
+            .map(|m| m.period.clone())
+            .collect::<Vec<_>>();
+        assert!(months_raised > 0, "{l}");
+        assert!(
+            months_raised
+                <= national
+                    .provinces
+                    .iter()
+                    .map(|r| r.raised_rials)
+                    .sum::<i64>(),
+            "{l}"
+        );
+        assert!(
+            national
+                .months
+                .iter()
+                .any(|m| m.median_days_to_fund.is_some()),
+            "{l}"
+        );
+        // One province's months: only that province's figures.
+        let one = service_kpis(&w, &admin, Some(&w.home.code)).await;
+        assert_eq!(one.province.as_deref(), Some(w.home.code.as_str()), "{l}");
+        let one_families: i64 = one.months.iter().map(|m| m.families).sum();
+        assert!(one_families <= h.families, "{l}");
+        assert_eq!(
+            home.months, one.months,
+            "{l}: a one-province scope shows that province's months"
+        );
+        // Out of scope (or unknown): not found, nothing shown.
+        assert!(
+            matches!(
+                kpis::kpis(&w.state, &sw, Some(&w.away.code)).await,
+                Err(app::error::AppError::NotFound)
+            ),
+            "{l}"
+        );
+        assert!(
+            in_window
+                .iter()
+                .all(|p| p.len() == 7 && p.as_bytes()[4] == b'-'),
+            "{l}"
+        );
+
+        // A snapshot, not a live query: a new family shows after the next refresh, not before.
+        let before = h.families;
+        app::casework::service::intake(
+            &w.state,
+            &sw,
+            &intake_form(
+                &w.home,
+                "زهره کاظمی",
+                &national_code(901),
+                "09121234567",
+                "3",
+                "debt",
+            ),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            service_kpis(&w, &sw, None).await.provinces[0].families,
+            before,
+            "{l}"
+        );
+        assert!(
+            !kpis::refresh_if_older(db, chrono::Duration::minutes(1))
+                .await
+                .unwrap(),
+            "{l}: refreshed twice in a minute"
+        );
+        let rows = kpis::refresh(db).await.unwrap();
+        assert!(rows > all_provinces, "{l}");
+        let after = service_kpis(&w, &sw, None).await;
+        assert_eq!(after.provinces[0].families, before + 1, "{l}");
+        let this_month = after.months.last().unwrap().clone();
+        assert_eq!(
+            this_month.period,
+            app::employment::service::period_of(chrono::Utc::now().date_naive()),
+            "{l}"
+        );
+        assert!(this_month.families >= 1, "{l}");
+        // Refreshing again writes the same figures (no row doubled).
+        kpis::refresh(db).await.unwrap();
+        let again = service_kpis(&w, &sw, None).await;
+        assert_eq!(
+            (again.provinces, again.months),
+            (after.provinces, after.months),
+            "{l}"
         );
 
         // The CSV: the same rows, for staff only, scoped the same way.
@@ -1976,10 +2112,96 @@ async fn kpis_cover_only_the_provinces_in_scope_and_export_as_csv() {
             StatusCode::FORBIDDEN,
             "{l}"
         );
+        // The page renders the months and the provinces.
+        let res = send(&w.app, get("/staff/kpis", Some(&cookie))).await;
+        let page = body_text(res).await;
+        assert!(
+            page.contains("id=\"kpi-months-raised-table\"")
+                && page.contains("id=\"kpi-raised-table\""),
+            "{l}"
+        );
+        assert!(
+            page.contains(&format!("data-period=\"{}\"", this_month.period)),
+            "{l}"
+        );
         tdb.drop_db().await;
     }
 }
 
-async fn service_kpis(w: &World, who: &Authed) -> Vec<app::casework::KpiRow> {
-    app::casework::kpis::kpis(&w.state, who).await.unwrap()
+async fn service_kpis(w: &World, who: &Authed, province: Option<&str>) -> app::casework::Kpis {
+    app::casework::kpis::kpis(&w.state, who, province)
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_childs_gift_is_drafted_for_an_occasion_and_says_whose_name_it_is_given_in() {
+    for tdb in databases().await {
+        let l = tdb.label;
+        let w = world(&tdb.url).await;
+        let db = &w.state.db;
+        let sw = authed(db, email_of(Role::SocialWorker)).await;
+        let fam = service::intake(
+            &w.state,
+            &sw,
+            &intake_form(
+                &w.home,
+                "مریم کاظمی",
+                &national_code(77),
+                "09121234567",
+                "3",
+                "debt",
+            ),
+        )
+        .await
+        .unwrap();
+        let story = "کودکی هشت‌ساله که برای شب یلدا هدیه‌ای از طرف پدرش می‌خواهد؛ انجمن آن را می‌خرد.";
+        let needs_before = scalar(db, "SELECT COUNT(*) FROM needs").await;
+        // An occasion only for a gift, and only one of the three.
+        for (category, occasion) in [("rent", "yalda"), ("gift", "halloween")] {
+            let form = NeedForm {
+                occasion: Some(occasion.into()),
+                ..need_form(&fam, category, story)
+            };
+            let err = service::draft_need(&w.state, &sw, &form).await.unwrap_err();
+            assert_eq!(
+                err.message_key(),
+                "staff.occasion_invalid",
+                "{l}: {category} {occasion}"
+            );
+        }
+        assert_eq!(
+            scalar(db, "SELECT COUNT(*) FROM needs").await,
+            needs_before,
+            "{l}: nothing saved"
+        );
+        let form = NeedForm {
+            occasion: Some("yalda".into()),
+            ..need_form(&fam, "gift", story)
+        };
+        let DraftOutcome::Saved { code } = service::draft_need(&w.state, &sw, &form).await.unwrap()
+        else {
+            panic!("{l}: the gift was blocked");
+        };
+        assert_eq!(
+            strings(
+                db,
+                &format!("SELECT occasion FROM needs WHERE public_code = '{code}'")
+            )
+            .await,
+            vec!["yalda".to_string()],
+            "{l}"
+        );
+        // Published (as the seed's published gifts are), its page names the occasion and says the
+        // gift reaches the child in the imprisoned parent's name.
+        exec(db, &format!("UPDATE needs SET status = 'published', published_at = created_at WHERE public_code = '{code}'")).await;
+        let page = body_text(send(&w.app, get(&format!("/needs/{code}"), None)).await).await;
+        assert!(
+            page.contains("id=\"need-occasion\"") && page.contains("id=\"in-parents-name\""),
+            "{l}"
+        );
+        let rent = body_text(send(&w.app, get(&format!("/needs/{}", strings(db, "SELECT public_code FROM needs WHERE status = 'published' AND category = 'rent' LIMIT 1").await[0]), None)).await).await;
+        assert!(!rent.contains("id=\"in-parents-name\""), "{l}");
+        tdb.drop_db().await;
+    }
 }

@@ -919,6 +919,35 @@ async fn matching_production_invoice_and_wages_into_family_funds_and_campaigns()
             "{l}"
         );
 
+        // The staff KPIs count the month's wages and the families' share once the figures are
+        // taken again (the snapshot is not a live query).
+        app::casework::kpis::refresh(db).await.unwrap();
+        let admin = authed(db, email_of(Role::NationalAdmin)).await;
+        let k = app::casework::kpis::kpis(s, &admin, None).await.unwrap();
+        let month = k
+            .months
+            .iter()
+            .find(|m| m.period == period)
+            .expect("the wage month");
+        assert_eq!(
+            (month.wages_rials, month.family_share_rials, month.workers),
+            (
+                scalar(db, &format!("SELECT CAST(SUM(gross_rials) AS BIGINT) FROM wage_payments WHERE period = '{period}'")).await,
+                scalar(db, &format!("SELECT CAST(SUM(family_rials) AS BIGINT) FROM wage_payments WHERE period = '{period}'")).await,
+                scalar(db, &format!("SELECT COUNT(DISTINCT prisoner_id) FROM wage_payments WHERE period = '{period}'")).await,
+            ),
+            "{l}"
+        );
+        assert_eq!(
+            k.provinces.iter().map(|r| r.wages_rials).sum::<i64>(),
+            scalar(
+                db,
+                "SELECT CAST(SUM(gross_rials) AS BIGINT) FROM wage_payments"
+            )
+            .await,
+            "{l}"
+        );
+
         // Payslips: every line, totals match, deductions within the cap.
         let slips = service::payslips(s, &Viewer::Owner(demo.clone()), &code, &period)
             .await

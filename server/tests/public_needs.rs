@@ -136,6 +136,82 @@ async fn needs_list_filters_search_and_pages() {
             "the API answers JSON, not HTML"
         );
 
+        // "Still to raise": only needs still raising whose goal minus their fund's balance is at
+        // most that many tomans (Persian digits too), from the ledger.
+        let left_of = |limit_rials: i64| {
+            format!(
+                "SELECT n.public_code FROM needs n WHERE n.status = 'published' AND n.goal_rials + COALESCE((SELECT SUM(e.amount_rials) \
+                 FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id WHERE a.need_id = n.id), 0) <= {limit_rials}"
+            )
+        };
+        let mut lefts: Vec<i64> = strings(&db, "SELECT CAST(n.goal_rials + COALESCE((SELECT SUM(e.amount_rials) FROM ledger_entries e \
+             JOIN ledger_accounts a ON a.id = e.account_id WHERE a.need_id = n.id), 0) AS TEXT) FROM needs n WHERE n.status = 'published'")
+            .await
+            .iter()
+            .map(|v| v.parse().unwrap())
+            .collect();
+        lefts.sort_unstable();
+        // A limit in whole tomans between the smallest and the largest amount left.
+        let tomans = (lefts[lefts.len() / 2] + 9) / 10;
+        let some_left = strings(&db, &left_of(tomans * 10)).await;
+        assert!(
+            !some_left.is_empty() && some_left.len() < lefts.len(),
+            "{l}: {tomans} splits the needs"
+        );
+        let persian: String = tomans
+            .to_string()
+            .chars()
+            .map(|c| char::from_u32(0x06F0 + c.to_digit(10).unwrap()).unwrap())
+            .collect();
+        let json = |body: &str| {
+            let mut req = post_form("/api/public/needs", body, None);
+            req.headers_mut()
+                .insert(header::ACCEPT, "application/json".parse().unwrap());
+            req
+        };
+        let res = send(
+            &app,
+            json(&format!(
+                "left={}",
+                app::giving::encode_query_value(&persian)
+            )),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::OK, "{l}");
+        let v: serde_json::Value = serde_json::from_str(&body_text(res).await).unwrap();
+        assert_eq!(
+            v["total"].as_u64().unwrap() as usize,
+            some_left.len(),
+            "{l}"
+        );
+        for item in v["items"].as_array().unwrap() {
+            assert!(
+                some_left.contains(&item["code"].as_str().unwrap().to_string()),
+                "{l}: {item}"
+            );
+            assert!(
+                item["goal_rials"].as_i64().unwrap() - item["raised_rials"].as_i64().unwrap()
+                    <= tomans * 10,
+                "{l}: {item}"
+            );
+        }
+        let html = body_text(send(&app, get(&format!("/needs?left={tomans}"), None)).await).await;
+        let listed = codes_in(&html).await;
+        assert!(
+            !listed.is_empty() && listed.iter().all(|c| some_left.contains(c)),
+            "{l}"
+        );
+        // A preset shows as chosen in the form.
+        let html = body_text(send(&app, get("/needs?left=2000000", None)).await).await;
+        assert!(
+            html.contains("<option value=\"2000000\" selected"),
+            "{l}: the filter shows as chosen"
+        );
+        for bad in ["left=0", "left=-5", "left=many"] {
+            let res = send(&app, json(bad)).await;
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{l}: {bad}");
+        }
+
         // Bad filters: a clear localized error, 422.
         let mut req = post_form("/api/public/needs", "category=jewels", None);
         req.headers_mut()

@@ -160,6 +160,7 @@ async fn sms_goes_out_once_through_kavenegar_and_refusals_are_retried() {
             channel: "sms".into(),
             to: "09121234567".into(),
             template: "receipt".into(),
+            subject: "x".into(),
             text: "x".into(),
         })
         .await

@@ -101,10 +101,12 @@ async fn verify(
     }
     let code = if p.2 { 101 } else { 100 };
     p.2 = true;
+    // ZarinPal keeps 1 % (the merchant bears it), as its answers say.
+    let fee = amount / 100;
     (
         axum::http::StatusCode::OK,
         Json(
-            json!({"data": {"code": code, "message": if code == 100 { "Paid" } else { "Verified" }, "card_hash": "X", "card_pan": "502229******5995", "ref_id": 201, "fee_type": "Merchant", "fee": 0}, "errors": []}),
+            json!({"data": {"code": code, "message": if code == 100 { "Paid" } else { "Verified" }, "card_hash": "X", "card_pan": "502229******5995", "ref_id": 201, "fee_type": "Merchant", "fee": fee}, "errors": []}),
         ),
     )
 }
@@ -162,13 +164,14 @@ async fn zarinpal_protocol_success_repeat_failure_mismatch() {
         z.verify(&started.authority, 1_000_000).await.unwrap(),
         Verification::Paid {
             ref_id: "201".into(),
-            fee_rials: 0
+            fee_rials: 10_000
         }
     );
     assert_eq!(
         z.verify(&started.authority, 1_000_000).await.unwrap(),
         Verification::AlreadyVerified {
-            ref_id: "201".into()
+            ref_id: "201".into(),
+            fee_rials: 10_000
         }
     );
     // An authority the bank never issued.
@@ -295,6 +298,35 @@ async fn a_gift_through_zarinpal_settles_once_even_when_the_bank_was_slow() {
         )).await;
         assert_eq!(posted, vec!["1".to_string()], "{label}");
         assert!(app::ledger::health(db).await.unwrap().is_sound(), "{label}");
+        // The bank kept its 1 %: the association bears it, the whole gift reached the fund, and
+        // the clearing account expects what the bank will actually pay out.
+        let balance = |code: &str| {
+            format!(
+                "SELECT CAST(COALESCE(SUM(e.amount_rials), 0) AS BIGINT) FROM ledger_entries e \
+                 JOIN ledger_accounts a ON a.id = e.account_id WHERE a.code = '{code}'"
+            )
+        };
+        // (100,000 tomans = 1,000,000 rials.)
+        assert_eq!(
+            scalar(db, &balance("expense:gateway_fees")).await.abs(),
+            10_000,
+            "{label}"
+        );
+        assert_eq!(
+            scalar(db, &balance("fund:general")).await.abs(),
+            1_000_000,
+            "{label}"
+        );
+        assert_eq!(
+            scalar(db, &balance("asset:gateway:zarinpal")).await.abs(),
+            990_000,
+            "{label}"
+        );
+        // Reconciliation compares what was given with what the gateway confirmed: still equal.
+        let report = settlement::reconcile(&state, chrono::Duration::minutes(30))
+            .await
+            .unwrap();
+        assert!(report.balanced(), "{label}: {report:?}");
         tdb.drop_db().await;
     }
 }

@@ -1,144 +1,499 @@
-//! Staff KPIs by province, for the provinces a person may see: families covered, needs published,
-//! funded and delivered, the median days from publication to funded, money raised and disbursed,
-//! prisoners freed and creditor forgiveness obtained. A fixed number of grouped queries.
+//! Staff KPIs by province and Solar Hijri month: families covered, needs published, funded and
+//! delivered, the median days from publication to funded, money raised and disbursed, prisoners
+//! freed, creditor forgiveness, prisoners held and at work, wages and the families' share.
+//!
+//! Aggregating a million gifts on each request took seconds at national scale, so the figures are
+//! taken by [`refresh`] into `kpi_snapshots` (one row per province × month, one `all` row per
+//! province, and the same for the whole country with no province) and the page reads at most a few
+//! hundred rows. `serve` refreshes every five minutes; staff can ask for a refresh at most once a
+//! minute; the first read of an empty snapshot takes the figures there and then. Each refresh
+//! rebuilds everything from the source tables, so a late change to an old record is never missed.
 
-use super::KpiRow;
+use super::{KpiMonth, KpiRow, Kpis};
 use crate::auth::ssr::Authed;
 use crate::error::AppError;
+use crate::i18n::JalaliDate;
+use crate::platform::entity::{kpi_snapshot, province};
 use crate::platform::AppState;
-use sea_orm::{ConnectionTrait, Statement};
-use std::collections::BTreeMap;
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, Statement, TransactionTrait,
+};
+use std::collections::{BTreeMap, HashMap};
 
-fn scope_sql(who: &Authed, col: &str) -> String {
-    match who.province_filter() {
-        None => "1 = 1".to_string(),
-        Some(ids) if ids.is_empty() => "1 = 0".to_string(),
-        // Ids are integers from our own database: safe to inline.
-        Some(ids) => format!(
-            "{col} IN ({})",
-            ids.iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+/// The `settings` key holding when the figures were last taken.
+pub const REFRESHED_KEY: &str = "kpi.refreshed_at";
+/// The `period` of a province's totals.
+pub const ALL: &str = "all";
+
+/// What one snapshot row counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Counters {
+    families: i64,
+    needs_published: i64,
+    needs_funded: i64,
+    needs_delivered: i64,
+    raised_rials: i64,
+    disbursed_rials: i64,
+    prisoners_freed: i64,
+    forgiveness_rials: i64,
+    workers: i64,
+    wages_rials: i64,
+    family_share_rials: i64,
+    prisoners_held: i64,
+    days_to_fund: Vec<i64>,
+}
+
+type Key = (Option<i64>, String);
+
+/// Days since the epoch → Solar Hijri month, remembered (a national refresh sees ~1,000 days).
+#[derive(Default)]
+struct Periods(HashMap<String, Option<String>>);
+
+impl Periods {
+    fn of(&mut self, day: &str) -> Option<String> {
+        self.0
+            .entry(day.to_string())
+            .or_insert_with(|| {
+                let d = NaiveDate::parse_from_str(day.get(..10)?, "%Y-%m-%d").ok()?;
+                let j = JalaliDate::from_gregorian(d)?;
+                Some(format!("{:04}-{:02}", j.year, j.month))
+            })
+            .clone()
     }
 }
 
-async fn grouped(state: &AppState, sql: String) -> Result<BTreeMap<i64, i64>, AppError> {
-    let db = &state.db;
-    let rows = db
+struct Collector {
+    rows: BTreeMap<Key, Counters>,
+    periods: Periods,
+}
+
+impl Collector {
+    /// Adds to the province's month and totals and to the country's month and totals.
+    fn add(&mut self, province: i64, period: Option<&str>, f: impl Fn(&mut Counters)) {
+        let mut keys = vec![(Some(province), ALL.to_string()), (None, ALL.to_string())];
+        if let Some(p) = period {
+            keys.push((Some(province), p.to_string()));
+            keys.push((None, p.to_string()));
+        }
+        for k in keys {
+            f(self.rows.entry(k).or_default());
+        }
+    }
+
+    fn add_on_day(&mut self, province: i64, day: &str, f: impl Fn(&mut Counters)) {
+        let period = self.periods.of(day);
+        self.add(province, period.as_deref(), f);
+    }
+}
+
+fn day_expr(b: DbBackend, col: &str) -> String {
+    match b {
+        DbBackend::Postgres => format!("to_char({col}, 'YYYY-MM-DD')"),
+        _ => format!("substr({col}, 1, 10)"),
+    }
+}
+
+async fn query(
+    db: &DatabaseConnection,
+    sql: String,
+) -> Result<Vec<sea_orm::QueryResult>, AppError> {
+    Ok(db
         .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
-        .await?;
-    let mut out = BTreeMap::new();
-    for r in rows {
-        out.insert(r.try_get_by_index::<i64>(0)?, r.try_get_by_index::<i64>(1)?);
-    }
-    Ok(out)
+        .await?)
 }
 
-pub async fn kpis(state: &AppState, who: &Authed) -> Result<Vec<KpiRow>, AppError> {
-    let db = &state.db;
-    let pg = matches!(
-        db.get_database_backend(),
-        sea_orm::DatabaseBackend::Postgres
-    );
-    let n_scope = scope_sql(who, "n.province_id");
-    let families = grouped(state, format!(
-        "SELECT f.province_id, CAST(COUNT(*) AS BIGINT) FROM families f WHERE {} GROUP BY f.province_id",
-        scope_sql(who, "f.province_id")
-    )).await?;
-    let count_needs = |cond: &str| {
-        format!(
-        "SELECT n.province_id, CAST(COUNT(*) AS BIGINT) FROM needs n WHERE {n_scope} AND {cond} GROUP BY n.province_id"
-    )
-    };
-    let published = grouped(state, count_needs("n.published_at IS NOT NULL")).await?;
-    let funded = grouped(state, count_needs("n.funded_at IS NOT NULL")).await?;
-    let delivered = grouped(state, count_needs("n.delivered_at IS NOT NULL")).await?;
-    let raised = grouped(state, format!(
-        "SELECT n.province_id, CAST(COALESCE(SUM(d.amount_rials), 0) AS BIGINT) FROM donations d JOIN needs n ON n.id = d.need_id \
-         WHERE d.status = 'settled' AND {n_scope} GROUP BY n.province_id"
-    )).await?;
-    let disbursed = grouped(state, format!(
-        "SELECT n.province_id, CAST(COALESCE(SUM(x.amount_rials), 0) AS BIGINT) FROM disbursements x JOIN needs n ON n.id = x.need_id \
-         WHERE x.status = 'paid' AND {n_scope} GROUP BY n.province_id"
-    )).await?;
-    let c_scope = scope_sql(who, "c.province_id");
-    let freed = grouped(state, format!(
-        "SELECT c.province_id, CAST(COUNT(*) AS BIGINT) FROM release_campaigns c WHERE c.status IN ('released', 'closed') AND {c_scope} GROUP BY c.province_id"
-    )).await?;
-    let forgiveness = grouped(state, format!(
-        "SELECT c.province_id, CAST(COALESCE(SUM(c.forgiveness_rials), 0) AS BIGINT) FROM release_campaigns c \
-         WHERE c.status NOT IN ('draft') AND {c_scope} GROUP BY c.province_id"
-    )).await?;
-    // Median days to fund over the last year: the day counts per province, sorted here.
-    let days_expr = if pg {
-        "CAST(EXTRACT(EPOCH FROM (n.funded_at - n.published_at)) / 86400 AS BIGINT)"
-    } else {
-        "CAST(julianday(n.funded_at) - julianday(n.published_at) AS INTEGER)"
-    };
-    let since = if pg {
-        "n.funded_at > NOW() - INTERVAL '365 days'"
-    } else {
-        "julianday(n.funded_at) > julianday('now') - 365"
-    };
-    let rows = db
-        .query_all_raw(Statement::from_string(
-            db.get_database_backend(),
-            format!(
-                "SELECT n.province_id, {days_expr} FROM needs n WHERE n.funded_at IS NOT NULL AND n.published_at IS NOT NULL AND {since} AND {n_scope}"
-            ),
-        ))
-        .await?;
-    let mut days: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
-    for r in rows {
-        days.entry(r.try_get_by_index::<i64>(0)?)
-            .or_default()
-            .push(r.try_get_by_index::<i64>(1)?.max(0));
-    }
-    let provinces = db
-        .query_all_raw(Statement::from_string(
-            db.get_database_backend(),
-            format!(
-                "SELECT p.id, p.code, p.name_fa, p.name_en FROM provinces p WHERE {} ORDER BY p.sort_order",
-                scope_sql(who, "p.id")
-            ),
-        ))
-        .await?;
+/// `(province, day, value)` rows of one grouped query.
+async fn by_day(db: &DatabaseConnection, sql: String) -> Result<Vec<(i64, String, i64)>, AppError> {
     let mut out = Vec::new();
-    for p in provinces {
-        let id: i64 = p.try_get_by_index(0)?;
-        let median = days.get_mut(&id).and_then(|v| {
-            v.sort_unstable();
-            (!v.is_empty()).then(|| v[v.len() / 2])
-        });
-        let get = |m: &BTreeMap<i64, i64>| m.get(&id).copied().unwrap_or(0);
-        out.push(KpiRow {
-            province: p.try_get_by_index(1)?,
-            name_fa: p.try_get_by_index(2)?,
-            name_en: p.try_get_by_index(3)?,
-            families: get(&families),
-            needs_published: get(&published),
-            needs_funded: get(&funded),
-            needs_delivered: get(&delivered),
-            median_days_to_fund: median,
-            raised_rials: get(&raised),
-            disbursed_rials: get(&disbursed),
-            prisoners_freed: get(&freed),
-            forgiveness_rials: get(&forgiveness),
-        });
+    for r in query(db, sql).await? {
+        out.push((
+            r.try_get_by_index::<i64>(0)?,
+            r.try_get_by_index::<String>(1)?,
+            r.try_get_by_index::<i64>(2)?,
+        ));
     }
     Ok(out)
 }
 
-/// The same rows as CSV (what the person may see, nothing more).
+/// Reads every source table once (a dozen grouped queries) into snapshot rows.
+async fn collect(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Collector, AppError> {
+    let b = db.get_database_backend();
+    let mut c = Collector {
+        rows: BTreeMap::new(),
+        periods: Periods::default(),
+    };
+    let day = |col: &str| day_expr(b, col);
+
+    let d = day("created_at");
+    for (p, dd, n) in by_day(
+        db,
+        format!(
+        "SELECT province_id, {d}, CAST(COUNT(*) AS BIGINT) FROM families GROUP BY province_id, {d}"
+    ),
+    )
+    .await?
+    {
+        c.add_on_day(p, &dd, |r| r.families += n);
+    }
+    for (col, which) in [("published_at", 0), ("funded_at", 1), ("delivered_at", 2)] {
+        let d = day(col);
+        for (p, dd, n) in by_day(db, format!(
+            "SELECT province_id, {d}, CAST(COUNT(*) AS BIGINT) FROM needs WHERE {col} IS NOT NULL GROUP BY province_id, {d}"
+        )).await? {
+            c.add_on_day(p, &dd, |r| match which {
+                0 => r.needs_published += n,
+                1 => r.needs_funded += n,
+                _ => r.needs_delivered += n,
+            });
+        }
+    }
+    // Gifts and payments count in the province of the need or campaign they were for.
+    let d = day("d.settled_at");
+    for (p, dd, n) in by_day(db, format!(
+        "SELECT COALESCE(n.province_id, c.province_id) AS p, {d}, CAST(SUM(d.amount_rials) AS BIGINT) FROM donations d \
+         LEFT JOIN needs n ON n.id = d.need_id LEFT JOIN release_campaigns c ON c.id = d.campaign_id \
+         WHERE d.status = 'settled' AND d.settled_at IS NOT NULL AND (n.id IS NOT NULL OR c.id IS NOT NULL) \
+         GROUP BY COALESCE(n.province_id, c.province_id), {d}"
+    )).await? {
+        c.add_on_day(p, &dd, |r| r.raised_rials += n);
+    }
+    let d = day("x.paid_at");
+    for (p, dd, n) in by_day(db, format!(
+        "SELECT COALESCE(n.province_id, c.province_id) AS p, {d}, CAST(SUM(x.amount_rials) AS BIGINT) FROM disbursements x \
+         LEFT JOIN needs n ON n.id = x.need_id LEFT JOIN release_campaigns c ON c.id = x.campaign_id \
+         WHERE x.status = 'paid' AND x.paid_at IS NOT NULL AND (n.id IS NOT NULL OR c.id IS NOT NULL) \
+         GROUP BY COALESCE(n.province_id, c.province_id), {d}"
+    )).await? {
+        c.add_on_day(p, &dd, |r| r.disbursed_rials += n);
+    }
+    let d = day("released_on");
+    for (p, dd, n) in by_day(db, format!(
+        "SELECT province_id, {d}, CAST(COUNT(*) AS BIGINT) FROM release_campaigns \
+         WHERE status IN ('released', 'closed') AND released_on IS NOT NULL GROUP BY province_id, {d}"
+    )).await? {
+        c.add_on_day(p, &dd, |r| r.prisoners_freed += n);
+    }
+    // Forgiveness is recorded with the campaign; it counts once the campaign left the draft.
+    let d = day("created_at");
+    for (p, dd, n) in by_day(
+        db,
+        format!(
+        "SELECT province_id, {d}, CAST(SUM(forgiveness_rials) AS BIGINT) FROM release_campaigns \
+         WHERE status <> 'draft' AND forgiveness_rials > 0 GROUP BY province_id, {d}"
+    ),
+    )
+    .await?
+    {
+        c.add_on_day(p, &dd, |r| r.forgiveness_rials += n);
+    }
+    // Wages are per Solar Hijri month already; a prisoner counts in his prison's province.
+    for r in query(db, String::from(
+        "SELECT pn.province_id, w.period, CAST(COUNT(DISTINCT w.prisoner_id) AS BIGINT), \
+         CAST(SUM(w.gross_rials) AS BIGINT), CAST(SUM(w.family_rials) AS BIGINT) FROM wage_payments w \
+         JOIN prisoners pr ON pr.id = w.prisoner_id JOIN prisons pn ON pn.id = pr.prison_id \
+         GROUP BY pn.province_id, w.period",
+    )).await? {
+        let (p, period): (i64, String) = (r.try_get_by_index(0)?, r.try_get_by_index(1)?);
+        let (workers, gross, family): (i64, i64, i64) =
+            (r.try_get_by_index(2)?, r.try_get_by_index(3)?, r.try_get_by_index(4)?);
+        c.add(p, Some(&period), |r| {
+            r.wages_rials += gross;
+            r.family_share_rials += family;
+        });
+        // People paid in a month; the totals' `workers` are those at work now (below).
+        for k in [(Some(p), period.clone()), (None, period.clone())] {
+            c.rows.entry(k).or_default().workers += workers;
+        }
+    }
+    for (sql, at_work) in [
+        ("SELECT pn.province_id, CAST(COUNT(DISTINCT a.prisoner_id) AS BIGINT) FROM worker_assignments a \
+          JOIN prisoners pr ON pr.id = a.prisoner_id JOIN prisons pn ON pn.id = pr.prison_id \
+          WHERE a.status = 'active' GROUP BY pn.province_id", true),
+        ("SELECT pn.province_id, CAST(COUNT(*) AS BIGINT) FROM prisoners pr JOIN prisons pn ON pn.id = pr.prison_id \
+          WHERE pr.released_on IS NULL GROUP BY pn.province_id", false),
+    ] {
+        for r in query(db, sql.to_string()).await? {
+            let (p, n): (i64, i64) = (r.try_get_by_index(0)?, r.try_get_by_index(1)?);
+            c.add(p, None, |r| if at_work { r.workers += n } else { r.prisoners_held += n });
+        }
+    }
+    // Days from publication to funded: every funded need once, for the month it was funded in;
+    // the totals' median is over the last year.
+    let days = if b == DbBackend::Postgres {
+        "CAST(EXTRACT(EPOCH FROM (funded_at - published_at)) / 86400 AS BIGINT)"
+    } else {
+        "CAST(julianday(funded_at) - julianday(published_at) AS INTEGER)"
+    };
+    let d = day("funded_at");
+    let year_ago = (now - chrono::Duration::days(365))
+        .format("%Y-%m-%d")
+        .to_string();
+    for (p, dd, n) in by_day(db, format!(
+        "SELECT province_id, {d}, {days} FROM needs WHERE funded_at IS NOT NULL AND published_at IS NOT NULL"
+    )).await? {
+        let n = n.max(0);
+        let period = c.periods.of(&dd);
+        let recent = dd.as_str() >= year_ago.as_str();
+        let mut keys = Vec::new();
+        if recent {
+            keys.extend([(Some(p), ALL.to_string()), (None, ALL.to_string())]);
+        }
+        if let Some(per) = period {
+            keys.extend([(Some(p), per.clone()), (None, per)]);
+        }
+        for k in keys {
+            c.rows.entry(k).or_default().days_to_fund.push(n);
+        }
+    }
+    Ok(c)
+}
+
+fn median(v: &mut [i64]) -> Option<i64> {
+    v.sort_unstable();
+    (!v.is_empty()).then(|| v[v.len() / 2])
+}
+
+/// When the figures were last taken, if ever.
+pub async fn refreshed_at(db: &DatabaseConnection) -> Result<Option<DateTime<Utc>>, AppError> {
+    let rows = query(
+        db,
+        format!("SELECT value FROM settings WHERE key = '{REFRESHED_KEY}'"),
+    )
+    .await?;
+    Ok(rows
+        .first()
+        .and_then(|r| r.try_get_by_index::<String>(0).ok())
+        .and_then(|v| DateTime::parse_from_rfc3339(&v).ok())
+        .map(|t| t.with_timezone(&Utc)))
+}
+
+/// Takes the figures again from the source tables and replaces the snapshot in one short write
+/// transaction. Two refreshes at once (two app servers) queue on the `settings` row and the last
+/// one wins; both wrote the same figures give or take the seconds between them.
+pub async fn refresh(db: &DatabaseConnection) -> Result<usize, AppError> {
+    let now = Utc::now();
+    let mut c = collect(db, now).await?;
+    let models: Vec<kpi_snapshot::ActiveModel> = c
+        .rows
+        .iter_mut()
+        .map(|((province, period), k)| kpi_snapshot::ActiveModel {
+            province_id: Set(*province),
+            period: Set(period.clone()),
+            families: Set(k.families),
+            needs_published: Set(k.needs_published),
+            needs_funded: Set(k.needs_funded),
+            needs_delivered: Set(k.needs_delivered),
+            raised_rials: Set(k.raised_rials),
+            disbursed_rials: Set(k.disbursed_rials),
+            prisoners_freed: Set(k.prisoners_freed),
+            forgiveness_rials: Set(k.forgiveness_rials),
+            workers: Set(k.workers),
+            wages_rials: Set(k.wages_rials),
+            family_share_rials: Set(k.family_share_rials),
+            prisoners_held: Set(k.prisoners_held),
+            median_days_to_fund: Set(median(&mut k.days_to_fund)),
+            refreshed_at: Set(now),
+            ..Default::default()
+        })
+        .collect();
+    let n = models.len();
+    let txn = db.begin().await?;
+    // First statement writes: SQLite takes its write lock, PostgreSQL locks the settings row, so
+    // a second refresh waits here instead of interleaving its rows with ours.
+    let b = txn.get_database_backend();
+    txn.execute_raw(Statement::from_sql_and_values(
+        b,
+        match b {
+            DbBackend::Postgres => {
+                "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
+            }
+            _ => {
+                "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
+            }
+        },
+        [REFRESHED_KEY.into(), now.to_rfc3339().into(), now.into()],
+    ))
+    .await?;
+    kpi_snapshot::Entity::delete_many().exec(&txn).await?;
+    for chunk in models.chunks(200) {
+        kpi_snapshot::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(n)
+}
+
+/// Refreshes when the figures are older than `age` (or were never taken). Returns whether it did.
+pub async fn refresh_if_older(
+    db: &DatabaseConnection,
+    age: chrono::Duration,
+) -> Result<bool, AppError> {
+    match refreshed_at(db).await? {
+        Some(t) if Utc::now() - t < age => Ok(false),
+        _ => refresh(db).await.map(|_| true),
+    }
+}
+
+fn month_of(s: &kpi_snapshot::Model) -> KpiMonth {
+    KpiMonth {
+        period: s.period.clone(),
+        families: s.families,
+        needs_published: s.needs_published,
+        needs_funded: s.needs_funded,
+        needs_delivered: s.needs_delivered,
+        median_days_to_fund: s.median_days_to_fund,
+        raised_rials: s.raised_rials,
+        disbursed_rials: s.disbursed_rials,
+        prisoners_freed: s.prisoners_freed,
+        forgiveness_rials: s.forgiveness_rials,
+        workers: s.workers,
+        wages_rials: s.wages_rials,
+        family_share_rials: s.family_share_rials,
+    }
+}
+
+/// The KPIs of the provinces `who` may see, and the last twelve months of them (or of the one
+/// province asked for, which must be in scope). Reads the snapshot: a fixed number of queries
+/// over at most a few hundred rows whatever the size of the source tables.
+pub async fn kpis(
+    state: &AppState,
+    who: &Authed,
+    province_code: Option<&str>,
+) -> Result<Kpis, AppError> {
+    let db = &state.db;
+    let refreshed = match refreshed_at(db).await? {
+        Some(t) => t,
+        None => {
+            refresh(db).await?;
+            refreshed_at(db).await?.unwrap_or_else(Utc::now)
+        }
+    };
+    let scope = who.province_filter();
+    let mut provinces_q = province::Entity::find().order_by_asc(province::Column::SortOrder);
+    if let Some(ids) = &scope {
+        provinces_q = provinces_q.filter(province::Column::Id.is_in(ids.clone()));
+    }
+    let provinces = provinces_q.all(db).await?;
+    let asked = match province_code.map(str::trim).filter(|c| !c.is_empty()) {
+        None => None,
+        // Out of scope or unknown: the same answer.
+        Some(code) => Some(
+            provinces
+                .iter()
+                .find(|p| p.code == code)
+                .ok_or(AppError::NotFound)?
+                .clone(),
+        ),
+    };
+    let ids: Vec<i64> = provinces.iter().map(|p| p.id).collect();
+    let totals: HashMap<i64, kpi_snapshot::Model> = kpi_snapshot::Entity::find()
+        .filter(kpi_snapshot::Column::Period.eq(ALL))
+        .filter(kpi_snapshot::Column::ProvinceId.is_in(ids.clone()))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|s| Some((s.province_id?, s)))
+        .collect();
+    let rows = provinces
+        .iter()
+        .map(|p| {
+            let s = totals.get(&p.id);
+            let g = |f: fn(&kpi_snapshot::Model) -> i64| s.map(f).unwrap_or(0);
+            KpiRow {
+                province: p.code.clone(),
+                name_fa: p.name_fa.clone(),
+                name_en: p.name_en.clone(),
+                families: g(|s| s.families),
+                needs_published: g(|s| s.needs_published),
+                needs_funded: g(|s| s.needs_funded),
+                needs_delivered: g(|s| s.needs_delivered),
+                median_days_to_fund: s.and_then(|s| s.median_days_to_fund),
+                raised_rials: g(|s| s.raised_rials),
+                disbursed_rials: g(|s| s.disbursed_rials),
+                prisoners_freed: g(|s| s.prisoners_freed),
+                forgiveness_rials: g(|s| s.forgiveness_rials),
+                prisoners_held: g(|s| s.prisoners_held),
+                workers: g(|s| s.workers),
+                wages_rials: g(|s| s.wages_rials),
+                family_share_rials: g(|s| s.family_share_rials),
+            }
+        })
+        .collect();
+
+    // The months: one province's own rows, the country's rows for a national view, else the
+    // provinces' rows added up (without a median, which does not add up).
+    let month_rows = kpi_snapshot::Entity::find().filter(kpi_snapshot::Column::Period.ne(ALL));
+    let month_rows = match (&asked, &scope) {
+        (Some(p), _) => month_rows.filter(kpi_snapshot::Column::ProvinceId.eq(p.id)),
+        (None, None) => month_rows.filter(kpi_snapshot::Column::ProvinceId.is_null()),
+        (None, Some(ids)) => month_rows.filter(kpi_snapshot::Column::ProvinceId.is_in(ids.clone())),
+    };
+    let single = asked.is_some() || scope.is_none() || scope.as_ref().is_some_and(|s| s.len() == 1);
+    // Periods sort as text (`1404-12` < `1405-01`): the last twelve are the twelve largest.
+    let cutoff = twelve_months_back(refreshed);
+    let mut months: BTreeMap<String, KpiMonth> = BTreeMap::new();
+    for s in month_rows
+        .filter(kpi_snapshot::Column::Period.gt(cutoff.clone()))
+        .all(db)
+        .await?
+    {
+        let m = month_of(&s);
+        match months.get_mut(&s.period) {
+            None => {
+                months.insert(s.period.clone(), m);
+            }
+            Some(acc) => {
+                acc.families += m.families;
+                acc.needs_published += m.needs_published;
+                acc.needs_funded += m.needs_funded;
+                acc.needs_delivered += m.needs_delivered;
+                acc.raised_rials += m.raised_rials;
+                acc.disbursed_rials += m.disbursed_rials;
+                acc.prisoners_freed += m.prisoners_freed;
+                acc.forgiveness_rials += m.forgiveness_rials;
+                acc.workers += m.workers;
+                acc.wages_rials += m.wages_rials;
+                acc.family_share_rials += m.family_share_rials;
+                acc.median_days_to_fund = None;
+            }
+        }
+    }
+    let mut months: Vec<KpiMonth> = months.into_values().collect();
+    if !single {
+        for m in &mut months {
+            m.median_days_to_fund = None;
+        }
+    }
+    Ok(Kpis {
+        refreshed_at: refreshed.to_rfc3339(),
+        provinces: rows,
+        province: asked.map(|p| p.code),
+        months,
+    })
+}
+
+/// The period twelve Solar Hijri months before the one `t` falls in (`1404-09` for `1405-09`):
+/// periods after it are the last twelve.
+fn twelve_months_back(t: DateTime<Utc>) -> String {
+    match JalaliDate::from_gregorian(t.date_naive()) {
+        Some(j) => format!("{:04}-{:02}", j.year - 1, j.month),
+        None => String::new(),
+    }
+}
+
+/// The province rows as CSV (what the person may see, nothing more).
 pub fn csv(rows: &[KpiRow]) -> String {
     let mut s = String::from(
-        "province,name_fa,name_en,families,needs_published,needs_funded,needs_delivered,median_days_to_fund,raised_rials,disbursed_rials,prisoners_freed,forgiveness_rials\n",
+        "province,name_fa,name_en,families,needs_published,needs_funded,needs_delivered,median_days_to_fund,raised_rials,disbursed_rials,prisoners_freed,forgiveness_rials,prisoners_held,workers,wages_rials,family_share_rials\n",
     );
     for r in rows {
         s.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
             crate::transparency::csv_field(&r.province),
             crate::transparency::csv_field(&r.name_fa),
             crate::transparency::csv_field(&r.name_en),
@@ -152,8 +507,49 @@ pub fn csv(rows: &[KpiRow]) -> String {
             r.raised_rials,
             r.disbursed_rials,
             r.prisoners_freed,
-            r.forgiveness_rials
+            r.forgiveness_rials,
+            r.prisoners_held,
+            r.workers,
+            r.wages_rials,
+            r.family_share_rials,
         ));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_are_solar_hijri_months_and_the_window_is_twelve() {
+        let mut p = Periods::default();
+        // 1 Farvardin 1405 = 21 March 2026; the day before is Esfand 1404.
+        assert_eq!(p.of("2026-03-21").as_deref(), Some("1405-01"));
+        assert_eq!(p.of("2026-03-20T23:00:00").as_deref(), Some("1404-12"));
+        assert_eq!(p.of("not a day"), None);
+        let t = DateTime::parse_from_rfc3339("2026-11-28T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(twelve_months_back(t), "1404-09");
+        assert!("1405-01" > "1404-12" && "1404-10" > "1404-09" && "1404-09" <= "1404-09");
+    }
+
+    #[test]
+    fn medians_take_the_middle_and_nothing_of_nothing() {
+        assert_eq!(median(&mut [5, 1, 3]), Some(3));
+        assert_eq!(median(&mut [4, 1, 3, 2]), Some(3));
+        assert_eq!(median(&mut []), None);
+    }
+
+    #[test]
+    fn employment_rate_in_tenths_of_a_percent() {
+        let r = KpiRow {
+            prisoners_held: 400,
+            workers: 37,
+            ..Default::default()
+        };
+        assert_eq!(r.employment_per_mille(), Some(92));
+        assert_eq!(KpiRow::default().employment_per_mille(), None);
+    }
 }

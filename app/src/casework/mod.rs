@@ -55,6 +55,10 @@ pub struct NeedForm {
     pub private_notes: Option<String>,
     /// `YYYY-MM-DD` (Gregorian, from a date input).
     pub deadline: Option<String>,
+    /// A child's gift for an occasion (`mehr`, `yalda`, `nowruz`): category `gift` only. It is
+    /// bought and given to the child in the imprisoned parent's name.
+    #[serde(default)]
+    pub occasion: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -190,8 +194,8 @@ pub struct CampaignCase {
     pub released_on: Option<String>,
 }
 
-/// One province's KPIs (only provinces in the person's scope).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One province's KPIs (only provinces in the person's scope), totals since the beginning.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KpiRow {
     pub province: String,
     pub name_fa: String,
@@ -202,10 +206,59 @@ pub struct KpiRow {
     pub needs_delivered: i64,
     /// Over needs funded in the last year.
     pub median_days_to_fund: Option<i64>,
+    /// Settled gifts to the province's needs and release campaigns.
+    pub raised_rials: i64,
+    /// Paid to vendors, landlords and court accounts for them.
+    pub disbursed_rials: i64,
+    pub prisoners_freed: i64,
+    pub forgiveness_rials: i64,
+    /// Prisoners held in the province's prisons now, and how many of them work under a contract.
+    pub prisoners_held: i64,
+    pub workers: i64,
+    /// Gross wages and the families' share of them.
+    pub wages_rials: i64,
+    pub family_share_rials: i64,
+}
+
+impl KpiRow {
+    /// Workers per hundred prisoners held, one decimal (`None` with nobody held).
+    pub fn employment_per_mille(&self) -> Option<i64> {
+        (self.prisoners_held > 0).then(|| self.workers * 1000 / self.prisoners_held)
+    }
+}
+
+/// One Solar Hijri month of the person's scope (or of the province asked for).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KpiMonth {
+    /// `1405-09`.
+    pub period: String,
+    pub families: i64,
+    pub needs_published: i64,
+    pub needs_funded: i64,
+    pub needs_delivered: i64,
+    /// Over needs funded that month; only where one snapshot row holds it (one province, or
+    /// the whole country): medians do not add up.
+    pub median_days_to_fund: Option<i64>,
     pub raised_rials: i64,
     pub disbursed_rials: i64,
     pub prisoners_freed: i64,
     pub forgiveness_rials: i64,
+    /// People paid a wage that month.
+    pub workers: i64,
+    pub wages_rials: i64,
+    pub family_share_rials: i64,
+}
+
+/// The KPI page: when the figures were taken, the provinces' totals and the last twelve months.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Kpis {
+    /// RFC 3339, UTC.
+    pub refreshed_at: String,
+    pub provinces: Vec<KpiRow>,
+    /// The province the months are for (`None`: everything in scope).
+    pub province: Option<String>,
+    /// Oldest first.
+    pub months: Vec<KpiMonth>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -404,9 +457,21 @@ pub async fn campaign_close(code: String) -> Result<(), AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "staff/kpis")]
-pub async fn staff_kpis() -> Result<Vec<KpiRow>, AppError> {
+pub async fn staff_kpis(province: Option<String>) -> Result<Kpis, AppError> {
     run(crate::auth::Permission::ViewCases, async |s, who| {
-        kpis::kpis(&s, &who).await
+        kpis::kpis(&s, &who, province.as_deref()).await
+    })
+    .await
+}
+
+/// Takes the figures again now (at most once a minute; otherwise the loop in `serve` does it
+/// every five minutes).
+#[server(prefix = "/api", endpoint = "staff/kpis-refresh")]
+pub async fn staff_kpis_refresh() -> Result<(), AppError> {
+    run(crate::auth::Permission::ViewCases, async |s, _who| {
+        kpis::refresh_if_older(&s.db, chrono::Duration::minutes(1))
+            .await
+            .map(|_| ())
     })
     .await
 }

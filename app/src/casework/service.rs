@@ -619,6 +619,17 @@ pub async fn draft_need(
                 .ok_or_else(|| invalid("deadline", "staff.deadline_invalid"))?,
         ),
     };
+    let occasion = match opt(&form.occasion) {
+        None => None,
+        Some(o) => Some(
+            crate::giving::OCCASION_KEYS
+                .iter()
+                .find(|k| **k == o)
+                .filter(|_| form.category == "gift")
+                .ok_or_else(|| invalid("occasion", "staff.occasion_invalid"))?
+                .to_string(),
+        ),
+    };
     let known = known_for(state, &f).await?;
     let findings = scan(&format!("{title}\n{story}"), &known);
     if !findings.is_empty() {
@@ -641,7 +652,7 @@ pub async fn draft_need(
         goal_rials: Set(tomans * 10),
         household_band: Set(household_band(f.household_size).into()),
         age_band: Set(None),
-        occasion: Set(None),
+        occasion: Set(occasion.clone()),
         deadline: Set(deadline),
         status: Set("awaiting_verification".into()),
         fulfilment_method: Set("vendor".into()),
@@ -667,6 +678,7 @@ pub async fn draft_need(
             &code,
             serde_json::json!({
                 "family": f.public_code, "category": form.category, "goal_rials": tomans * 10,
+                "occasion": occasion,
             }),
         ),
     )
@@ -1269,8 +1281,33 @@ pub async fn queues(state: &AppState, who: &Authed) -> Result<Queues, AppError> 
     use crate::platform::entity::release_campaign;
     // A fixed number of queries whatever the row counts: the pending disbursements, then their
     // needs and campaigns in one query each.
-    let pending = disbursement::Entity::find()
-        .filter(disbursement::Column::Status.eq("awaiting_approval"))
+    // Scoped in the query, not after it: fifty other provinces' payments must not hide ours.
+    let mut pending =
+        disbursement::Entity::find().filter(disbursement::Column::Status.eq("awaiting_approval"));
+    if let Some(ids) = who.province_filter() {
+        pending = pending.filter(
+            Condition::any()
+                .add(
+                    disbursement::Column::NeedId.in_subquery(
+                        Query::select()
+                            .column(need::Column::Id)
+                            .from(need::Entity)
+                            .and_where(need::Column::ProvinceId.is_in(ids.clone()))
+                            .to_owned(),
+                    ),
+                )
+                .add(
+                    disbursement::Column::CampaignId.in_subquery(
+                        Query::select()
+                            .column(release_campaign::Column::Id)
+                            .from(release_campaign::Entity)
+                            .and_where(release_campaign::Column::ProvinceId.is_in(ids))
+                            .to_owned(),
+                    ),
+                ),
+        );
+    }
+    let pending = pending
         .order_by_asc(disbursement::Column::CreatedAt)
         .limit(50)
         .all(&state.db)

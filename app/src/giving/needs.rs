@@ -74,10 +74,15 @@ pub struct NeedQuery {
     pub q: Option<String>,
     pub province: Option<String>,
     pub category: Option<String>,
+    /// At most this many tomans still to raise (any digit script): needs a small gift can finish.
+    pub left: Option<String>,
     /// `urgent` (deadline first, the default), `newest`, `smallest` (goal ascending).
     pub sort: Option<String>,
     pub page: Option<u64>,
 }
+
+/// The "amount left" choices the needs page offers, in tomans (the URL takes any amount).
+pub const LEFT_PRESETS: [i64; 4] = [500_000, 2_000_000, 10_000_000, 50_000_000];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NeedResults {
@@ -99,6 +104,7 @@ pub async fn list_needs(
     q: Option<String>,
     province: Option<String>,
     category: Option<String>,
+    left: Option<String>,
     sort: Option<String>,
     page: Option<u64>,
 ) -> Result<NeedResults, AppError> {
@@ -107,6 +113,7 @@ pub async fn list_needs(
             q,
             province,
             category,
+            left,
             sort,
             page,
         };

@@ -9,6 +9,15 @@ use serde::{Deserialize, Serialize};
 
 pub const OCCASION_KEYS: [&str; 3] = ["mehr", "yalda", "nowruz"];
 
+/// The catalogue key naming an occasion's children's gifts.
+pub fn occasion_key(key: &str) -> &'static str {
+    match key {
+        "mehr" => "occasion.mehr",
+        "yalda" => "occasion.yalda",
+        _ => "occasion.nowruz",
+    }
+}
+
 /// A window of (month, day) pairs in the Solar Hijri calendar, inclusive; it may wrap the year end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Window {

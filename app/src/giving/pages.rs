@@ -23,6 +23,7 @@ pub fn needs_url(q: &NeedQuery) -> String {
         ("q", &q.q),
         ("province", &q.province),
         ("category", &q.category),
+        ("left", &q.left),
         ("sort", &q.sort),
     ] {
         if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
@@ -133,6 +134,7 @@ fn query_from_url() -> Memo<NeedQuery> {
             q: get("q"),
             province: get("province"),
             category: get("category"),
+            left: get("left"),
             sort: get("sort"),
             page: get("page").and_then(|p| crate::validation::latin_digits(&p).parse().ok()),
         }
@@ -145,7 +147,7 @@ pub fn NeedsPage() -> impl IntoView {
     let nq = query_from_url();
     let results = Resource::new(
         move || nq.get(),
-        |q| list_needs(q.q, q.province, q.category, q.sort, q.page),
+        |q| list_needs(q.q, q.province, q.category, q.left, q.sort, q.page),
     );
     let province_list = Resource::new(|| (), |_| provinces());
     let selected = move |field: fn(&NeedQuery) -> Option<String>, value: &'static str| {
@@ -185,6 +187,22 @@ pub fn NeedsPage() -> impl IntoView {
                         <option value="">{t("needs.all_categories")}</option>
                         {CATEGORIES.iter().map(|c| view! {
                             <option value=*c selected=selected(|q| q.category.clone(), c)>{t(category_key(c))}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label>
+                    <span>{t("needs.left")}</span>
+                    <select name="left">
+                        <option value="">{t("needs.left_any")}</option>
+                        {LEFT_PRESETS.iter().map(|tomans| {
+                            let value = tomans.to_string();
+                            let v2 = value.clone();
+                            let is_sel = move || nq.get().left.map(|l| crate::validation::latin_digits(&l)) == Some(v2.clone());
+                            view! {
+                                <option value=value selected=is_sel>
+                                    {move || format!("{} {}", i18n.t("needs.left_up_to"), format_toman(tomans * 10, i18n.get()))}
+                                </option>
+                            }
                         }).collect_view()}
                     </select>
                 </label>
@@ -284,7 +302,12 @@ pub fn NeedPage() -> impl IntoView {
                                     </A>
                                 </p>
                             })}
+                            {d.card.occasion.clone().map(|o| {
+                                let k = occasion_key(&o);
+                                view! { <p class="badge occasion" id="need-occasion">{move || i18n.t(k)}</p> }
+                            })}
                             <p class="story">{d.story.clone()}</p>
+                            {(d.card.category == "gift").then(|| view! { <p class="muted" id="in-parents-name">{t("occasion.body")}</p> })}
                             <Timeline steps=steps.to_vec()/>
                         </article>
                     }.into_any()
@@ -308,12 +331,13 @@ mod tests {
             q: Some("اجاره خانه".into()),
             province: Some("THR".into()),
             category: None,
+            left: Some("2000000".into()),
             sort: Some("newest".into()),
             page: Some(3),
         };
         assert_eq!(
             needs_url(&q),
-            "/needs?q=%D8%A7%D8%AC%D8%A7%D8%B1%D9%87%20%D8%AE%D8%A7%D9%86%D9%87&province=THR&sort=newest&page=3"
+            "/needs?q=%D8%A7%D8%AC%D8%A7%D8%B1%D9%87%20%D8%AE%D8%A7%D9%86%D9%87&province=THR&left=2000000&sort=newest&page=3"
         );
     }
 }

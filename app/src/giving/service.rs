@@ -19,6 +19,8 @@ struct Filters {
     q: Option<String>,
     province_id: Option<i64>,
     category: Option<&'static str>,
+    /// Rials: at most this much still to raise.
+    left: Option<i64>,
     sort: &'static str,
     page: u64,
 }
@@ -63,6 +65,19 @@ async fn validate(db: &DatabaseConnection, q: &NeedQuery) -> Result<Filters, App
                 .ok_or_else(|| AppError::invalid("category", "validation.filter"))?,
         ),
     };
+    let left = match q.left.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => {
+            let tomans: i64 = crate::validation::latin_digits(s)
+                .replace([',', '٬', '،'], "")
+                .parse()
+                .map_err(|_| AppError::invalid("left", "validation.filter"))?;
+            if !(1..=MAX_LEFT_TOMANS).contains(&tomans) {
+                return Err(AppError::invalid("left", "validation.filter"));
+            }
+            Some(tomans * 10)
+        }
+    };
     let sort = match q.sort.as_deref().unwrap_or("urgent") {
         "" | "urgent" => "urgent",
         "newest" => "newest",
@@ -74,10 +89,14 @@ async fn validate(db: &DatabaseConnection, q: &NeedQuery) -> Result<Filters, App
         q: text,
         province_id,
         category,
+        left,
         sort,
         page,
     })
 }
+
+/// The largest "amount left" filter taken (10 billion tomans: more than any need).
+const MAX_LEFT_TOMANS: i64 = 10_000_000_000;
 
 fn card(
     n: &need::Model,
@@ -177,6 +196,14 @@ pub async fn list_needs(db: &DatabaseConnection, q: &NeedQuery) -> Result<NeedRe
                 .add(need::Column::PublicTitle.like(pattern.clone()))
                 .add(need::Column::PublicStory.like(pattern)),
         );
+    }
+    if let Some(rials) = f.left {
+        // What is left = goal − what the need's fund holds (a fund's credits are negative
+        // entries); only needs still raising have anything left. `rials` is our own integer.
+        cond = cond.add(need::Column::Status.eq("published")).add(Expr::cust(format!(
+            "(needs.goal_rials + COALESCE((SELECT SUM(e.amount_rials) FROM ledger_entries e \
+             JOIN ledger_accounts a ON a.id = e.account_id WHERE a.need_id = needs.id), 0)) <= {rials}"
+        )));
     }
     let mut select = need::Entity::find().filter(cond);
     select = match f.sort {

@@ -521,8 +521,9 @@ pub async fn settle(
         }
     };
     match verification {
-        Verification::Paid { ref_id, .. } | Verification::AlreadyVerified { ref_id } => {
-            let outcome = settle_paid(state, &d, gateway_name, &ref_id).await?;
+        Verification::Paid { ref_id, fee_rials }
+        | Verification::AlreadyVerified { ref_id, fee_rials } => {
+            let outcome = settle_paid(state, &d, gateway_name, &ref_id, fee_rials).await?;
             done(outcome)
         }
         Verification::NotPaid { code, detail } => {
@@ -586,10 +587,16 @@ async fn settle_paid(
     d: &donation::Model,
     gateway_name: &str,
     ref_id: &str,
+    fee_rials: i64,
 ) -> Result<Settled, AppError> {
     let db = &state.db;
     // Accounts are created outside the money transaction (idempotent, race-safe).
     let gateway_acct = ledger::account_id(db, &Account::Gateway(gateway_name.into())).await?;
+    let fee_acct = if fee_rials > 0 {
+        Some(ledger::account_id(db, &Account::GatewayFees).await?)
+    } else {
+        None
+    };
     let (target_acct, overflow_acct) = match (d.need_id, d.campaign_id, d.target_kind.as_str()) {
         (Some(id), _, _) => (
             Some(ledger::account_id(db, &Account::Need(id)).await?),
@@ -679,6 +686,12 @@ async fn settle_paid(
     }
     if overflow > 0 {
         lines.push(credit(overflow_acct, overflow));
+    }
+    // The gateway keeps its fee: our clearing account will receive that much less, and the
+    // association bears it as an expense; the donor's whole gift is allocated above.
+    if let Some(fee_acct) = fee_acct {
+        lines.push(debit(fee_acct, fee_rials));
+        lines.push(credit(gateway_acct, fee_rials));
     }
     ledger::post(
         &txn,

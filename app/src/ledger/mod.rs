@@ -48,6 +48,9 @@ pub enum Account {
     Wages,
     /// What entrepreneurs pay on their invoices.
     ContractIncome,
+    /// What the gateways keep of gifts when the merchant bears their fee: the association's
+    /// cost, so the donor's whole gift still reaches the need.
+    GatewayFees,
 }
 
 impl Account {
@@ -67,13 +70,14 @@ impl Account {
             Account::Restitution => "fund:restitution".into(),
             Account::Wages => "expense:wages".into(),
             Account::ContractIncome => "income:contracts".into(),
+            Account::GatewayFees => "expense:gateway_fees".into(),
         }
     }
 
     fn kind(&self) -> &'static str {
         match self {
             Account::Gateway(_) | Account::Bank => "asset",
-            Account::Disbursed | Account::Wages => "expense",
+            Account::Disbursed | Account::Wages | Account::GatewayFees => "expense",
             Account::ContractIncome => "income",
             _ => "fund",
         }
@@ -95,6 +99,7 @@ impl Account {
             Account::Restitution => "Restitution".into(),
             Account::Wages => "Workshop wages".into(),
             Account::ContractIncome => "Contract income".into(),
+            Account::GatewayFees => "Gateway fees".into(),
         }
     }
 }

@@ -14,15 +14,21 @@ use sea_orm::{
 };
 use std::sync::Arc;
 
+pub mod email;
 pub mod sms;
 
 /// The adapters configured in the environment, in the order they are tried: SMS through
-/// Kavenegar when `KARAMAT_SMS=kavenegar`, then the log adapter for everything else.
+/// Kavenegar when `KARAMAT_SMS=kavenegar`, e-mail through SMTP when `KARAMAT_SMTP_URL` is set,
+/// then the log adapter for everything else.
 pub fn channels_from_env() -> Vec<Arc<dyn Channel>> {
     let mut out: Vec<Arc<dyn Channel>> = Vec::new();
     if let Some(k) = sms::Kavenegar::from_env() {
         tracing::info!("SMS through Kavenegar");
         out.push(Arc::new(k));
+    }
+    if let Some(s) = email::Smtp::from_env() {
+        tracing::info!("e-mail through SMTP");
+        out.push(Arc::new(s));
     }
     out.push(Arc::new(LogChannel));
     out
@@ -37,7 +43,22 @@ pub struct Message {
     pub channel: String,
     pub to: String,
     pub template: String,
+    /// A short subject in the recipient's language (e-mail only).
+    pub subject: String,
     pub text: String,
+}
+
+/// The subject line of a message in the recipient's language.
+pub fn subject(template: &str, locale: Locale) -> String {
+    let key = match template {
+        "receipt" => "notify.subject_receipt",
+        "pledge_reminder" => "notify.subject_pledge_reminder",
+        "need_reallocated" => "notify.subject_need_reallocated",
+        "campaign_released" => "notify.subject_campaign_released",
+        "need_delivered" => "notify.subject_need_delivered",
+        _ => "site.name",
+    };
+    translate(locale, key).to_string()
 }
 
 #[async_trait::async_trait]
@@ -160,6 +181,7 @@ pub async fn dispatch(
                     channel: n.channel.clone(),
                     to,
                     template: n.template.clone(),
+                    subject: subject(&n.template, locale),
                     text: render(&n.template, locale, &payload),
                 };
                 match channels.iter().find(|c| c.handles(&n.channel)) {

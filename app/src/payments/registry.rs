@@ -24,10 +24,11 @@ pub struct Started {
 /// The gateway's answer to "was this authority paid, for this amount?".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verification {
-    /// Paid and verified now (ZarinPal code 100).
+    /// Paid and verified now (ZarinPal code 100). `fee_rials`: what the gateway keeps of the
+    /// amount (0 when the payer paid the fee on top).
     Paid { ref_id: String, fee_rials: i64 },
     /// Paid and already verified before (ZarinPal code 101): the same payment, not a new one.
-    AlreadyVerified { ref_id: String },
+    AlreadyVerified { ref_id: String, fee_rials: i64 },
     /// The gateway says the amount is not the one the payer paid (ZarinPal -50).
     AmountMismatch { detail: String },
     /// Not paid: failed, cancelled or unknown (ZarinPal -51, -54, …).

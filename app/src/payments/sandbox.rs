@@ -115,7 +115,10 @@ impl PaymentGateway for SandboxBank {
                 fee_rials: 0,
             }
         } else {
-            Verification::AlreadyVerified { ref_id }
+            Verification::AlreadyVerified {
+                ref_id,
+                fee_rials: 0,
+            }
         })
     }
 }

@@ -31,6 +31,27 @@ struct Envelope {
     errors: Value,
 }
 
+/// What ZarinPal keeps of the amount: its `fee` when the merchant bears it (`fee_type` Merchant,
+/// ZarinPal's default), nothing when the payer paid it on top. A fee that is not a number
+/// between 0 and the amount is not believed (logged, counted as 0: the gift itself is verified).
+fn merchant_fee(data: &Value, amount_rials: i64) -> i64 {
+    if data.get("fee_type").and_then(Value::as_str) == Some("Payer") {
+        return 0;
+    }
+    let fee = match data.get("fee") {
+        None | Some(Value::Null) => 0,
+        Some(Value::Number(n)) => n.as_i64().unwrap_or(-1),
+        Some(Value::String(s)) => s.trim().parse::<i64>().unwrap_or(-1),
+        Some(_) => -1,
+    };
+    if (0..=amount_rials).contains(&fee) {
+        fee
+    } else {
+        tracing::warn!(fee = %data.get("fee").cloned().unwrap_or_default(), amount_rials, "ZarinPal fee not believed");
+        0
+    }
+}
+
 impl Envelope {
     fn code(&self) -> Option<i64> {
         self.data
@@ -163,12 +184,15 @@ impl PaymentGateway for ZarinPal {
             Some(100) => match ref_id() {
                 Some(ref_id) => Ok(Verification::Paid {
                     ref_id,
-                    fee_rials: env.data.get("fee").and_then(Value::as_i64).unwrap_or(0),
+                    fee_rials: merchant_fee(&env.data, amount_rials),
                 }),
                 None => Err(GatewayError::Unavailable("code 100 without ref_id".into())),
             },
             Some(101) => match ref_id() {
-                Some(ref_id) => Ok(Verification::AlreadyVerified { ref_id }),
+                Some(ref_id) => Ok(Verification::AlreadyVerified {
+                    ref_id,
+                    fee_rials: merchant_fee(&env.data, amount_rials),
+                }),
                 None => Err(GatewayError::Unavailable("code 101 without ref_id".into())),
             },
             Some(-50) => Ok(Verification::AmountMismatch {
@@ -185,5 +209,27 @@ impl PaymentGateway for ZarinPal {
                 env.message()
             ))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fee_counts_when_the_merchant_bears_it_and_is_believed_only_within_the_amount() {
+        assert_eq!(
+            merchant_fee(&json!({"fee_type": "Merchant", "fee": 1500}), 100_000),
+            1500
+        );
+        assert_eq!(merchant_fee(&json!({"fee": "2500"}), 100_000), 2500);
+        assert_eq!(
+            merchant_fee(&json!({"fee_type": "Payer", "fee": 1500}), 100_000),
+            0
+        );
+        assert_eq!(merchant_fee(&json!({}), 100_000), 0);
+        assert_eq!(merchant_fee(&json!({"fee": -5}), 100_000), 0);
+        assert_eq!(merchant_fee(&json!({"fee": 100_001}), 100_000), 0);
+        assert_eq!(merchant_fee(&json!({"fee": [1]}), 100_000), 0);
     }
 }

@@ -107,17 +107,13 @@ fn HomeGiving() -> impl IntoView {
     let occasion = Resource::new(|| (), |_| current_occasion());
     let urgent = Resource::new(
         || (),
-        |_| list_needs(None, None, None, Some("urgent".into()), Some(1)),
+        |_| list_needs(None, None, None, None, Some("urgent".into()), Some(1)),
     );
     let near = Resource::new(|| (), |_| campaigns_near_goal());
     view! {
         <Suspense fallback=|| ()>
             {move || occasion.get().and_then(|r| r.ok()).flatten().map(|o| {
-                let key = match o.key.as_str() {
-                    "mehr" => "occasion.mehr",
-                    "yalda" => "occasion.yalda",
-                    _ => "occasion.nowruz",
-                };
+                let key = crate::giving::occasion_key(&o.key);
                 let pct = if o.goal_rials > 0 { o.raised_rials.min(o.goal_rials) * 100 / o.goal_rials } else { 0 };
                 view! {
                     <section class="face occasion" id="occasion">

@@ -63,7 +63,8 @@ pub fn BarChart(
     }
 }
 
-fn month_label(year: i32, month: u8, l: Locale) -> String {
+/// `Azar 1405` in the locale's words and digits.
+pub fn month_label(year: i32, month: u8, l: Locale) -> String {
     localize_digits(
         &format!(
             "{} {}",

@@ -18,6 +18,7 @@ pub mod impact_update;
 pub mod invoice;
 pub mod job_application;
 pub mod job_posting;
+pub mod kpi_snapshot;
 pub mod ledger_account;
 pub mod ledger_entry;
 pub mod ledger_transaction;
