@@ -15,6 +15,7 @@ use crate::error::AppError;
 use crate::i18n::JalaliDate;
 use crate::platform::entity::{kpi_snapshot, province};
 use crate::platform::AppState;
+use crate::transparency::service::{day_expr, rows as query};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
@@ -47,7 +48,7 @@ struct Counters {
 
 type Key = (Option<i64>, String);
 
-/// Days since the epoch → Solar Hijri month, remembered (a national refresh sees ~1,000 days).
+/// A day (`YYYY-MM-DD…`) → its Solar Hijri month, remembered (a national refresh sees ~1,000 days).
 #[derive(Default)]
 struct Periods(HashMap<String, Option<String>>);
 
@@ -86,22 +87,6 @@ impl Collector {
         let period = self.periods.of(day);
         self.add(province, period.as_deref(), f);
     }
-}
-
-fn day_expr(b: DbBackend, col: &str) -> String {
-    match b {
-        DbBackend::Postgres => format!("to_char({col}, 'YYYY-MM-DD')"),
-        _ => format!("substr({col}, 1, 10)"),
-    }
-}
-
-async fn query(
-    db: &DatabaseConnection,
-    sql: String,
-) -> Result<Vec<sea_orm::QueryResult>, AppError> {
-    Ok(db
-        .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
-        .await?)
 }
 
 /// `(province, day, value)` rows of one grouped query.

@@ -7,14 +7,18 @@ use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use std::collections::BTreeMap;
 
-fn day_expr(backend: DbBackend, col: &str) -> String {
+/// The UTC day of a timestamp (or date) column as `YYYY-MM-DD` text, on either database.
+pub(crate) fn day_expr(backend: DbBackend, col: &str) -> String {
     match backend {
         DbBackend::Postgres => format!("to_char({col}, 'YYYY-MM-DD')"),
         _ => format!("substr({col}, 1, 10)"),
     }
 }
 
-async fn rows(db: &DatabaseConnection, sql: String) -> Result<Vec<sea_orm::QueryResult>, AppError> {
+pub(crate) async fn rows(
+    db: &DatabaseConnection,
+    sql: String,
+) -> Result<Vec<sea_orm::QueryResult>, AppError> {
     Ok(db
         .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
         .await?)
