@@ -42,6 +42,21 @@ test('intake → blocked draft → fixed → verified by another person → publ
   await hydrated(page);
   const family = (await page.locator('#family-code').textContent())!.trim();
 
+  // A document reference and a child are added to the file; both show with the personal fields.
+  await page.click('#document-details summary');
+  await page.fill('#document-form input[name="reference"]', 'بایگانی انجمن، پروندهٔ ۴۴۱۷');
+  await page.click('#document-form button[type=submit]');
+  await expect(page.locator('#document-added')).toBeVisible();
+  await page.click('#member-details summary');
+  await page.fill('#member-form input[name="form[name]"]', 'یاسمن بهارلویی');
+  await page.selectOption('#member-form select[name="form[relation]"]', 'child');
+  await page.fill('#member-form input[name="form[birth_year]"]', '۱۳۹۷');
+  await page.click('#member-form button[type=submit]');
+  await expect(page.locator('#member-added')).toBeVisible();
+  await page.click('#reveal');
+  await expect(page.locator('#documents')).toContainText('پروندهٔ ۴۴۱۷');
+  await expect(page.locator('#members')).toContainText('یاسمن بهارلویی');
+
   // A draft whose story has a phone number is blocked, with the reason.
   await page.selectOption('select[name="form[category]"]', 'rent');
   await page.fill('input[name="form[goal]"]', '۵۰۰٬۰۰۰');
@@ -61,6 +76,13 @@ test('intake → blocked draft → fixed → verified by another person → publ
   await hydrated(page);
   await expect(page.locator('#case-status')).toHaveAttribute('data-status', 'awaiting_verification');
   await expect(page.locator('#verify')).toHaveCount(0);
+  // She corrects the title before anyone verifies it.
+  await page.click('#edit-details summary');
+  await page.fill('#edit-form input[name="form[title]"]', 'اجارهٔ سه ماه خانهٔ خانواده');
+  await page.click('#edit-form button[type=submit]');
+  await expect(page.locator('#need-saved')).toBeVisible();
+  await expect(page.locator('#need-case h1')).toContainText('اجارهٔ سه ماه خانهٔ خانواده');
+  await expect(page.locator('#case-status')).toHaveAttribute('data-status', 'awaiting_verification');
   await signOut(page);
 
   // The association manager (another person) verifies and publishes it.

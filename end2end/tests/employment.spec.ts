@@ -160,6 +160,9 @@ test('an entrepreneur registers, is verified, proposes; the contract is approved
   await signIn(page, email, false, 'a-long-enough-password');
   await expect(page).toHaveURL(/\/employment\/dashboard$/);
   await expect(page.locator('#my-invoices tbody tr')).toHaveCount(1);
+  // Output to date: the logged day's accepted units, and the invoice.
+  await expect(page.locator('#my-output tbody tr')).toHaveCount(1);
+  await expect(page.locator('#my-output tbody tr .accepted')).not.toHaveText(/^[۰0]$/);
   await page.goto(contractUrl);
   await hydrated(page);
   await expect(page.locator('#workers li')).toHaveCount(3);
@@ -179,6 +182,8 @@ test('an entrepreneur registers, is verified, proposes; the contract is approved
   await expect(page.locator('#job-posted')).toBeVisible();
   await page.goto('/employment/jobs');
   await expect(page.locator('#job-list')).toContainText(jobTitle);
+  await page.goto('/employment/dashboard');
+  await expect(page.locator('#my-jobs')).toContainText(jobTitle);
   await signOut(page);
 
   // The province's social worker sees the wage share in that family's support fund.

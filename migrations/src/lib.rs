@@ -17,6 +17,7 @@ mod m0006_payments;
 mod m0007_casework;
 mod m0008_employment_flow;
 mod m0009_kpi_snapshots;
+mod m0010_withdrawal;
 pub use m0007_casework::GENESIS as AUDIT_GENESIS;
 
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_casework::Migration),
             Box::new(m0008_employment_flow::Migration),
             Box::new(m0009_kpi_snapshots::Migration),
+            Box::new(m0010_withdrawal::Migration),
         ]
     }
 }

@@ -31,6 +31,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::api_v1::routes())
         .route("/give/callback/{gateway}", get(crate::payments::callback))
         .route("/staff/kpis.csv", get(staff_kpis_csv))
+        .route("/staff/queues.csv", get(staff_queues_csv))
+        .route("/staff/audit.csv", get(staff_audit_csv))
         .route(
             "/sandbox-bank/{authority}/decide",
             post(crate::payments::sandbox_decide),
@@ -252,35 +254,93 @@ mod tests {
     }
 }
 
-/// The staff KPIs as CSV: the same rows the page shows, for the provinces this person may see.
-/// (The staff-area guard has already refused everyone who is not staff.)
-async fn staff_kpis_csv(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
-    use app::auth::Permission;
-    let who = match app::auth::ssr::authed_from_headers(&state, &headers).await {
+/// The staff member behind a CSV download, if the role may `p` (the staff-area guard has already
+/// refused everyone who is not staff; this refuses the wrong role and logs it).
+async fn csv_reader(
+    state: &AppState,
+    headers: &HeaderMap,
+    p: app::auth::Permission,
+    what: &str,
+) -> Result<app::auth::ssr::Authed, Response> {
+    let who = match authed_from_headers(state, headers).await {
         Ok(Some(a)) => a,
-        Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
-        Err(e) => return e.status().into_response(),
+        Ok(None) => return Err(StatusCode::UNAUTHORIZED.into_response()),
+        Err(e) => return Err(e.status().into_response()),
     };
-    if !Permission::ViewCases.allows(who.role()) {
-        app::auth::ssr::deny(&who, Permission::ViewCases, Some("kpis.csv")).await;
-        return StatusCode::FORBIDDEN.into_response();
+    if !p.allows(who.role()) {
+        app::auth::ssr::deny(&who, p, Some(what)).await;
+        return Err(StatusCode::FORBIDDEN.into_response());
     }
     if !who.two_factor {
-        return StatusCode::FORBIDDEN.into_response();
+        return Err(StatusCode::FORBIDDEN.into_response());
     }
-    match app::casework::kpis::kpis(&state, &who, None).await {
-        Ok(k) => (
+    Ok(who)
+}
+
+fn csv_download(name: &str, body: Result<String, app::error::AppError>) -> Response {
+    match body {
+        Ok(body) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
                 (
                     header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"karamat-kpis.csv\"".to_string(),
+                    format!("attachment; filename=\"karamat-{name}.csv\""),
                 ),
                 (header::CACHE_CONTROL, "no-store".to_string()),
             ],
-            format!("\u{feff}{}", app::casework::kpis::csv(&k.provinces)),
+            // A byte-order mark, so spreadsheet programs read the Persian as UTF-8.
+            format!("\u{feff}{body}"),
         )
             .into_response(),
         Err(e) => e.status().into_response(),
     }
+}
+
+/// The staff KPIs as CSV: the same rows the page shows, for the provinces this person may see.
+async fn staff_kpis_csv(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    use app::auth::Permission;
+    let who = match csv_reader(&state, &headers, Permission::ViewCases, "kpis.csv").await {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    let k = app::casework::kpis::kpis(&state, &who, None).await;
+    csv_download("kpis", k.map(|k| app::casework::kpis::csv(&k.provinces)))
+}
+
+/// The work queues as CSV: what this person's page shows, scoped the same way.
+async fn staff_queues_csv(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    use app::auth::Permission;
+    let who = match csv_reader(&state, &headers, Permission::ViewCases, "queues.csv").await {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    let q = app::casework::service::queues(&state, &who).await;
+    csv_download("queues", q.map(|q| app::casework::service::queues_csv(&q)))
+}
+
+#[derive(Deserialize)]
+struct AuditFilter {
+    action: Option<String>,
+    before: Option<i64>,
+}
+
+/// The audit log as CSV with the page's filter, up to 10,000 entries (older ones with `before`).
+async fn staff_audit_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Query(f): axum::extract::Query<AuditFilter>,
+) -> Response {
+    use app::auth::Permission;
+    use app::casework::service;
+    if let Err(r) = csv_reader(&state, &headers, Permission::ReadAudit, "audit.csv").await {
+        return r;
+    }
+    let rows = service::audit_rows(
+        &state,
+        f.action.as_deref(),
+        f.before,
+        service::AUDIT_CSV_ROWS,
+    )
+    .await;
+    csv_download("audit", rows.map(|r| service::audit_csv(&r)))
 }

@@ -800,7 +800,13 @@ async fn personal_values_are_not_in_the_database_in_plain_text() {
     let p = service::read_personal(&w.state, &sw, &code).await.unwrap();
     assert_eq!(p.head_name, "شهرزاد یگانه‌پور");
     assert_eq!(p.national_code.as_deref(), Some(nc.as_str()));
-    assert_eq!(p.members, vec!["سیاوش یگانه‌پور".to_string()]);
+    assert_eq!(
+        p.members
+            .iter()
+            .map(|m| m.name.as_str())
+            .collect::<Vec<_>>(),
+        ["سیاوش یگانه‌پور"]
+    );
     assert_eq!(p.prisoner_name.as_deref(), Some("کیومرث یگانه‌پور"));
     assert!(strings(&w.state.db, "SELECT action FROM audit_log")
         .await
@@ -1091,6 +1097,41 @@ fn endpoints() -> Vec<Endpoint> {
             },
         },
         Endpoint {
+            path: "/api/staff/edit-need",
+            permission: Permission::DraftNeed,
+            body: |r, n| {
+                Some(format!(
+                    "form[code]={}&form[goal]={}&form[title]={}&form[story]={}",
+                    r.draft,
+                    1_000_000 + n,
+                    enc("سبد غذای یک ماه"),
+                    enc(CLEAN_STORY)
+                ))
+            },
+        },
+        Endpoint {
+            path: "/api/staff/add-member",
+            permission: Permission::IntakeFamily,
+            body: |r, _| {
+                Some(format!(
+                    "form[family]={}&form[name]={}&form[relation]=child&form[birth_year]=1398",
+                    r.family,
+                    enc("سارا فراهانی")
+                ))
+            },
+        },
+        Endpoint {
+            path: "/api/staff/add-document",
+            permission: Permission::IntakeFamily,
+            body: |r, _| {
+                Some(format!(
+                    "family={}&kind=lease&reference={}",
+                    r.family,
+                    enc("بایگانی، پروندهٔ ۷۰۱")
+                ))
+            },
+        },
+        Endpoint {
             path: "/api/staff/need",
             permission: Permission::ViewCases,
             body: |r, _| Some(format!("code={}", r.draft)),
@@ -1181,6 +1222,25 @@ fn endpoints() -> Vec<Endpoint> {
             body: |r, _| Some(format!("code={}&date=2026-11-01", r.campaign_paid)),
         },
         Endpoint {
+            // Recording consent (withdrawal would take the other rows' campaigns down).
+            path: "/api/staff/campaign-consent",
+            permission: Permission::RecordConsent,
+            body: |r, _| Some(format!("code={}&consent=true", r.campaign_draft)),
+        },
+        Endpoint {
+            // A little more each time, so every allowed call changes something.
+            path: "/api/staff/campaign-forgiveness",
+            permission: Permission::DraftCampaign,
+            body: |r, n| {
+                Some(format!(
+                    "code={}&forgiveness={}&evidence={}",
+                    r.campaign_draft,
+                    20_000_000 + n,
+                    enc("نامهٔ طلبکار ۳")
+                ))
+            },
+        },
+        Endpoint {
             path: "/api/staff/campaign-close",
             permission: Permission::RecordRelease,
             body: |r, _| Some(format!("code={}", r.campaign_released)),
@@ -1206,6 +1266,14 @@ async fn fingerprint(db: &DatabaseConnection) -> String {
         "SELECT COUNT(*) FROM release_campaigns",
         "SELECT COUNT(*) FROM release_campaigns WHERE status IN ('verified', 'published', 'paid_to_court', 'released', 'closed')",
         "SELECT COUNT(*) FROM release_campaigns WHERE status = 'closed'",
+        "SELECT COUNT(*) FROM household_members",
+        "SELECT COUNT(*) FROM family_documents",
+        "SELECT CAST(COALESCE(SUM(goal_rials), 0) AS BIGINT) FROM needs",
+        "SELECT CAST(COALESCE(SUM(author_id), 0) AS BIGINT) FROM needs",
+        "SELECT CAST(COALESCE(SUM(forgiveness_rials), 0) AS BIGINT) FROM release_campaigns",
+        "SELECT COUNT(*) FROM release_campaigns WHERE withdrawn_at IS NOT NULL",
+        "SELECT COUNT(*) FROM needs WHERE withdrawn_at IS NOT NULL",
+        "SELECT COUNT(*) FROM prisoners WHERE consent_campaign",
     ] {
         out.push_str(&scalar(db, sql).await.to_string());
         out.push(',');
@@ -2202,6 +2270,709 @@ async fn a_childs_gift_is_drafted_for_an_occasion_and_says_whose_name_it_is_give
         );
         let rent = body_text(send(&w.app, get(&format!("/needs/{}", strings(db, "SELECT public_code FROM needs WHERE status = 'published' AND category = 'rent' LIMIT 1").await[0]), None)).await).await;
         assert!(!rent.contains("id=\"in-parents-name\""), "{l}");
+        tdb.drop_db().await;
+    }
+}
+
+/// The balance of a ledger fund (rials).
+async fn fund(w: &World, a: app::ledger::Account) -> i64 {
+    let id = app::ledger::account_id(&w.state.db, &a).await.unwrap();
+    app::ledger::fund_balance(&w.state.db, id).await.unwrap()
+}
+
+async fn need_id(db: &DatabaseConnection, code: &str) -> i64 {
+    scalar(
+        db,
+        &format!("SELECT id FROM needs WHERE public_code = '{code}'"),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_family_file_grows_after_intake_and_a_draft_is_corrected_before_verification() {
+    use app::casework::{MemberForm, NeedEdit};
+    for tdb in databases().await {
+        let l = tdb.label;
+        let w = world(&tdb.url).await;
+        let db = &w.state.db;
+        let sw = authed(db, email_of(Role::SocialWorker)).await;
+        let manager = authed(db, email_of(Role::AssociationManager)).await;
+        let colleague = colleague_national(&w).await;
+        let family = service::intake(
+            &w.state,
+            &sw,
+            &intake_form(
+                &w.home,
+                "مریم صدری",
+                &national_code(31),
+                "09121112233",
+                "3",
+                "debt",
+            ),
+        )
+        .await
+        .unwrap();
+        let size = |f: &str| {
+            format!("SELECT CAST(household_size AS BIGINT) FROM families WHERE public_code = '{f}'")
+        };
+
+        // Household members: bad input changes nothing, with the field and reason.
+        let member = |name: &str, relation: &str, year: Option<&str>| MemberForm {
+            family: family.clone(),
+            name: name.into(),
+            relation: relation.into(),
+            birth_year: year.map(str::to_string),
+            school_grade: Some("کلاس سوم".into()),
+        };
+        let before = scalar(db, "SELECT COUNT(*) FROM household_members").await;
+        for (form, key) in [
+            (member("آوا صدری", "cousin", None), "staff.relation_invalid"),
+            (
+                member("آوا صدری", "child", Some("۱۲۵۰")),
+                "staff.birth_year_invalid",
+            ),
+            (
+                member("آوا صدری", "child", Some("سال")),
+                "staff.birth_year_invalid",
+            ),
+            (member("آ", "child", None), "staff.name_invalid"),
+        ] {
+            let err = service::add_member(&w.state, &sw, &form).await.unwrap_err();
+            assert_eq!(err.message_key(), key, "{l}: {form:?}");
+        }
+        assert_eq!(
+            scalar(db, "SELECT COUNT(*) FROM household_members").await,
+            before,
+            "{l}"
+        );
+        // Two named at intake + the head = 3: a third member makes four.
+        service::add_member(&w.state, &sw, &member("آوا صدری", "child", Some("۱۳۹۶")))
+            .await
+            .unwrap();
+        assert_eq!(scalar(db, &size(&family)).await, 4, "{l}");
+        // A grandparent born long ago is not a child; one born nine years ago is.
+        service::add_member(&w.state, &sw, &member("رحیم صدری", "parent", Some("1330")))
+            .await
+            .unwrap();
+        assert_eq!(scalar(db, &size(&family)).await, 5, "{l}");
+        // Another province's family: not found, nothing added.
+        let away_family = service::intake(
+            &w.state,
+            &authed(db, email_of(Role::NationalAdmin)).await,
+            &intake_form(
+                &w.away,
+                "سیما راد",
+                &national_code(32),
+                "09121112234",
+                "3",
+                "debt",
+            ),
+        )
+        .await
+        .unwrap();
+        let mut away = member("کاوه راد", "child", None);
+        away.family = away_family.clone();
+        assert!(matches!(
+            service::add_member(&w.state, &sw, &away).await,
+            Err(app::error::AppError::NotFound)
+        ));
+
+        // Document references: sealed, listed with the personal fields, never in plain text.
+        for (kind, reference, key) in [
+            ("passport", "پرونده ۱۲", "staff.document_kind_invalid"),
+            ("lease", "  ", "staff.document_reference_invalid"),
+        ] {
+            let err = service::add_document(&w.state, &sw, &family, kind, reference)
+                .await
+                .unwrap_err();
+            assert_eq!(err.message_key(), key, "{l}");
+        }
+        assert_eq!(
+            scalar(db, "SELECT COUNT(*) FROM family_documents").await,
+            0,
+            "{l}"
+        );
+        service::add_document(
+            &w.state,
+            &sw,
+            &family,
+            "lease",
+            "بایگانی انجمن، پروندهٔ ۴۴۱۷",
+        )
+        .await
+        .unwrap();
+        service::add_document(&w.state, &sw, &family, "school", "نامهٔ مدرسه ۹۸۲۱")
+            .await
+            .unwrap();
+        let p = service::read_personal(&w.state, &sw, &family)
+            .await
+            .unwrap();
+        let names: Vec<_> = p.members.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["نرگس کاظمی", "امیرحسین کاظمی", "آوا صدری", "رحیم صدری"],
+            "{l}"
+        );
+        let ava = &p.members[2];
+        assert_eq!(
+            (ava.relation.as_str(), ava.birth_year, ava.is_child),
+            ("child", Some(1396), true),
+            "{l}"
+        );
+        assert!(!p.members[3].is_child, "{l}");
+        assert_eq!(p.documents.len(), 2, "{l}");
+        assert_eq!(p.documents[0].kind, "school", "{l}: newest first");
+        // Stored as staff type everywhere: Persian letters and digits normalised.
+        assert_eq!(
+            p.documents[1].reference,
+            app::validation::normalize_persian("بایگانی انجمن، پروندهٔ ۴۴۱۷"),
+            "{l}"
+        );
+        for secret in ["آوا صدری", "پروندهٔ ۴۴۱۷"] {
+            let hex: String = secret.bytes().map(|b| format!("{b:02x}")).collect();
+            let found = if tdb.label == "postgresql" {
+                scalar(db, &format!("SELECT COUNT(*) FROM household_members WHERE encode(name_enc, 'hex') LIKE '%{hex}%'")).await
+                    + scalar(db, &format!("SELECT COUNT(*) FROM family_documents WHERE encode(reference_enc, 'hex') LIKE '%{hex}%'")).await
+            } else {
+                scalar(db, &format!("SELECT COUNT(*) FROM household_members WHERE hex(name_enc) LIKE '%{}%'", hex.to_uppercase())).await
+                    + scalar(db, &format!("SELECT COUNT(*) FROM family_documents WHERE hex(reference_enc) LIKE '%{}%'", hex.to_uppercase())).await
+            };
+            assert_eq!(found, 0, "{l}: {secret} in plain text");
+        }
+        // The new member's name is now something the privacy guard blocks.
+        let mut form = need_form(&family, "school", CLEAN_STORY);
+        form.story = format!("{CLEAN_STORY} آوا کلاس سوم است و کتاب ندارد.");
+        // (The whole name is what the guard knows; a given name alone is too common to block.)
+        form.story = format!("{CLEAN_STORY} آوا صدری کتاب ندارد.");
+        assert!(
+            matches!(
+                service::draft_need(&w.state, &sw, &form).await.unwrap(),
+                DraftOutcome::Blocked { .. }
+            ),
+            "{l}"
+        );
+
+        // A draft is corrected before verification.
+        let DraftOutcome::Saved { code } =
+            service::draft_need(&w.state, &sw, &need_form(&family, "rent", CLEAN_STORY))
+                .await
+                .unwrap()
+        else {
+            panic!()
+        };
+        let row = |c: &str| {
+            format!("SELECT public_title || '|' || CAST(goal_rials AS TEXT) || '|' || COALESCE(CAST(deadline AS TEXT), '') FROM needs WHERE public_code = '{c}'")
+        };
+        let original = strings(db, &row(&code)).await;
+        let edit = |goal: &str, story: &str, deadline: Option<&str>| NeedEdit {
+            code: code.clone(),
+            goal: goal.into(),
+            title: "اجارهٔ چهار ماه خانه".into(),
+            story: story.into(),
+            private_notes: None,
+            deadline: deadline.map(str::to_string),
+        };
+        // Refused corrections change nothing: a phone number, a goal out of range, a past date.
+        let blocked = service::edit_need(
+            &w.state,
+            &colleague,
+            &edit("3000000", &format!("{CLEAN_STORY} تماس: ۰۹۱۲۱۱۱۲۲۳۳"), None),
+        )
+        .await
+        .unwrap();
+        let DraftOutcome::Blocked { findings } = blocked else {
+            panic!("{l}")
+        };
+        assert!(findings.iter().any(|f| f.kind == PiiKind::Mobile), "{l}");
+        for (e, key) in [
+            (edit("5", CLEAN_STORY, None), "staff.goal_range"),
+            (
+                edit("3000000", CLEAN_STORY, Some("2020-01-01")),
+                "staff.deadline_invalid",
+            ),
+            (edit("3000000", "کوتاه", None), "staff.story_length"),
+        ] {
+            let err = service::edit_need(&w.state, &colleague, &e)
+                .await
+                .unwrap_err();
+            assert_eq!(err.message_key(), key, "{l}");
+        }
+        assert_eq!(strings(db, &row(&code)).await, original, "{l}");
+        // Another province's social worker cannot see it at all.
+        let mut not_mine = edit("3000000", CLEAN_STORY, None);
+        not_mine.code = funded_need(
+            &w,
+            &authed(db, email_of(Role::NationalAdmin)).await,
+            &manager,
+            &w.away,
+            33,
+            "1000000",
+        )
+        .await;
+        assert!(matches!(
+            service::edit_need(&w.state, &sw, &not_mine).await,
+            Err(app::error::AppError::NotFound)
+        ));
+        // The colleague corrects it (digits in any script, a deadline in the future): the
+        // colleague is now its author and may not verify it; the first author now may.
+        let next_year = (chrono::Utc::now().date_naive() + chrono::Days::new(365)).to_string();
+        let mut good = edit("۳٬۰۰۰٬۰۰۰", CLEAN_STORY, Some(&next_year));
+        good.private_notes = Some("صاحبخانه تا پایان ماه صبر می‌کند".into());
+        assert!(matches!(
+            service::edit_need(&w.state, &colleague, &good)
+                .await
+                .unwrap(),
+            DraftOutcome::Saved { .. }
+        ));
+        assert_eq!(
+            strings(db, &row(&code)).await,
+            vec![format!("اجارهٔ چهار ماه خانه|30000000|{next_year}")],
+            "{l}"
+        );
+        let case = service::need_case(&w.state, &colleague, &code)
+            .await
+            .unwrap();
+        assert!(case.mine, "{l}");
+        assert_eq!(case.deadline.as_deref(), Some(next_year.as_str()), "{l}");
+        let err = service::verify_and_publish(&w.state, &colleague, &code)
+            .await
+            .unwrap_err();
+        assert_eq!(err.message_key(), "staff.four_eyes", "{l}");
+        assert!(
+            !service::need_case(&w.state, &sw, &code).await.unwrap().mine,
+            "{l}"
+        );
+        // Published, it can no longer be corrected.
+        exec(
+            db,
+            &format!("UPDATE needs SET status = 'published' WHERE public_code = '{code}'"),
+        )
+        .await;
+        let err = service::edit_need(&w.state, &sw, &edit("3000000", CLEAN_STORY, None))
+            .await
+            .unwrap_err();
+        assert_eq!(err.message_key(), "staff.not_editable", "{l}");
+        let actions = strings(db, "SELECT action FROM audit_log ORDER BY id").await;
+        for a in [
+            "family.member_added",
+            "family.document_added",
+            "need.edited",
+        ] {
+            assert!(actions.iter().any(|x| x == a), "{l}: {a}");
+        }
+        assert!(app::audit::verify(db).await.unwrap().ok(), "{l}");
+        tdb.drop_db().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consent_withdrawn_after_funding_hides_the_card_but_the_work_goes_on() {
+    use app::casework::campaigns;
+    use app::ledger::Account;
+    for tdb in databases().await {
+        let l = tdb.label;
+        let w = world(&tdb.url).await;
+        let db = &w.state.db;
+        let sw = authed(db, email_of(Role::SocialWorker)).await;
+        let manager = authed(db, email_of(Role::AssociationManager)).await;
+        let finance = authed(db, email_of(Role::FinanceOfficer)).await;
+
+        // A family's funded need: hidden from the public, still bought and delivered.
+        let code = funded_need(&w, &sw, &manager, &w.home, 41, "2000000").await;
+        let family = strings(db, &format!("SELECT f.public_code FROM families f JOIN needs n ON n.family_id = f.id WHERE n.public_code = '{code}'")).await[0].clone();
+        assert!(
+            app::giving::service::is_public(db, &code).await.unwrap(),
+            "{l}"
+        );
+        let held = fund(&w, Account::Need(need_id(db, &code).await)).await;
+        assert_eq!(held, 20_000_000, "{l}");
+        let taken = service::record_consent(&w.state, &sw, &family, false)
+            .await
+            .unwrap();
+        assert_eq!(taken, 1, "{l}");
+        assert!(
+            !app::giving::service::is_public(db, &code).await.unwrap(),
+            "{l}"
+        );
+        assert_eq!(
+            send(&w.app, get(&format!("/needs/{code}"), None))
+                .await
+                .status(),
+            StatusCode::NOT_FOUND,
+            "{l}"
+        );
+        let listed = app::giving::service::list_needs(db, &Default::default())
+            .await
+            .unwrap();
+        assert!(listed.items.iter().all(|n| n.code != code), "{l}");
+        assert_eq!(
+            strings(
+                db,
+                &format!("SELECT status FROM needs WHERE public_code = '{code}'")
+            )
+            .await,
+            vec!["funded"],
+            "{l}"
+        );
+        assert_eq!(
+            fund(&w, Account::Need(need_id(db, &code).await)).await,
+            held,
+            "{l}: the money stays for the family"
+        );
+        let q = service::queues(&w.state, &sw).await.unwrap();
+        assert!(
+            q.to_purchase.iter().any(|i| i.code == code),
+            "{l}: still in the purchase queue"
+        );
+        let case = service::need_case(&w.state, &sw, &code).await.unwrap();
+        assert!(case.withdrawn, "{l}");
+        assert!(matches!(
+            service::record_purchase(&w.state, &finance, &code, "vendor", "فروشگاه", "فاکتور ۹")
+                .await
+                .unwrap(),
+            FulfilOutcome::Paid { .. }
+        ));
+        assert!(matches!(
+            service::record_delivery(&w.state, &finance, &code, "وسایل مدرسه به خانواده رسید.")
+                .await
+                .unwrap(),
+            DraftOutcome::Saved { .. }
+        ));
+        assert_eq!(
+            strings(
+                db,
+                &format!("SELECT status FROM needs WHERE public_code = '{code}'")
+            )
+            .await,
+            vec!["delivered"],
+            "{l}"
+        );
+        assert!(
+            !app::giving::service::is_public(db, &code).await.unwrap(),
+            "{l}"
+        );
+
+        // A prisoner's campaigns: one still raising (with gifts), one funded.
+        let verifier = colleague_national(&w).await;
+        let raising = campaign_at(&w, &sw, &manager, &w.home, 51, "verified").await;
+        campaigns::publish(&w.state, &manager, &raising)
+            .await
+            .unwrap();
+        let cid = scalar(
+            db,
+            &format!("SELECT id FROM release_campaigns WHERE public_code = '{raising}'"),
+        )
+        .await;
+        {
+            use sea_orm::TransactionTrait;
+            let txn = db.begin().await.unwrap();
+            let gw = app::ledger::account_id(&txn, &Account::Gateway("sandbox".into()))
+                .await
+                .unwrap();
+            let acct = app::ledger::account_id(&txn, &Account::Campaign(cid))
+                .await
+                .unwrap();
+            app::ledger::post(
+                &txn,
+                app::ledger::Posting {
+                    kind: "gift",
+                    memo: "test gift",
+                    donation_id: None,
+                    created_by: None,
+                },
+                &[
+                    app::ledger::debit(gw, 70_000_000),
+                    app::ledger::credit(acct, 70_000_000),
+                ],
+            )
+            .await
+            .unwrap();
+            txn.commit().await.unwrap();
+        }
+        let funded = campaign_at(&w, &sw, &verifier, &w.home, 52, "funded").await;
+        // Same prisoner for both: move the funded campaign onto the first one's prisoner.
+        exec(db, &format!("UPDATE release_campaigns SET prisoner_id = (SELECT prisoner_id FROM release_campaigns WHERE id = {cid}) WHERE public_code = '{funded}'")).await;
+        assert!(
+            app::giving::campaign_service::is_public(db, &raising)
+                .await
+                .unwrap(),
+            "{l}"
+        );
+        assert!(
+            app::giving::campaign_service::is_public(db, &funded)
+                .await
+                .unwrap(),
+            "{l}"
+        );
+        let release_before = fund(&w, Account::Release).await;
+
+        // (Roles are refused before the service: the access matrix covers both functions.)
+
+        let taken = campaigns::record_consent(&w.state, &sw, &raising, false)
+            .await
+            .unwrap();
+        assert_eq!(taken, 2, "{l}");
+        for c in [&raising, &funded] {
+            assert!(
+                !app::giving::campaign_service::is_public(db, c)
+                    .await
+                    .unwrap(),
+                "{l}: {c}"
+            );
+            assert_eq!(
+                send(&w.app, get(&format!("/campaigns/{c}"), None))
+                    .await
+                    .status(),
+                StatusCode::NOT_FOUND,
+                "{l}"
+            );
+        }
+        let st =
+            |c: &str| format!("SELECT status FROM release_campaigns WHERE public_code = '{c}'");
+        assert_eq!(strings(db, &st(&raising)).await, vec!["withdrawn"], "{l}");
+        assert_eq!(strings(db, &st(&funded)).await, vec!["funded"], "{l}");
+        // What the raising campaign held went to the release fund; nothing created or lost.
+        assert_eq!(fund(&w, Account::Campaign(cid)).await, 0, "{l}");
+        assert_eq!(
+            fund(&w, Account::Release).await - release_before,
+            70_000_000,
+            "{l}"
+        );
+        assert!(app::ledger::health(db).await.unwrap().is_sound(), "{l}");
+        // The funded one is still paid to the court.
+        assert!(
+            campaigns::case(&w.state, &sw, &funded)
+                .await
+                .unwrap()
+                .withdrawn,
+            "{l}"
+        );
+        assert!(
+            campaigns::pay_court(&w.state, &finance, &funded, "واریز ۹۹")
+                .await
+                .is_ok(),
+            "{l}"
+        );
+        // A withdrawn campaign cannot be published again; consent given again does not bring it back.
+        campaigns::record_consent(&w.state, &sw, &funded, true)
+            .await
+            .unwrap();
+        assert!(
+            !app::giving::campaign_service::is_public(db, &funded)
+                .await
+                .unwrap(),
+            "{l}"
+        );
+        assert!(
+            campaigns::publish(&w.state, &manager, &raising)
+                .await
+                .is_err(),
+            "{l}"
+        );
+        let actions = strings(db, "SELECT action FROM audit_log ORDER BY id").await;
+        assert!(
+            actions.iter().any(|a| a == "prisoner.consent_withdrawn"),
+            "{l}"
+        );
+        assert!(app::audit::verify(db).await.unwrap().ok(), "{l}");
+        tdb.drop_db().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forgiveness_after_publication_counts_as_a_match_and_can_fund_the_campaign() {
+    use app::casework::campaigns;
+    use app::ledger::Account;
+    for tdb in databases().await {
+        let l = tdb.label;
+        let w = world(&tdb.url).await;
+        let db = &w.state.db;
+        let sw = authed(db, email_of(Role::SocialWorker)).await;
+        let manager = authed(db, email_of(Role::AssociationManager)).await;
+        // Owed 80M tomans, 20M forgiven at drafting: donors are asked for 60M.
+        let code = campaign_at(&w, &sw, &manager, &w.home, 61, "verified").await;
+        campaigns::publish(&w.state, &manager, &code).await.unwrap();
+        let cid = scalar(
+            db,
+            &format!("SELECT id FROM release_campaigns WHERE public_code = '{code}'"),
+        )
+        .await;
+        {
+            use sea_orm::TransactionTrait;
+            let txn = db.begin().await.unwrap();
+            let gw = app::ledger::account_id(&txn, &Account::Gateway("sandbox".into()))
+                .await
+                .unwrap();
+            let acct = app::ledger::account_id(&txn, &Account::Campaign(cid))
+                .await
+                .unwrap();
+            app::ledger::post(
+                &txn,
+                app::ledger::Posting {
+                    kind: "gift",
+                    memo: "test gift",
+                    donation_id: None,
+                    created_by: None,
+                },
+                &[
+                    app::ledger::debit(gw, 450_000_000),
+                    app::ledger::credit(acct, 450_000_000),
+                ],
+            )
+            .await
+            .unwrap();
+            txn.commit().await.unwrap();
+        }
+        let forgiven = || async {
+            scalar(
+                db,
+                &format!("SELECT forgiveness_rials FROM release_campaigns WHERE id = {cid}"),
+            )
+            .await
+        };
+        // Refused: not more than recorded, the whole debt, no evidence, a campaign elsewhere.
+        for (amount, evidence, key) in [
+            ("20000000", "نامهٔ ۱۲", "staff.forgiveness_not_more"),
+            ("۸۰٬۰۰۰٬۰۰۰", "نامهٔ ۱۲", "staff.forgiveness_too_large"),
+            ("30000000", " ", "staff.evidence_invalid"),
+            ("سی میلیون", "نامهٔ ۱۲", "validation.amount"),
+        ] {
+            let err = campaigns::record_forgiveness(&w.state, &sw, &code, amount, evidence)
+                .await
+                .unwrap_err();
+            assert_eq!(err.message_key(), key, "{l}: {amount}");
+        }
+        assert_eq!(forgiven().await, 200_000_000, "{l}");
+        // (Roles are refused before the service: the access matrix covers both functions.)
+        // 30M forgiven (Persian digits): the public card shows the larger match, 50M asked.
+        campaigns::record_forgiveness(&w.state, &sw, &code, "۳۰٬۰۰۰٬۰۰۰", "نامهٔ دفترخانهٔ ۱۲")
+            .await
+            .unwrap();
+        assert_eq!(forgiven().await, 300_000_000, "{l}");
+        let d = app::giving::campaign_service::detail(db, &code)
+            .await
+            .unwrap();
+        assert_eq!(d.card.forgiveness_rials, 300_000_000, "{l}");
+        assert_eq!(d.card.to_raise(), 500_000_000, "{l}");
+        assert_eq!(
+            strings(
+                db,
+                &format!("SELECT status FROM release_campaigns WHERE id = {cid}")
+            )
+            .await,
+            vec!["published"],
+            "{l}"
+        );
+        // 40M forgiven: 45M raised covers the 40M left; the campaign is funded and the 5M
+        // beyond it goes to the release fund in one balanced group.
+        let release_before = fund(&w, Account::Release).await;
+        campaigns::record_forgiveness(&w.state, &sw, &code, "40000000", "صورت‌جلسهٔ دادگاه ۷")
+            .await
+            .unwrap();
+        assert_eq!(
+            strings(
+                db,
+                &format!("SELECT status FROM release_campaigns WHERE id = {cid}")
+            )
+            .await,
+            vec!["funded"],
+            "{l}"
+        );
+        assert_eq!(fund(&w, Account::Campaign(cid)).await, 400_000_000, "{l}");
+        assert_eq!(
+            fund(&w, Account::Release).await - release_before,
+            50_000_000,
+            "{l}"
+        );
+        assert!(app::ledger::health(db).await.unwrap().is_sound(), "{l}");
+        // Funded: forgiveness is no longer recorded here (the court payment is what it is).
+        let err = campaigns::record_forgiveness(&w.state, &sw, &code, "50000000", "نامهٔ ۱۳")
+            .await
+            .unwrap_err();
+        assert_eq!(err.message_key(), "staff.bad_transition", "{l}");
+        let detail = strings(db, "SELECT detail FROM audit_log WHERE action = 'release_campaign.forgiveness' ORDER BY id").await;
+        assert_eq!(detail.len(), 2, "{l}");
+        assert!(detail[1].contains("\"funded\":true"), "{l}: {}", detail[1]);
+        assert!(app::audit::verify(db).await.unwrap().ok(), "{l}");
+        tdb.drop_db().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queues_and_audit_log_export_as_csv_for_those_who_may_read_them() {
+    for tdb in databases().await {
+        let l = tdb.label;
+        let w = world(&tdb.url).await;
+        let db = &w.state.db;
+        let sw = authed(db, email_of(Role::SocialWorker)).await;
+        let admin = authed(db, email_of(Role::NationalAdmin)).await;
+        let manager = authed(db, email_of(Role::AssociationManager)).await;
+        let mine = funded_need(&w, &sw, &manager, &w.home, 71, "1000000").await;
+        let theirs = funded_need(&w, &admin, &manager, &w.away, 72, "1000000").await;
+
+        let csv = |path: &'static str, email: &'static str| {
+            let w = &w;
+            async move {
+                let cookie = cookie_for(w, email).await;
+                let res = send(&w.app, get(path, Some(&cookie))).await;
+                (res.status(), body_text(res).await)
+            }
+        };
+        let (status, body) = csv("/staff/queues.csv", email_of(Role::SocialWorker)).await;
+        assert_eq!(status, StatusCode::OK, "{l}");
+        assert!(
+            body.starts_with("\u{feff}queue,code,family,title,category,amount_rials\n"),
+            "{l}"
+        );
+        assert!(
+            body.lines()
+                .any(|r| r.starts_with(&format!("to_purchase,{mine},"))),
+            "{l}: {body}"
+        );
+        assert!(
+            !body.contains(&theirs),
+            "{l}: another province's need in the export"
+        );
+        assert!(!body.contains("فاطمه"), "{l}: a name in the export");
+
+        let (status, body) = csv("/staff/audit.csv?action=need.", email_of(Role::Auditor)).await;
+        assert_eq!(status, StatusCode::OK, "{l}");
+        let rows: Vec<&str> = body.lines().skip(1).collect();
+        assert!(!rows.is_empty(), "{l}");
+        assert!(
+            rows.iter()
+                .all(|r| r.split(',').nth(3).unwrap().starts_with("need.")),
+            "{l}: {body}"
+        );
+        assert_eq!(
+            rows.len() as i64,
+            scalar(
+                db,
+                "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'need.%'"
+            )
+            .await,
+            "{l}"
+        );
+        // The social worker may not read the audit log, the officer has no queues.
+        assert_eq!(
+            csv("/staff/audit.csv", email_of(Role::SocialWorker))
+                .await
+                .0,
+            StatusCode::FORBIDDEN,
+            "{l}"
+        );
+        assert_eq!(
+            csv("/staff/queues.csv", email_of(Role::PrisonOfficer))
+                .await
+                .0,
+            StatusCode::FORBIDDEN,
+            "{l}"
+        );
+        let anonymous = send(&w.app, get("/staff/audit.csv", None)).await.status();
+        assert!(
+            anonymous.is_redirection() || anonymous == StatusCode::UNAUTHORIZED,
+            "{l}: {anonymous}"
+        );
         tdb.drop_db().await;
     }
 }

@@ -855,6 +855,42 @@ async fn matching_production_invoice_and_wages_into_family_funds_and_campaigns()
             "{l}: paid twice"
         );
         assert_eq!(fund(db, "income:contracts").await, 92 * 2_500_000, "{l}");
+        // The entrepreneur's dashboard: this contract's output and invoicing equal the logs.
+        let dash = service::dashboard(s, &demo).await.unwrap();
+        let row = dash
+            .output
+            .iter()
+            .find(|o| o.contract == code)
+            .expect("output row");
+        let kid = scalar(
+            db,
+            &format!("SELECT id FROM contracts WHERE public_code = '{code}'"),
+        )
+        .await;
+        let sums = |what: &str| {
+            format!("SELECT CAST(COALESCE(SUM({what}), 0) AS BIGINT) FROM production_logs WHERE contract_id = {kid}")
+        };
+        assert_eq!(
+            (row.days, row.accepted, row.rejected, row.disputed),
+            (
+                count(db, "production_logs", &format!("contract_id = {kid}")).await,
+                scalar(db, &sums("accepted")).await,
+                scalar(db, &sums("rejected")).await,
+                count(
+                    db,
+                    "production_logs",
+                    &format!("contract_id = {kid} AND disputed AND resolved_at IS NULL")
+                )
+                .await,
+            ),
+            "{l}"
+        );
+        assert!(row.accepted >= 92 && row.days >= 2, "{l}: {row:?}");
+        assert_eq!(
+            (row.invoiced_rials, row.paid_rials),
+            (92 * 2_500_000, 92 * 2_500_000),
+            "{l}"
+        );
 
         // Wages: A 12 h, B 11.5 h at 700,000 rials an hour.
         let family_a_before = fund(db, &format!("fund:family:{}", a.2)).await;
@@ -969,6 +1005,63 @@ async fn matching_production_invoice_and_wages_into_family_funds_and_campaigns()
             (720, split_a.family),
             "{l}"
         );
+
+        // Paying out: each worker's net wages into his prison account; savings stay until he is
+        // released. A bad reference or a role without the right pays nothing.
+        let sum_of = |prefix: &'static str| async move {
+            -scalar(db, &format!("SELECT CAST(COALESCE(SUM(e.amount_rials), 0) AS BIGINT) FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id WHERE a.code LIKE '{prefix}%'")).await
+        };
+        let (net_held, savings_held) =
+            (sum_of("fund:worker:").await, sum_of("fund:savings:").await);
+        assert!(net_held > 0 && savings_held > 0, "{l}");
+        assert_eq!(
+            key_of(service::pay_workers(s, &finance, " ").await.unwrap_err()),
+            "employment.reference_invalid",
+            "{l}"
+        );
+        assert!(matches!(
+            service::pay_workers(s, &officer, "واریز ۴۴").await,
+            Err(AppError::Forbidden)
+        ));
+        assert_eq!(sum_of("fund:worker:").await, net_held, "{l}");
+        // (The national admin's payout covers every prison, so it pays all that is held.)
+        let paid = service::pay_workers(s, &admin, "واریز ۴۴").await.unwrap();
+        assert_eq!(
+            (paid.wages_rials, paid.released, paid.savings_rials),
+            (net_held, 0, 0),
+            "{l}"
+        );
+        assert!(paid.workers >= 2, "{l}: {paid:?}");
+        assert_eq!(sum_of("fund:worker:").await, 0, "{l}");
+        assert_eq!(sum_of("fund:savings:").await, savings_held, "{l}");
+        // One who saved is released: his savings go to him; nothing is paid twice.
+        let saver: i64 = strings(db, "SELECT a.code FROM ledger_accounts a JOIN ledger_entries e ON e.account_id = a.id WHERE a.code LIKE 'fund:savings:%' GROUP BY a.code HAVING SUM(e.amount_rials) < 0 ORDER BY a.code LIMIT 1").await[0]
+            .rsplit(':').next().unwrap().parse().unwrap();
+        exec(
+            db,
+            &format!("UPDATE prisoners SET released_on = '2026-11-01' WHERE id = {saver}"),
+        )
+        .await;
+        let saved = -scalar(db, &format!("SELECT CAST(COALESCE(SUM(e.amount_rials), 0) AS BIGINT) FROM ledger_entries e JOIN ledger_accounts x ON x.id = e.account_id WHERE x.code = 'fund:savings:{saver}'")).await;
+        assert!(saved > 0, "{l}");
+        let second = service::pay_workers(s, &admin, "واریز ۴۵").await.unwrap();
+        assert_eq!(second.workers, 0, "{l}");
+        assert!(
+            second.released >= 1 && second.savings_rials >= saved,
+            "{l}: {second:?}"
+        );
+        assert_eq!(-scalar(db, &format!("SELECT CAST(COALESCE(SUM(e.amount_rials), 0) AS BIGINT) FROM ledger_entries e JOIN ledger_accounts x ON x.id = e.account_id WHERE x.code = 'fund:savings:{saver}'")).await, 0, "{l}");
+        assert_eq!(
+            service::pay_workers(s, &admin, "واریز ۴۶").await.unwrap(),
+            Default::default(),
+            "{l}"
+        );
+        exec(
+            db,
+            &format!("UPDATE prisoners SET released_on = NULL WHERE id = {saver}"),
+        )
+        .await;
+        assert!(app::ledger::health(db).await.unwrap().is_sound(), "{l}");
 
         // The staff family file shows the family's fund.
         assert_eq!(
@@ -1366,6 +1459,33 @@ fn endpoints() -> Vec<Endpoint> {
             rule: Owner,
             body: |r| format!("job={}", r.job),
         },
+        Endpoint {
+            path: "/api/employment/pay-workers",
+            rule: Staff(PayWages),
+            body: |_| "reference=".into(),
+        },
+        Endpoint {
+            path: "/api/employment/wage-rules",
+            rule: Staff(ViewEmployment),
+            body: |_| String::new(),
+        },
+        Endpoint {
+            path: "/api/employment/set-wage-rule",
+            rule: Staff(ManageStaff),
+            body: |_| {
+                "form[name]=&form[family]=&form[release]=&form[restitution]=&form[savings]=&form[cap]=&form[min_hourly]=&form[min_piece]=&form[effective_from]=".into()
+            },
+        },
+        Endpoint {
+            path: "/api/employment/decide-application",
+            rule: Owner,
+            body: |r| format!("job={}&passport=R-0000000000&hire=true", r.job),
+        },
+        Endpoint {
+            path: "/api/employment/end-assignment",
+            rule: StaffInScope(ManageWorkers, false),
+            body: |r| format!("code={}&worker=WK-NOBODY01&rating=4", r.contract),
+        },
     ]
 }
 
@@ -1387,6 +1507,9 @@ async fn fingerprint(db: &DatabaseConnection) -> String {
         "SELECT CAST(COUNT(*) AS BIGINT) FROM training_enrolments",
         "SELECT CAST(COUNT(*) AS BIGINT) FROM job_postings",
         "SELECT CAST(COUNT(*) AS BIGINT) FROM job_applications",
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM job_applications WHERE status <> 'applied'",
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM worker_assignments WHERE rating IS NOT NULL",
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM wage_rules",
     ] {
         out.push_str(&scalar(db, sql).await.to_string());
         out.push(',');
@@ -1661,7 +1784,47 @@ async fn training_certifies_and_released_people_apply_with_a_passport() {
             &format!("SELECT id FROM contracts WHERE public_code = '{code}'"),
         )
         .await;
-        exec(db, &format!("INSERT INTO worker_assignments (contract_id, prisoner_id, worker_code, status, consent_at, assigned_by, rating, created_at, ended_at) VALUES ({kid}, {}, 'WK-PAST0001', 'ended', CURRENT_TIMESTAMP, NULL, 4, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)", q.0)).await;
+        exec(db, &format!("INSERT INTO worker_assignments (contract_id, prisoner_id, worker_code, status, consent_at, assigned_by, rating, created_at, ended_at) VALUES ({kid}, {}, 'WK-PAST0001', 'ended', CURRENT_TIMESTAMP, NULL, NULL, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)", q.0)).await;
+        // The officer rates the work he did (late: the assignment had ended); bad ratings, an
+        // unknown worker and a second rating change nothing.
+        for (worker, rating, key) in [
+            ("WK-PAST0001", "6", "employment.rating_invalid"),
+            ("WK-PAST0001", "خوب", "employment.rating_invalid"),
+            ("WK-NOBODY01", "4", "employment.worker_invalid"),
+        ] {
+            assert_eq!(
+                key_of(
+                    service::end_assignment(s, &officer, &code, worker, rating)
+                        .await
+                        .unwrap_err()
+                ),
+                key,
+                "{l}"
+            );
+        }
+        assert_eq!(
+            scalar(
+                db,
+                "SELECT COUNT(*) FROM worker_assignments WHERE rating IS NOT NULL"
+            )
+            .await,
+            0,
+            "{l}"
+        );
+        service::end_assignment(s, &officer, &code, "wk-past0001", "۴")
+            .await
+            .unwrap();
+        assert_eq!(
+            key_of(
+                service::end_assignment(s, &officer, &code, "WK-PAST0001", "5")
+                    .await
+                    .unwrap_err()
+            ),
+            "employment.already_rated",
+            "{l}"
+        );
+        let ended = strings(db, "SELECT status || ':' || CAST(rating AS TEXT) FROM worker_assignments WHERE worker_code = 'WK-PAST0001'").await;
+        assert_eq!(ended, vec!["ended:4"], "{l}");
         assert_eq!(
             key_of(
                 after_release::apply(s, &officer, &early, &r.1)
@@ -1750,6 +1913,194 @@ async fn training_certifies_and_released_people_apply_with_a_passport() {
                 after_release::applicants(s, &other_owner, &early).await,
                 Err(AppError::NotFound)
             ),
+            "{l}"
+        );
+        assert!(
+            matches!(
+                after_release::decide(s, &other_owner, &early, &passport_q, true).await,
+                Err(AppError::NotFound)
+            ),
+            "{l}"
+        );
+        // The employer answers by passport code, once.
+        assert_eq!(
+            key_of(
+                after_release::decide(s, &demo, &early, "R-0000000000", true)
+                    .await
+                    .unwrap_err()
+            ),
+            "employment.application_invalid",
+            "{l}"
+        );
+        after_release::decide(s, &demo, &early, &passport_q.to_lowercase(), true)
+            .await
+            .unwrap();
+        assert_eq!(
+            key_of(
+                after_release::decide(s, &demo, &early, &passport_q, false)
+                    .await
+                    .unwrap_err()
+            ),
+            "employment.already_decided",
+            "{l}"
+        );
+        let apps = after_release::applicants(s, &demo, &early).await.unwrap();
+        assert_eq!(apps[0].0, "accepted", "{l}");
+        assert!(
+            strings(db, "SELECT action FROM audit_log")
+                .await
+                .iter()
+                .any(|a| a == "job.accepted"),
+            "{l}"
+        );
+        tdb.drop_db().await;
+    }
+}
+
+#[test]
+fn percentages_are_read_in_any_digits_to_basis_points() {
+    use app::employment::service::percent_bp;
+    for (input, bp) in [
+        ("30", Some(3000)),
+        ("12.5", Some(1250)),
+        ("۱۲٫۵", Some(1250)),
+        ("30%", Some(3000)),
+        ("0", Some(0)),
+        ("100", Some(10_000)),
+        ("7.05", Some(705)),
+        ("100.01", None),
+        ("1.234", None),
+        ("", None),
+        ("-1", None),
+        ("سی", None),
+        (".5", None),
+    ] {
+        assert_eq!(percent_bp(input), bp, "{input}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wage_rules_are_set_by_national_admins_from_a_date_on() {
+    use app::employment::WageRuleForm;
+    for tdb in databases().await {
+        let l = tdb.label;
+        let w = world(&tdb.url).await;
+        let db = &w.state.db;
+        let s = &w.state;
+        let admin = authed(db, email_of(Role::NationalAdmin)).await;
+        let manager = authed(db, email_of(Role::AssociationManager)).await;
+        let demo = owner_of(s, email_of(Role::Entrepreneur)).await;
+        let rule = |min_hourly: &str, from: NaiveDate| WageRuleForm {
+            name: "قاعدهٔ ۱۴۰۵".into(),
+            family: "35".into(),
+            release: "۲۰".into(),
+            restitution: "7.5".into(),
+            savings: "10".into(),
+            cap: "80".into(),
+            min_hourly: min_hourly.into(),
+            min_piece: "6000".into(),
+            effective_from: from.to_string(),
+        };
+        let before = service::wage_rules(s).await.unwrap();
+        assert_eq!(before.iter().filter(|r| r.in_force).count(), 1, "{l}");
+        let rules = count(db, "wage_rules", "1 = 1").await;
+        assert!(matches!(
+            service::set_wage_rule(s, &manager, &rule("80000", today())).await,
+            Err(AppError::Forbidden)
+        ));
+        let bad = |f: fn(&mut WageRuleForm)| {
+            let mut r = rule("80000", today());
+            f(&mut r);
+            r
+        };
+        for (form, key) in [
+            (
+                bad(|r| r.family = "120".into()),
+                "employment.percent_invalid",
+            ),
+            (bad(|r| r.cap = "0".into()), "employment.percent_invalid"),
+            (
+                bad(|r| r.savings = "ده".into()),
+                "employment.percent_invalid",
+            ),
+            (
+                bad(|r| r.min_hourly = "0".into()),
+                "employment.minimum_invalid",
+            ),
+            (bad(|r| r.name = "x".into()), "employment.rule_name_invalid"),
+            (
+                bad(|r| r.effective_from = (today() - Duration::days(1)).to_string()),
+                "employment.rule_date_invalid",
+            ),
+        ] {
+            assert_eq!(
+                key_of(service::set_wage_rule(s, &admin, &form).await.unwrap_err()),
+                key,
+                "{l}: {form:?}"
+            );
+        }
+        assert_eq!(count(db, "wage_rules", "1 = 1").await, rules, "{l}");
+
+        // A rule from tomorrow is listed but not in force: 70,000 tomans an hour still passes.
+        service::set_wage_rule(s, &admin, &rule("80000", today() + Duration::days(1)))
+            .await
+            .unwrap();
+        let listed = service::wage_rules(s).await.unwrap();
+        let next = listed
+            .iter()
+            .find(|r| !r.in_force)
+            .expect("tomorrow's rule");
+        assert_eq!(
+            (
+                next.family_bp,
+                next.release_bp,
+                next.restitution_bp,
+                next.min_hourly_rials
+            ),
+            (3500, 2000, 750, 800_000),
+            "{l}"
+        );
+        service::propose(
+            s,
+            &demo,
+            &contract_form(&w.home.workshop, "70000", "hourly"),
+        )
+        .await
+        .unwrap();
+        // A rule from today is in force at once for new proposals.
+        service::set_wage_rule(s, &admin, &rule("۹۰٬۰۰۰", today()))
+            .await
+            .unwrap();
+        let now = service::wage_rules(s).await.unwrap();
+        let in_force = now.iter().find(|r| r.in_force).unwrap();
+        assert_eq!(in_force.min_hourly_rials, 900_000, "{l}");
+        assert_eq!(
+            key_of(
+                service::propose(
+                    s,
+                    &demo,
+                    &contract_form(&w.home.workshop, "70000", "hourly")
+                )
+                .await
+                .unwrap_err()
+            ),
+            "employment.below_minimum",
+            "{l}"
+        );
+        service::propose(
+            s,
+            &demo,
+            &contract_form(&w.home.workshop, "95000", "hourly"),
+        )
+        .await
+        .unwrap();
+        assert!(
+            strings(db, "SELECT action FROM audit_log")
+                .await
+                .iter()
+                .filter(|a| *a == "wage_rule.set")
+                .count()
+                == 2,
             "{l}"
         );
         tdb.drop_db().await;

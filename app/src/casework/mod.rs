@@ -43,6 +43,20 @@ pub struct IntakeForm {
     pub consent_publish: Option<String>,
 }
 
+/// A correction to a need not yet verified (its category and occasion stay).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NeedEdit {
+    pub code: String,
+    /// In tomans, any digits, separators allowed.
+    pub goal: String,
+    pub title: String,
+    pub story: String,
+    /// Replaces the private notes when given; empty keeps them.
+    pub private_notes: Option<String>,
+    /// `YYYY-MM-DD`; empty removes the deadline.
+    pub deadline: Option<String>,
+}
+
 /// A need drafted on a family's file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NeedForm {
@@ -115,6 +129,10 @@ pub struct CaseNeed {
     pub hide_province: bool,
     /// The person asking wrote it (and so may not verify it).
     pub mine: bool,
+    /// The family withdrew consent: off every public surface (a funded need is still bought).
+    pub withdrawn: bool,
+    /// `YYYY-MM-DD`.
+    pub deadline: Option<String>,
 }
 
 /// Personal fields of a family, opened for one reader and written to the audit log.
@@ -125,9 +143,55 @@ pub struct Personal {
     pub phone: Option<String>,
     pub address: Option<String>,
     pub situation: Option<String>,
-    pub members: Vec<String>,
+    pub members: Vec<Member>,
     pub prisoner_name: Option<String>,
+    /// References to documents kept on paper or elsewhere (a lease, a school letter), newest first.
+    pub documents: Vec<DocumentRef>,
 }
+
+/// A household member as the staff record them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub name: String,
+    /// One of [`RELATIONS`] (`member` for those named at intake).
+    pub relation: String,
+    /// Solar Hijri year.
+    pub birth_year: Option<i32>,
+    pub is_child: bool,
+    pub school_grade: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentRef {
+    /// One of [`DOCUMENT_KINDS`].
+    pub kind: String,
+    pub reference: String,
+    /// `YYYY-MM-DD`, Gregorian (shown in Solar Hijri).
+    pub added_on: String,
+}
+
+/// A household member added after intake.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberForm {
+    pub family: String,
+    pub name: String,
+    pub relation: String,
+    /// Solar Hijri year, any digit script.
+    pub birth_year: Option<String>,
+    pub school_grade: Option<String>,
+}
+
+pub const RELATIONS: [&str; 6] = [
+    "spouse",
+    "child",
+    "parent",
+    "sibling",
+    "grandchild",
+    "other",
+];
+pub const DOCUMENT_KINDS: [&str; 7] = [
+    "identity", "lease", "medical", "school", "court", "income", "other",
+];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueItem {
@@ -192,6 +256,8 @@ pub struct CampaignCase {
     pub mine: bool,
     pub court_ref: Option<String>,
     pub released_on: Option<String>,
+    /// The prisoner withdrew consent: off every public surface (a funded campaign is still paid).
+    pub withdrawn: bool,
 }
 
 /// One province's KPIs (only provinces in the person's scope), totals since the beginning.
@@ -340,6 +406,30 @@ pub async fn draft_need(form: NeedForm) -> Result<DraftOutcome, AppError> {
     .await
 }
 
+#[server(prefix = "/api", endpoint = "staff/edit-need")]
+pub async fn edit_need(form: NeedEdit) -> Result<DraftOutcome, AppError> {
+    run(crate::auth::Permission::DraftNeed, async |s, who| {
+        service::edit_need(&s, &who, &form).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "staff/add-member")]
+pub async fn add_member(form: MemberForm) -> Result<(), AppError> {
+    run(crate::auth::Permission::IntakeFamily, async |s, who| {
+        service::add_member(&s, &who, &form).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "staff/add-document")]
+pub async fn add_document(family: String, kind: String, reference: String) -> Result<(), AppError> {
+    run(crate::auth::Permission::IntakeFamily, async |s, who| {
+        service::add_document(&s, &who, &family, &kind, &reference).await
+    })
+    .await
+}
+
 #[server(prefix = "/api", endpoint = "staff/need")]
 pub async fn need_case(code: String) -> Result<CaseNeed, AppError> {
     run(crate::auth::Permission::ViewCases, async |s, who| {
@@ -392,7 +482,7 @@ pub async fn audit_log(
     before: Option<i64>,
 ) -> Result<Vec<AuditRow>, AppError> {
     run(crate::auth::Permission::ReadAudit, async |s, _who| {
-        service::audit_rows(&s, action.as_deref(), before).await
+        service::audit_rows(&s, action.as_deref(), before, service::AUDIT_PAGE_ROWS).await
     })
     .await
 }
@@ -444,6 +534,26 @@ pub async fn campaign_pay_court(
 pub async fn campaign_release(code: String, date: String) -> Result<(), AppError> {
     run(crate::auth::Permission::RecordRelease, async |s, who| {
         campaigns::record_release(&s, &who, &code, &date).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "staff/campaign-consent")]
+pub async fn campaign_consent(code: String, consent: bool) -> Result<u64, AppError> {
+    run(crate::auth::Permission::RecordConsent, async |s, who| {
+        campaigns::record_consent(&s, &who, &code, consent).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "staff/campaign-forgiveness")]
+pub async fn campaign_forgiveness(
+    code: String,
+    forgiveness: String,
+    evidence: String,
+) -> Result<(), AppError> {
+    run(crate::auth::Permission::DraftCampaign, async |s, who| {
+        campaigns::record_forgiveness(&s, &who, &code, &forgiveness, &evidence).await
     })
     .await
 }

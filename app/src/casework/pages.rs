@@ -151,6 +151,7 @@ pub fn StaffHome() -> impl IntoView {
                         <p class="notice" id="enrol-two-factor">{t("error.two_factor_required")} " " <A href="/staff/security">{t("security.title")}</A></p>
                     }.into_any(),
                     Ok(HomeWork::Queues(q)) => view! {
+                        <p><a href="/staff/queues.csv" class="button secondary" id="queues-csv" download>{t("staff.csv_queues")}</a></p>
                         <QueueList title="staff.awaiting_verification" id="queue-verify" items=q.awaiting_verification link="/staff/needs/"/>
                         <QueueList title="staff.to_purchase" id="queue-purchase" items=q.to_purchase link="/staff/needs/"/>
                         <QueueList title="staff.to_deliver" id="queue-deliver" items=q.to_deliver link="/staff/needs/"/>
@@ -237,6 +238,10 @@ pub fn FamilyPage() -> impl IntoView {
     let consent = ServerAction::<RecordConsent>::new();
     let draft = ServerAction::<DraftNeed>::new();
     let reveal = ServerAction::<ReadPersonal>::new();
+    let member = ServerAction::<AddMember>::new();
+    let document = ServerAction::<AddDocument>::new();
+    let member_error = Signal::derive(move || member.value().get().and_then(|r| r.err()));
+    let document_error = Signal::derive(move || document.value().get().and_then(|r| r.err()));
     // Reload the file when consent changes or a draft is saved, not when one is refused (the
     // form keeps what was typed, so a refused text can be corrected in place).
     let saved = move || {
@@ -250,8 +255,15 @@ pub fn FamilyPage() -> impl IntoView {
             })
     };
     let file = Resource::new(
-        move || (code(), consent.version().get(), saved()),
-        |(c, _, _)| get_family_file(c),
+        move || {
+            (
+                code(),
+                consent.version().get(),
+                saved(),
+                member.version().get(),
+            )
+        },
+        |(c, ..)| get_family_file(c),
     );
     let campaign = ServerAction::<CampaignDraft>::new();
     let campaign_error = Signal::derive(move || campaign.value().get().and_then(|r| r.err()));
@@ -264,6 +276,7 @@ pub fn FamilyPage() -> impl IntoView {
                     Err(e) => view! { <h1>{move || i18n.t(e.message_key())}</h1> }.into_any(),
                     Ok(f) => {
                         let (fcode1, fcode2, fcode3) = (f.code.clone(), f.code.clone(), f.code.clone());
+                        let (fcode4, fcode5) = (f.code.clone(), f.code.clone());
                         let campaign_prisoner = f.prisoner_code.clone().filter(|_| {
                             f.offence.as_deref().is_some_and(|o| crate::giving::OFFENCES.contains(&o))
                         });
@@ -298,13 +311,71 @@ pub fn FamilyPage() -> impl IntoView {
                                         <dt>{t("staff.address")}</dt><dd>{p.address}</dd>
                                         <dt>{t("staff.prisoner_name")}</dt><dd>{p.prisoner_name}</dd>
                                     </dl>
+                                    <h3>{t("staff.household")}</h3>
+                                    <ul class="plain" id="members">
+                                        {p.members.into_iter().map(|m| {
+                                            let rel = format!("staff.relation_{}", m.relation);
+                                            let year = m.birth_year.map(|y| move || crate::i18n::localize_digits(&y.to_string(), i18n.get()));
+                                            view! { <li>{m.name} " · " {move || i18n.t(&rel)}
+                                                {year.map(|y| view! { " · " {y} })}
+                                                {m.is_child.then(|| view! { " · " {t("staff.child")} })}
+                                                {m.school_grade.map(|g| view! { " · " {g} })}</li> }
+                                        }).collect_view()}
+                                    </ul>
+                                    <h3>{t("staff.documents")}</h3>
+                                    <ul class="plain" id="documents">
+                                        {p.documents.is_empty().then(|| view! { <li class="muted">{t("staff.no_documents")}</li> })}
+                                        {p.documents.into_iter().map(|d| {
+                                            let k = format!("staff.doc_{}", d.kind);
+                                            view! { <li data-kind=d.kind.clone()>{move || i18n.t(&k)} ": " <bdi>{d.reference}</bdi> " · " <span dir="ltr">{d.added_on}</span></li> }
+                                        }).collect_view()}
+                                    </ul>
                                 }.into_any(),
                             })}
+                            <details class="subform" id="member-details" open=move || member.value().get().is_some()>
+                                <summary>{t("staff.add_member")}</summary>
+                                <ActionForm action=member attr:class="form" attr:id="member-form">
+                                    <input type="hidden" name="form[family]" value=fcode4/>
+                                    <label>{t("staff.member_name")}<input name="form[name]" required autocomplete="off"/></label>
+                                    <label>{t("staff.relation")}
+                                        <select name="form[relation]">
+                                            {RELATIONS.iter().map(|r| {
+                                                let k = format!("staff.relation_{r}");
+                                                view! { <option value=*r>{move || i18n.t(&k)}</option> }
+                                            }).collect_view()}
+                                        </select>
+                                    </label>
+                                    <label>{t("staff.birth_year")}<input name="form[birth_year]" inputmode="numeric"/></label>
+                                    <label>{t("staff.school_grade")}<input name="form[school_grade]"/></label>
+                                    <ErrorNote error=member_error/>
+                                    {move || matches!(member.value().get(), Some(Ok(()))).then(|| view! { <p class="notice" id="member-added">{t("staff.member_added")}</p> })}
+                                    <button type="submit" class="button secondary">{t("staff.add_member")}</button>
+                                </ActionForm>
+                            </details>
+                            <details class="subform" id="document-details" open=move || document.value().get().is_some()>
+                                <summary>{t("staff.add_document")}</summary>
+                                <ActionForm action=document attr:class="form" attr:id="document-form">
+                                    <input type="hidden" name="family" value=fcode5/>
+                                    <label>{t("staff.document_kind")}
+                                        <select name="kind">
+                                            {DOCUMENT_KINDS.iter().map(|k| {
+                                                let key = format!("staff.doc_{k}");
+                                                view! { <option value=*k>{move || i18n.t(&key)}</option> }
+                                            }).collect_view()}
+                                        </select>
+                                    </label>
+                                    <label>{t("staff.document_reference")}<input name="reference" required autocomplete="off"/></label>
+                                    <ErrorNote error=document_error/>
+                                    {move || matches!(document.value().get(), Some(Ok(()))).then(|| view! { <p class="notice" id="document-added">{t("staff.document_added")}</p> })}
+                                    <button type="submit" class="button secondary">{t("staff.add_document")}</button>
+                                </ActionForm>
+                            </details>
                             <h2>{t("staff.needs")}</h2>
                             <ul class="plain" id="family-needs">
                                 {f.needs.into_iter().map(|n| {
                                     let key = format!("need_status.{}", n.status);
-                                    view! { <li><A href=format!("/staff/needs/{}", n.code)>{n.code.clone()}</A> " — " {n.title.clone()} " · " <span class="status">{move || i18n.t(&key)}</span></li> }
+                                    view! { <li><A href=format!("/staff/needs/{}", n.code)>{n.code.clone()}</A> " — " {n.title.clone()} " · " <span class="status">{move || i18n.t(&key)}</span>
+                                        {n.withdrawn.then(|| view! { " · " <span class="muted">{t("staff.card_withdrawn")}</span> })}</li> }
                                 }).collect_view()}
                             </ul>
                             <h2>{t("staff.draft_need")}</h2>
@@ -381,8 +452,13 @@ pub fn NeedCasePage() -> impl IntoView {
     let verify = ServerAction::<VerifyNeed>::new();
     let purchase = ServerAction::<RecordPurchase>::new();
     let deliver = ServerAction::<RecordDelivery>::new();
+    let edit = ServerAction::<EditNeed>::new();
     // A refused update leaves the form as typed: only a recorded delivery reloads the case.
     let delivered = move || matches!(deliver.value().get(), Some(Ok(DraftOutcome::Saved { .. })));
+    let edited = move || {
+        edit.version().get() * 2
+            + matches!(edit.value().get(), Some(Ok(DraftOutcome::Saved { .. }))) as usize
+    };
     let case = Resource::new(
         move || {
             (
@@ -390,10 +466,12 @@ pub fn NeedCasePage() -> impl IntoView {
                 verify.version().get(),
                 purchase.version().get(),
                 delivered(),
+                edited(),
             )
         },
-        |(c, _, _, _)| need_case(c),
+        |(c, ..)| need_case(c),
     );
+    let edit_error = Signal::derive(move || edit.value().get().and_then(|r| r.err()));
     let verify_error = Signal::derive(move || verify.value().get().and_then(|r| r.err()));
     let purchase_error = Signal::derive(move || purchase.value().get().and_then(|r| r.err()));
     let deliver_error = Signal::derive(move || deliver.value().get().and_then(|r| r.err()));
@@ -411,6 +489,26 @@ pub fn NeedCasePage() -> impl IntoView {
                         let can_verify = n.status == "awaiting_verification" && !n.mine && may(&u, Permission::VerifyNeed);
                         let can_buy = n.status == "funded" && may(&u, Permission::Fulfil);
                         let can_deliver = n.status == "purchased" && may(&u, Permission::Fulfil);
+                        let can_edit = n.status == "awaiting_verification" && may(&u, Permission::DraftNeed);
+                        let edit_form = can_edit.then(|| {
+                            let goal_tomans = (n.goal_rials / 10).to_string();
+                            let (title, story, deadline, ncode) = (n.title.clone(), n.story.clone(), n.deadline.clone().unwrap_or_default(), n.code.clone());
+                            view! {
+                                <details class="subform" id="edit-details">
+                                    <summary>{t("staff.edit_need")}</summary>
+                                    <ActionForm action=edit attr:class="form" attr:id="edit-form">
+                                        <p class="muted">{t("staff.edit_need_hint")}</p>
+                                        <input type="hidden" name="form[code]" value=ncode/>
+                                        <label>{t("staff.goal_toman")}<input name="form[goal]" inputmode="numeric" required value=goal_tomans/></label>
+                                        <label>{t("staff.public_title")}<input name="form[title]" required value=title/></label>
+                                        <label>{t("staff.public_story")}<textarea name="form[story]" rows="4" required>{story}</textarea></label>
+                                        <label>{t("staff.private_notes_replace")}<textarea name="form[private_notes]" rows="3"></textarea></label>
+                                        <label>{t("staff.deadline")}<input type="date" name="form[deadline]" value=deadline/></label>
+                                        <button type="submit" class="button secondary">{t("staff.save_changes")}</button>
+                                    </ActionForm>
+                                </details>
+                            }
+                        });
                         view! {
                             <h1>{n.title.clone()}</h1>
                             <p><span class="status" id="case-status" data-status=n.status.clone()>{move || i18n.t(&status_key)}</span>
@@ -421,6 +519,8 @@ pub fn NeedCasePage() -> impl IntoView {
                                 <dt>{t("staff.balance")}</dt><dd id="case-balance">{move || format_toman(bal, i18n.get())}</dd>
                             </dl>
                             {n.hide_province.then(|| view! { <p class="notice">{t("staff.province_hidden")}</p> })}
+                            {n.withdrawn.then(|| view! { <p class="notice" id="card-withdrawn">{t("staff.card_withdrawn")}</p> })}
+                            {edit_form}
                             {(n.status == "awaiting_verification" && n.mine).then(|| view! { <p class="notice">{t("staff.four_eyes")}</p> })}
                             {can_verify.then(|| view! {
                                 <ActionForm action=verify attr:class="inline-form">
@@ -458,6 +558,11 @@ pub fn NeedCasePage() -> impl IntoView {
             <ErrorNote error=verify_error/>
             <ErrorNote error=purchase_error/>
             <ErrorNote error=deliver_error/>
+            <ErrorNote error=edit_error/>
+            {move || edit.value().get().and_then(|r| r.ok()).map(|o| match o {
+                DraftOutcome::Blocked { findings } => view! { <Findings findings/> }.into_any(),
+                DraftOutcome::Saved { .. } => view! { <p class="notice" id="need-saved">{t("staff.need_saved")}</p> }.into_any(),
+            })}
             {move || verify.value().get().and_then(|r| r.ok()).map(|o| match o {
                 PublishOutcome::Published { code, province_hidden } => view! {
                     <p class="notice" id="published">{t("staff.published")} " " <A href=format!("/needs/{code}")>{code.clone()}</A>
@@ -491,6 +596,8 @@ pub fn CampaignCasePage() -> impl IntoView {
     let pay = ServerAction::<CampaignPayCourt>::new();
     let release = ServerAction::<CampaignRelease>::new();
     let close = ServerAction::<CampaignClose>::new();
+    let consent = ServerAction::<CampaignConsent>::new();
+    let forgive = ServerAction::<CampaignForgiveness>::new();
     let case = Resource::new(
         move || {
             (
@@ -500,6 +607,8 @@ pub fn CampaignCasePage() -> impl IntoView {
                 pay.version().get(),
                 release.version().get(),
                 close.version().get(),
+                consent.version().get(),
+                forgive.version().get(),
             )
         },
         |(c, ..)| get_campaign_case(c),
@@ -513,6 +622,8 @@ pub fn CampaignCasePage() -> impl IntoView {
             .or_else(|| pay.value().get().and_then(|r| r.err()))
             .or_else(|| release.value().get().and_then(|r| r.err()))
             .or_else(|| close.value().get().and_then(|r| r.err()))
+            .or_else(|| consent.value().get().and_then(|r| r.err()))
+            .or_else(|| forgive.value().get().and_then(|r| r.err()))
     });
     view! {
         <section class="panel" id="campaign-case">
@@ -525,6 +636,10 @@ pub fn CampaignCasePage() -> impl IntoView {
                         let (owed, forgiven, bal) = (c.total_owed_rials, c.forgiveness_rials, c.balance_rials);
                         let codes = [c.code.clone(), c.code.clone(), c.code.clone(), c.code.clone(), c.code.clone()];
                         let [c1, c2, c3, c4, c5] = codes;
+                        let (c6, c7) = (c.code.clone(), c.code.clone());
+                        let can_forgive = ["draft", "verified", "published"].contains(&c.status.as_str())
+                            && !c.withdrawn && may(&u, Permission::DraftCampaign);
+                        let can_consent = c.status != "closed" && may(&u, Permission::RecordConsent);
                         view! {
                             <h1>{c.title.clone()}</h1>
                             <p><span class="status" id="campaign-status" data-status=c.status.clone()>{move || i18n.t(&status_key)}</span></p>
@@ -542,6 +657,27 @@ pub fn CampaignCasePage() -> impl IntoView {
                                 }).collect_view()}
                                 <li data-ok=c.consent.to_string()>{if c.consent { "✓" } else { "✗" }} " " {t("staff.prisoner_consent")}</li>
                             </ul>
+                            {c.withdrawn.then(|| view! { <p class="notice" id="campaign-withdrawn">{t("staff.campaign_withdrawn")}</p> })}
+                            {can_consent.then(|| view! {
+                                <ActionForm action=consent attr:class="inline-form">
+                                    <input type="hidden" name="code" value=c6.clone()/>
+                                    <input type="hidden" name="consent" value=(!c.consent).to_string()/>
+                                    <button type="submit" class="button secondary" id="campaign-consent">
+                                        {if c.consent { t("staff.campaign_consent_withdraw").into_any() } else { t("staff.campaign_consent_record").into_any() }}
+                                    </button>
+                                </ActionForm>
+                            })}
+                            {can_forgive.then(|| view! {
+                                <details class="subform" id="forgiveness-details">
+                                    <summary>{t("staff.forgiveness_more")}</summary>
+                                    <ActionForm action=forgive attr:class="form" attr:id="forgiveness-form">
+                                        <input type="hidden" name="code" value=c7.clone()/>
+                                        <label>{t("staff.forgiveness_total")}<input name="forgiveness" inputmode="numeric" required/></label>
+                                        <label>{t("staff.forgiveness_evidence")}<input name="evidence" required/></label>
+                                        <button type="submit" class="button secondary">{t("staff.forgiveness_more")}</button>
+                                    </ActionForm>
+                                </details>
+                            })}
                             {(c.status == "draft" && !c.mine && may(&u, Permission::VerifyCampaign)).then(|| view! {
                                 <ActionForm action=verify attr:class="inline-form">
                                     <input type="hidden" name="code" value=c1.clone()/>
@@ -789,6 +925,11 @@ pub fn AuditPage() -> impl IntoView {
             <form method="get" action="/staff/audit" class="inline-form">
                 <label>{t("staff.audit_action")}<input name="action" value=action/></label>
                 <button type="submit" class="button secondary">{t("staff.filter")}</button>
+                <a class="button secondary" id="audit-csv" download
+                    href=move || match action() {
+                        Some(a) => format!("/staff/audit.csv?action={}", crate::giving::encode_query_value(&a)),
+                        None => "/staff/audit.csv".to_string(),
+                    }>{t("staff.csv_audit")}</a>
             </form>
             <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
                 {move || rows.get().map(|r| match r {

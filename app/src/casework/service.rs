@@ -9,8 +9,8 @@ use crate::auth::Permission;
 use crate::giving::CATEGORIES;
 use crate::ledger::{self, credit, debit, Account, Posting};
 use crate::platform::entity::{
-    audit_log, disbursement, disbursement_approval, family, household_member, impact_update, need,
-    payee, prison, prisoner, province, user,
+    audit_log, disbursement, disbursement_approval, family, family_document, household_member,
+    impact_update, need, payee, prison, prisoner, province, user,
 };
 use crate::platform::AppState;
 use crate::privacy::pii::{scan, Known};
@@ -19,7 +19,7 @@ use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 /// A card is published only when at least this many families share its public attributes.
@@ -334,7 +334,16 @@ async fn case_need(
     n: &need::Model,
     family_code: &str,
 ) -> Result<CaseNeed, AppError> {
-    Ok(CaseNeed {
+    Ok(case_row(
+        who,
+        n,
+        family_code,
+        balance(&state.db, n.id).await?,
+    ))
+}
+
+fn case_row(who: &Authed, n: &need::Model, family_code: &str, balance_rials: i64) -> CaseNeed {
+    CaseNeed {
         code: n.public_code.clone(),
         family_code: family_code.to_string(),
         category: n.category.clone(),
@@ -342,10 +351,12 @@ async fn case_need(
         title: n.public_title.clone(),
         story: n.public_story.clone(),
         goal_rials: n.goal_rials,
-        balance_rials: balance(&state.db, n.id).await?,
+        balance_rials,
         hide_province: n.hide_province,
         mine: n.author_id == Some(who.user_id),
-    })
+        withdrawn: n.withdrawn_at.is_some(),
+        deadline: n.deadline.map(|d| d.to_string()),
+    }
 }
 
 pub async fn family_file(
@@ -371,17 +382,13 @@ pub async fn family_file(
         ledger::need_balances(&state.db, &needs.iter().map(|n| n.id).collect::<Vec<_>>()).await?;
     let cases = needs
         .iter()
-        .map(|n| CaseNeed {
-            code: n.public_code.clone(),
-            family_code: f.public_code.clone(),
-            category: n.category.clone(),
-            status: n.status.clone(),
-            title: n.public_title.clone(),
-            story: n.public_story.clone(),
-            goal_rials: n.goal_rials,
-            balance_rials: balances.get(&n.id).copied().unwrap_or(0),
-            hide_province: n.hide_province,
-            mine: n.author_id == Some(who.user_id),
+        .map(|n| {
+            case_row(
+                who,
+                n,
+                &f.public_code,
+                balances.get(&n.id).copied().unwrap_or(0),
+            )
         })
         .collect();
     Ok(FamilyFile {
@@ -428,14 +435,38 @@ pub async fn read_personal(
     };
     let members = household_member::Entity::find()
         .filter(household_member::Column::FamilyId.eq(f.id))
+        .order_by_asc(household_member::Column::Id)
         .all(&state.db)
         .await?
         .into_iter()
         .map(|m| {
-            s.open("household_members.name", &m.name_enc)
-                .map_err(|e| AppError::internal("open member", e))
+            Ok(Member {
+                name: s
+                    .open("household_members.name", &m.name_enc)
+                    .map_err(|e| AppError::internal("open member", e))?,
+                relation: m.relation,
+                birth_year: m.birth_year,
+                is_child: m.is_child,
+                school_grade: m.school_grade,
+            })
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let documents = family_document::Entity::find()
+        .filter(family_document::Column::FamilyId.eq(f.id))
+        .order_by_desc(family_document::Column::Id)
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|d| {
+            Ok(DocumentRef {
+                reference: s
+                    .open("family_documents.reference", &d.reference_enc)
+                    .map_err(|e| AppError::internal("open document", e))?,
+                kind: d.kind,
+                added_on: d.created_at.date_naive().to_string(),
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
     let pr = prisoner::Entity::find()
         .filter(prisoner::Column::FamilyId.eq(f.id))
         .one(&state.db)
@@ -449,11 +480,136 @@ pub async fn read_personal(
         address: open("families.address", &f.address_enc)?,
         situation: open("families.situation", &f.situation_enc)?,
         members,
+        documents,
         prisoner_name: pr
             .map(|p| s.open("prisoners.name", &p.name_enc))
             .transpose()
             .map_err(|e| AppError::internal("open prisoner", e))?,
     })
+}
+
+/// Adds a household member after intake (a child born, a parent moved in). The family's household
+/// size grows if the named members no longer fit in it (future cards use the new band; published
+/// ones keep theirs). The name joins what the privacy guard looks for.
+pub async fn add_member(state: &AppState, who: &Authed, form: &MemberForm) -> Result<(), AppError> {
+    let f = family_in_scope(state, who, Permission::IntakeFamily, &form.family).await?;
+    let name = normalize_persian(&form.name);
+    if !(2..=80).contains(&name.chars().count()) {
+        return Err(invalid("name", "staff.name_invalid"));
+    }
+    let relation = RELATIONS
+        .iter()
+        .find(|r| **r == form.relation)
+        .ok_or_else(|| invalid("relation", "staff.relation_invalid"))?;
+    let this_year = crate::i18n::JalaliDate::from_gregorian(Utc::now().date_naive())
+        .map(|d| d.year)
+        .ok_or_else(|| AppError::internal("member", "calendar"))?;
+    let birth_year = match opt(&form.birth_year) {
+        None => None,
+        Some(y) => Some(
+            validation::latin_digits(&y)
+                .parse::<i32>()
+                .ok()
+                .filter(|y| (this_year - 120..=this_year).contains(y))
+                .ok_or_else(|| invalid("birth_year", "staff.birth_year_invalid"))?,
+        ),
+    };
+    let school_grade = opt(&form.school_grade);
+    if school_grade
+        .as_ref()
+        .is_some_and(|g| g.chars().count() > 40)
+    {
+        return Err(invalid("school_grade", "staff.school_grade_invalid"));
+    }
+    let is_child = *relation == "child"
+        || *relation == "grandchild"
+        || birth_year.is_some_and(|y| this_year - y < 18);
+    let txn = audit::begin(&state.db).await?;
+    household_member::ActiveModel {
+        family_id: Set(f.id),
+        name_enc: Set(state.sealer.seal("household_members.name", &name)),
+        national_code_enc: Set(None),
+        national_code_bidx: Set(None),
+        key_id: Set(state.sealer.key_id().into()),
+        relation: Set(relation.to_string()),
+        birth_year: Set(birth_year),
+        is_child: Set(is_child),
+        school_grade: Set(school_grade),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let named = household_member::Entity::find()
+        .filter(household_member::Column::FamilyId.eq(f.id))
+        .count(&txn)
+        .await? as i32;
+    // The head of the household plus everyone named.
+    if named + 1 > f.household_size {
+        family::Entity::update_many()
+            .col_expr(family::Column::HouseholdSize, Expr::value(named + 1))
+            .col_expr(family::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(family::Column::Id.eq(f.id))
+            .exec(&txn)
+            .await?;
+    }
+    audit::record(
+        &txn,
+        audit_entry(
+            who,
+            "family.member_added",
+            "family",
+            &f.public_code,
+            serde_json::json!({ "relation": relation, "is_child": is_child }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Records where a document of the family's is kept (a file number, a scan's reference), sealed
+/// like every personal field: documents themselves never enter the system.
+pub async fn add_document(
+    state: &AppState,
+    who: &Authed,
+    family_code: &str,
+    kind: &str,
+    reference: &str,
+) -> Result<(), AppError> {
+    let f = family_in_scope(state, who, Permission::IntakeFamily, family_code).await?;
+    let kind = DOCUMENT_KINDS
+        .iter()
+        .find(|k| **k == kind)
+        .ok_or_else(|| invalid("kind", "staff.document_kind_invalid"))?;
+    let reference = normalize_persian(reference);
+    if !(3..=200).contains(&reference.chars().count()) {
+        return Err(invalid("reference", "staff.document_reference_invalid"));
+    }
+    let txn = audit::begin(&state.db).await?;
+    family_document::ActiveModel {
+        family_id: Set(f.id),
+        kind: Set(kind.to_string()),
+        reference_enc: Set(state.sealer.seal("family_documents.reference", &reference)),
+        key_id: Set(state.sealer.key_id().into()),
+        added_by: Set(Some(who.user_id)),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        audit_entry(
+            who,
+            "family.document_added",
+            "family",
+            &f.public_code,
+            serde_json::json!({ "kind": kind }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// What the privacy guard must look for in a family's public texts: its people's own names and
@@ -497,9 +653,11 @@ async fn known_for(state: &AppState, f: &family::Model) -> Result<Known, AppErro
 // ---------------------------------------------------------------- consent
 
 /// Records (true) or withdraws (false) a family's consent to publish. Withdrawal takes every card
-/// of the family out of public view in the same transaction, and moves what an unfunded card had
-/// raised to its category's fund (the published rule), so nothing is lost. Returns the number of
-/// cards taken down.
+/// of the family out of public view in the same transaction: a card still raising goes to
+/// `withdrawn` and what it had raised to its category's fund (the published rule), so nothing is
+/// lost; a card already funded keeps its status and is only hidden (`withdrawn_at`), because what
+/// donors gave must still be bought and delivered for the family. Cards taken down stay down if
+/// consent is given again (staff publish new ones). Returns the number of cards taken down.
 pub async fn record_consent(
     state: &AppState,
     who: &Authed,
@@ -523,19 +681,31 @@ pub async fn record_consent(
     if !publish {
         let public = need::Entity::find()
             .filter(need::Column::FamilyId.eq(f.id))
-            .filter(need::Column::Status.is_in(crate::giving::PUBLIC_STATUSES))
+            .filter(crate::giving::service::visible_need())
             .all(&txn)
             .await?;
         for n in public {
-            if n.status == "published" {
-                move_to_category(&txn, &n, who.user_id).await?;
-            }
-            need::Entity::update_many()
-                .col_expr(need::Column::Status, Expr::value("withdrawn"))
+            // The row is written before its balance is read: a gift settling at the same moment
+            // locks the same row first, so either it lands before and is moved, or it finds the
+            // card withdrawn and goes to the overflow fund.
+            let hide = need::Entity::update_many()
+                .col_expr(need::Column::WithdrawnAt, Expr::value(now))
                 .col_expr(need::Column::UpdatedAt, Expr::value(now))
-                .filter(need::Column::Id.eq(n.id))
+                .filter(need::Column::Id.eq(n.id));
+            let still_raising = hide
+                .clone()
+                .col_expr(need::Column::Status, Expr::value("withdrawn"))
+                .filter(need::Column::Status.eq("published"))
                 .exec(&txn)
-                .await?;
+                .await?
+                .rows_affected
+                == 1;
+            if still_raising {
+                move_to_category(&txn, &n, who.user_id).await?;
+            } else {
+                // Funded (perhaps a moment ago): hidden, and still bought for the family.
+                hide.exec(&txn).await?;
+            }
             taken_down += 1;
         }
     }
@@ -596,6 +766,30 @@ fn check_public_text(title: &str, story: &str) -> Result<(String, String), AppEr
     Ok((title, story))
 }
 
+/// The goal (tomans), public title and story, and deadline of a need, as drafted or corrected.
+fn check_need_fields(
+    goal: &str,
+    title: &str,
+    story: &str,
+    deadline: &Option<String>,
+) -> Result<(i64, String, String, Option<NaiveDate>), AppError> {
+    let tomans = validation::amount_rials(goal).map_err(|k| invalid("goal", k))?;
+    if !(10_000..=10_000_000_000).contains(&tomans) {
+        return Err(invalid("goal", "staff.goal_range"));
+    }
+    let (title, story) = check_public_text(title, story)?;
+    let deadline = match opt(deadline) {
+        None => None,
+        Some(d) => Some(
+            NaiveDate::parse_from_str(&validation::latin_digits(&d), "%Y-%m-%d")
+                .ok()
+                .filter(|d| *d > Utc::now().date_naive())
+                .ok_or_else(|| invalid("deadline", "staff.deadline_invalid"))?,
+        ),
+    };
+    Ok((tomans, title, story, deadline))
+}
+
 pub async fn draft_need(
     state: &AppState,
     who: &Authed,
@@ -605,20 +799,8 @@ pub async fn draft_need(
     if !CATEGORIES.contains(&form.category.as_str()) {
         return Err(invalid("category", "staff.category_invalid"));
     }
-    let tomans = validation::amount_rials(&form.goal).map_err(|k| invalid("goal", k))?;
-    if !(10_000..=10_000_000_000).contains(&tomans) {
-        return Err(invalid("goal", "staff.goal_range"));
-    }
-    let (title, story) = check_public_text(&form.title, &form.story)?;
-    let deadline = match opt(&form.deadline) {
-        None => None,
-        Some(d) => Some(
-            NaiveDate::parse_from_str(&d, "%Y-%m-%d")
-                .ok()
-                .filter(|d| *d > Utc::now().date_naive())
-                .ok_or_else(|| invalid("deadline", "staff.deadline_invalid"))?,
-        ),
-    };
+    let (tomans, title, story, deadline) =
+        check_need_fields(&form.goal, &form.title, &form.story, &form.deadline)?;
     let occasion = match opt(&form.occasion) {
         None => None,
         Some(o) => Some(
@@ -685,6 +867,79 @@ pub async fn draft_need(
     .await?;
     txn.commit().await?;
     Ok(DraftOutcome::Saved { code })
+}
+
+/// Corrects a need before it is verified (or after the privacy guard held it): goal, public
+/// text, deadline, private notes. The same checks as drafting run again, the privacy scan
+/// included. Whoever corrects the public text becomes its author, so the four-eyes rule still
+/// holds: the person who wrote what the public will read never verifies it.
+const EDITABLE_NEED_STATUSES: [&str; 1] = ["awaiting_verification"];
+
+pub async fn edit_need(
+    state: &AppState,
+    who: &Authed,
+    form: &NeedEdit,
+) -> Result<DraftOutcome, AppError> {
+    let (n, f) = need_in_scope(state, who, Permission::DraftNeed, &form.code).await?;
+    if !EDITABLE_NEED_STATUSES.contains(&n.status.as_str()) {
+        return Err(invalid("status", "staff.not_editable"));
+    }
+    let (tomans, title, story, deadline) =
+        check_need_fields(&form.goal, &form.title, &form.story, &form.deadline)?;
+    let known = known_for(state, &f).await?;
+    let findings = scan(&format!("{title}\n{story}"), &known);
+    if !findings.is_empty() {
+        return Ok(DraftOutcome::Blocked { findings });
+    }
+    let now = Utc::now();
+    let txn = audit::begin(&state.db).await?;
+    let mut q = need::Entity::update_many()
+        .col_expr(need::Column::GoalRials, Expr::value(tomans * 10))
+        .col_expr(need::Column::PublicTitle, Expr::value(title))
+        .col_expr(need::Column::PublicStory, Expr::value(story))
+        .col_expr(need::Column::Deadline, Expr::value(deadline))
+        .col_expr(need::Column::AuthorId, Expr::value(who.user_id))
+        .col_expr(need::Column::UpdatedAt, Expr::value(now));
+    let notes_replaced = match opt(&form.private_notes) {
+        Some(v) => {
+            q = q
+                .col_expr(
+                    need::Column::PrivateNotesEnc,
+                    Expr::value(state.sealer.seal("needs.private_notes", &v)),
+                )
+                .col_expr(need::Column::KeyId, Expr::value(state.sealer.key_id()));
+            true
+        }
+        None => false,
+    };
+    // Conditional on the status read: a need verified meanwhile is not changed under its verifier.
+    let res = q
+        .filter(need::Column::Id.eq(n.id))
+        .filter(need::Column::Status.eq(n.status.as_str()))
+        .exec(&txn)
+        .await?;
+    if res.rows_affected != 1 {
+        return Err(invalid("status", "staff.not_editable"));
+    }
+    audit::record(
+        &txn,
+        audit_entry(
+            who,
+            "need.edited",
+            "need",
+            &n.public_code,
+            serde_json::json!({
+                "goal_rials": [n.goal_rials, tomans * 10],
+                "text_changed": true,
+                "private_notes_replaced": notes_replaced,
+            }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(DraftOutcome::Saved {
+        code: n.public_code,
+    })
 }
 
 pub async fn need_case(state: &AppState, who: &Authed, code: &str) -> Result<CaseNeed, AppError> {
@@ -944,9 +1199,7 @@ pub async fn record_purchase(
     evidence: &str,
 ) -> Result<FulfilOutcome, AppError> {
     let (n, _f) = need_in_scope(state, who, Permission::Fulfil, code).await?;
-    let funded = n.status == "funded"
-        || (n.status == "withdrawn" && n.funded_at.is_some() && n.purchased_at.is_none());
-    if !funded {
+    if n.status != "funded" {
         return Err(invalid("status", "staff.not_funded"));
     }
     if !PAYEE_KINDS.contains(&payee_kind) {
@@ -1031,13 +1284,8 @@ async fn pay(
         ("need", &n.public_code),
     )
     .await?;
-    let next = if n.status == "withdrawn" {
-        "withdrawn"
-    } else {
-        "purchased"
-    };
     need::Entity::update_many()
-        .col_expr(need::Column::Status, Expr::value(next))
+        .col_expr(need::Column::Status, Expr::value("purchased"))
         .col_expr(need::Column::PurchasedAt, Expr::value(now))
         .col_expr(need::Column::UpdatedAt, Expr::value(now))
         .filter(need::Column::Id.eq(n.id))
@@ -1138,9 +1386,7 @@ pub async fn record_delivery(
     update: &str,
 ) -> Result<DraftOutcome, AppError> {
     let (n, f) = need_in_scope(state, who, Permission::Fulfil, code).await?;
-    let purchased = n.status == "purchased"
-        || (n.status == "withdrawn" && n.purchased_at.is_some() && n.delivered_at.is_none());
-    if !purchased {
+    if n.status != "purchased" {
         return Err(invalid("status", "staff.not_purchased"));
     }
     let update = update.trim().to_string();
@@ -1154,13 +1400,8 @@ pub async fn record_delivery(
     }
     let now = Utc::now();
     let txn = audit::begin(&state.db).await?;
-    let next = if n.status == "withdrawn" {
-        "withdrawn"
-    } else {
-        "delivered"
-    };
     let res = need::Entity::update_many()
-        .col_expr(need::Column::Status, Expr::value(next))
+        .col_expr(need::Column::Status, Expr::value("delivered"))
         .col_expr(need::Column::DeliveredAt, Expr::value(now))
         .col_expr(need::Column::UpdatedAt, Expr::value(now))
         .filter(need::Column::Id.eq(n.id))
@@ -1360,14 +1601,21 @@ pub async fn queues(state: &AppState, who: &Authed) -> Result<Queues, AppError> 
     })
 }
 
+/// The audit page's page size; the CSV takes up to [`AUDIT_CSV_ROWS`] at once.
+pub const AUDIT_PAGE_ROWS: u64 = 100;
+pub const AUDIT_CSV_ROWS: u64 = 10_000;
+
+/// Audit entries newest first, optionally those whose action starts with `action` and older than
+/// entry `before`, at most `limit`.
 pub async fn audit_rows(
     state: &AppState,
     action: Option<&str>,
     before: Option<i64>,
+    limit: u64,
 ) -> Result<Vec<AuditRow>, AppError> {
     let mut q = audit_log::Entity::find()
         .order_by_desc(audit_log::Column::Id)
-        .limit(100);
+        .limit(limit);
     if let Some(a) = action.map(str::trim).filter(|a| !a.is_empty()) {
         q = q.filter(audit_log::Column::Action.starts_with(a));
     }
@@ -1395,4 +1643,49 @@ pub async fn audit_rows(
             detail: r.detail,
         })
         .collect())
+}
+
+/// The work queues as CSV (one row per item, the queue's name first), what the page shows.
+pub fn queues_csv(q: &Queues) -> String {
+    use crate::transparency::csv_field;
+    let mut out = String::from("queue,code,family,title,category,amount_rials\n");
+    for (name, items) in [
+        ("awaiting_verification", &q.awaiting_verification),
+        ("to_purchase", &q.to_purchase),
+        ("to_deliver", &q.to_deliver),
+        ("awaiting_approval", &q.awaiting_approval),
+        ("campaigns_to_verify", &q.campaigns_to_verify),
+        ("campaigns_to_pay", &q.campaigns_to_pay),
+    ] {
+        for i in items {
+            out.push_str(&format!(
+                "{name},{},{},{},{},{}\n",
+                csv_field(&i.code),
+                csv_field(&i.family_code),
+                csv_field(&i.title),
+                csv_field(&i.category),
+                i.amount_rials
+            ));
+        }
+    }
+    out
+}
+
+/// Audit entries as CSV (the verify command checks the chain itself, in the database).
+pub fn audit_csv(rows: &[AuditRow]) -> String {
+    use crate::transparency::csv_field;
+    let mut out = String::from("id,at_utc,actor,action,subject_kind,subject_id,detail\n");
+    for r in rows {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{}\n",
+            r.id,
+            csv_field(&r.at),
+            csv_field(r.actor.as_deref().unwrap_or("")),
+            csv_field(&r.action),
+            csv_field(&r.subject_kind),
+            csv_field(r.subject_id.as_deref().unwrap_or("")),
+            csv_field(&r.detail),
+        ));
+    }
+    out
 }

@@ -377,6 +377,45 @@ pub async fn post_job(
 
 /// Open job posts, newest first (public).
 pub async fn jobs(state: &AppState, province_code: Option<&str>) -> Result<Vec<JobCard>, AppError> {
+    open_jobs(state, province_code, None).await
+}
+
+/// An entrepreneur's own open posts with how many applied and how many wait for an answer.
+pub async fn own_jobs(state: &AppState, entrepreneur_id: i64) -> Result<Vec<OwnJob>, AppError> {
+    let cards = open_jobs(state, None, Some(entrepreneur_id)).await?;
+    let posts: HashMap<String, i64> = job_posting::Entity::find()
+        .filter(job_posting::Column::EntrepreneurId.eq(entrepreneur_id))
+        .filter(job_posting::Column::Status.eq("open"))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|p| (p.public_code, p.id))
+        .collect();
+    let apps = job_application::Entity::find()
+        .filter(
+            job_application::Column::PostingId.is_in(posts.values().copied().collect::<Vec<_>>()),
+        )
+        .all(&state.db)
+        .await?;
+    Ok(cards
+        .into_iter()
+        .map(|card| {
+            let id = posts.get(&card.code).copied().unwrap_or(-1);
+            let mine = apps.iter().filter(|a| a.posting_id == id);
+            OwnJob {
+                applications: mine.clone().count() as i64,
+                awaiting: mine.filter(|a| a.status == "applied").count() as i64,
+                card,
+            }
+        })
+        .collect())
+}
+
+async fn open_jobs(
+    state: &AppState,
+    province_code: Option<&str>,
+    entrepreneur_id: Option<i64>,
+) -> Result<Vec<JobCard>, AppError> {
     let db = &state.db;
     let provinces: HashMap<i64, province::Model> = province::Entity::find()
         .all(db)
@@ -385,6 +424,9 @@ pub async fn jobs(state: &AppState, province_code: Option<&str>) -> Result<Vec<J
         .map(|p| (p.id, p))
         .collect();
     let mut q = job_posting::Entity::find().filter(job_posting::Column::Status.eq("open"));
+    if let Some(e) = entrepreneur_id {
+        q = q.filter(job_posting::Column::EntrepreneurId.eq(e));
+    }
     if let Some(pc) = province_code.map(str::trim).filter(|s| !s.is_empty()) {
         let id = provinces
             .values()
@@ -536,4 +578,65 @@ pub async fn applicants(
         }
     }
     Ok(out)
+}
+
+/// The employer's answer to an application, by the applicant's passport code: `accepted` or
+/// `declined` (once; an answer is not changed). The applicants list shows it.
+pub async fn decide(
+    state: &AppState,
+    me: &service::Owner,
+    job_code: &str,
+    passport: &str,
+    hire: bool,
+) -> Result<(), AppError> {
+    let post = job_posting::Entity::find()
+        .filter(job_posting::Column::PublicCode.eq(job_code.trim()))
+        .filter(job_posting::Column::EntrepreneurId.eq(me.entrepreneur.id))
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let apps = job_application::Entity::find()
+        .filter(job_application::Column::PostingId.eq(post.id))
+        .all(&state.db)
+        .await?;
+    let people: HashMap<i64, prisoner::Model> = prisoner::Entity::find()
+        .filter(prisoner::Column::Id.is_in(apps.iter().map(|a| a.prisoner_id).collect::<Vec<_>>()))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let wanted = passport.trim().to_uppercase();
+    let app = apps
+        .iter()
+        .find(|a| {
+            people
+                .get(&a.prisoner_id)
+                .is_some_and(|p| passport_code(state, &p.public_code) == wanted)
+        })
+        .ok_or_else(|| AppError::invalid("passport", "employment.application_invalid"))?;
+    let to = if hire { "accepted" } else { "declined" };
+    let txn = audit::begin(&state.db).await?;
+    let res = job_application::Entity::update_many()
+        .col_expr(job_application::Column::Status, Expr::value(to))
+        .filter(job_application::Column::Id.eq(app.id))
+        .filter(job_application::Column::Status.eq("applied"))
+        .exec(&txn)
+        .await?;
+    if res.rows_affected != 1 {
+        return Err(AppError::invalid("passport", "employment.already_decided"));
+    }
+    audit::record(
+        &txn,
+        Entry::new(
+            Some(me.user_id),
+            if hire { "job.accepted" } else { "job.declined" },
+            "job",
+            &post.public_code,
+            serde_json::json!({ "passport": wanted }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }

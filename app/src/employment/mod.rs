@@ -138,6 +138,8 @@ pub struct WorkerView {
     /// Staff only: the worker's family file, where his family share lands. Never sent to the
     /// entrepreneur.
     pub family_code: Option<String>,
+    /// 1–5, given when the assignment ended.
+    pub rating: Option<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -285,6 +287,32 @@ pub struct Dashboard {
     pub workshops: Vec<(String, String, String)>,
     /// The company's province code (where its job posts go).
     pub province: String,
+    /// What each contract produced and was invoiced, newest contract first.
+    pub output: Vec<OutputRow>,
+    /// The company's open job posts with their applications.
+    pub jobs: Vec<OwnJob>,
+}
+
+/// One contract's output to date: production days, units accepted and rejected by quality,
+/// logs under dispute, and what was invoiced and paid.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutputRow {
+    pub contract: String,
+    pub product: String,
+    pub days: i64,
+    pub accepted: i64,
+    pub rejected: i64,
+    pub disputed: i64,
+    pub invoiced_rials: i64,
+    pub paid_rials: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnJob {
+    pub card: JobCard,
+    pub applications: i64,
+    /// Applications not answered yet.
+    pub awaiting: i64,
 }
 
 /// One worker's day on a production log.
@@ -526,6 +554,71 @@ pub async fn wage_run(period: String) -> Result<WageRunReport, AppError> {
     .await
 }
 
+/// A wage rule as staff see it: shares and cap in basis points (1 % = 100), minimums in rials.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WageRuleRow {
+    pub name: String,
+    pub family_bp: i64,
+    pub release_bp: i64,
+    pub restitution_bp: i64,
+    pub savings_bp: i64,
+    pub cap_bp: i64,
+    pub min_hourly_rials: i64,
+    pub min_piece_rials: i64,
+    /// `YYYY-MM-DD`.
+    pub effective_from: String,
+    /// The rule wages are computed by today.
+    pub in_force: bool,
+}
+
+/// A new wage rule: percentages (`30`, `12.5`, any digits) and minimums in tomans.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WageRuleForm {
+    pub name: String,
+    pub family: String,
+    pub release: String,
+    pub restitution: String,
+    pub savings: String,
+    pub cap: String,
+    pub min_hourly: String,
+    pub min_piece: String,
+    /// `YYYY-MM-DD`, today or later: wages already computed keep their rule.
+    pub effective_from: String,
+}
+
+#[server(prefix = "/api", endpoint = "employment/wage-rules")]
+pub async fn wage_rules() -> Result<Vec<WageRuleRow>, AppError> {
+    staff(crate::auth::Permission::ViewEmployment, async |s, _who| {
+        service::wage_rules(&s).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "employment/set-wage-rule")]
+pub async fn set_wage_rule(form: WageRuleForm) -> Result<(), AppError> {
+    staff(crate::auth::Permission::ManageStaff, async |s, who| {
+        service::set_wage_rule(&s, &who, &form).await
+    })
+    .await
+}
+
+/// What a payout paid: workers' net wages into their prison accounts, and savings to those released.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayoutReport {
+    pub workers: i64,
+    pub wages_rials: i64,
+    pub released: i64,
+    pub savings_rials: i64,
+}
+
+#[server(prefix = "/api", endpoint = "employment/pay-workers")]
+pub async fn pay_workers(reference: String) -> Result<PayoutReport, AppError> {
+    staff(crate::auth::Permission::PayWages, async |s, who| {
+        service::pay_workers(&s, &who, &reference).await
+    })
+    .await
+}
+
 // ---------------------------------------------------------------- training and after release
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -650,4 +743,17 @@ pub async fn apply_for_job(job: String, prisoner: String) -> Result<String, AppE
 #[server(prefix = "/api", endpoint = "employment/applicants")]
 pub async fn job_applicants(job: String) -> Result<Vec<(String, Passport)>, AppError> {
     entrepreneur(async |s, me| after_release::applicants(&s, &me, &job).await).await
+}
+
+#[server(prefix = "/api", endpoint = "employment/decide-application")]
+pub async fn decide_application(job: String, passport: String, hire: bool) -> Result<(), AppError> {
+    entrepreneur(async |s, me| after_release::decide(&s, &me, &job, &passport, hire).await).await
+}
+
+#[server(prefix = "/api", endpoint = "employment/end-assignment")]
+pub async fn end_assignment(code: String, worker: String, rating: String) -> Result<(), AppError> {
+    staff(crate::auth::Permission::ManageWorkers, async |s, who| {
+        service::end_assignment(&s, &who, &code, &worker, &rating).await
+    })
+    .await
 }

@@ -232,6 +232,29 @@ pub fn DashboardPage() -> impl IntoView {
                             <p id="company-status" data-status=d.me.status.clone()><Label prefix="company_status" code=d.me.status.clone()/></p>
                             <h2>{t("employment.contracts")}</h2>
                             <ContractList rows=d.contracts.clone() id="my-contracts"/>
+                            <h2>{t("employment.output")}</h2>
+                            <table class="table" id="my-output">
+                                <thead><tr><th>{t("employment.contract")}</th><th>{t("employment.product")}</th><th>{t("employment.output_days")}</th><th>{t("employment.accepted")}</th><th>{t("employment.rejected")}</th><th>{t("employment.output_disputed")}</th><th>{t("employment.output_invoiced")}</th><th>{t("employment.output_paid")}</th></tr></thead>
+                                <tbody>
+                                    {d.output.into_iter().map(|o| {
+                                        let href = format!("/employment/contracts/{}", o.contract);
+                                        let (c1, c2) = (o.contract.clone(), o.contract.clone());
+                                        view! {
+                                        <tr data-contract=c1><td><A href=href>{c2}</A></td><td><bdi>{o.product}</bdi></td>
+                                        <td>{number(o.days)}</td><td class="accepted">{number(o.accepted)}</td><td>{number(o.rejected)}</td><td>{number(o.disputed)}</td>
+                                        <td>{rials(o.invoiced_rials)}</td><td>{rials(o.paid_rials)}</td></tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            <h2>{t("employment.my_jobs")}</h2>
+                            <ul class="plain" id="my-jobs">
+                                {d.jobs.is_empty().then(|| view! { <li class="muted">{t("employment.no_jobs")}</li> })}
+                                {d.jobs.into_iter().map(|j| view! {
+                                    <li data-job=j.card.code.clone()><bdi>{j.card.code.clone()}</bdi> " — " <bdi>{j.card.title.clone()}</bdi> " · "
+                                        {t("employment.applications")} " " {number(j.applications)} " · " {t("employment.awaiting_answer")} " " {number(j.awaiting)}</li>
+                                }).collect_view()}
+                            </ul>
                             <h2>{t("employment.invoices")}</h2>
                             <table class="table" id="my-invoices">
                                 <thead><tr><th>{t("employment.contract")}</th><th>{t("employment.period")}</th><th>{t("employment.accepted")}</th><th>{t("employment.amount")}</th><th>{t("employment.status")}</th></tr></thead>
@@ -328,6 +351,8 @@ pub fn ContractPage() -> impl IntoView {
     let paid = ServerAction::<InvoicePaid>::new();
     let find = ServerAction::<ContractMatches>::new();
     let slips = ServerAction::<Payslips>::new();
+    let rate = ServerAction::<EndAssignment>::new();
+    let amend = ServerAction::<AmendContract>::new();
     let contract = Resource::new(
         move || {
             (
@@ -339,7 +364,9 @@ pub fn ContractPage() -> impl IntoView {
                     + dispute.version().get()
                     + resolve.version().get()
                     + invoice.version().get()
-                    + paid.version().get(),
+                    + paid.version().get()
+                    + rate.version().get()
+                    + amend.version().get(),
             )
         },
         |(c, _)| get_contract(c),
@@ -356,6 +383,8 @@ pub fn ContractPage() -> impl IntoView {
             paid.value().get().and_then(|r| r.err()),
             find.value().get().and_then(|r| r.err()),
             slips.value().get().and_then(|r| r.err()),
+            rate.value().get().and_then(|r| r.err()),
+            amend.value().get().and_then(|r| r.err()),
         ]
         .into_iter()
         .flatten()
@@ -433,14 +462,65 @@ pub fn ContractPage() -> impl IntoView {
                                     </ActionForm>
                                 }
                             })}
+                            {(c.own && matches!(c.status.as_str(), "proposed" | "officer_approved" | "active" | "suspended" | "rejected")).then(|| {
+                                let tm = c.terms.clone();
+                                let (c1, ws) = (code1.clone(), c.workshop_code.clone());
+                                let hourly = tm.wage_model == "hourly";
+                                view! {
+                                    <details class="subform" id="amend-details">
+                                        <summary>{t("employment.amend")}</summary>
+                                        <ActionForm action=amend attr:class="form" attr:id="amend-form">
+                                            <p class="muted">{t("employment.amend_intro")}</p>
+                                            <input type="hidden" name="code" value=c1/>
+                                            <input type="hidden" name="form[workshop]" value=ws/>
+                                            <label>{t("employment.product")}<input name="form[product]" required value=tm.product.clone()/></label>
+                                            <label>{t("employment.quantity")}<input name="form[quantity]" inputmode="numeric" required value=tm.quantity.to_string()/></label>
+                                            <label>{t("employment.unit_price")}<input name="form[unit_price]" inputmode="numeric" required value=(tm.unit_price_rials / 10).to_string()/></label>
+                                            <label>{t("employment.wage_model")}
+                                                <select name="form[wage_model]">
+                                                    <option value="hourly" selected=hourly>{t("employment.model.hourly")}</option>
+                                                    <option value="piece" selected=!hourly>{t("employment.model.piece")}</option>
+                                                </select>
+                                            </label>
+                                            <label>{t("employment.wage_rate")}<input name="form[wage_rate]" inputmode="numeric" required value=(tm.wage_rate_rials / 10).to_string()/></label>
+                                            <label>{t("employment.headcount")}<input name="form[headcount]" inputmode="numeric" required value=tm.headcount.to_string()/></label>
+                                            <label>{t("employment.required_skills")}<input name="form[required_skills]" value=tm.required_skills.join(", ")/></label>
+                                            <label>{t("employment.required_certificates")}<input name="form[required_certificates]" value=tm.required_certificates.join(", ")/></label>
+                                            <label>{t("employment.starts_on")}<input type="date" name="form[starts_on]" required value=tm.starts_on.clone()/></label>
+                                            <label>{t("employment.ends_on")}<input type="date" name="form[ends_on]" required value=tm.ends_on.clone()/></label>
+                                            <label class="check"><input type="checkbox" name="form[materials_supplied]" value="yes" checked=tm.materials_supplied/>{t("employment.materials_supplied")}</label>
+                                            <button type="submit" class="button secondary">{t("employment.amend")}</button>
+                                        </ActionForm>
+                                    </details>
+                                }
+                            })}
+                            {move || amend.value().get().and_then(|r| r.ok()).map(|v| view! { <p class="notice" id="amended">{t("employment.amended")} " " {number(v as i64)}</p> })}
                             }.into_any()}
                             {view! {
                             <h2>{t("employment.workers")}</h2>
                             <ul class="plain" id="workers">
-                                {c.workers.clone().into_iter().map(|w| view! {
+                                {c.workers.clone().into_iter().map(|w| {
+                                    // The officer ends an assignment with a rating (or rates one ended already).
+                                    let can_rate = staff && w.rating.is_none() && may(&u, Permission::ManageWorkers);
+                                    let (c1, wc) = (code1.clone(), w.worker_code.clone());
+                                    view! {
                                     <li data-worker=w.worker_code.clone()><bdi>{w.worker_code.clone()}</bdi> " " <Skills skills=w.skills.clone()/> " · " <Label prefix="worker_status" code=w.status.clone()/>
+                                        {w.rating.map(|r| view! { " · " {t("employment.rating")} " " <span class="rating">{number(r as i64)}</span> "/5" })}
                                         {w.family_code.clone().map(|f| view! { " · " <A href=format!("/staff/families/{f}") attr:class="family-link">{t("employment.family_file")}</A> })}
+                                        {can_rate.then(|| view! {
+                                            <ActionForm action=rate attr:class="inline-form rate-form">
+                                                <input type="hidden" name="code" value=c1/>
+                                                <input type="hidden" name="worker" value=wc/>
+                                                <label>{t("employment.rating")}
+                                                    <select name="rating">
+                                                        {(1..=5).rev().map(|r| view! { <option value=r.to_string()>{number(r)}</option> }).collect_view()}
+                                                    </select>
+                                                </label>
+                                                <button type="submit" class="button secondary">{if w.status == "active" { t("employment.end_assignment").into_any() } else { t("employment.rate_worker").into_any() }}</button>
+                                            </ActionForm>
+                                        })}
                                     </li>
+                                    }
                                 }).collect_view()}
                             </ul>
                             {can_work.then(|| {
@@ -653,6 +733,9 @@ pub fn StaffEmploymentPage() -> impl IntoView {
     let verify = ServerAction::<VerifyEntrepreneur>::new();
     let run = ServerAction::<WageRun>::new();
     let consent = ServerAction::<RecordWorkConsent>::new();
+    let payout = ServerAction::<PayWorkers>::new();
+    let set_rule = ServerAction::<SetWageRule>::new();
+    let rules = Resource::new(move || set_rule.version().get(), |_| wage_rules());
     // The server decides who may see it; the page shows what it answers.
     let queue = Resource::new(move || verify.version().get(), |_| employment_queue());
     let training = Training::new();
@@ -661,6 +744,8 @@ pub fn StaffEmploymentPage() -> impl IntoView {
             verify.value().get().and_then(|r| r.err()),
             run.value().get().and_then(|r| r.err()),
             consent.value().get().and_then(|r| r.err()),
+            payout.value().get().and_then(|r| r.err()),
+            set_rule.value().get().and_then(|r| r.err()),
         ]
         .into_iter()
         .flatten()
@@ -731,6 +816,52 @@ pub fn StaffEmploymentPage() -> impl IntoView {
                                             <dt>{t("employment.already_paid")}</dt><dd>{number(r.already_paid)}</dd>
                                         </dl>
                                     })}
+                                    <h2>{t("employment.payout")}</h2>
+                                    <p class="muted">{t("employment.payout_intro")}</p>
+                                    <ActionForm action=payout attr:class="inline-form" attr:id="payout-form">
+                                        <input name="reference" required placeholder=move || i18n.t("employment.payout_reference")/>
+                                        <button type="submit" class="button secondary">{t("employment.pay_out")}</button>
+                                    </ActionForm>
+                                    {move || payout.value().get().and_then(|r| r.ok()).map(|r| view! {
+                                        <dl class="facts" id="payout-report">
+                                            <dt>{t("employment.payout_workers")}</dt><dd data-workers=r.workers>{number(r.workers)} " · " {rials(r.wages_rials)}</dd>
+                                            <dt>{t("employment.payout_released")}</dt><dd>{number(r.released)} " · " {rials(r.savings_rials)}</dd>
+                                        </dl>
+                                    })}
+                                })}
+                                <h2>{t("employment.wage_rules")}</h2>
+                                {move || rules.get().and_then(|r| r.ok()).map(|rows| view! {
+                                    <table class="table" id="wage-rules">
+                                        <thead><tr><th>{t("employment.rule_name")}</th><th>{t("employment.rule_from")}</th><th>{t("employment.family_share")}</th><th>{t("employment.release_share")}</th><th>{t("employment.restitution")}</th><th>{t("employment.savings")}</th><th>{t("employment.cap")}</th><th>{t("employment.min_hourly")}</th><th>{t("employment.min_piece")}</th></tr></thead>
+                                        <tbody>
+                                            {rows.into_iter().map(|r| {
+                                                let pct = |bp: i64| format!("{}{}%", bp / 100, if bp % 100 == 0 { String::new() } else { format!(".{:02}", bp % 100) });
+                                                view! {
+                                                    <tr data-in-force=r.in_force.to_string()><td><bdi>{r.name}</bdi>{r.in_force.then(|| view! { " " <span class="status">{t("employment.in_force")}</span> })}</td>
+                                                    <td dir="ltr">{r.effective_from}</td><td>{pct(r.family_bp)}</td><td>{pct(r.release_bp)}</td><td>{pct(r.restitution_bp)}</td><td>{pct(r.savings_bp)}</td><td>{pct(r.cap_bp)}</td>
+                                                    <td>{rials(r.min_hourly_rials)}</td><td>{rials(r.min_piece_rials)}</td></tr>
+                                                }
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                })}
+                                {may(&u, Permission::ManageStaff).then(|| view! {
+                                    <details class="subform" id="wage-rule-details">
+                                        <summary>{t("employment.set_wage_rule")}</summary>
+                                        <ActionForm action=set_rule attr:class="form" attr:id="wage-rule-form">
+                                            <label>{t("employment.rule_name")}<input name="form[name]" required/></label>
+                                            <label>{t("employment.family_share")} " (%)"<input name="form[family]" inputmode="decimal" required value="30"/></label>
+                                            <label>{t("employment.release_share")} " (%)"<input name="form[release]" inputmode="decimal" required value="20"/></label>
+                                            <label>{t("employment.restitution")} " (%)"<input name="form[restitution]" inputmode="decimal" required value="10"/></label>
+                                            <label>{t("employment.savings")} " (%)"<input name="form[savings]" inputmode="decimal" required value="10"/></label>
+                                            <label>{t("employment.cap")} " (%)"<input name="form[cap]" inputmode="decimal" required value="80"/></label>
+                                            <label>{t("employment.min_hourly")} " (" {t("common.toman")} ")"<input name="form[min_hourly]" inputmode="numeric" required/></label>
+                                            <label>{t("employment.min_piece")} " (" {t("common.toman")} ")"<input name="form[min_piece]" inputmode="numeric" required/></label>
+                                            <label>{t("employment.rule_from")}<input type="date" name="form[effective_from]" required/></label>
+                                            {move || matches!(set_rule.value().get(), Some(Ok(()))).then(|| view! { <p class="notice" id="wage-rule-saved">{t("employment.rule_saved")}</p> })}
+                                            <button type="submit" class="button secondary">{t("employment.set_wage_rule")}</button>
+                                        </ActionForm>
+                                    </details>
                                 })}
                                 <TrainingSection training prisons_hint=may(&u, Permission::ManageWorkers)/>
                                 {may(&u, Permission::ManageWorkers).then(|| view! {
@@ -795,11 +926,28 @@ pub fn JobsPage() -> impl IntoView {
 fn JobsSection(province: String) -> impl IntoView {
     let post = ServerAction::<PostJob>::new();
     let applicants = ServerAction::<JobApplicants>::new();
+    let decide = ServerAction::<DecideApplication>::new();
+    // The job whose applicants are shown (the action's input is gone once it answers).
+    let job_shown = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(i) = applicants.input().get() {
+            job_shown.set(i.job);
+        }
+    });
+    // An answer given: ask again, so the list shows it.
+    Effect::new(move |_| {
+        if matches!(decide.value().get(), Some(Ok(()))) {
+            applicants.dispatch(JobApplicants {
+                job: job_shown.get_untracked(),
+            });
+        }
+    });
     let error = Signal::derive(move || {
         post.value()
             .get()
             .and_then(|r| r.err())
             .or_else(|| applicants.value().get().and_then(|r| r.err()))
+            .or_else(|| decide.value().get().and_then(|r| r.err()))
     });
     view! {
         <h2>{t("employment.post_job")}</h2>
@@ -819,7 +967,27 @@ fn JobsSection(province: String) -> impl IntoView {
         </ActionForm>
         {move || applicants.value().get().and_then(|r| r.ok()).map(|list| view! {
             <ul class="plain" id="applicants">
-                {list.into_iter().map(|(status, p)| view! { <li><PassportCard p/> " · " <Label prefix="application" code=status/></li> }).collect_view()}
+                {list.into_iter().map(|(status, p)| {
+                    let open = status == "applied";
+                    let (pa, pb) = (p.code.clone(), p.code.clone());
+                    let shown = status.clone();
+                    view! { <li data-status=status><PassportCard p/> " · " <Label prefix="application" code=shown/>
+                        {open.then(|| view! {
+                            <ActionForm action=decide attr:class="inline-form">
+                                <input type="hidden" name="job" value=move || job_shown.get()/>
+                                <input type="hidden" name="passport" value=pa/>
+                                <input type="hidden" name="hire" value="true"/>
+                                <button type="submit" class="button">{t("employment.accept")}</button>
+                            </ActionForm>
+                            <ActionForm action=decide attr:class="inline-form">
+                                <input type="hidden" name="job" value=move || job_shown.get()/>
+                                <input type="hidden" name="passport" value=pb/>
+                                <input type="hidden" name="hire" value="false"/>
+                                <button type="submit" class="button secondary">{t("employment.decline")}</button>
+                            </ActionForm>
+                        })}
+                    </li> }
+                }).collect_view()}
             </ul>
         })}
     }

@@ -187,6 +187,147 @@ async fn rule_row(txn: &DatabaseTransaction, on: NaiveDate) -> Result<(i64, Rule
     Ok((row.id, r))
 }
 
+/// A percentage as typed (`30`, `12.5`, `۱۲٫۵`) in basis points, 0–100 %.
+pub fn percent_bp(input: &str) -> Option<i64> {
+    let s = validation::latin_digits(input.trim()).replace(['٫', '/'], ".");
+    let s = s.trim_end_matches('%').trim();
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    if whole.is_empty()
+        || frac.len() > 2
+        || !whole
+            .chars()
+            .chain(frac.chars())
+            .all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let bp =
+        whole.parse::<i64>().ok()?.checked_mul(100)? + format!("{frac:0<2}").parse::<i64>().ok()?;
+    (0..=10_000).contains(&bp).then_some(bp)
+}
+
+/// The rule in force today and those set to start later (newest first, at most 20).
+pub async fn wage_rules(state: &AppState) -> Result<Vec<WageRuleRow>, AppError> {
+    let (in_force, _) = rule_in_force(&state.db, today()).await?;
+    let rows = wage_rule::Entity::find()
+        .order_by_desc(wage_rule::Column::EffectiveFrom)
+        .order_by_desc(wage_rule::Column::Id)
+        .limit(20)
+        .all(&state.db)
+        .await?;
+    let mut out: Vec<WageRuleRow> = rows
+        .into_iter()
+        .filter(|r| r.effective_from > today() || Some(r.id) == in_force)
+        .map(|r| WageRuleRow {
+            in_force: Some(r.id) == in_force,
+            name: r.name,
+            family_bp: r.family_share_bp as i64,
+            release_bp: r.release_share_bp as i64,
+            restitution_bp: r.restitution_bp as i64,
+            savings_bp: r.savings_bp as i64,
+            cap_bp: r.cap_bp as i64,
+            min_hourly_rials: r.min_hourly_rials,
+            min_piece_rials: r.min_piece_rials,
+            effective_from: r.effective_from.to_string(),
+        })
+        .collect();
+    if in_force.is_none() {
+        let d = DEFAULT_RULE;
+        out.push(WageRuleRow {
+            name: "default (built in)".into(),
+            family_bp: d.family_bp,
+            release_bp: d.release_bp,
+            restitution_bp: d.restitution_bp,
+            savings_bp: d.savings_bp,
+            cap_bp: d.cap_bp,
+            min_hourly_rials: d.min_hourly_rials,
+            min_piece_rials: d.min_piece_rials,
+            effective_from: String::new(),
+            in_force: true,
+        });
+    }
+    Ok(out)
+}
+
+/// A national admin sets the wage rule from a date on (today or later: wages already computed
+/// keep the rule they were computed by, and contracts already active keep their agreed rate).
+pub async fn set_wage_rule(
+    state: &AppState,
+    who: &Authed,
+    form: &WageRuleForm,
+) -> Result<(), AppError> {
+    if !Permission::ManageStaff.allows(who.role()) {
+        return Err(AppError::Forbidden);
+    }
+    let name = normalize_persian(&form.name);
+    if !(3..=80).contains(&name.chars().count()) {
+        return Err(AppError::invalid("name", "employment.rule_name_invalid"));
+    }
+    let pct = |field: &str, v: &str| {
+        percent_bp(v).ok_or_else(|| AppError::invalid(field, "employment.percent_invalid"))
+    };
+    let tomans = |field: &str, v: &str| -> Result<i64, AppError> {
+        let t = validation::amount_rials(v).map_err(|k| AppError::invalid(field, k))?;
+        if t <= 0 || t > 100_000_000 {
+            return Err(AppError::invalid(field, "employment.minimum_invalid"));
+        }
+        Ok(t * 10)
+    };
+    let rule = Rule {
+        family_bp: pct("family", &form.family)?,
+        release_bp: pct("release", &form.release)?,
+        restitution_bp: pct("restitution", &form.restitution)?,
+        savings_bp: pct("savings", &form.savings)?,
+        cap_bp: pct("cap", &form.cap)?,
+        min_hourly_rials: tomans("min_hourly", &form.min_hourly)?,
+        min_piece_rials: tomans("min_piece", &form.min_piece)?,
+    };
+    if rule.cap_bp == 0 || !rule.is_valid() {
+        return Err(AppError::invalid("cap", "employment.percent_invalid"));
+    }
+    let from = NaiveDate::parse_from_str(
+        &validation::latin_digits(form.effective_from.trim()),
+        "%Y-%m-%d",
+    )
+    .ok()
+    .filter(|d| *d >= today())
+    .ok_or_else(|| AppError::invalid("effective_from", "employment.rule_date_invalid"))?;
+    let txn = audit::begin(&state.db).await?;
+    wage_rule::ActiveModel {
+        name: Set(name.clone()),
+        family_share_bp: Set(rule.family_bp as i32),
+        release_share_bp: Set(rule.release_bp as i32),
+        restitution_bp: Set(rule.restitution_bp as i32),
+        savings_bp: Set(rule.savings_bp as i32),
+        cap_bp: Set(rule.cap_bp as i32),
+        min_hourly_rials: Set(rule.min_hourly_rials),
+        min_piece_rials: Set(rule.min_piece_rials),
+        effective_from: Set(from),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        Entry::new(
+            Some(who.user_id),
+            "wage_rule.set",
+            "wage_rule",
+            &from.to_string(),
+            serde_json::json!({
+                "name": name, "family_bp": rule.family_bp, "release_bp": rule.release_bp,
+                "restitution_bp": rule.restitution_bp, "savings_bp": rule.savings_bp,
+                "cap_bp": rule.cap_bp, "min_hourly_rials": rule.min_hourly_rials,
+                "min_piece_rials": rule.min_piece_rials,
+            }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
@@ -1257,6 +1398,64 @@ pub async fn assign(
     Ok(worker_code)
 }
 
+/// The workshop officer ends a worker's assignment (or, for one already ended by consent
+/// withdrawal or the contract's end, records it late) with a rating from 1 to 5, given with the
+/// entrepreneur. Ratings feed matching and the worker's skills passport.
+pub async fn end_assignment(
+    state: &AppState,
+    who: &Authed,
+    code: &str,
+    worker_code: &str,
+    rating: &str,
+) -> Result<(), AppError> {
+    let (c, _place) = staff_contract(state, who, Permission::ManageWorkers, code).await?;
+    let rating: i32 = validation::latin_digits(rating.trim())
+        .parse()
+        .ok()
+        .filter(|r| (1..=5).contains(r))
+        .ok_or_else(|| AppError::invalid("rating", "employment.rating_invalid"))?;
+    let a = worker_assignment::Entity::find()
+        .filter(worker_assignment::Column::ContractId.eq(c.id))
+        .filter(worker_assignment::Column::WorkerCode.eq(worker_code.trim().to_uppercase()))
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| AppError::invalid("worker", "employment.worker_invalid"))?;
+    if a.rating.is_some() {
+        return Err(AppError::invalid("worker", "employment.already_rated"));
+    }
+    let now = Utc::now();
+    let txn = audit::begin(&state.db).await?;
+    // Conditional on what was read: two officers at once rate once.
+    let res = worker_assignment::Entity::update_many()
+        .col_expr(worker_assignment::Column::Status, Expr::value("ended"))
+        .col_expr(worker_assignment::Column::Rating, Expr::value(rating))
+        .col_expr(
+            worker_assignment::Column::EndedAt,
+            Expr::value(a.ended_at.unwrap_or(now)),
+        )
+        .filter(worker_assignment::Column::Id.eq(a.id))
+        .filter(worker_assignment::Column::Status.eq(a.status.as_str()))
+        .filter(worker_assignment::Column::Rating.is_null())
+        .exec(&txn)
+        .await?;
+    if res.rows_affected != 1 {
+        return Err(AppError::invalid("worker", "employment.already_rated"));
+    }
+    audit::record(
+        &txn,
+        Entry::new(
+            Some(who.user_id),
+            "worker.rated",
+            "contract",
+            &c.public_code,
+            serde_json::json!({ "worker": a.worker_code, "rating": rating, "was": a.status }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// Records or withdraws a prisoner's voluntary consent to work. Withdrawal ends every active
 /// assignment at once; returns how many ended.
 pub async fn work_consent(
@@ -2135,6 +2334,7 @@ pub async fn contract_view(
             skills: skills.get(&a.prisoner_id).cloned().unwrap_or_default(),
             status: a.status.clone(),
             family_code: families.get(&a.prisoner_id).cloned(),
+            rating: a.rating,
         })
         .collect();
     let logs = production_log::Entity::find()
@@ -2338,7 +2538,10 @@ pub async fn dashboard(state: &AppState, me: &Owner) -> Result<Dashboard, AppErr
         .await?
         .map(|p| p.code)
         .unwrap_or_default();
+    let output = output_rows(db, &contracts).await?;
     Ok(Dashboard {
+        output,
+        jobs: super::after_release::own_jobs(state, me.entrepreneur.id).await?,
         province,
         me: entrepreneur_rows(state, vec![me.entrepreneur.clone()])
             .await?
@@ -2347,6 +2550,188 @@ pub async fn dashboard(state: &AppState, me: &Owner) -> Result<Dashboard, AppErr
         invoices,
         workshops,
     })
+}
+
+/// Pays out what the association holds for the workers in the person's scope: each worker's net
+/// wages (`fund:worker:*`) into his prison account, and the savings kept for release
+/// (`fund:savings:*`) to those released (savings of people still inside stay). One ledger group
+/// per person and kind, from the fund to the bank, under the bank transfer's reference. Balances
+/// are read after the audit lock is taken, so two officers paying at once pay once.
+pub async fn pay_workers(
+    state: &AppState,
+    who: &Authed,
+    reference: &str,
+) -> Result<PayoutReport, AppError> {
+    if !Permission::PayWages.allows(who.role()) {
+        return Err(AppError::Forbidden);
+    }
+    let reference = validation::normalize_persian(reference);
+    if !(3..=60).contains(&reference.chars().count()) {
+        return Err(AppError::invalid(
+            "reference",
+            "employment.reference_invalid",
+        ));
+    }
+    let db = &state.db;
+    let txn = audit::begin(db).await?;
+    let held = txn
+        .query_all_raw(Statement::from_string(
+            txn.get_database_backend(),
+            "SELECT a.id, a.code, CAST(SUM(e.amount_rials) AS BIGINT) FROM ledger_accounts a \
+             JOIN ledger_entries e ON e.account_id = a.id \
+             WHERE a.code LIKE 'fund:worker:%' OR a.code LIKE 'fund:savings:%' \
+             GROUP BY a.id, a.code HAVING SUM(e.amount_rials) < 0"
+                .to_string(),
+        ))
+        .await?;
+    // (account, prisoner, amount, is savings)
+    let mut due = Vec::new();
+    for row in held {
+        let (acct, code, sum): (i64, String, i64) = (
+            row.try_get_by_index(0)?,
+            row.try_get_by_index(1)?,
+            row.try_get_by_index(2)?,
+        );
+        let savings = code.starts_with("fund:savings:");
+        if let Some(pid) = code.rsplit(':').next().and_then(|s| s.parse::<i64>().ok()) {
+            due.push((acct, pid, -sum, savings));
+        }
+    }
+    let people: HashMap<i64, prisoner::Model> = prisoner::Entity::find()
+        .filter(prisoner::Column::Id.is_in(due.iter().map(|d| d.1).collect::<BTreeSet<_>>()))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let prisons: HashMap<i64, prison::Model> = prison::Entity::find()
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let bank = ledger::account_id(&txn, &Account::Bank).await?;
+    let mut report = PayoutReport::default();
+    for (acct, pid, amount, savings) in due {
+        let Some(p) = people.get(&pid) else { continue };
+        let Some(pr) = prisons.get(&p.prison_id) else {
+            continue;
+        };
+        if !who.covers(pr.province_id, Some(pr.id)) || (savings && p.released_on.is_none()) {
+            continue;
+        }
+        ledger::post(
+            &txn,
+            ledger::Posting {
+                kind: "payout",
+                memo: if savings {
+                    "savings paid to the released worker"
+                } else {
+                    "net wages paid into the worker's prison account"
+                },
+                donation_id: None,
+                created_by: Some(who.user_id),
+            },
+            &[ledger::debit(acct, amount), ledger::credit(bank, amount)],
+        )
+        .await?;
+        if savings {
+            report.released += 1;
+            report.savings_rials += amount;
+        } else {
+            report.workers += 1;
+            report.wages_rials += amount;
+        }
+    }
+    audit::record(
+        &txn,
+        Entry::new(
+            Some(who.user_id),
+            "wages.paid_out",
+            "payout",
+            &reference,
+            serde_json::json!({
+                "workers": report.workers, "wages_rials": report.wages_rials,
+                "released": report.released, "savings_rials": report.savings_rials,
+            }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(report)
+}
+
+/// Output and invoicing per contract, two grouped queries for all of them.
+async fn output_rows(
+    db: &impl ConnectionTrait,
+    contracts: &[contract::Model],
+) -> Result<Vec<OutputRow>, AppError> {
+    if contracts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = contracts
+        .iter()
+        .map(|c| c.id.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let backend = db.get_database_backend();
+    let mut made: HashMap<i64, [i64; 4]> = HashMap::new();
+    for row in db
+        .query_all_raw(Statement::from_string(
+            backend,
+            format!(
+                "SELECT contract_id, CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(accepted), 0) AS BIGINT), \
+                 CAST(COALESCE(SUM(rejected), 0) AS BIGINT), \
+                 CAST(COALESCE(SUM(CASE WHEN disputed AND resolved_at IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT) \
+                 FROM production_logs WHERE contract_id IN ({ids}) GROUP BY contract_id"
+            ),
+        ))
+        .await?
+    {
+        made.insert(
+            row.try_get_by_index(0)?,
+            [
+                row.try_get_by_index(1)?,
+                row.try_get_by_index(2)?,
+                row.try_get_by_index(3)?,
+                row.try_get_by_index(4)?,
+            ],
+        );
+    }
+    let mut billed: HashMap<i64, [i64; 2]> = HashMap::new();
+    for row in db
+        .query_all_raw(Statement::from_string(
+            backend,
+            format!(
+                "SELECT contract_id, CAST(COALESCE(SUM(amount_rials), 0) AS BIGINT), \
+                 CAST(COALESCE(SUM(CASE WHEN status = 'paid' THEN amount_rials ELSE 0 END), 0) AS BIGINT) \
+                 FROM invoices WHERE contract_id IN ({ids}) GROUP BY contract_id"
+            ),
+        ))
+        .await?
+    {
+        billed.insert(
+            row.try_get_by_index(0)?,
+            [row.try_get_by_index(1)?, row.try_get_by_index(2)?],
+        );
+    }
+    Ok(contracts
+        .iter()
+        .map(|c| {
+            let [days, accepted, rejected, disputed] = made.get(&c.id).copied().unwrap_or_default();
+            let [invoiced_rials, paid_rials] = billed.get(&c.id).copied().unwrap_or_default();
+            OutputRow {
+                contract: c.public_code.clone(),
+                product: c.product.clone(),
+                days,
+                accepted,
+                rejected,
+                disputed,
+                invoiced_rials,
+                paid_rials,
+            }
+        })
+        .collect())
 }
 
 /// Staff work in employment, limited to the person's scope (prison officers: their prison).

@@ -12,6 +12,19 @@ use std::collections::HashMap;
 
 const PER_PAGE: u64 = 12;
 
+/// What the public may see of release campaigns: published onward, unless the prisoner withdrew
+/// his consent (a funded campaign is still paid to the court, privately).
+pub fn visible_campaign() -> sea_orm::Condition {
+    sea_orm::Condition::all()
+        .add(release_campaign::Column::Status.is_in(CAMPAIGN_PUBLIC_STATUSES))
+        .add(release_campaign::Column::WithdrawnAt.is_null())
+}
+
+/// [`visible_campaign`] for a row in hand.
+pub fn campaign_is_visible(c: &release_campaign::Model) -> bool {
+    CAMPAIGN_PUBLIC_STATUSES.contains(&c.status.as_str()) && c.withdrawn_at.is_none()
+}
+
 fn card(
     c: &release_campaign::Model,
     provinces: &HashMap<i64, province::Model>,
@@ -48,8 +61,7 @@ pub async fn list(
     offence: Option<&str>,
     page: u64,
 ) -> Result<CampaignResults, AppError> {
-    let mut q = release_campaign::Entity::find()
-        .filter(release_campaign::Column::Status.is_in(CAMPAIGN_PUBLIC_STATUSES));
+    let mut q = release_campaign::Entity::find().filter(visible_campaign());
     if let Some(o) = offence.filter(|o| !o.is_empty()) {
         let o = OFFENCES
             .iter()
@@ -90,7 +102,7 @@ fn public_campaign(code: &str) -> Option<sea_orm::Select<release_campaign::Entit
     crate::validation::public_code(code).map(|code| {
         release_campaign::Entity::find()
             .filter(release_campaign::Column::PublicCode.eq(code))
-            .filter(release_campaign::Column::Status.is_in(CAMPAIGN_PUBLIC_STATUSES))
+            .filter(visible_campaign())
     })
 }
 

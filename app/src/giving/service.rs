@@ -11,6 +11,19 @@ use sea_orm::{
 };
 use std::collections::HashMap;
 
+/// What the public may see of needs: published onward, unless the family withdrew its consent
+/// (a funded card then stays funded for the staff, off every public surface).
+pub fn visible_need() -> Condition {
+    Condition::all()
+        .add(need::Column::Status.is_in(PUBLIC_STATUSES))
+        .add(need::Column::WithdrawnAt.is_null())
+}
+
+/// [`visible_need`] for a row in hand.
+pub fn need_is_visible(n: &need::Model) -> bool {
+    PUBLIC_STATUSES.contains(&n.status.as_str()) && n.withdrawn_at.is_none()
+}
+
 const MAX_QUERY_CHARS: usize = 100;
 const MAX_PAGE: u64 = 10_000;
 
@@ -179,7 +192,7 @@ pub(crate) async fn raised_and_donors(
 
 pub async fn list_needs(db: &DatabaseConnection, q: &NeedQuery) -> Result<NeedResults, AppError> {
     let f = validate(db, q).await?;
-    let mut cond = Condition::all().add(need::Column::Status.is_in(PUBLIC_STATUSES));
+    let mut cond = visible_need();
     if let Some(pid) = f.province_id {
         // A generalised card never answers a province filter: that would reveal it.
         cond = cond
@@ -284,7 +297,7 @@ fn public_need(code: &str) -> Option<sea_orm::Select<need::Entity>> {
     crate::validation::public_code(code).map(|code| {
         need::Entity::find()
             .filter(need::Column::PublicCode.eq(code))
-            .filter(need::Column::Status.is_in(PUBLIC_STATUSES))
+            .filter(visible_need())
     })
 }
 

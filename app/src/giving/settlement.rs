@@ -15,7 +15,7 @@
 //! instead of failing); on PostgreSQL it is a row lock that serialises gifts to one target.
 
 use super::gift::*;
-use super::{CATEGORIES, PUBLIC_STATUSES};
+use super::CATEGORIES;
 use crate::error::AppError;
 use crate::ledger::{self, credit, debit, Account, Posting};
 use crate::payments::{PaymentRequest, Verification};
@@ -182,7 +182,7 @@ enum Target {
 async fn find_need(db: &DatabaseConnection, code: &str) -> Result<Option<need::Model>, AppError> {
     Ok(need::Entity::find()
         .filter(need::Column::PublicCode.eq(code))
-        .filter(need::Column::Status.is_in(PUBLIC_STATUSES))
+        .filter(super::service::visible_need())
         .one(db)
         .await?)
 }
@@ -193,7 +193,7 @@ async fn find_campaign(
 ) -> Result<Option<release_campaign::Model>, AppError> {
     Ok(release_campaign::Entity::find()
         .filter(release_campaign::Column::PublicCode.eq(code))
-        .filter(release_campaign::Column::Status.is_in(super::CAMPAIGN_PUBLIC_STATUSES))
+        .filter(super::campaign_service::visible_campaign())
         .one(db)
         .await?)
 }
@@ -849,14 +849,14 @@ async fn receipt_of(state: &AppState, d: donation::Model) -> Result<Receipt, App
     let (target_code, target_title, target_status) = if let Some(id) = d.need_id {
         let n = need::Entity::find_by_id(id).one(db).await?;
         match n {
-            Some(n) if PUBLIC_STATUSES.contains(&n.status.as_str()) => {
+            Some(n) if super::service::need_is_visible(&n) => {
                 (Some(n.public_code), n.public_title, Some(n.status))
             }
             _ => (None, String::new(), None),
         }
     } else if let Some(id) = d.campaign_id {
         match release_campaign::Entity::find_by_id(id).one(db).await? {
-            Some(c) if super::CAMPAIGN_PUBLIC_STATUSES.contains(&c.status.as_str()) => {
+            Some(c) if super::campaign_service::campaign_is_visible(&c) => {
                 (Some(c.public_code), c.public_title, Some(c.status))
             }
             _ => (None, String::new(), None),

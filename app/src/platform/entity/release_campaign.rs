@@ -27,6 +27,8 @@ pub struct Model {
     pub released_on: Option<Date>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Consent withdrawn after funding: off every public surface, work goes on privately.
+    pub withdrawn_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
