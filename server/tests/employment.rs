@@ -2023,8 +2023,9 @@ async fn wage_rules_are_set_by_national_admins_from_a_date_on() {
                 bad(|r| r.savings = "ده".into()),
                 "employment.percent_invalid",
             ),
+            (bad(|r| r.min_hourly = "0".into()), "validation.amount"),
             (
-                bad(|r| r.min_hourly = "0".into()),
+                bad(|r| r.min_piece = "200000000".into()),
                 "employment.minimum_invalid",
             ),
             (bad(|r| r.name = "x".into()), "employment.rule_name_invalid"),
