@@ -468,6 +468,32 @@ async fn user_id_opt(db: &DatabaseConnection, email: &str) -> Option<i64> {
     .map(|s| s.parse().unwrap())
 }
 
+/// Posts a gift to a fund the way settlement does (gateway clearing → the fund), in one group.
+async fn test_gift(db: &DatabaseConnection, to: app::ledger::Account, amount: i64) {
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await.unwrap();
+    let gw = app::ledger::account_id(&txn, &app::ledger::Account::Gateway("sandbox".into()))
+        .await
+        .unwrap();
+    let acct = app::ledger::account_id(&txn, &to).await.unwrap();
+    app::ledger::post(
+        &txn,
+        app::ledger::Posting {
+            kind: "gift",
+            memo: "test gift",
+            donation_id: None,
+            created_by: None,
+        },
+        &[
+            app::ledger::debit(gw, amount),
+            app::ledger::credit(acct, amount),
+        ],
+    )
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
+}
+
 /// Publishes a need and funds it exactly through the ledger, as a settled gift would.
 async fn funded_need(
     w: &World,
@@ -521,30 +547,7 @@ async fn funded_need(
             row.try_get_by_index(1).unwrap(),
         )
     };
-    use sea_orm::TransactionTrait;
-    let txn = db.begin().await.unwrap();
-    let gw = app::ledger::account_id(&txn, &app::ledger::Account::Gateway("sandbox".into()))
-        .await
-        .unwrap();
-    let need = app::ledger::account_id(&txn, &app::ledger::Account::Need(id))
-        .await
-        .unwrap();
-    app::ledger::post(
-        &txn,
-        app::ledger::Posting {
-            kind: "gift",
-            memo: "test gift",
-            donation_id: None,
-            created_by: None,
-        },
-        &[
-            app::ledger::debit(gw, goal),
-            app::ledger::credit(need, goal),
-        ],
-    )
-    .await
-    .unwrap();
-    txn.commit().await.unwrap();
+    test_gift(db, app::ledger::Account::Need(id), goal).await;
     exec(db, &format!("UPDATE needs SET status = 'funded', funded_at = updated_at WHERE public_code = '{code}'")).await;
     code
 }
@@ -1706,30 +1709,7 @@ async fn campaign_at(
         &format!("SELECT id FROM release_campaigns WHERE public_code = '{code}'"),
     )
     .await;
-    use sea_orm::TransactionTrait;
-    let txn = db.begin().await.unwrap();
-    let gw = app::ledger::account_id(&txn, &app::ledger::Account::Gateway("sandbox".into()))
-        .await
-        .unwrap();
-    let acct = app::ledger::account_id(&txn, &app::ledger::Account::Campaign(id))
-        .await
-        .unwrap();
-    app::ledger::post(
-        &txn,
-        app::ledger::Posting {
-            kind: "gift",
-            memo: "test gift",
-            donation_id: None,
-            created_by: None,
-        },
-        &[
-            app::ledger::debit(gw, 600_000_000),
-            app::ledger::credit(acct, 600_000_000),
-        ],
-    )
-    .await
-    .unwrap();
-    txn.commit().await.unwrap();
+    test_gift(db, app::ledger::Account::Campaign(id), 600_000_000).await;
     exec(
         db,
         &format!("UPDATE release_campaigns SET status = 'funded' WHERE id = {id}"),
@@ -2663,32 +2643,7 @@ async fn consent_withdrawn_after_funding_hides_the_card_but_the_work_goes_on() {
             &format!("SELECT id FROM release_campaigns WHERE public_code = '{raising}'"),
         )
         .await;
-        {
-            use sea_orm::TransactionTrait;
-            let txn = db.begin().await.unwrap();
-            let gw = app::ledger::account_id(&txn, &Account::Gateway("sandbox".into()))
-                .await
-                .unwrap();
-            let acct = app::ledger::account_id(&txn, &Account::Campaign(cid))
-                .await
-                .unwrap();
-            app::ledger::post(
-                &txn,
-                app::ledger::Posting {
-                    kind: "gift",
-                    memo: "test gift",
-                    donation_id: None,
-                    created_by: None,
-                },
-                &[
-                    app::ledger::debit(gw, 70_000_000),
-                    app::ledger::credit(acct, 70_000_000),
-                ],
-            )
-            .await
-            .unwrap();
-            txn.commit().await.unwrap();
-        }
+        test_gift(db, app::ledger::Account::Campaign(cid), 70_000_000).await;
         let funded = campaign_at(&w, &sw, &verifier, &w.home, 52, "funded").await;
         // Same prisoner for both: move the funded campaign onto the first one's prisoner.
         exec(db, &format!("UPDATE release_campaigns SET prisoner_id = (SELECT prisoner_id FROM release_campaigns WHERE id = {cid}) WHERE public_code = '{funded}'")).await;
@@ -2797,32 +2752,7 @@ async fn forgiveness_after_publication_counts_as_a_match_and_can_fund_the_campai
             &format!("SELECT id FROM release_campaigns WHERE public_code = '{code}'"),
         )
         .await;
-        {
-            use sea_orm::TransactionTrait;
-            let txn = db.begin().await.unwrap();
-            let gw = app::ledger::account_id(&txn, &Account::Gateway("sandbox".into()))
-                .await
-                .unwrap();
-            let acct = app::ledger::account_id(&txn, &Account::Campaign(cid))
-                .await
-                .unwrap();
-            app::ledger::post(
-                &txn,
-                app::ledger::Posting {
-                    kind: "gift",
-                    memo: "test gift",
-                    donation_id: None,
-                    created_by: None,
-                },
-                &[
-                    app::ledger::debit(gw, 450_000_000),
-                    app::ledger::credit(acct, 450_000_000),
-                ],
-            )
-            .await
-            .unwrap();
-            txn.commit().await.unwrap();
-        }
+        test_gift(db, app::ledger::Account::Campaign(cid), 450_000_000).await;
         let forgiven = || async {
             scalar(
                 db,

@@ -547,12 +547,19 @@ pub async fn apply(
     Ok(passport)
 }
 
-/// An entrepreneur's applicants: passports only.
-pub async fn applicants(
+/// One of the entrepreneur's own job posts with its applications (oldest first) and the people
+/// behind them (never sent out: callers turn them into passports).
+async fn own_post_applications(
     state: &AppState,
     me: &service::Owner,
     job_code: &str,
-) -> Result<Vec<(String, Passport)>, AppError> {
+) -> Result<
+    (
+        job_posting::Model,
+        Vec<(job_application::Model, prisoner::Model)>,
+    ),
+    AppError,
+> {
     let post = job_posting::Entity::find()
         .filter(job_posting::Column::PublicCode.eq(job_code.trim()))
         .filter(job_posting::Column::EntrepreneurId.eq(me.entrepreneur.id))
@@ -564,18 +571,30 @@ pub async fn applicants(
         .order_by_asc(job_application::Column::Id)
         .all(&state.db)
         .await?;
-    let people: HashMap<i64, prisoner::Model> = prisoner::Entity::find()
+    let mut people: HashMap<i64, prisoner::Model> = prisoner::Entity::find()
         .filter(prisoner::Column::Id.is_in(apps.iter().map(|a| a.prisoner_id).collect::<Vec<_>>()))
         .all(&state.db)
         .await?
         .into_iter()
         .map(|p| (p.id, p))
         .collect();
+    let pairs = apps
+        .into_iter()
+        .filter_map(|a| people.remove(&a.prisoner_id).map(|p| (a, p)))
+        .collect();
+    Ok((post, pairs))
+}
+
+/// An entrepreneur's applicants: passports only.
+pub async fn applicants(
+    state: &AppState,
+    me: &service::Owner,
+    job_code: &str,
+) -> Result<Vec<(String, Passport)>, AppError> {
+    let (_, apps) = own_post_applications(state, me, job_code).await?;
     let mut out = Vec::new();
-    for a in apps {
-        if let Some(p) = people.get(&a.prisoner_id) {
-            out.push((a.status, passport(state, p).await?));
-        }
+    for (a, p) in apps {
+        out.push((a.status, passport(state, &p).await?));
     }
     Ok(out)
 }
@@ -589,31 +608,11 @@ pub async fn decide(
     passport: &str,
     hire: bool,
 ) -> Result<(), AppError> {
-    let post = job_posting::Entity::find()
-        .filter(job_posting::Column::PublicCode.eq(job_code.trim()))
-        .filter(job_posting::Column::EntrepreneurId.eq(me.entrepreneur.id))
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let apps = job_application::Entity::find()
-        .filter(job_application::Column::PostingId.eq(post.id))
-        .all(&state.db)
-        .await?;
-    let people: HashMap<i64, prisoner::Model> = prisoner::Entity::find()
-        .filter(prisoner::Column::Id.is_in(apps.iter().map(|a| a.prisoner_id).collect::<Vec<_>>()))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p))
-        .collect();
+    let (post, apps) = own_post_applications(state, me, job_code).await?;
     let wanted = passport.trim().to_uppercase();
-    let app = apps
+    let (app, _) = apps
         .iter()
-        .find(|a| {
-            people
-                .get(&a.prisoner_id)
-                .is_some_and(|p| passport_code(state, &p.public_code) == wanted)
-        })
+        .find(|(_, p)| passport_code(state, &p.public_code) == wanted)
         .ok_or_else(|| AppError::invalid("passport", "employment.application_invalid"))?;
     let to = if hire { "accepted" } else { "declined" };
     let txn = audit::begin(&state.db).await?;
