@@ -2532,6 +2532,18 @@ async fn a_family_file_grows_after_intake_and_a_draft_is_corrected_before_verifi
             .await
             .unwrap_err();
         assert_eq!(err.message_key(), "staff.not_editable", "{l}");
+        let edited = strings(
+            db,
+            "SELECT detail FROM audit_log WHERE action = 'need.edited'",
+        )
+        .await;
+        assert_eq!(edited.len(), 1, "{l}");
+        assert!(
+            edited[0].contains("\"title_changed\":true")
+                && edited[0].contains("\"story_changed\":false"),
+            "{l}: {}",
+            edited[0]
+        );
         let actions = strings(db, "SELECT action FROM audit_log ORDER BY id").await;
         for a in [
             "family.member_added",

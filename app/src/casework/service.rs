@@ -891,6 +891,7 @@ pub async fn edit_need(
     if !findings.is_empty() {
         return Ok(DraftOutcome::Blocked { findings });
     }
+    let (title_changed, story_changed) = (title != n.public_title, story != n.public_story);
     let now = Utc::now();
     let txn = audit::begin(&state.db).await?;
     let mut q = need::Entity::update_many()
@@ -930,7 +931,8 @@ pub async fn edit_need(
             &n.public_code,
             serde_json::json!({
                 "goal_rials": [n.goal_rials, tomans * 10],
-                "text_changed": true,
+                "title_changed": title_changed,
+                "story_changed": story_changed,
                 "private_notes_replaced": notes_replaced,
             }),
         ),

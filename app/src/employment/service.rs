@@ -169,8 +169,16 @@ async fn rule_row(txn: &DatabaseTransaction, on: NaiveDate) -> Result<(i64, Rule
         return Ok((id, rule));
     }
     let r = DEFAULT_RULE;
-    let row = wage_rule::ActiveModel {
-        name: Set("default (built in)".into()),
+    let from = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(on);
+    let row = rule_model(DEFAULT_RULE_NAME, &r, from).insert(txn).await?;
+    Ok((row.id, r))
+}
+
+const DEFAULT_RULE_NAME: &str = "default (built in)";
+
+fn rule_model(name: &str, r: &Rule, from: NaiveDate) -> wage_rule::ActiveModel {
+    wage_rule::ActiveModel {
+        name: Set(name.into()),
         family_share_bp: Set(r.family_bp as i32),
         release_share_bp: Set(r.release_bp as i32),
         restitution_bp: Set(r.restitution_bp as i32),
@@ -178,13 +186,25 @@ async fn rule_row(txn: &DatabaseTransaction, on: NaiveDate) -> Result<(i64, Rule
         cap_bp: Set(r.cap_bp as i32),
         min_hourly_rials: Set(r.min_hourly_rials),
         min_piece_rials: Set(r.min_piece_rials),
-        effective_from: Set(NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(on)),
+        effective_from: Set(from),
         created_at: Set(Utc::now()),
         ..Default::default()
     }
-    .insert(txn)
-    .await?;
-    Ok((row.id, r))
+}
+
+fn rule_view(name: String, r: &Rule, effective_from: String, in_force: bool) -> WageRuleRow {
+    WageRuleRow {
+        name,
+        family_bp: r.family_bp,
+        release_bp: r.release_bp,
+        restitution_bp: r.restitution_bp,
+        savings_bp: r.savings_bp,
+        cap_bp: r.cap_bp,
+        min_hourly_rials: r.min_hourly_rials,
+        min_piece_rials: r.min_piece_rials,
+        effective_from,
+        in_force,
+    }
 }
 
 /// A percentage as typed (`30`, `12.5`, `۱۲٫۵`) in basis points, 0–100 %.
@@ -218,33 +238,23 @@ pub async fn wage_rules(state: &AppState) -> Result<Vec<WageRuleRow>, AppError> 
     let mut out: Vec<WageRuleRow> = rows
         .into_iter()
         .filter(|r| r.effective_from > today() || Some(r.id) == in_force)
-        .map(|r| WageRuleRow {
-            in_force: Some(r.id) == in_force,
-            name: r.name,
-            family_bp: r.family_share_bp as i64,
-            release_bp: r.release_share_bp as i64,
-            restitution_bp: r.restitution_bp as i64,
-            savings_bp: r.savings_bp as i64,
-            cap_bp: r.cap_bp as i64,
-            min_hourly_rials: r.min_hourly_rials,
-            min_piece_rials: r.min_piece_rials,
-            effective_from: r.effective_from.to_string(),
+        .map(|r| {
+            let on = Some(r.id) == in_force;
+            rule_view(
+                r.name.clone(),
+                &rule_of(&r),
+                r.effective_from.to_string(),
+                on,
+            )
         })
         .collect();
     if in_force.is_none() {
-        let d = DEFAULT_RULE;
-        out.push(WageRuleRow {
-            name: "default (built in)".into(),
-            family_bp: d.family_bp,
-            release_bp: d.release_bp,
-            restitution_bp: d.restitution_bp,
-            savings_bp: d.savings_bp,
-            cap_bp: d.cap_bp,
-            min_hourly_rials: d.min_hourly_rials,
-            min_piece_rials: d.min_piece_rials,
-            effective_from: String::new(),
-            in_force: true,
-        });
+        out.push(rule_view(
+            DEFAULT_RULE_NAME.into(),
+            &DEFAULT_RULE,
+            String::new(),
+            true,
+        ));
     }
     Ok(out)
 }
@@ -293,21 +303,7 @@ pub async fn set_wage_rule(
     .filter(|d| *d >= today())
     .ok_or_else(|| AppError::invalid("effective_from", "employment.rule_date_invalid"))?;
     let txn = audit::begin(&state.db).await?;
-    wage_rule::ActiveModel {
-        name: Set(name.clone()),
-        family_share_bp: Set(rule.family_bp as i32),
-        release_share_bp: Set(rule.release_bp as i32),
-        restitution_bp: Set(rule.restitution_bp as i32),
-        savings_bp: Set(rule.savings_bp as i32),
-        cap_bp: Set(rule.cap_bp as i32),
-        min_hourly_rials: Set(rule.min_hourly_rials),
-        min_piece_rials: Set(rule.min_piece_rials),
-        effective_from: Set(from),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
+    rule_model(&name, &rule, from).insert(&txn).await?;
     audit::record(
         &txn,
         Entry::new(
