@@ -3,7 +3,9 @@
 //! every published rule holds and the prisoner consented, paid to the court's enforcement account
 //! once funded (one ledger group), then released (donors told) and closed.
 
-use super::service::{pay_out, request_disbursement, DisbursementRequest};
+use super::service::{
+    move_balance, pay_out, reallocate, request_disbursement, DisbursementRequest,
+};
 use super::*;
 use crate::audit::{self, Entry};
 use crate::auth::ssr::{check_scope, Authed};
@@ -572,22 +574,14 @@ pub async fn record_consent(
                 .rows_affected
                 == 1;
             if not_funded {
-                let from = ledger::account_id(&txn, &Account::Campaign(x.id)).await?;
-                let held = ledger::fund_balance(&txn, from).await?;
-                if held > 0 {
-                    let to = ledger::account_id(&txn, &Account::Release).await?;
-                    ledger::post(
-                        &txn,
-                        ledger::Posting {
-                            kind: "reallocation",
-                            memo: "consent withdrawn: moved to the release fund by the published rule",
-                            donation_id: None,
-                            created_by: Some(who.user_id),
-                        },
-                        &[ledger::debit(from, held), ledger::credit(to, held)],
-                    )
-                    .await?;
-                }
+                move_balance(
+                    &txn,
+                    &Account::Campaign(x.id),
+                    &Account::Release,
+                    "consent withdrawn: moved to the release fund by the published rule",
+                    who.user_id,
+                )
+                .await?;
             } else {
                 hide.exec(&txn).await?;
             }
@@ -665,23 +659,15 @@ pub async fn record_forgiveness(
         if held >= to_raise {
             funded = true;
             to_release_fund = held - to_raise;
-            if to_release_fund > 0 {
-                let to = ledger::account_id(&txn, &Account::Release).await?;
-                ledger::post(
-                    &txn,
-                    ledger::Posting {
-                        kind: "reallocation",
-                        memo: "creditor forgave more: the surplus to the release fund by the published rule",
-                        donation_id: None,
-                        created_by: Some(who.user_id),
-                    },
-                    &[
-                        ledger::debit(acct, to_release_fund),
-                        ledger::credit(to, to_release_fund),
-                    ],
-                )
-                .await?;
-            }
+            reallocate(
+                &txn,
+                acct,
+                &Account::Release,
+                to_release_fund,
+                "creditor forgave more: the surplus to the release fund by the published rule",
+                who.user_id,
+            )
+            .await?;
             advance(
                 &txn,
                 c.id,

@@ -701,7 +701,14 @@ pub async fn record_consent(
                 .rows_affected
                 == 1;
             if still_raising {
-                move_to_category(&txn, &n, who.user_id).await?;
+                move_balance(
+                    &txn,
+                    &Account::Need(n.id),
+                    &Account::Category(n.category.clone()),
+                    "consent withdrawn: moved to the category fund by the published rule",
+                    who.user_id,
+                )
+                .await?;
             } else {
                 // Funded (perhaps a moment ago): hidden, and still bought for the family.
                 hide.exec(&txn).await?;
@@ -728,28 +735,45 @@ pub async fn record_consent(
     Ok(taken_down)
 }
 
-async fn move_to_category(
+/// Moves `amount` from one fund to another by a published rule, one `reallocation` group
+/// (nothing when the amount is 0).
+pub(super) async fn reallocate(
     txn: &DatabaseTransaction,
-    n: &need::Model,
+    from: i64,
+    to: &Account,
+    amount: i64,
+    memo: &str,
     by: i64,
 ) -> Result<(), AppError> {
-    let from = ledger::account_id(txn, &Account::Need(n.id)).await?;
-    let held = ledger::fund_balance(txn, from).await?;
-    if held > 0 {
-        let to = ledger::account_id(txn, &Account::Category(n.category.clone())).await?;
-        ledger::post(
-            txn,
-            Posting {
-                kind: "reallocation",
-                memo: "consent withdrawn: moved to the category fund by the published rule",
-                donation_id: None,
-                created_by: Some(by),
-            },
-            &[debit(from, held), credit(to, held)],
-        )
-        .await?;
+    if amount <= 0 {
+        return Ok(());
     }
+    let to = ledger::account_id(txn, to).await?;
+    ledger::post(
+        txn,
+        Posting {
+            kind: "reallocation",
+            memo,
+            donation_id: None,
+            created_by: Some(by),
+        },
+        &[debit(from, amount), credit(to, amount)],
+    )
+    .await?;
     Ok(())
+}
+
+/// Moves all a fund holds to another (a card taken down: its money goes where the rule says).
+pub(super) async fn move_balance(
+    txn: &DatabaseTransaction,
+    from: &Account,
+    to: &Account,
+    memo: &str,
+    by: i64,
+) -> Result<(), AppError> {
+    let from = ledger::account_id(txn, from).await?;
+    let held = ledger::fund_balance(txn, from).await?;
+    reallocate(txn, from, to, held, memo, by).await
 }
 
 // ---------------------------------------------------------------- needs
