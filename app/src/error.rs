@@ -89,7 +89,28 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        match value {
+            // Arguments that do not parse (an empty body, `publish=maybe`, a field missing): the
+            // caller's mistake, answered 400 with a localized message, never serde's words.
+            ServerFnErrorErr::Args(detail) | ServerFnErrorErr::MissingArg(detail) => {
+                #[cfg(feature = "ssr")]
+                {
+                    tracing::info!(%detail, "server function arguments refused");
+                    if let Some(res) =
+                        leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+                    {
+                        res.set_status(axum::http::StatusCode::BAD_REQUEST);
+                    }
+                }
+                #[cfg(not(feature = "ssr"))]
+                let _ = detail;
+                AppError::invalid("request", "error.bad_request")
+            }
+            #[cfg(feature = "ssr")]
+            other => AppError::internal("server function", other),
+            #[cfg(not(feature = "ssr"))]
+            other => AppError::Transport(other.to_string()),
+        }
     }
 }
 

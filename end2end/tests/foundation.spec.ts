@@ -70,3 +70,27 @@ test('the staff area refuses a donor', async ({ page }) => {
   const res = await page.goto('/staff');
   expect(res?.status()).toBe(403);
 });
+
+// Pages carry a Content-Security-Policy with a fresh nonce; they still hydrate and the browser
+// reports no CSP violation on the pages a visitor opens first.
+test('the content security policy holds and pages still hydrate', async ({ page }) => {
+  const violations: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
+  });
+  page.on('pageerror', (e) => violations.push(String(e)));
+  const nonces = new Set<string>();
+  for (const path of ['/', '/needs', '/give', '/transparency', '/release', '/sign-in']) {
+    const res = await page.goto(path);
+    const csp = res?.headers()['content-security-policy'] ?? '';
+    expect(csp).toContain("'wasm-unsafe-eval'");
+    const m = csp.match(/'nonce-([^']+)'/);
+    expect(m).not.toBeNull();
+    nonces.add(m![1]);
+    await hydrated(page);
+  }
+  expect(nonces.size).toBe(6);
+  // The test bank announces itself on every page.
+  await expect(page.locator('.test-payments-banner')).toBeVisible();
+  expect(violations).toEqual([]);
+});

@@ -18,6 +18,7 @@ mod m0007_casework;
 mod m0008_employment_flow;
 mod m0009_kpi_snapshots;
 mod m0010_withdrawal;
+mod m0011_hardening;
 pub use m0007_casework::GENESIS as AUDIT_GENESIS;
 
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_employment_flow::Migration),
             Box::new(m0009_kpi_snapshots::Migration),
             Box::new(m0010_withdrawal::Migration),
+            Box::new(m0011_hardening::Migration),
         ]
     }
 }

@@ -25,6 +25,13 @@ use tower_http::{
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let timeout = state.config.request_timeout;
+    // A test bank (the sandbox: in development, or with KARAMAT_TEST_PAYMENTS=1) is announced on
+    // every page.
+    let test_payments = shell::TestPayments(state.gateways.active().is_test());
+    let page_context = move || {
+        leptos::prelude::provide_context(test_payments);
+        content_security_policy();
+    };
     Router::new()
         .route("/healthz", get(healthz))
         .route("/locale", post(set_locale))
@@ -37,11 +44,14 @@ pub fn router(state: AppState) -> Router {
             "/sandbox-bank/{authority}/decide",
             post(crate::payments::sandbox_decide),
         )
-        .leptos_routes(&state, routes, {
+        .leptos_routes_with_context(&state, routes, page_context, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(page_context, shell))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             staff_area_guard,
@@ -53,6 +63,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             cross_site_guard,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            cache_and_transport,
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -134,39 +148,150 @@ fn host_of(origin: &str) -> &str {
         .split("://")
         .nth(1)
         .unwrap_or(origin)
-        .trim_end_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or_default()
 }
 
-/// Refuses state-changing requests that a browser marks as cross-site, or whose `Origin` is not
-/// this site's. Requests without those headers (curl, other servers) pass: they carry no
-/// visitor's cookies by accident.
+/// Whether `url` (an `Origin` or a `Referer`) is this site: the configured public origin's host,
+/// or in development the `Host` the browser used (127.0.0.1 and localhost both work there).
+fn is_own(state: &AppState, headers: &HeaderMap, url: &str) -> bool {
+    if url == "null" || url.is_empty() {
+        return false;
+    }
+    let host = host_of(url);
+    host == state.config.public_host()
+        || (state.config.is_dev()
+            && headers
+                .get(header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|h| h == host))
+}
+
+fn refuse_cross_site(path: &str, why: &str) -> Response {
+    tracing::warn!(%path, why, "refused cross-site post");
+    (StatusCode::FORBIDDEN, "cross-site request refused").into_response()
+}
+
+/// Refuses state-changing requests that a browser marks as cross-site or whose `Origin` is not
+/// this site's. A request that carries cookies must show where it comes from (`Origin` or
+/// `Sec-Fetch-Site`, which every current browser sends on a POST; a same-origin `Referer` may
+/// stand in): a cookie-bearing POST with none of them could be a forged form on another site in
+/// an old browser. Requests without cookies and without those headers (curl, other servers)
+/// pass: they act for nobody.
 async fn cross_site_guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
     let headers = req.headers();
-    if headers
+    let path = req.uri().path().to_string();
+    let fetch_site = headers
         .get("sec-fetch-site")
-        .is_some_and(|v| v.as_bytes() == b"cross-site")
-    {
-        tracing::warn!(path = %req.uri().path(), "refused cross-site post (sec-fetch-site)");
-        return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
-    }
-    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        let expected = match &state.config.public_origin {
-            Some(o) => host_of(o).to_string(),
-            None => headers
-                .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    match fetch_site.as_deref() {
+        Some("cross-site") => return refuse_cross_site(&path, "sec-fetch-site"),
+        // A sibling subdomain: only with this site's own Origin.
+        Some("same-site")
+            if !headers
+                .get(header::ORIGIN)
                 .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_string(),
-        };
-        if origin == "null" || host_of(origin) != expected {
-            tracing::warn!(path = %req.uri().path(), %origin, "refused cross-origin post");
-            return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
+                .is_some_and(|o| is_own(&state, headers, o)) =>
+        {
+            return refuse_cross_site(&path, "sec-fetch-site")
+        }
+        _ => {}
+    }
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    if let Some(origin) = origin {
+        if !is_own(&state, headers, origin) {
+            return refuse_cross_site(&path, "origin");
+        }
+    } else if fetch_site.is_none() && headers.contains_key(header::COOKIE) {
+        let referer_ok = headers
+            .get(header::REFERER)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|r| is_own(&state, headers, r));
+        if !referer_ok {
+            return refuse_cross_site(&path, "cookie without origin");
         }
     }
     next.run(req).await
+}
+
+/// Leptos's per-response context for pages: the Content-Security-Policy with this response's
+/// nonce (Leptos mints one per request and puts it on its hydration and streaming scripts).
+/// Scripts run only with the nonce (and what they load, `strict-dynamic`); wasm needs
+/// `wasm-unsafe-eval`; inline `style` attributes (progress bars) need `unsafe-inline` for styles.
+fn content_security_policy() {
+    use leptos::prelude::use_context;
+    if let (Some(nonce), Some(res)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        if let Ok(v) = HeaderValue::from_str(&csp(Some(&nonce))) {
+            res.insert_header(header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
+}
+
+/// The policy, with a nonce for pages; without one (JSON, CSV, files) no script runs at all.
+pub fn csp(nonce: Option<&str>) -> String {
+    let script = match nonce {
+        Some(n) => format!("'nonce-{n}' 'strict-dynamic' 'wasm-unsafe-eval'"),
+        None => "'none'".into(),
+    };
+    format!(
+        "default-src 'self'; script-src {script}; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; \
+         base-uri 'none'; frame-ancestors 'none'"
+    )
+}
+
+/// Paths whose answers are about one person (account, staff work, receipts, sign-in) even
+/// without a cookie; with a session cookie every dynamic answer is treated so.
+const PRIVATE_PREFIXES: [&str; 9] = [
+    "/staff",
+    "/account",
+    "/sign-in",
+    "/sign-up",
+    "/receipt",
+    "/pledge",
+    "/employment/dashboard",
+    "/api/",
+    "/give/callback",
+];
+
+/// Response headers about caching and transport: `no-store` on every answer that may carry
+/// personal or account data (so no shared or browser cache keeps it), a CSP on answers that did
+/// not set their own, and HSTS outside development.
+async fn cache_and_transport(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let signed_in = authed_cookie_present(req.headers());
+    let mut res = next.run(req).await;
+    let public_data = path.starts_with("/api/v1/") || path.starts_with("/pkg/");
+    let private =
+        !public_data && (signed_in || PRIVATE_PREFIXES.iter().any(|p| path.starts_with(p)));
+    let h = res.headers_mut();
+    if private {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        if let Ok(v) = HeaderValue::from_str(&csp(None)) {
+            h.insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
+    if !state.config.is_dev() {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    res
+}
+
+fn authed_cookie_present(headers: &HeaderMap) -> bool {
+    app::auth::ssr::cookie_value(headers, app::auth::ssr::SESSION_COOKIE).is_some()
 }
 
 /// The staff area is for staff: anonymous visitors go to sign in, others are refused.
@@ -268,7 +393,7 @@ async fn csv_reader(
         Err(e) => return Err(e.status().into_response()),
     };
     if !p.allows(who.role()) {
-        app::auth::ssr::deny(&who, p, Some(what)).await;
+        app::auth::ssr::deny_with(&state.db, &who, p, Some(what)).await;
         return Err(StatusCode::FORBIDDEN.into_response());
     }
     if !who.two_factor {

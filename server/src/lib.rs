@@ -17,6 +17,24 @@ pub async fn connect_and_migrate(config: &Config) -> anyhow::Result<DatabaseConn
     Ok(conn)
 }
 
+/// Stops a production start that would run on development keys, the sandbox bank by accident or
+/// without a public origin, naming every setting to fix (see `.env.example`).
+pub fn refuse_unsafe_production() -> anyhow::Result<()> {
+    let get = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    let problems = app::platform::production_problems(&get, &app::privacy::Sealer::is_dev_key);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    for p in &problems {
+        tracing::error!("unsafe production setting: {p}");
+        eprintln!("karamat: {p}");
+    }
+    anyhow::bail!(
+        "refusing to start in production with {} unsafe setting(s) (KARAMAT_ENV=dev is for development only)",
+        problems.len()
+    )
+}
+
 /// Leptos options for tests and tools that do not go through cargo-leptos.
 pub fn plain_leptos_options() -> LeptosOptions {
     LeptosOptions::builder()

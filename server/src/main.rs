@@ -92,8 +92,15 @@ async fn main() -> anyhow::Result<()> {
     let _ = dotenvy::dotenv();
     init_tracing();
     let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Serve);
+    // Outside development nothing runs on the keys in the source or the sandbox bank by
+    // accident: every unsafe setting is named and the process stops (migrations need no keys).
+    if !matches!(command, Command::Migrate { .. }) {
+        server::refuse_unsafe_production()?;
+    }
     let config = Config::from_env();
-    match cli.command.unwrap_or(Command::Serve) {
+    app::audit::set_key(&config.audit_key);
+    match command {
         Command::Serve => serve(config).await,
         Command::Migrate { direction, steps } => {
             let conn = db::connect(&config.database_url).await?;
@@ -147,7 +154,13 @@ async fn main() -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("audit verify: {e}"))?;
             match &v.problem {
                 None => {
+                    let (entries, last) = app::audit::head(&conn)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("audit head: {e}"))?;
                     println!("audit log verified: {} entries, chain intact", v.entries);
+                    // Recorded outside the database (a ticket, a printout), the head lets anyone
+                    // tell later that nothing before it was rewritten.
+                    println!("head: {entries} {last}");
                     Ok(())
                 }
                 Some((id, what)) => {
@@ -288,13 +301,24 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     spawn_reconciler(state.clone());
     spawn_dispatcher(state.clone());
     let app = server::http::router(state);
+    // TCP_NODELAY on every accepted connection: without it Nagle's algorithm meets the client's
+    // delayed ACK and every keep-alive response waits about 40 ms.
+    use axum::serve::ListenerExt;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .with_context(|| format!("binding {addr}"))?;
+        .with_context(|| format!("binding {addr}"))?
+        .tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "TCP_NODELAY not set");
+            }
+        });
     tracing::info!("listening on http://{addr}");
-    axum::serve(listener, app.into_make_service())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     tracing::info!("stopped");
     Ok(())
 }

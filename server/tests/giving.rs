@@ -534,6 +534,11 @@ async fn mismatches_are_flagged_and_failures_post_nothing() {
             "{label}"
         );
         let c = paid_gift(&state, "urgent", None, 50_000, 3).await;
+        db.execute_unprepared(&format!(
+            "UPDATE sandbox_payments SET status = 'cancelled' WHERE authority = '{c}'"
+        ))
+        .await
+        .unwrap();
         assert_eq!(
             settlement::settle(&state, "sandbox", &c, false)
                 .await

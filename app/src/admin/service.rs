@@ -162,9 +162,8 @@ pub async fn create(state: &AppState, who: &Authed, form: &StaffForm) -> Result<
     )
     .await?;
     let password = form.password.clone();
-    let hash = tokio::task::spawn_blocking(move || crate::auth::ssr::hash_password(&password))
-        .await
-        .map_err(|e| AppError::internal("hash task", e))??;
+    let hash =
+        crate::auth::ssr::hashing(move || crate::auth::ssr::hash_password(&password)).await??;
     let txn = audit::begin(&state.db).await?;
     let u = crate::auth::ssr::create_user(
         &txn,

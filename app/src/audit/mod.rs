@@ -9,12 +9,31 @@
 use crate::error::AppError;
 use crate::platform::entity::{audit_head, audit_log};
 use chrono::{DateTime, SubsecRound, Utc};
+use hmac::{Hmac, Mac};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
+use std::sync::OnceLock;
+
+/// The chain's key (HMAC-SHA-256), from `KARAMAT_AUDIT_KEY`, kept outside the database: whoever
+/// can write the database can edit a row but cannot compute the hashes that would hide it.
+/// Process-wide because the chain is: every append in this process must use the same key, and
+/// `record` is called inside dozens of callers' transactions that carry no configuration.
+static KEY: OnceLock<Vec<u8>> = OnceLock::new();
+/// Tests and tools that never call [`set_key`] chain under this one (development only).
+const DEV_KEY: &[u8] = b"karamat-dev-audit-key-not-secret-0000000000000000";
+
+/// Sets the chain's key once, at start-up. Later calls keep the first key.
+pub fn set_key(key: &str) {
+    let _ = KEY.set(key.as_bytes().to_vec());
+}
+
+fn key() -> &'static [u8] {
+    KEY.get().map(Vec::as_slice).unwrap_or(DEV_KEY)
+}
 
 /// The hash before the first entry (the migration writes the same into `audit_head`).
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -48,7 +67,9 @@ impl<'a> Entry<'a> {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn entry_hash(
+    key: &[u8],
     prev: &str,
     at: &DateTime<Utc>,
     actor: Option<i64>,
@@ -57,7 +78,7 @@ fn entry_hash(
     subject: Option<&str>,
     detail: &str,
 ) -> String {
-    let mut h = Sha256::new();
+    let mut h = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
     // Length-prefixed fields: no two different entries serialise alike.
     for part in [
         prev.to_string(),
@@ -68,10 +89,10 @@ fn entry_hash(
         subject.unwrap_or("\u{0}").to_string(),
         detail.to_string(),
     ] {
-        h.update((part.len() as u64).to_be_bytes());
+        h.update(&(part.len() as u64).to_be_bytes());
         h.update(part.as_bytes());
     }
-    hex::encode(h.finalize())
+    hex::encode(h.finalize().into_bytes())
 }
 
 /// A transaction that holds the audit chain: call first, record, then commit.
@@ -106,6 +127,7 @@ pub async fn record(txn: &DatabaseTransaction, e: Entry<'_>) -> Result<(), AppEr
     let at = Utc::now().trunc_subsecs(6);
     let detail = e.detail.to_string();
     let hash = entry_hash(
+        key(),
         &head.last_hash,
         &at,
         e.actor_user_id,
@@ -159,8 +181,27 @@ impl Verification {
     }
 }
 
-/// Walks the whole chain in id order, in pages, recomputing every hash.
+/// The chain's head as recorded: the number of entries and the last hash. Write it down
+/// somewhere else (`karamat audit-verify` prints it); a later head that does not extend it means
+/// history was rewritten.
+pub async fn head<C: ConnectionTrait>(db: &C) -> Result<(i64, String), AppError> {
+    let h = audit_head::Entity::find_by_id(1)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::internal("audit", "audit_head row missing"))?;
+    Ok((h.entries, h.last_hash))
+}
+
+/// Walks the whole chain in id order, in pages, recomputing every hash with the chain's key.
 pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<Verification, AppError> {
+    verify_with_key(db, key()).await
+}
+
+/// [`verify`] with a given key (a key that is not the chain's finds the first entry changed).
+pub async fn verify_with_key<C: ConnectionTrait>(
+    db: &C,
+    key: &[u8],
+) -> Result<Verification, AppError> {
     let head = audit_head::Entity::find_by_id(1)
         .one(db)
         .await?
@@ -191,6 +232,7 @@ pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<Verification, AppError
                 });
             }
             let expect = entry_hash(
+                key,
                 &row.prev_hash,
                 &row.at,
                 row.actor_user_id,
@@ -232,15 +274,16 @@ mod tests {
     #[test]
     fn hash_covers_every_field() {
         let at = Utc::now();
-        let base = entry_hash(GENESIS, &at, Some(1), "a", "k", Some("s"), "{}");
+        let base = entry_hash(DEV_KEY, GENESIS, &at, Some(1), "a", "k", Some("s"), "{}");
         assert_eq!(base.len(), 64);
         assert_eq!(
             base,
-            entry_hash(GENESIS, &at, Some(1), "a", "k", Some("s"), "{}")
+            entry_hash(DEV_KEY, GENESIS, &at, Some(1), "a", "k", Some("s"), "{}")
         );
         for other in [
-            entry_hash("1", &at, Some(1), "a", "k", Some("s"), "{}"),
+            entry_hash(DEV_KEY, "1", &at, Some(1), "a", "k", Some("s"), "{}"),
             entry_hash(
+                DEV_KEY,
                 GENESIS,
                 &(at + chrono::Duration::microseconds(1)),
                 Some(1),
@@ -249,13 +292,24 @@ mod tests {
                 Some("s"),
                 "{}",
             ),
-            entry_hash(GENESIS, &at, None, "a", "k", Some("s"), "{}"),
-            entry_hash(GENESIS, &at, Some(1), "b", "k", Some("s"), "{}"),
-            entry_hash(GENESIS, &at, Some(1), "a", "j", Some("s"), "{}"),
-            entry_hash(GENESIS, &at, Some(1), "a", "k", None, "{}"),
-            entry_hash(GENESIS, &at, Some(1), "a", "k", Some("s"), "{ }"),
+            entry_hash(DEV_KEY, GENESIS, &at, None, "a", "k", Some("s"), "{}"),
+            entry_hash(DEV_KEY, GENESIS, &at, Some(1), "b", "k", Some("s"), "{}"),
+            entry_hash(DEV_KEY, GENESIS, &at, Some(1), "a", "j", Some("s"), "{}"),
+            entry_hash(DEV_KEY, GENESIS, &at, Some(1), "a", "k", None, "{}"),
+            entry_hash(DEV_KEY, GENESIS, &at, Some(1), "a", "k", Some("s"), "{ }"),
+            // Another key: the same entry, another hash.
+            entry_hash(
+                b"another key",
+                GENESIS,
+                &at,
+                Some(1),
+                "a",
+                "k",
+                Some("s"),
+                "{}",
+            ),
             // Moving a character between fields changes the hash too.
-            entry_hash(GENESIS, &at, Some(1), "ak", "", Some("s"), "{}"),
+            entry_hash(DEV_KEY, GENESIS, &at, Some(1), "ak", "", Some("s"), "{}"),
         ] {
             assert_ne!(base, other);
         }

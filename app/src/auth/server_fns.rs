@@ -31,10 +31,17 @@ pub async fn sign_in(
         if password.is_empty() || password.len() > 512 {
             return Err(AppError::invalid("password", "auth.bad_credentials"));
         }
-        if state.limits.sign_in.check_key(&email).is_err() {
-            tracing::warn!(%email, "sign-in rate limited");
-            return Err(AppError::RateLimited);
+        // Per client address first (one client trying many accounts), then per account (many
+        // clients trying one); both before any password work.
+        if let Some(ip) = request_client_ip(&state.config) {
+            limit(&state.db, &format!("signin:ip:{ip}"), SIGN_IN_PER_CLIENT).await?;
         }
+        limit(
+            &state.db,
+            &format!("signin:acct:{email}"),
+            SIGN_IN_PER_ACCOUNT,
+        )
+        .await?;
         let found = user::Entity::find()
             .filter(user::Column::Email.eq(email.clone()))
             .one(&state.db)
@@ -45,9 +52,7 @@ pub async fn sign_in(
             .map(|u| u.password_hash.clone())
             .unwrap_or_else(|| DISABLED_PASSWORD.to_string());
         let pw = password.clone();
-        let ok = tokio::task::spawn_blocking(move || verify_password(&hash, &pw))
-            .await
-            .map_err(|e| AppError::internal("verify task", e))?;
+        let ok = hashing(move || verify_password(&hash, &pw)).await?;
         let Some(u) = found.filter(|_| ok) else {
             tracing::info!(%email, "sign-in refused");
             return Err(AppError::invalid("password", "auth.bad_credentials"));
@@ -94,9 +99,10 @@ pub async fn sign_up(
         let role = super::Role::parse(&role)
             .filter(|r| r.self_service())
             .ok_or_else(|| AppError::invalid("role", "validation.role"))?;
-        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-            .await
-            .map_err(|e| AppError::internal("hash task", e))??;
+        if let Some(ip) = request_client_ip(&state.config) {
+            limit(&state.db, &format!("signin:ip:{ip}"), SIGN_IN_PER_CLIENT).await?;
+        }
+        let hash = hashing(move || hash_password(&password)).await??;
         let locale = crate::shell::request_locale().code();
         let u = create_user(
             &state.db,

@@ -10,11 +10,9 @@ use argon2::password_hash::{
 use argon2::{Algorithm, Argon2, Params, Version};
 use axum::http::HeaderMap;
 use chrono::Utc;
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use rand::Rng;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
-use std::num::NonZeroU32;
 
 pub const SESSION_COOKIE: &str = "karamat_session";
 
@@ -211,20 +209,36 @@ pub async fn check_scope(
     }
 }
 
-/// Logs and audits a refused request. Failing to audit must not turn a refusal into an error.
+/// Logs and audits a refused request inside a server function. Failing to audit must not turn a
+/// refusal into an error.
 pub async fn deny(a: &Authed, p: super::Permission, subject: Option<&str>) {
+    match use_state() {
+        Ok(state) => deny_with(&state.db, a, p, subject).await,
+        Err(_) => tracing::error!(
+            permission = p.as_str(),
+            "a denial outside a server function: use deny_with"
+        ),
+    }
+}
+
+/// [`deny`] for plain handlers (CSV downloads, the staff-area guard), which hold the state
+/// themselves rather than in Leptos's context.
+pub async fn deny_with(
+    db: &sea_orm::DatabaseConnection,
+    a: &Authed,
+    p: super::Permission,
+    subject: Option<&str>,
+) {
     tracing::warn!(user = %a.user.public_id, role = a.role().as_str(), permission = p.as_str(), ?subject, "access denied");
-    if let Ok(state) = use_state() {
-        let entry = crate::audit::Entry {
-            actor_user_id: Some(a.user_id),
-            action: "access.denied",
-            subject_kind: p.as_str(),
-            subject_id: subject.map(str::to_string),
-            detail: serde_json::json!({ "role": a.role().as_str() }),
-        };
-        if let Err(e) = crate::audit::record_now(&state.db, entry).await {
-            tracing::error!(error = ?e, "could not audit a denial");
-        }
+    let entry = crate::audit::Entry {
+        actor_user_id: Some(a.user_id),
+        action: "access.denied",
+        subject_kind: p.as_str(),
+        subject_id: subject.map(str::to_string),
+        detail: serde_json::json!({ "role": a.role().as_str() }),
+    };
+    if let Err(e) = crate::audit::record_now(db, entry).await {
+        tracing::error!(error = ?e, "could not audit a denial");
     }
 }
 
@@ -286,6 +300,27 @@ pub async fn user_for_token<C: ConnectionTrait>(
     let Some(role) = Role::parse(&u.role).filter(|_| u.is_active) else {
         return Ok(None);
     };
+    if role.is_staff() {
+        // A staff session left alone ends: a shared office computer does not stay signed in to
+        // families' files. Activity is written at most once a minute.
+        let now = Utc::now();
+        let idle = chrono::Duration::from_std(config.staff_idle).unwrap_or_default();
+        if s.last_seen_at + idle <= now {
+            session::Entity::delete_by_id(s.id).exec(db).await?;
+            tracing::info!(user = %u.public_id, "staff session ended after idle time");
+            return Ok(None);
+        }
+        if s.last_seen_at + chrono::Duration::seconds(60) <= now {
+            session::Entity::update_many()
+                .col_expr(
+                    session::Column::LastSeenAt,
+                    sea_orm::sea_query::Expr::value(now),
+                )
+                .filter(session::Column::Id.eq(s.id))
+                .exec(db)
+                .await?;
+        }
+    }
     let scopes = user_scope::Entity::find()
         .filter(user_scope::Column::UserId.eq(u.id))
         .all(db)
@@ -387,25 +422,58 @@ pub async fn create_user<C: ConnectionTrait>(
     .await?)
 }
 
-/// In-process rate limits. Each app server keeps its own; behind a load balancer the effective
-/// limit is per instance (a shared store is future work, noted in the README).
-pub struct Limits {
-    pub sign_in: DefaultKeyedRateLimiter<String>,
-    /// Receipt look-ups per tracking code: guessing four digits takes hours, not seconds.
-    pub receipt_lookup: DefaultKeyedRateLimiter<String>,
+/// Password hashing (Argon2id: 19 MiB and tens of milliseconds each) runs on at most this many
+/// blocking threads at once, one per core: a flood of sign-ins queues here instead of starving
+/// every other request on a small server.
+static HASHING: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+/// How long a sign-in waits for a hashing slot before it is told to try again.
+const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Runs `f` (a password hash or check) on the bounded hashing pool.
+pub async fn hashing<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    let pool = HASHING.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    });
+    let _permit = match tokio::time::timeout(HASHING_WAIT, pool.acquire()).await {
+        Ok(Ok(p)) => p,
+        Ok(Err(e)) => return Err(AppError::internal("hashing pool", e)),
+        Err(_) => {
+            tracing::warn!("password hashing pool busy: request refused");
+            return Err(AppError::RateLimited);
+        }
+    };
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| AppError::internal("hashing task", e))
 }
 
-impl Default for Limits {
-    fn default() -> Self {
-        let per_minute = NonZeroU32::new(10).expect("non-zero");
-        Limits {
-            sign_in: RateLimiter::keyed(Quota::per_minute(per_minute)),
-            receipt_lookup: RateLimiter::keyed(
-                Quota::per_minute(NonZeroU32::new(5).expect("non-zero"))
-                    .allow_burst(NonZeroU32::new(5).expect("non-zero")),
-            ),
-        }
+/// Sign-in attempts per account and per client address, counted in the database so every app
+/// server shares them.
+pub const SIGN_IN_PER_ACCOUNT: (i64, i64) = (60, 10);
+pub const SIGN_IN_PER_CLIENT: (i64, i64) = (60, 30);
+/// Receipt look-ups per tracking code: guessing four digits takes hours, not seconds.
+pub const RECEIPT_LOOKUPS: (i64, i64) = (60, 5);
+
+/// Counts an attempt against `bucket` (window seconds, max); `RateLimited` past the limit.
+pub async fn limit(
+    db: &sea_orm::DatabaseConnection,
+    bucket: &str,
+    (window, max): (i64, i64),
+) -> Result<(), AppError> {
+    if crate::platform::rate_limit::hit(db, bucket, window, max).await? {
+        Ok(())
+    } else {
+        tracing::warn!(%bucket, "rate limited");
+        Err(AppError::RateLimited)
     }
+}
+
+/// The client's address for the current server function's request, if known.
+pub fn request_client_ip(config: &Config) -> Option<std::net::IpAddr> {
+    leptos::prelude::use_context::<axum::http::request::Parts>()
+        .and_then(|p| crate::platform::rate_limit::client_ip(config, &p))
 }
 
 #[cfg(test)]

@@ -371,9 +371,8 @@ pub async fn register(
         ));
     }
     let password = form.password.clone();
-    let hash = tokio::task::spawn_blocking(move || crate::auth::ssr::hash_password(&password))
-        .await
-        .map_err(|e| AppError::internal("hash task", e))??;
+    let hash =
+        crate::auth::ssr::hashing(move || crate::auth::ssr::hash_password(&password)).await??;
     let locale = crate::shell::request_locale().code();
     let txn = audit::begin(&state.db).await?;
     let u = crate::auth::ssr::create_user(

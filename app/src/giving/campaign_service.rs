@@ -13,17 +13,19 @@ use std::collections::HashMap;
 const PER_PAGE: u64 = 12;
 
 /// What the public may see of release campaigns: published onward, unless the prisoner withdrew
-/// his consent (a funded campaign is still paid to the court, privately).
+/// his consent (a funded campaign is still paid to the court, privately), and only while his
+/// consent to a campaign is recorded — checked in the query, like needs.
 pub fn visible_campaign() -> sea_orm::Condition {
     sea_orm::Condition::all()
         .add(release_campaign::Column::Status.is_in(CAMPAIGN_PUBLIC_STATUSES))
         .add(release_campaign::Column::WithdrawnAt.is_null())
+        .add(sea_orm::sea_query::Expr::cust(PRISONER_CONSENTS))
 }
 
-/// [`visible_campaign`] for a row in hand.
-pub fn campaign_is_visible(c: &release_campaign::Model) -> bool {
-    CAMPAIGN_PUBLIC_STATUSES.contains(&c.status.as_str()) && c.withdrawn_at.is_none()
-}
+/// The prisoner behind `release_campaigns.prisoner_id` consents now.
+pub const PRISONER_CONSENTS: &str =
+    "EXISTS (SELECT 1 FROM prisoners p WHERE p.id = release_campaigns.prisoner_id \
+     AND p.consent_campaign = TRUE AND p.consent_campaign_at IS NOT NULL)";
 
 fn card(
     c: &release_campaign::Model,
@@ -139,9 +141,11 @@ pub async fn near_goal(db: &DatabaseConnection, n: u64) -> Result<Vec<CampaignCa
             backend,
             format!(
                 "SELECT c.id AS id FROM release_campaigns c WHERE c.status = 'published' \
+                 AND c.withdrawn_at IS NULL AND {} \
                  ORDER BY (c.total_owed_rials - c.forgiveness_rials + COALESCE((SELECT SUM(e.amount_rials) \
                    FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id WHERE a.campaign_id = c.id), 0)) ASC, c.id \
                  LIMIT {}",
+                PRISONER_CONSENTS.replace("release_campaigns.", "c."),
                 n.min(12)
             ),
         ))

@@ -276,7 +276,7 @@ pub async fn start_gift(form: GiftForm) -> Result<String, AppError> {
         let state = crate::platform::use_state()?;
         let valid = validate_gift(&form).map_err(|(f, k)| AppError::invalid(f, k))?;
         let user = crate::auth::ssr::current().await?;
-        let origin = super::settlement::request_origin(&state).await?;
+        let origin = super::settlement::public_origin(&state)?;
         super::settlement::start(&state, &valid, user.map(|u| u.user_id), &origin).await
     }
     .await;

@@ -12,17 +12,19 @@ use sea_orm::{
 use std::collections::HashMap;
 
 /// What the public may see of needs: published onward, unless the family withdrew its consent
-/// (a funded card then stays funded for the staff, off every public surface).
+/// (a funded card then stays funded for the staff, off every public surface), and only while the
+/// family's consent to publish is recorded and current — checked in the query itself, so no
+/// list, page, API answer, receipt or gift form can show a card its family has not agreed to.
 pub fn visible_need() -> Condition {
     Condition::all()
         .add(need::Column::Status.is_in(PUBLIC_STATUSES))
         .add(need::Column::WithdrawnAt.is_null())
+        .add(Expr::cust(FAMILY_CONSENTS))
 }
 
-/// [`visible_need`] for a row in hand.
-pub fn need_is_visible(n: &need::Model) -> bool {
-    PUBLIC_STATUSES.contains(&n.status.as_str()) && n.withdrawn_at.is_none()
-}
+/// The family behind `needs.family_id` consents now (correlated on the unaliased table name).
+pub const FAMILY_CONSENTS: &str = "EXISTS (SELECT 1 FROM families f WHERE f.id = needs.family_id \
+     AND f.consent_publish = TRUE AND f.consent_recorded_at IS NOT NULL AND f.consent_withdrawn_at IS NULL)";
 
 const MAX_QUERY_CHARS: usize = 100;
 const MAX_PAGE: u64 = 10_000;

@@ -46,36 +46,18 @@ pub async fn is_plain_form_post() -> bool {
     })
 }
 
-/// `scheme://host[:port]` that browsers use to reach us: the configured public origin, else the
-/// request's Host (https unless in development or told otherwise by the proxy).
-pub async fn request_origin(state: &AppState) -> Result<String, AppError> {
-    if let Some(o) = &state.config.public_origin {
-        return Ok(o.trim_end_matches('/').to_string());
+/// `scheme://host[:port]` that browsers use to reach us: always the configured public origin
+/// (development defaults it to the listening address). The request's `Host` and forwarded headers
+/// never decide where the bank sends a payer back.
+pub fn public_origin(state: &AppState) -> Result<String, AppError> {
+    let o = state.config.public_origin.trim_end_matches('/');
+    if o.is_empty() {
+        return Err(AppError::internal(
+            "origin",
+            "KARAMAT_PUBLIC_ORIGIN is not set",
+        ));
     }
-    let p = parts()
-        .await
-        .ok_or_else(|| AppError::internal("origin", "no request parts"))?;
-    let host = p
-        .headers
-        .get(http::header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .filter(|h| {
-            !h.is_empty()
-                && h.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
-        })
-        .ok_or_else(|| AppError::internal("origin", "no usable Host header"))?;
-    let proto = p
-        .headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| matches!(*v, "http" | "https"))
-        .unwrap_or(if state.config.is_dev() {
-            "http"
-        } else {
-            "https"
-        });
-    Ok(format!("{proto}://{host}"))
+    Ok(o.to_string())
 }
 
 /// Without our script a failed form post would land back on the page with no message. This
@@ -485,7 +467,16 @@ pub async fn find_by_authority(
         .await?)
 }
 
+/// States a gift can still leave: a browser said "not paid" (`cancelled`) or the gateway did
+/// (`failed`) at one moment, but a payer can still pay that authority afterwards, so these are
+/// asked about again and may still settle. `settled` and `flagged` are final.
+pub const OPEN_STATES: [&str; 3] = ["pending", "cancelled", "failed"];
+
 /// Handles a gateway's callback (or a reconciliation retry) for one authority.
+///
+/// The browser's word never changes a gift by itself: `Status=NOK` is a hint that comes through
+/// the payer's browser and anyone can forge it, so the gateway is asked either way. Only its
+/// answer moves the gift, and only a verified payment posts money.
 pub async fn settle(
     state: &AppState,
     gateway_name: &str,
@@ -502,13 +493,8 @@ pub async fn settle(
             outcome,
         })
     };
-    if d.status != "pending" {
+    if !OPEN_STATES.contains(&d.status.as_str()) {
         return done(Settled::Already(d.status.clone()));
-    }
-    if !status_ok {
-        // The gateway says the payer did not pay; nothing to verify.
-        mark(db, d.id, "cancelled").await?;
-        return done(Settled::NotPaid);
     }
     let gateway = state.gateways.get(gateway_name).ok_or_else(|| {
         AppError::internal("settle", format!("gateway {gateway_name} not configured"))
@@ -516,7 +502,7 @@ pub async fn settle(
     let verification = match gateway.verify(authority, d.amount_rials).await {
         Ok(v) => v,
         Err(e) => {
-            tracing::warn!(tracking = %d.tracking_code, error = %e, "verify failed; gift left pending");
+            tracing::warn!(tracking = %d.tracking_code, error = %e, "verify failed; gift left for the reconciler");
             return done(Settled::Pending);
         }
     };
@@ -527,13 +513,18 @@ pub async fn settle(
             done(outcome)
         }
         Verification::NotPaid { code, detail } => {
-            tracing::info!(tracking = %d.tracking_code, code, %detail, "gift not paid");
-            mark(db, d.id, "failed").await?;
+            // Not paid *now*: the browser said so (cancelled) or the bank refused (failed). Both
+            // stay open; a later callback or the reconciler can still find it paid.
+            let status = if status_ok { "failed" } else { "cancelled" };
+            tracing::info!(tracking = %d.tracking_code, code, %detail, browser_ok = status_ok, "gift not paid");
+            if d.status == "pending" {
+                mark(db, d.id, status).await?;
+            }
             done(Settled::NotPaid)
         }
         Verification::AmountMismatch { detail } => {
             let txn = db.begin().await?;
-            if mark(&txn, d.id, "flagged").await? {
+            if mark_from_open(&txn, d.id, "flagged").await? {
                 finance_flag::Entity::insert(finance_flag::ActiveModel {
                     kind: Set("amount_mismatch".into()),
                     donation_id: Set(Some(d.id)),
@@ -551,6 +542,21 @@ pub async fn settle(
             done(Settled::Flagged)
         }
     }
+}
+
+/// Moves a gift from any open state to `status` (conditional: one caller wins).
+async fn mark_from_open(
+    db: &impl ConnectionTrait,
+    donation_id: i64,
+    status: &str,
+) -> Result<bool, AppError> {
+    let r = donation::Entity::update_many()
+        .col_expr(donation::Column::Status, Expr::value(status))
+        .filter(donation::Column::Id.eq(donation_id))
+        .filter(donation::Column::Status.is_in(OPEN_STATES))
+        .exec(db)
+        .await?;
+    Ok(r.rows_affected == 1)
 }
 
 /// Takes the target's lock as the transaction's first write.
@@ -628,7 +634,7 @@ async fn settle_paid(
         .col_expr(donation::Column::GatewayRef, Expr::value(ref_id))
         .col_expr(donation::Column::SettledAt, Expr::value(Utc::now()))
         .filter(donation::Column::Id.eq(d.id))
-        .filter(donation::Column::Status.eq("pending"))
+        .filter(donation::Column::Status.is_in(OPEN_STATES))
         .exec(&txn)
         .await?
         .rows_affected
@@ -847,18 +853,23 @@ pub async fn receipt(state: &AppState, code: &str, token: &str) -> Result<Receip
 async fn receipt_of(state: &AppState, d: donation::Model) -> Result<Receipt, AppError> {
     let db = &state.db;
     let (target_code, target_title, target_status) = if let Some(id) = d.need_id {
-        let n = need::Entity::find_by_id(id).one(db).await?;
+        // Read through the public condition: a card whose family withdrew consent (or never gave
+        // it) names nothing on a receipt either.
+        let n = need::Entity::find_by_id(id)
+            .filter(super::service::visible_need())
+            .one(db)
+            .await?;
         match n {
-            Some(n) if super::service::need_is_visible(&n) => {
-                (Some(n.public_code), n.public_title, Some(n.status))
-            }
+            Some(n) => (Some(n.public_code), n.public_title, Some(n.status)),
             _ => (None, String::new(), None),
         }
     } else if let Some(id) = d.campaign_id {
-        match release_campaign::Entity::find_by_id(id).one(db).await? {
-            Some(c) if super::campaign_service::campaign_is_visible(&c) => {
-                (Some(c.public_code), c.public_title, Some(c.status))
-            }
+        match release_campaign::Entity::find_by_id(id)
+            .filter(super::campaign_service::visible_campaign())
+            .one(db)
+            .await?
+        {
+            Some(c) => (Some(c.public_code), c.public_title, Some(c.status)),
             _ => (None, String::new(), None),
         }
     } else {
@@ -988,10 +999,12 @@ pub async fn find_receipt(state: &AppState, code: &str, contact: &str) -> Result
     if contact.is_empty() || contact.len() > 254 {
         return Err(AppError::invalid("contact", "receipt.bad_contact"));
     }
-    if state.limits.receipt_lookup.check_key(&code).is_err() {
-        tracing::warn!(tracking = %code, "receipt look-up rate limited");
-        return Err(AppError::RateLimited);
-    }
+    crate::auth::ssr::limit(
+        &state.db,
+        &format!("receipt:{code}"),
+        crate::auth::ssr::RECEIPT_LOOKUPS,
+    )
+    .await?;
     let not_found = || AppError::invalid("code", "receipt.not_found");
     let d = donation::Entity::find()
         .filter(donation::Column::TrackingCode.eq(&code))
@@ -1050,19 +1063,37 @@ impl Reconciliation {
     }
 }
 
-/// Asks the gateways again about gifts pending for longer than `older_than` (a payer who closed
-/// the browser after paying still gets the gift settled), then compares what gateways settled
-/// with what the ledger holds.
+/// How far back the reconciler looks for gifts left `cancelled` or `failed`: a gateway's payment
+/// page expires long before this, so a gift not paid by then never will be.
+pub const RECHECK_WINDOW_HOURS: i64 = 48;
+
+/// Asks the gateways again about every gift still open (pending, or cancelled/failed within
+/// [`RECHECK_WINDOW_HOURS`]) and older than `older_than`: a payer who closed the browser after
+/// paying, or paid after a forged "cancelled", still has the gift settled. Then compares what
+/// gateways settled with what the ledger holds.
 pub async fn reconcile(
     state: &AppState,
     older_than: chrono::Duration,
 ) -> Result<Reconciliation, AppError> {
     let db = &state.db;
     let mut report = Reconciliation::default();
+    let now = Utc::now();
     let stale = donation::Entity::find()
-        .filter(donation::Column::Status.eq("pending"))
+        .filter(
+            sea_orm::Condition::any()
+                .add(donation::Column::Status.eq("pending"))
+                .add(
+                    sea_orm::Condition::all()
+                        .add(donation::Column::Status.is_in(["cancelled", "failed"]))
+                        .add(donation::Column::RecheckedAt.is_null())
+                        .add(
+                            donation::Column::CreatedAt
+                                .gt(now - chrono::Duration::hours(RECHECK_WINDOW_HOURS)),
+                        ),
+                ),
+        )
         .filter(donation::Column::GatewayAuthority.is_not_null())
-        .filter(donation::Column::CreatedAt.lt(Utc::now() - older_than))
+        .filter(donation::Column::CreatedAt.lt(now - older_than))
         .all(db)
         .await?;
     for d in stale {
@@ -1070,9 +1101,18 @@ pub async fn reconcile(
             continue;
         };
         report.retried += 1;
-        match settle(state, &d.gateway, &authority, true).await {
+        match settle(state, &d.gateway, &authority, d.status == "pending").await {
             Ok(r) if r.outcome == Settled::Now => report.settled_now += 1,
             Ok(r) if r.outcome == Settled::Pending => report.still_pending += 1,
+            Ok(_) if d.status != "pending" => {
+                // Asked once more and still not paid: closed for good.
+                donation::Entity::update_many()
+                    .col_expr(donation::Column::RecheckedAt, Expr::value(Utc::now()))
+                    .filter(donation::Column::Id.eq(d.id))
+                    .filter(donation::Column::Status.is_in(["cancelled", "failed"]))
+                    .exec(db)
+                    .await?;
+            }
             Ok(_) => {}
             Err(e) => {
                 report.still_pending += 1;

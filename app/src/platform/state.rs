@@ -10,7 +10,6 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
-    pub limits: Arc<crate::auth::ssr::Limits>,
     pub sealer: Arc<crate::privacy::Sealer>,
     pub gateways: crate::payments::Gateways,
 }
@@ -24,7 +23,6 @@ impl AppState {
             leptos_options,
             db,
             config: Arc::new(config),
-            limits: Arc::new(crate::auth::ssr::Limits::default()),
             sealer: Arc::new(crate::privacy::Sealer::dev()),
             gateways: crate::payments::Gateways::new(Arc::new(sandbox)),
         }

@@ -6,6 +6,12 @@
 //! codes and address words, and the names it is given (the family's and the prisoner's own names,
 //! prison names) as whole words: a name inside a longer word is not a match, a name followed by a
 //! zero-width non-joiner and a suffix is.
+//!
+//! Before it matches it folds away what a person can type to step around it ([`fold`]): kashida,
+//! diacritics, zero-width and direction marks, Arabic letter variants, full-width and Persian or
+//! Arabic-Indic digits, any dash; digit groups may be split by spaces, dashes, dots, slashes,
+//! parentheses or underscores; a name split by a zero-width non-joiner is read both joined and
+//! split.
 
 use crate::validation::{national_code_check_digit, normalize_persian};
 use serde::{Deserialize, Serialize};
@@ -45,8 +51,8 @@ pub struct Finding {
     pub excerpt: String,
 }
 
-/// Words that only appear in an address. Whole words, after normalisation.
-const ADDRESS_WORDS: [&str; 16] = [
+/// Words that only appear in an address: one is enough. Whole words, after folding.
+const ADDRESS_WORDS: [&str; 24] = [
     "خیابان",
     "خ.",
     "کوچه",
@@ -54,16 +60,69 @@ const ADDRESS_WORDS: [&str; 16] = [
     "بلوار",
     "بن‌بست",
     "بنبست",
+    "میدان",
     "کدپستی",
+    "کد پستی",
     "نشانی",
     "آدرس",
+    "بزرگراه",
+    "شهرک",
     "street",
     "st.",
     "avenue",
+    "ave.",
     "alley",
     "boulevard",
     "blvd",
+    "square",
+    "postal code",
+    "zip code",
 ];
+
+/// Words that are part of an address only with a number after them («طبقه ۳», «واحد ۱۲») or
+/// with another of them («ساختمان … طبقه»): alone they are ordinary words («کارگر ساختمان»,
+/// «واحد درسی»).
+const ADDRESS_PARTS: [&str; 13] = [
+    "طبقه",
+    "واحد",
+    "ساختمان",
+    "مجتمع",
+    "بلوک",
+    "برج",
+    "فاز",
+    "ورودی",
+    "floor",
+    "unit",
+    "apt",
+    "apartment",
+    "building",
+];
+
+/// The text as the guard reads it: Persian normalisation ([`normalize_persian`]) after removing
+/// what is invisible or decorative and mapping look-alikes, so a name with a kashida or a
+/// diacritic inside, a number in full-width digits or split by a dash reads as what it is. The
+/// zero-width non-joiner is kept (see [`scan`] for how names around it are read).
+pub fn fold(text: &str) -> String {
+    let mapped: String = text
+        .chars()
+        .filter_map(|c| match c {
+            // Kashida, harakat and Quranic marks, superscript alef.
+            '\u{0640}' | '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{06D6}'..='\u{06ED}' => None,
+            // Zero-width space/joiner, word joiner, BOM, soft hyphen, direction marks.
+            '\u{200B}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{061C}' => None,
+            '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => None,
+            // Full-width ASCII (digits, letters, punctuation) to ASCII.
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
+            '\u{3000}' | '\u{00A0}' | '\u{202F}' | '\u{2007}' | '\u{2009}' => Some(' '),
+            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE63}' => Some('-'),
+            'أ' | 'إ' | 'ٱ' => Some('ا'),
+            'ة' | 'ۀ' => Some('ه'),
+            'ؤ' => Some('و'),
+            _ => Some(c),
+        })
+        .collect();
+    normalize_persian(&mapped)
+}
 
 /// Names the detector must not let through, besides the patterns it always looks for.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,31 +139,31 @@ pub struct Known {
 
 /// Everything in `text` that must not be published. Empty means the text may go out.
 pub fn scan(text: &str, known: &Known) -> Vec<Finding> {
-    let norm = normalize_persian(text);
+    let norm = fold(text);
     let lower = norm.to_lowercase();
+    // A name split by a zero-width non-joiner («احمد‌ی») reads as one word once joined.
+    let joined = lower.replace('\u{200C}', "");
+    let found =
+        |needle: &str| find_word(&lower, needle).is_some() || find_word(&joined, needle).is_some();
     let mut out = Vec::new();
     numbers(&norm, &mut out);
     emails(&lower, &mut out);
     for w in ADDRESS_WORDS {
-        if find_word(&lower, w).is_some() {
+        if found(w) {
             out.push(Finding {
                 kind: PiiKind::Address,
                 excerpt: w.to_string(),
             });
         }
     }
-    if find_word(&lower, "کد پستی").is_some() || find_word(&lower, "postal code").is_some() {
-        out.push(Finding {
-            kind: PiiKind::Address,
-            excerpt: "کد پستی".into(),
-        });
-    }
+    address_parts(&lower, &mut out);
     let mut seen = std::collections::BTreeSet::new();
     for name in &known.person_names {
-        for part in normalize_persian(name).to_lowercase().split_whitespace() {
+        let name = fold(name).to_lowercase().replace('\u{200C}', "");
+        for part in name.split_whitespace() {
             if part.chars().filter(|c| c.is_alphabetic()).count() >= 3
                 && seen.insert(part.to_string())
-                && find_word(&lower, part).is_some()
+                && found(part)
             {
                 out.push(Finding {
                     kind: PiiKind::Name,
@@ -114,8 +173,8 @@ pub fn scan(text: &str, known: &Known) -> Vec<Finding> {
         }
     }
     for phrase in &known.phrases {
-        let p = normalize_persian(phrase).to_lowercase();
-        if !p.is_empty() && find_word(&lower, &p).is_some() {
+        let p = fold(phrase).to_lowercase();
+        if !p.is_empty() && found(&p) {
             out.push(Finding {
                 kind: PiiKind::Name,
                 excerpt: p,
@@ -123,8 +182,8 @@ pub fn scan(text: &str, known: &Known) -> Vec<Finding> {
         }
     }
     for prison in &known.prison_names {
-        let p = normalize_persian(prison).to_lowercase();
-        if !p.is_empty() && find_word(&lower, &p).is_some() {
+        let p = fold(prison).to_lowercase();
+        if !p.is_empty() && found(&p) {
             out.push(Finding {
                 kind: PiiKind::Prison,
                 excerpt: p,
@@ -132,6 +191,38 @@ pub fn scan(text: &str, known: &Known) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// Address parts: flagged when one is followed by a number, or when two different ones appear.
+fn address_parts(lower: &str, out: &mut Vec<Finding>) {
+    let words: Vec<&str> = lower
+        .split(|c: char| c.is_whitespace() || matches!(c, '،' | ',' | '؛' | ';' | ':' | '(' | ')'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut distinct = std::collections::BTreeSet::new();
+    for (i, w) in words.iter().enumerate() {
+        let w = w.trim_matches(|c: char| matches!(c, '.' | '-' | '«' | '»' | '"'));
+        if let Some(part) = ADDRESS_PARTS.iter().find(|p| **p == w) {
+            distinct.insert(*part);
+            let numbered = words
+                .get(i + 1)
+                .is_some_and(|n| n.chars().next().is_some_and(|c| c.is_ascii_digit()))
+                || w.chars().any(|c| c.is_ascii_digit());
+            if numbered {
+                out.push(Finding {
+                    kind: PiiKind::Address,
+                    excerpt: format!("{part} …"),
+                });
+                return;
+            }
+        }
+    }
+    if distinct.len() >= 2 {
+        out.push(Finding {
+            kind: PiiKind::Address,
+            excerpt: distinct.into_iter().collect::<Vec<_>>().join(" … "),
+        });
+    }
 }
 
 /// A letter that continues a word. The zero-width non-joiner ends one for matching purposes
@@ -166,8 +257,17 @@ fn find_word(hay: &str, needle: &str) -> Option<usize> {
     None
 }
 
-/// Runs of digits, allowing one space, hyphen, dot or slash between digits (`0912 123 4567`,
-/// `049-937089-9`), with a `+` in front kept for the country code.
+/// Characters that may split a group of digits someone typed («۰۹۳۵ - ۱۲۳ - ۴۵۶۷»,
+/// «(0935) 123-4567»). Thousands separators (`,` `٬`) are not among them: amounts stay amounts.
+fn splits_digits(c: char) -> bool {
+    matches!(c, ' ' | '-' | '.' | '/' | '(' | ')' | '_' | '\\' | '|')
+}
+
+/// At most this many splitting characters in a row still join two digit groups.
+const MAX_SPLIT: usize = 3;
+
+/// Runs of digits, allowing up to [`MAX_SPLIT`] splitting characters between digits
+/// (`0912 123 4567`, `049 - 937 - 0899`), with a `+` in front kept for the country code.
 fn digit_runs(s: &str) -> Vec<(String, bool)> {
     let chars: Vec<char> = s.chars().collect();
     let mut runs = Vec::new();
@@ -177,16 +277,23 @@ fn digit_runs(s: &str) -> Vec<(String, bool)> {
             i += 1;
             continue;
         }
-        let plus = i > 0 && chars[i - 1] == '+';
+        let plus = chars[..i]
+            .iter()
+            .rev()
+            .find(|c| !matches!(c, ' ' | '('))
+            .is_some_and(|c| *c == '+');
         let mut digits = String::new();
         while i < chars.len() {
             if chars[i].is_ascii_digit() {
                 digits.push(chars[i]);
                 i += 1;
-            } else if matches!(chars[i], ' ' | '-' | '.' | '/')
-                && chars.get(i + 1).is_some_and(|c| c.is_ascii_digit())
-            {
-                i += 1;
+            } else if splits_digits(chars[i]) {
+                let gap = chars[i..].iter().take_while(|c| splits_digits(**c)).count();
+                if gap <= MAX_SPLIT && chars.get(i + gap).is_some_and(|c| c.is_ascii_digit()) {
+                    i += gap;
+                } else {
+                    break;
+                }
             } else {
                 break;
             }
@@ -357,6 +464,45 @@ mod tests {
             ..Known::default()
         };
         assert!(kinds("al bo", &short).is_empty());
+    }
+
+    #[test]
+    fn folded_variants_are_still_found() {
+        let known = Known {
+            person_names: vec!["مریم احمدی".into()],
+            ..Known::default()
+        };
+        for t in [
+            "خانوادهٔ احمـــدی",      // kashida
+            "خانوادهٔ احمَدی",         // a diacritic inside
+            "خانوادهٔ احمد\u{200C}ی", // split by a zero-width non-joiner
+            "خانوادهٔ احم\u{200D}دی", // a zero-width joiner
+            "خانوادهٔ اح\u{200F}مدی", // a direction mark
+        ] {
+            assert_eq!(kinds(t, &known), vec![PiiKind::Name], "{t}");
+        }
+        for t in [
+            "0935 - 123 - 4567",
+            "(0935) 123-4567",
+            "０９３５１２３４５６７",
+            "+98 (935) 123 4567",
+            "۰۹۳۵_۱۲۳_۴۵۶۷",
+            "0935–123–4567",
+        ] {
+            assert_eq!(kinds(t, &none()), vec![PiiKind::Mobile], "{t}");
+        }
+        assert_eq!(
+            kinds("کد ملی 049 - 937 - 0899", &none()),
+            vec![PiiKind::NationalCode]
+        );
+        assert!(!kinds("میدان انقلاب، طبقه دوم، واحد شمالی", &none()).is_empty());
+        assert_eq!(kinds("طبقه ۳", &none()), vec![PiiKind::Address]);
+        // Ordinary words that are address parts only with a number or another part.
+        assert!(kinds("پدر کارگر ساختمان بود", &none()).is_empty());
+        assert!(kinds("دو واحد درسی مانده است", &none()).is_empty());
+        // Amounts, years and dates stay what they are.
+        assert!(kinds("۲۰۰ - ۳۰۰ میلیون ریال، سال ۱۴۰۵/۰۶/۰۱", &none()).is_empty());
+        assert!(kinds("3,000,000,000 rials", &none()).is_empty());
     }
 
     #[test]

@@ -94,6 +94,12 @@ impl Sealer {
         Ok(sealer)
     }
 
+    /// Whether a configured key (hex) is one of the development keys in this source.
+    pub fn is_dev_key(hex_key: &str) -> bool {
+        hex::decode(hex_key.trim())
+            .is_ok_and(|b| b.as_slice() == DEV_FIELD_KEY || b.as_slice() == DEV_BLIND_KEY)
+    }
+
     pub fn dev() -> Sealer {
         Sealer::new("dev", DEV_FIELD_KEY, DEV_BLIND_KEY)
     }

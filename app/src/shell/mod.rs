@@ -17,9 +17,22 @@ use leptos_router::{
 pub use home::*;
 pub use layout::RoleName;
 
+/// Whether payments go through a test bank (the sandbox): then every page says so. Provided per
+/// response by the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TestPayments(pub bool);
+
 /// The whole HTML document, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let locale = request_locale();
+    // After the hydrated app, outside it: the browser never needs to hydrate this notice.
+    let test_payments = use_context::<TestPayments>().is_some_and(|t| t.0).then(|| {
+        view! {
+            <div class="test-payments-banner" role="note" lang=locale.code()>
+                {crate::i18n::translate(locale, "site.test_payments")}
+            </div>
+        }
+    });
     view! {
         <!DOCTYPE html>
         <html lang=locale.code() dir=locale.dir()>
@@ -34,6 +47,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </head>
             <body>
                 <App/>
+                {test_payments}
             </body>
         </html>
     }

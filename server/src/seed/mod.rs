@@ -2,7 +2,7 @@
 //! Everything is generated from a seed number (names are fictional; national codes have valid
 //! check digits but belong to nobody known). Personal fields are sealed like real ones.
 
-mod reference;
+pub mod reference;
 mod writer;
 
 pub use reference::PROVINCES;
@@ -407,6 +407,8 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
     let mut family_province = Vec::with_capacity(sizes.families);
     let mut family_prison = Vec::with_capacity(sizes.families);
     let mut family_size = Vec::with_capacity(sizes.families);
+    // Needs are attached only to families whose consent to publish is recorded and current.
+    let mut family_consents = Vec::with_capacity(sizes.families);
     for i in 0..sizes.families {
         // A third of demo families live in Tehran so the scoped demo staff have work.
         let prison = if scale == Scale::Demo && i % 3 == 0 {
@@ -420,6 +422,7 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         let nc = g.national_code();
         let created = g.days_ago(400);
         let withdrawn = g.rng.gen_ratio(1, 50);
+        family_consents.push(!withdrawn);
         let phone = g.mobile();
         let address = format!("{}، پلاک {}", g.pick(STREETS), g.rng.gen_range(1..200));
         let fid = families.push(vec![
@@ -509,6 +512,8 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         ],
     );
     let mut prisoner_prison = Vec::with_capacity(sizes.prisoners);
+    // Campaigns are drafted only for prisoners who consented to one.
+    let mut prisoner_consents = Vec::with_capacity(sizes.prisoners);
     for i in 0..sizes.prisoners {
         let (family, prison) = if i < sizes.families {
             (Value::from(i as i64 + 1), family_prison[i])
@@ -524,6 +529,8 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
             .collect();
         let consent_work = g.rng.gen_bool(0.6);
         let created = g.days_ago(600);
+        // Drawn below where it always was, so the rest of the generated data stays the same.
+        let consent_campaign;
         prisoners.push(vec![
             s(&g.code("P")),
             family,
@@ -544,8 +551,17 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
             } else {
                 null_time()
             },
-            Value::from(g.rng.gen_bool(0.5)),
-            null_time(),
+            {
+                consent_campaign = g.rng.gen_bool(0.5);
+                prisoner_consents.push(consent_campaign);
+                Value::from(consent_campaign)
+            },
+            // Consent is recorded with its date, like every consent.
+            if consent_campaign {
+                Value::from(created)
+            } else {
+                null_time()
+            },
             Value::from(g.rng.gen_bool(0.5)),
             null_date(),
             Value::from(created),
@@ -637,7 +653,7 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
     }
     let mut need_info = Vec::with_capacity(sizes.needs);
     for i in 0..sizes.needs {
-        let fam = g.rng.gen_range(0..sizes.families);
+        let fam = next_consenting(&family_consents, g.rng.gen_range(0..sizes.families));
         let (cat, title_fa, _, typical) =
             NEED_CATEGORIES[g.rng.gen_range(0..NEED_CATEGORIES.len())];
         // Demo: every state appears; national: mostly published and done.
@@ -789,7 +805,7 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
     );
     let mut campaign_info = Vec::with_capacity(sizes.campaigns);
     for i in 0..sizes.campaigns {
-        let p = g.rng.gen_range(0..sizes.prisoners);
+        let p = next_consenting(&prisoner_consents, g.rng.gen_range(0..sizes.prisoners));
         let offence = OFFENCES[i % 3];
         let status = if scale == Scale::Demo {
             CAMPAIGN_STATUSES[i % CAMPAIGN_STATUSES.len()]
@@ -1343,4 +1359,13 @@ mod tests {
             assert!(app::validation::mobile(&g.mobile()).is_ok());
         }
     }
+}
+
+/// The first index from `i` on (wrapping) whose person consents: the draw stays where it was, so
+/// the rest of the generated data does not move.
+fn next_consenting(consents: &[bool], i: usize) -> usize {
+    (0..consents.len())
+        .map(|k| (i + k) % consents.len())
+        .find(|&k| consents[k])
+        .unwrap_or(i)
 }

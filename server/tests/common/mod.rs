@@ -108,9 +108,12 @@ pub fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
     b.body(Body::empty()).unwrap()
 }
 
+/// A form post as a current browser sends it from this site (it names its origin).
 pub fn post_form(path: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
     let mut b = Request::post(path)
         .header(header::HOST, "127.0.0.1:3000")
+        .header(header::ORIGIN, "http://127.0.0.1:3000")
+        .header("sec-fetch-site", "same-origin")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ACCEPT, "text/html,application/xhtml+xml");
     if let Some(c) = cookie {

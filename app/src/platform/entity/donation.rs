@@ -32,6 +32,8 @@ pub struct Model {
     pub idempotency_key: String,
     pub created_at: DateTimeUtc,
     pub settled_at: Option<DateTimeUtc>,
+    /// A `cancelled`/`failed` gift the reconciler has asked the gateway about once more.
+    pub rechecked_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
