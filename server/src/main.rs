@@ -301,17 +301,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     spawn_reconciler(state.clone());
     spawn_dispatcher(state.clone());
     let app = server::http::router(state);
-    // TCP_NODELAY on every accepted connection: without it Nagle's algorithm meets the client's
-    // delayed ACK and every keep-alive response waits about 40 ms.
-    use axum::serve::ListenerExt;
-    let listener = tokio::net::TcpListener::bind(addr)
+    let listener = server::bind(addr)
         .await
-        .with_context(|| format!("binding {addr}"))?
-        .tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!(error = %e, "TCP_NODELAY not set");
-            }
-        });
+        .with_context(|| format!("binding {addr}"))?;
     tracing::info!("listening on http://{addr}");
     axum::serve(
         listener,

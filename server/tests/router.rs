@@ -267,3 +267,42 @@ async fn sign_up_validates_and_refuses_staff_roles() {
         0
     );
 }
+
+/// Keep-alive responses do not wait for the client's delayed ACK: the listener `serve` uses sets
+/// TCP_NODELAY. Forty sequential requests for a static file on one connection take a few
+/// milliseconds each; with Nagle's algorithm back they take about 40 ms each (1.6 s in all).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keep_alive_responses_have_no_nagle_floor() {
+    use axum::serve::Listener;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.css"), "a{}".repeat(3_400)).unwrap();
+    let listener = server::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = axum::Router::new().fallback_service(tower_http::services::ServeDir::new(dir.path()));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let mut conn = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = vec![0u8; 64 * 1024];
+    for _ in 0..40 {
+        conn.write_all(b"GET /main.css HTTP/1.1\r\nHost: t\r\n\r\n")
+            .await
+            .unwrap();
+        let mut got = Vec::new();
+        loop {
+            let n = conn.read(&mut buf).await.unwrap();
+            assert!(n > 0);
+            got.extend_from_slice(&buf[..n]);
+            if let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") {
+                if got.len() >= end + 4 + 10_200 {
+                    break;
+                }
+            }
+        }
+    }
+    let took = started.elapsed();
+    assert!(
+        took < std::time::Duration::from_millis(800),
+        "40 keep-alive requests took {took:?}"
+    );
+}

@@ -196,7 +196,7 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    fn lookup(m: &HashMap<&str, String>) -> impl Fn(&str) -> Option<String> + '_ {
+    fn lookup<'a>(m: &'a HashMap<&'static str, String>) -> impl Fn(&str) -> Option<String> + 'a {
         move |k| m.get(k).cloned()
     }
 
