@@ -888,6 +888,7 @@ async fn audit_verify_catches_an_edit_a_deletion_and_a_cut_tail() {
         let run = |url: &str| {
             std::process::Command::new(env!("CARGO_BIN_EXE_karamat"))
                 .arg("audit-verify")
+                .env("KARAMAT_ENV", "dev")
                 .env("DATABASE_URL", url)
                 .env("RUST_LOG", "error")
                 .output()

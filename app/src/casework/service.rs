@@ -681,7 +681,7 @@ pub async fn record_consent(
     if !publish {
         let public = need::Entity::find()
             .filter(need::Column::FamilyId.eq(f.id))
-            .filter(crate::giving::service::visible_need())
+            .filter(crate::giving::service::card_is_up())
             .all(&txn)
             .await?;
         for n in public {

@@ -16,10 +16,15 @@ use std::collections::HashMap;
 /// family's consent to publish is recorded and current — checked in the query itself, so no
 /// list, page, API answer, receipt or gift form can show a card its family has not agreed to.
 pub fn visible_need() -> Condition {
+    card_is_up().add(Expr::cust(FAMILY_CONSENTS))
+}
+
+/// The card's own flags only (published onward, not withdrawn): what staff take down when a
+/// family withdraws its consent, in the same transaction that records the withdrawal.
+pub fn card_is_up() -> Condition {
     Condition::all()
         .add(need::Column::Status.is_in(PUBLIC_STATUSES))
         .add(need::Column::WithdrawnAt.is_null())
-        .add(Expr::cust(FAMILY_CONSENTS))
 }
 
 /// The family behind `needs.family_id` consents now (correlated on the unaliased table name).
