@@ -3,7 +3,7 @@
 
 use app::auth::ssr::authed_from_headers;
 use app::i18n::{translate, Locale, LOCALE_COOKIE};
-use app::platform::{db, AppState};
+use app::platform::{db, host_of, AppState};
 use app::{shell, App};
 use axum::{
     body::Body,
@@ -143,16 +143,6 @@ fn same_site_path(url: &str) -> Option<String> {
     (path.starts_with('/') && !path.starts_with("//")).then(|| path.to_string())
 }
 
-fn host_of(origin: &str) -> &str {
-    origin
-        .split("://")
-        .nth(1)
-        .unwrap_or(origin)
-        .split('/')
-        .next()
-        .unwrap_or_default()
-}
-
 /// Whether `url` (an `Origin` or a `Referer`) is this site: the configured public origin's host,
 /// or in development the `Host` the browser used (127.0.0.1 and localhost both work there).
 fn is_own(state: &AppState, headers: &HeaderMap, url: &str) -> bool {
@@ -248,6 +238,10 @@ pub fn csp(nonce: Option<&str>) -> String {
     )
 }
 
+/// The policy of every answer that is not a page (made once, sent with most responses).
+static NO_SCRIPT_CSP: std::sync::LazyLock<HeaderValue> =
+    std::sync::LazyLock::new(|| HeaderValue::from_str(&csp(None)).expect("the policy is ASCII"));
+
 /// Paths whose answers are about one person (account, staff work, receipts, sign-in) even
 /// without a cookie; with a session cookie every dynamic answer is treated so.
 const PRIVATE_PREFIXES: [&str; 9] = [
@@ -267,7 +261,8 @@ const PRIVATE_PREFIXES: [&str; 9] = [
 /// not set their own, and HSTS outside development.
 async fn cache_and_transport(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
-    let signed_in = authed_cookie_present(req.headers());
+    let signed_in =
+        app::auth::ssr::cookie_value(req.headers(), app::auth::ssr::SESSION_COOKIE).is_some();
     let mut res = next.run(req).await;
     let public_data = path.starts_with("/api/v1/") || path.starts_with("/pkg/");
     let private =
@@ -277,9 +272,7 @@ async fn cache_and_transport(State(state): State<AppState>, req: Request, next: 
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        if let Ok(v) = HeaderValue::from_str(&csp(None)) {
-            h.insert(header::CONTENT_SECURITY_POLICY, v);
-        }
+        h.insert(header::CONTENT_SECURITY_POLICY, NO_SCRIPT_CSP.clone());
     }
     if !state.config.is_dev() {
         h.insert(
@@ -288,10 +281,6 @@ async fn cache_and_transport(State(state): State<AppState>, req: Request, next: 
         );
     }
     res
-}
-
-fn authed_cookie_present(headers: &HeaderMap) -> bool {
-    app::auth::ssr::cookie_value(headers, app::auth::ssr::SESSION_COOKIE).is_some()
 }
 
 /// The staff area is for staff: anonymous visitors go to sign in, others are refused.

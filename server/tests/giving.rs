@@ -370,19 +370,7 @@ async fn paid_gift(
     toman: i64,
     n: usize,
 ) -> String {
-    let form = GiftForm {
-        target_kind: kind.into(),
-        target_code: code.map(str::to_string),
-        attempt: format!("attempt{n:020}"),
-        amount: Some("other".into()),
-        custom: Some(toman.to_string()),
-        ..Default::default()
-    };
-    let gift = validate_gift(&form).unwrap();
-    let url = settlement::start(state, &gift, None, "http://127.0.0.1:3000")
-        .await
-        .unwrap();
-    let authority = url.trim_start_matches(sandbox::PAGE_PREFIX).to_string();
+    let authority = start_gift(state, kind, code, toman, n).await;
     sandbox::decide(&state.db, &authority, "pay")
         .await
         .unwrap()

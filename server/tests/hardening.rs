@@ -5,30 +5,13 @@
 
 mod common;
 
-use app::giving::{settlement, validate_gift, GiftForm};
+use app::giving::settlement;
 use app::payments::sandbox;
-use app::platform::AppState;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::*;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use server::seed::{self, Scale};
-
-/// Starts a gift through the service and returns the sandbox authority (not yet decided).
-async fn started_gift(state: &AppState, toman: i64, n: usize) -> String {
-    let form = GiftForm {
-        target_kind: "urgent".into(),
-        attempt: format!("hardening{n:016}"),
-        amount: Some("other".into()),
-        custom: Some(toman.to_string()),
-        ..Default::default()
-    };
-    let gift = validate_gift(&form).unwrap();
-    let url = settlement::start(state, &gift, None, "http://127.0.0.1:3000")
-        .await
-        .unwrap();
-    url.trim_start_matches(sandbox::PAGE_PREFIX).to_string()
-}
 
 async fn status_of(db: &DatabaseConnection, authority: &str) -> String {
     strings(
@@ -180,7 +163,7 @@ async fn a_forged_cancel_moves_nothing_and_a_late_payment_settles_once() {
         let app = server::http::router(state.clone());
 
         // A forged "not OK" sent cross-site with no cookie, before the payer pays.
-        let a = started_gift(&state, 80_000, 1).await;
+        let a = start_gift(&state, "urgent", None, 80_000, 1).await;
         let res = send(
             &app,
             get(
@@ -208,7 +191,7 @@ async fn a_forged_cancel_moves_nothing_and_a_late_payment_settles_once() {
 
         // Paid at the bank, but only a forged NOK ever arrives: the gateway is asked and says
         // paid, so it settles at once; a replayed NOK changes nothing.
-        let b = started_gift(&state, 90_000, 2).await;
+        let b = start_gift(&state, "urgent", None, 90_000, 2).await;
         sandbox::decide(&db, &b, "pay").await.unwrap();
         send(
             &app,
@@ -222,7 +205,7 @@ async fn a_forged_cancel_moves_nothing_and_a_late_payment_settles_once() {
 
         // Cancelled in the browser, paid later, and the payer never comes back: the reconciler
         // covers gifts left cancelled and settles it, once.
-        let c = started_gift(&state, 70_000, 3).await;
+        let c = start_gift(&state, "urgent", None, 70_000, 3).await;
         send(
             &app,
             get(

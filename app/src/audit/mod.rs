@@ -24,7 +24,7 @@ use std::sync::OnceLock;
 /// `record` is called inside dozens of callers' transactions that carry no configuration.
 static KEY: OnceLock<Vec<u8>> = OnceLock::new();
 /// Tests and tools that never call [`set_key`] chain under this one (development only).
-const DEV_KEY: &[u8] = b"karamat-dev-audit-key-not-secret-0000000000000000";
+const DEV_KEY: &[u8] = crate::platform::DEV_AUDIT_KEY.as_bytes();
 
 /// Sets the chain's key once, at start-up. Later calls keep the first key.
 pub fn set_key(key: &str) {

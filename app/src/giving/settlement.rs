@@ -414,17 +414,23 @@ pub async fn start(
         }
         Err(e) => {
             tracing::error!(tracking = %code, gateway = gateway.name(), error = %e, "payment request failed");
-            mark(db, donation_id, "failed").await?;
+            mark(db, donation_id, &["pending"], "failed").await?;
             Err(AppError::invalid("gateway", "give.gateway_unavailable"))
         }
     }
 }
 
-async fn mark(db: &impl ConnectionTrait, donation_id: i64, status: &str) -> Result<bool, AppError> {
+/// Moves a gift from one of the states `from` to `status` (conditional: one caller wins).
+async fn mark(
+    db: &impl ConnectionTrait,
+    donation_id: i64,
+    from: &[&str],
+    status: &str,
+) -> Result<bool, AppError> {
     let r = donation::Entity::update_many()
         .col_expr(donation::Column::Status, Expr::value(status))
         .filter(donation::Column::Id.eq(donation_id))
-        .filter(donation::Column::Status.eq("pending"))
+        .filter(donation::Column::Status.is_in(from.iter().copied()))
         .exec(db)
         .await?;
     Ok(r.rows_affected == 1)
@@ -517,14 +523,12 @@ pub async fn settle(
             // stay open; a later callback or the reconciler can still find it paid.
             let status = if status_ok { "failed" } else { "cancelled" };
             tracing::info!(tracking = %d.tracking_code, code, %detail, browser_ok = status_ok, "gift not paid");
-            if d.status == "pending" {
-                mark(db, d.id, status).await?;
-            }
+            mark(db, d.id, &["pending"], status).await?;
             done(Settled::NotPaid)
         }
         Verification::AmountMismatch { detail } => {
             let txn = db.begin().await?;
-            if mark_from_open(&txn, d.id, "flagged").await? {
+            if mark(&txn, d.id, &OPEN_STATES, "flagged").await? {
                 finance_flag::Entity::insert(finance_flag::ActiveModel {
                     kind: Set("amount_mismatch".into()),
                     donation_id: Set(Some(d.id)),
@@ -542,21 +546,6 @@ pub async fn settle(
             done(Settled::Flagged)
         }
     }
-}
-
-/// Moves a gift from any open state to `status` (conditional: one caller wins).
-async fn mark_from_open(
-    db: &impl ConnectionTrait,
-    donation_id: i64,
-    status: &str,
-) -> Result<bool, AppError> {
-    let r = donation::Entity::update_many()
-        .col_expr(donation::Column::Status, Expr::value(status))
-        .filter(donation::Column::Id.eq(donation_id))
-        .filter(donation::Column::Status.is_in(OPEN_STATES))
-        .exec(db)
-        .await?;
-    Ok(r.rows_affected == 1)
 }
 
 /// Takes the target's lock as the transaction's first write.

@@ -29,7 +29,8 @@ pub struct Config {
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/karamat.db?mode=rwc";
 const DEV_SECRET: &str = "karamat-dev-secret-change-me-in-production-000000";
-const DEV_AUDIT_KEY: &str = "karamat-dev-audit-key-not-secret-0000000000000000";
+/// The audit chain's development key (the audit module chains under it until `set_key`).
+pub const DEV_AUDIT_KEY: &str = "karamat-dev-audit-key-not-secret-0000000000000000";
 /// Shortest secret accepted in production (characters; hex of 32 random bytes is 64).
 const MIN_SECRET_CHARS: usize = 32;
 
@@ -110,12 +111,17 @@ impl Config {
 
     /// `host[:port]` of the public origin.
     pub fn public_host(&self) -> &str {
-        self.public_origin
-            .split_once("://")
-            .map(|(_, h)| h)
-            .unwrap_or(&self.public_origin)
-            .trim_end_matches('/')
+        host_of(&self.public_origin)
     }
+}
+
+/// `host[:port]` of a URL or origin (`https://k.ir/x` → `k.ir`).
+pub fn host_of(url: &str) -> &str {
+    url.split_once("://")
+        .map_or(url, |(_, rest)| rest)
+        .split('/')
+        .next()
+        .unwrap_or_default()
 }
 
 /// Everything that keeps a production start from being safe, one line per setting, naming it.

@@ -206,3 +206,31 @@ pub async fn cookie_of(state: &AppState, email: &str) -> String {
         .unwrap();
     format!("karamat_session={token}")
 }
+
+// ---------------------------------------------------------------- gifts
+
+/// Starts a gift through the service (not yet paid) and returns its sandbox authority.
+/// `n` makes the form's attempt key unique within a test.
+pub async fn start_gift(
+    state: &AppState,
+    kind: &str,
+    code: Option<&str>,
+    toman: i64,
+    n: usize,
+) -> String {
+    use app::giving::{settlement, validate_gift, GiftForm};
+    let form = GiftForm {
+        target_kind: kind.into(),
+        target_code: code.map(str::to_string),
+        attempt: format!("attempt{n:020}"),
+        amount: Some("other".into()),
+        custom: Some(toman.to_string()),
+        ..Default::default()
+    };
+    let gift = validate_gift(&form).unwrap();
+    let url = settlement::start(state, &gift, None, "http://127.0.0.1:3000")
+        .await
+        .unwrap();
+    url.trim_start_matches(app::payments::sandbox::PAGE_PREFIX)
+        .to_string()
+}
