@@ -91,13 +91,30 @@ pub async fn connect(url: &str) -> DatabaseConnection {
     db::connect(url).await.expect("connect")
 }
 
-pub async fn body_text(res: Response<Body>) -> String {
-    let bytes = res.into_body().collect().await.expect("body").to_bytes();
-    String::from_utf8_lossy(&bytes).into_owned()
+/// Sends one request through the whole router. A request that has not answered in two minutes
+/// fails the test with its path, instead of hanging the suite until CI's timeout.
+pub async fn send(app: &axum::Router, req: Request<Body>) -> Response<Body> {
+    let what = format!("{} {}", req.method(), req.uri());
+    tokio::time::timeout(
+        std::time::Duration::from_secs(120),
+        app.clone().oneshot(req),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("{what}: no answer in 120 s"))
+    .expect("router answers")
 }
 
-pub async fn send(app: &axum::Router, req: Request<Body>) -> Response<Body> {
-    app.clone().oneshot(req).await.expect("router answers")
+/// The body of a response as text; a body that has not ended in two minutes fails the test.
+pub async fn body_text(res: Response<Body>) -> String {
+    let bytes = tokio::time::timeout(
+        std::time::Duration::from_secs(120),
+        res.into_body().collect(),
+    )
+    .await
+    .expect("the body ended within 120 s")
+    .expect("body")
+    .to_bytes();
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 pub fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
