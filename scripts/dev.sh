@@ -121,6 +121,8 @@ build() {
   log "cargo leptos build --release ($TOOLCHAIN_MODE toolchain)"
   local t0=$SECONDS
   cargo leptos build --release "${LIB_ARGS[@]}"
+  # brotli/gzip forms of the bundle, once per build rather than per request.
+  "$ROOT/target/release/karamat" precompress --dir "$ROOT/target/site/pkg"
   log "build took $((SECONDS - t0)) s"
 }
 

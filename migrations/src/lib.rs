@@ -19,6 +19,8 @@ mod m0008_employment_flow;
 mod m0009_kpi_snapshots;
 mod m0010_withdrawal;
 mod m0011_hardening;
+mod m0012_sign_up;
+mod m0013_public_scale;
 pub use m0007_casework::GENESIS as AUDIT_GENESIS;
 
 pub struct Migrator;
@@ -38,6 +40,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_kpi_snapshots::Migration),
             Box::new(m0010_withdrawal::Migration),
             Box::new(m0011_hardening::Migration),
+            Box::new(m0012_sign_up::Migration),
+            Box::new(m0013_public_scale::Migration),
         ]
     }
 }

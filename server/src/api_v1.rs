@@ -5,7 +5,7 @@
 use app::error::AppError;
 use app::giving::{campaign_service, service as needs_service, NeedQuery};
 use app::platform::AppState;
-use app::transparency::{self, service};
+use app::transparency::{self, snapshot};
 use axum::{
     extract::{Query, State},
     http::{header, HeaderValue},
@@ -77,11 +77,11 @@ fn csv(name: &str, body: String) -> Response {
 
 async fn summary(State(s): State<AppState>) -> Response {
     let run = async {
-        let sum = app::shell::impact_totals_from(&s.db).await?;
-        let disbursed = service::disbursed(&s.db).await?;
+        let r = snapshot::report(&s.db).await?;
+        let sum = r.summary;
         Ok::<_, AppError>(json!({
             "raised_rials": sum.raised_rials,
-            "disbursed_rials": disbursed,
+            "disbursed_rials": r.disbursed_rials,
             "families_supported": sum.families_supported,
             "prisoners_freed": sum.prisoners_freed,
             "workers_employed": sum.workers_employed,
@@ -91,41 +91,41 @@ async fn summary(State(s): State<AppState>) -> Response {
 }
 
 async fn months(State(s): State<AppState>) -> Response {
-    answer(service::months(&s.db).await)
+    answer(snapshot::report(&s.db).await.map(|r| r.months))
 }
 
 async fn months_csv(State(s): State<AppState>) -> Response {
     csv_answer(
         "months",
-        service::months(&s.db)
+        snapshot::report(&s.db)
             .await
-            .map(|v| transparency::months_csv(&v)),
+            .map(|r| transparency::months_csv(&r.months)),
     )
 }
 
 async fn provinces(State(s): State<AppState>) -> Response {
-    answer(service::provinces(&s.db).await)
+    answer(snapshot::report(&s.db).await.map(|r| r.provinces))
 }
 
 async fn provinces_csv(State(s): State<AppState>) -> Response {
     csv_answer(
         "provinces",
-        service::provinces(&s.db)
+        snapshot::report(&s.db)
             .await
-            .map(|v| transparency::provinces_csv(&v)),
+            .map(|r| transparency::provinces_csv(&r.provinces)),
     )
 }
 
 async fn categories(State(s): State<AppState>) -> Response {
-    answer(service::categories(&s.db).await)
+    answer(snapshot::report(&s.db).await.map(|r| r.categories))
 }
 
 async fn categories_csv(State(s): State<AppState>) -> Response {
     csv_answer(
         "categories",
-        service::categories(&s.db)
+        snapshot::report(&s.db)
             .await
-            .map(|v| transparency::categories_csv(&v)),
+            .map(|r| transparency::categories_csv(&r.categories)),
     )
 }
 
@@ -208,7 +208,7 @@ pub fn openapi_document() -> serde_json::Value {
                 "goal_rials": rials, "raised_rials": rials, "donors": int,
                 "deadline": {"type": ["string", "null"], "format": "date"}, "status": {"type": "string"},
                 "occasion": {"type": ["string", "null"]}}},
-            "NeedPage": {"type": "object", "properties": {"items": list("NeedCard"), "total": int, "page": int, "pages": int}},
+            "NeedPage": {"type": "object", "properties": {"items": list("NeedCard"), "total": int, "more": {"type": "boolean", "description": "More matched than `total` (counting stops at 1,000)"}, "page": int, "pages": int}},
             "CampaignCard": {"type": "object", "properties": {
                 "code": {"type": "string"}, "offence": {"type": "string"}, "title": {"type": "string"},
                 "province": {"type": ["object", "null"]}, "total_owed_rials": rials, "forgiveness_rials": rials,

@@ -32,7 +32,17 @@ pub fn router(state: AppState) -> Router {
         leptos::prelude::provide_context(test_payments);
         content_security_policy();
     };
+    // The bundle, its JavaScript and the style sheet: served in the brotli or gzip form made at
+    // build time (`crate::assets`), cached by `cache_and_transport`.
+    let pkg_dir = std::path::Path::new(&*state.leptos_options.site_root)
+        .join(&*state.leptos_options.site_pkg_dir);
     Router::new()
+        .nest_service(
+            &format!("/{}", state.leptos_options.site_pkg_dir),
+            tower_http::services::ServeDir::new(pkg_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
         .route("/healthz", get(healthz))
         .route("/locale", post(set_locale))
         .merge(crate::api_v1::routes())
@@ -80,7 +90,9 @@ pub fn router(state: AppState) -> Router {
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
-        .layer(CompressionLayer::new())
+        // Pages and API answers compressed per response at a quick level (the static assets come
+        // compressed already and pass through untouched).
+        .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Precise(4)))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             timeout,
@@ -256,6 +268,15 @@ const PRIVATE_PREFIXES: [&str; 9] = [
     "/give/callback",
 ];
 
+/// A file of the site rather than a page: under `/pkg/`, or at the root with a file extension.
+fn is_static_asset(path: &str) -> bool {
+    path.starts_with("/pkg/")
+        || (path.matches('/').count() == 1
+            && path.rsplit_once('.').is_some_and(|(_, ext)| {
+                matches!(ext, "svg" | "ico" | "png" | "txt" | "webmanifest" | "woff2")
+            }))
+}
+
 /// Response headers about caching and transport: `no-store` on every answer that may carry
 /// personal or account data (so no shared or browser cache keeps it), a CSP on answers that did
 /// not set their own, and HSTS outside development.
@@ -267,9 +288,12 @@ async fn cache_and_transport(State(state): State<AppState>, req: Request, next: 
     let public_data = path.starts_with("/api/v1/") || path.starts_with("/pkg/");
     let private =
         !public_data && (signed_in || PRIVATE_PREFIXES.iter().any(|p| path.starts_with(p)));
+    let ok = res.status().is_success();
     let h = res.headers_mut();
     if private {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else if ok && is_static_asset(&path) {
+        h.insert(header::CACHE_CONTROL, crate::assets::cache_control(&path));
     }
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
         h.insert(header::CONTENT_SECURITY_POLICY, NO_SCRIPT_CSP.clone());

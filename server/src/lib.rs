@@ -1,6 +1,7 @@
 //! The `karamat` server: HTTP router and middleware, command-line tasks and the seed data.
 
 pub mod api_v1;
+pub mod assets;
 pub mod http;
 pub mod payments;
 pub mod seed;

@@ -52,6 +52,12 @@ enum Command {
     /// Take the staff KPIs again from the source tables now (`serve` does it every five minutes),
     /// e.g. after a bulk import.
     KpiRefresh,
+    /// Write brotli and gzip forms beside the site's static files (`make build` runs it; `serve`
+    /// checks at start), so they are compressed once instead of per request.
+    Precompress {
+        #[arg(long, default_value = "target/site/pkg")]
+        dir: std::path::PathBuf,
+    },
     /// Walk the audit log's hash chain and report the first edited, removed or missing entry.
     /// Exits non-zero when the chain does not verify.
     AuditVerify,
@@ -95,7 +101,10 @@ async fn main() -> anyhow::Result<()> {
     let command = cli.command.unwrap_or(Command::Serve);
     // Outside development nothing runs on the keys in the source or the sandbox bank by
     // accident: every unsafe setting is named and the process stops (migrations need no keys).
-    if !matches!(command, Command::Migrate { .. }) {
+    if !matches!(
+        command,
+        Command::Migrate { .. } | Command::Precompress { .. }
+    ) {
         server::refuse_unsafe_production()?;
     }
     let config = Config::from_env();
@@ -145,6 +154,17 @@ async fn main() -> anyhow::Result<()> {
                     println!("  {:<20} {email}  → {}", role.as_str(), role.home_path());
                 }
             }
+            Ok(())
+        }
+        Command::Precompress { dir } => {
+            let t0 = std::time::Instant::now();
+            let n = server::assets::precompress(&dir)
+                .with_context(|| format!("compressing {}", dir.display()))?;
+            println!(
+                "{n} files compressed in {}  ({:.1} s)",
+                dir.display(),
+                t0.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::AuditVerify => {
@@ -300,6 +320,21 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let state = server::state_from_env(options, conn, config)?;
     spawn_reconciler(state.clone());
     spawn_dispatcher(state.clone());
+    // Static files built since the last `karamat precompress` get their compressed forms.
+    let pkg_dir = std::path::Path::new(&*state.leptos_options.site_root)
+        .join(&*state.leptos_options.site_pkg_dir);
+    tokio::task::spawn_blocking(move || match server::assets::precompress(&pkg_dir) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(files = n, "static files compressed"),
+        Err(e) => tracing::warn!(error = %e, "static files not compressed"),
+    });
+    // Fresh public figures before the first visitor asks (readers refresh them afterwards).
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        if let Err(e) = app::transparency::snapshot::refresh(&db).await {
+            tracing::warn!(error = %e, "public figures refresh failed");
+        }
+    });
     let app = server::http::router(state);
     let listener = server::bind(addr)
         .await
@@ -365,7 +400,7 @@ fn spawn_reconciler(state: app::platform::AppState) {
 /// Sends queued notifications every 15 seconds through the configured adapters.
 fn spawn_dispatcher(state: app::platform::AppState) {
     tokio::spawn(async move {
-        let channels = app::notify::channels_from_env();
+        let channels = app::notify::channels_from_env(state.config.is_dev());
         let mut tick = tokio::time::interval(Duration::from_secs(15));
         loop {
             tick.tick().await;
@@ -376,7 +411,8 @@ fn spawn_dispatcher(state: app::platform::AppState) {
     });
 }
 
-/// Deletes expired sessions once an hour, so the table holds only live ones.
+/// Deletes expired sessions, sign-up links and ended attempt counters once an hour, so those
+/// tables hold only live rows.
 fn spawn_session_sweeper(conn: sea_orm::DatabaseConnection) {
     use app::platform::entity::session;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -394,6 +430,15 @@ fn spawn_session_sweeper(conn: sea_orm::DatabaseConnection) {
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "session sweep failed"),
+            }
+            match app::auth::sign_up::prune_expired(&conn).await {
+                Ok(n) if n > 0 => tracing::info!(removed = n, "expired sign-up links removed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "sign-up link sweep failed"),
+            }
+            // Limiter windows last at most an hour; pruning after a day leaves a wide margin.
+            if let Err(e) = app::platform::rate_limit::prune(&conn, 86_400).await {
+                tracing::warn!(error = %e, "rate-limit prune failed");
             }
         }
     });

@@ -801,6 +801,211 @@ async fn sign_in_limits_hold_across_two_app_instances() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attempt_windows_open_at_the_first_attempt_and_are_pruned() {
+    use app::platform::rate_limit::{hit, prune};
+    for tdb in databases().await {
+        let label = tdb.label;
+        let state = app_state(&tdb.url).await;
+        let db = &state.db;
+        // Three allowed in a two-second window, the fourth refused, another bucket untouched.
+        for _ in 0..3 {
+            assert!(hit(db, "t:a", 2, 3).await.unwrap(), "{label}");
+        }
+        assert!(!hit(db, "t:a", 2, 3).await.unwrap(), "{label}");
+        assert!(hit(db, "t:b", 2, 3).await.unwrap(), "{label}");
+        // Once the window has run out the count starts again from one.
+        tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
+        assert!(hit(db, "t:a", 2, 3).await.unwrap(), "{label}");
+        assert_eq!(
+            scalar(db, "SELECT hits FROM rate_limits WHERE bucket = 't:a'").await,
+            1,
+            "{label}"
+        );
+        // Pruning removes the windows that ended before the cut-off, and only those.
+        assert_eq!(prune(db, 2).await.unwrap(), 1, "{label}: t:b ended");
+        assert_eq!(
+            scalar(db, "SELECT COUNT(*) FROM rate_limits").await,
+            1,
+            "{label}"
+        );
+        tdb.drop_db().await;
+    }
+}
+
+// ------------------------------------------------------------------ sign-up by e-mail link
+
+fn sign_up_form(email: &str, role: &str) -> Request<Body> {
+    let body = format!(
+        "display_name=Sara&email={}&password=long+enough+pw&role={role}",
+        email.replace('@', "%40")
+    );
+    post_form("/api/auth/sign-up", &body, None)
+}
+
+/// The outbox's messages of one template, newest last: (payload URL).
+async fn outbox_urls(db: &DatabaseConnection, template: &str) -> Vec<String> {
+    strings(
+        db,
+        &format!(
+            "SELECT payload FROM notification_outbox WHERE template = '{template}' ORDER BY id"
+        ),
+    )
+    .await
+    .into_iter()
+    .map(|p| {
+        serde_json::from_str::<serde_json::Value>(&p).unwrap()["url"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    })
+    .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_up_answers_alike_and_only_the_link_makes_the_account() {
+    for tdb in databases().await {
+        let label = tdb.label;
+        let state = app_state(&tdb.url).await;
+        seed::run(&state.db, Scale::Demo, 10).await.unwrap();
+        let db = state.db.clone();
+        let app = server::http::router(state);
+        let users = scalar(&db, "SELECT COUNT(*) FROM users").await;
+
+        // A registered address and a new one get the same answer, and no session.
+        let taken = send(&app, sign_up_form("donor@demo.karamat.ir", "donor")).await;
+        let fresh = send(&app, sign_up_form("sara@example.ir", "donor")).await;
+        for res in [&taken, &fresh] {
+            assert!(res.status().is_redirection(), "{label}: {:?}", res.status());
+            assert_eq!(res.headers()[header::LOCATION], "/sign-up/sent", "{label}");
+            assert!(set_cookie(res, "karamat_session").is_none(), "{label}");
+        }
+        assert_eq!(body_text(taken).await, body_text(fresh).await, "{label}");
+        assert_eq!(
+            scalar(&db, "SELECT COUNT(*) FROM users").await,
+            users,
+            "{label}"
+        );
+        // The owner of the registered address is told; the new address gets its link.
+        assert_eq!(
+            outbox_urls(&db, "sign_up_exists").await,
+            ["http://127.0.0.1:3000/sign-in"],
+            "{label}"
+        );
+        let links = outbox_urls(&db, "sign_up_confirm").await;
+        assert_eq!(links.len(), 1, "{label}");
+        let path = links[0]
+            .strip_prefix("http://127.0.0.1:3000")
+            .unwrap()
+            .to_string();
+        let token = path.rsplit('/').next().unwrap().to_string();
+        // The token is not stored; only its keyed hash is.
+        assert_eq!(
+            scalar(
+                &db,
+                &format!("SELECT COUNT(*) FROM pending_sign_ups WHERE token_hash = '{token}'")
+            )
+            .await,
+            0,
+            "{label}"
+        );
+
+        // Opening the link (a mail scanner may) changes nothing.
+        let page = send(&app, get(&path, None)).await;
+        assert_eq!(page.status(), StatusCode::OK, "{label}");
+        assert_eq!(
+            scalar(&db, "SELECT COUNT(*) FROM users").await,
+            users,
+            "{label}"
+        );
+
+        // The button makes the account and signs it in, once.
+        let confirm = |t: &str| post_form("/api/auth/confirm-sign-up", &format!("token={t}"), None);
+        let res = send(&app, confirm(&token)).await;
+        assert!(res.status().is_redirection(), "{label}: {:?}", res.status());
+        assert_eq!(res.headers()[header::LOCATION], "/account", "{label}");
+        assert!(set_cookie(&res, "karamat_session").is_some(), "{label}");
+        assert_eq!(
+            strings(
+                &db,
+                "SELECT role FROM users WHERE email = 'sara@example.ir'"
+            )
+            .await,
+            ["donor"],
+            "{label}"
+        );
+        let mut again = confirm(&token);
+        again
+            .headers_mut()
+            .insert(header::ACCEPT, "application/json".parse().unwrap());
+        let res = send(&app, again).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{label}");
+        assert!(
+            body_text(res).await.contains("auth.link_invalid"),
+            "{label}"
+        );
+        assert_eq!(
+            scalar(&db, "SELECT COUNT(*) FROM users").await,
+            users + 1,
+            "{label}"
+        );
+
+        // An expired link makes nothing; a forged one neither.
+        send(&app, sign_up_form("late@example.ir", "entrepreneur")).await;
+        let past = if label == "sqlite" {
+            "datetime('now', '-1 hour')"
+        } else {
+            "NOW() - INTERVAL '1 hour'"
+        };
+        exec(
+            &db,
+            &format!("UPDATE pending_sign_ups SET expires_at = {past}"),
+        )
+        .await;
+        let late = outbox_urls(&db, "sign_up_confirm").await.pop().unwrap();
+        let late_token = late.rsplit('/').next().unwrap();
+        for t in [late_token, &"0".repeat(64), "x"] {
+            let res = send(&app, confirm(t)).await;
+            assert!(
+                res.status().is_client_error(),
+                "{label}: {t}: {:?}",
+                res.status()
+            );
+        }
+        assert_eq!(
+            scalar(&db, "SELECT COUNT(*) FROM users").await,
+            users + 1,
+            "{label}"
+        );
+
+        // Three requests an hour for one address: a stranger cannot flood an inbox.
+        let (_, per_address) = app::auth::sign_up::SIGN_UP_PER_ADDRESS;
+        let mut statuses = Vec::new();
+        for _ in 0..per_address + 1 {
+            statuses.push(
+                send(&app, sign_up_form("inbox@example.ir", "donor"))
+                    .await
+                    .status(),
+            );
+        }
+        assert_eq!(
+            statuses.last(),
+            Some(&StatusCode::TOO_MANY_REQUESTS),
+            "{label}: {statuses:?}"
+        );
+        assert_eq!(
+            scalar(
+                &db,
+                "SELECT COUNT(*) FROM pending_sign_ups WHERE email = 'inbox@example.ir'"
+            )
+            .await,
+            per_address,
+            "{label}"
+        );
+        tdb.drop_db().await;
+    }
+}
+
 // ------------------------------------------------------------------ staff sessions and audit
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

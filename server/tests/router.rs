@@ -96,8 +96,9 @@ async fn cross_site_posts_are_refused_and_change_nothing() {
         .insert(header::ORIGIN, "http://127.0.0.1:3000".parse().unwrap());
     let res = send(&app, req).await;
     assert!(res.status().is_redirection(), "{:?}", res.status());
+    // The account waits for the e-mailed link; the request itself was recorded.
     assert_eq!(
-        app::platform::entity::user::Entity::find()
+        app::platform::entity::pending_sign_up::Entity::find()
             .count(&db)
             .await
             .unwrap(),
@@ -305,4 +306,79 @@ async fn keep_alive_responses_have_no_nagle_floor() {
         took < std::time::Duration::from_millis(800),
         "40 keep-alive requests took {took:?}"
     );
+}
+
+/// The bundle and style sheet go out in the compressed form made at build time, kept a year
+/// under their hashed names; the favicon is kept a day; an old browser gets the plain file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn static_files_come_precompressed_and_cached_by_their_hash() {
+    let tdb = databases().await.remove(0);
+    let mut state = app_state(&tdb.url).await;
+    let site = tempfile::tempdir().unwrap();
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    let css = "body { color: #0f6b5c }\n".repeat(400);
+    std::fs::write(pkg.join("karamat.a1b2c3d4e5.css"), &css).unwrap();
+    std::fs::write(pkg.join("plain.css"), &css).unwrap();
+    std::fs::write(site.path().join("favicon.svg"), "<svg/>").unwrap();
+    assert_eq!(server::assets::precompress(&pkg).unwrap(), 2);
+    state.leptos_options = leptos::prelude::LeptosOptions::builder()
+        .output_name("karamat")
+        .site_root(site.path().to_str().unwrap())
+        .site_pkg_dir("pkg")
+        .build();
+    let app = server::http::router(state);
+    let fetch = |path: &str, accept: Option<&str>| {
+        let mut req = get(path, None);
+        if let Some(a) = accept {
+            req.headers_mut()
+                .insert(header::ACCEPT_ENCODING, a.parse().unwrap());
+        }
+        req
+    };
+    for (accept, encoding, file) in [
+        (
+            Some("gzip, deflate, br"),
+            Some("br"),
+            Some("karamat.a1b2c3d4e5.css.br"),
+        ),
+        (
+            Some("gzip"),
+            Some("gzip"),
+            Some("karamat.a1b2c3d4e5.css.gz"),
+        ),
+        (None, None, None),
+    ] {
+        let res = send(&app, fetch("/pkg/karamat.a1b2c3d4e5.css", accept)).await;
+        assert_eq!(res.status(), StatusCode::OK, "{accept:?}");
+        assert_eq!(
+            res.headers()
+                .get(header::CONTENT_ENCODING)
+                .map(|v| v.to_str().unwrap()),
+            encoding,
+            "{accept:?}"
+        );
+        assert_eq!(
+            res.headers()[header::CACHE_CONTROL],
+            "public, max-age=31536000, immutable"
+        );
+        let body = http_body_util::BodyExt::collect(res.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        match file {
+            Some(f) => assert_eq!(body, std::fs::read(pkg.join(f)).unwrap(), "{f}"),
+            None => assert_eq!(body, css.as_bytes()),
+        }
+    }
+    // An unhashed file is revalidated; the favicon is kept a day.
+    let res = send(&app, fetch("/pkg/plain.css", Some("br"))).await;
+    assert_eq!(res.headers()[header::CACHE_CONTROL], "public, no-cache");
+    let res = send(&app, fetch("/favicon.svg", None)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()[header::CACHE_CONTROL],
+        "public, max-age=86400"
+    );
+    tdb.drop_db().await;
 }

@@ -123,3 +123,66 @@ async fn public_api_and_transparency_page() {
         tdb.drop_db().await;
     }
 }
+
+/// The public figures are a stored snapshot: a read answers from it, a stale one is refreshed in
+/// the background, and the refreshed figures count the gifts settled meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn public_figures_are_a_snapshot_refreshed_in_the_background() {
+    use app::transparency::{service, snapshot};
+    for tdb in databases().await {
+        let label = tdb.label;
+        let state = app_state(&tdb.url).await;
+        let db = state.db.clone();
+        seed::run(&db, Scale::Demo, 32).await.unwrap();
+        let app = server::http::router(state.clone());
+        // The seed took the snapshot; it equals the figures computed from the tables.
+        let stored = snapshot::report(&db).await.unwrap();
+        assert!(stored.taken_at.is_some(), "{label}");
+        let computed = service::compute(&db).await.unwrap();
+        assert_eq!(
+            app::transparency::Report {
+                taken_at: None,
+                ..stored.clone()
+            },
+            computed,
+            "{label}"
+        );
+        // A gift settles: the stored figures do not move until they are refreshed.
+        let authority = start_gift(&state, "urgent", None, 70_000, 1).await;
+        app::payments::sandbox::decide(&db, &authority, "pay")
+            .await
+            .unwrap()
+            .unwrap();
+        app::giving::settlement::settle(&state, "sandbox", &authority, true)
+            .await
+            .unwrap();
+        let before = stored.summary.raised_rials;
+        assert_eq!(
+            snapshot::report(&db).await.unwrap().summary.raised_rials,
+            before,
+            "{label}"
+        );
+        // Once stale, a read answers at once with the old figures and refreshes them behind.
+        exec(
+            &db,
+            "UPDATE public_snapshots SET taken_at = '2020-01-01 00:00:00+00:00'",
+        )
+        .await;
+        let res = send(&app, get("/api/v1/summary", None)).await;
+        let json: Value = serde_json::from_str(&body_text(res).await).unwrap();
+        assert_eq!(json["raised_rials"].as_i64().unwrap(), before, "{label}");
+        let mut now = before;
+        for _ in 0..100 {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            now = snapshot::report(&db).await.unwrap().summary.raised_rials;
+            if now != before {
+                break;
+            }
+        }
+        assert_eq!(now, before + 700_000, "{label}");
+        // The page says when its figures were taken.
+        let html = body_text(send(&app, get("/transparency", None)).await).await;
+        assert!(html.contains("id=\"figures-as-of\""), "{label}");
+        tdb.drop_db().await;
+    }
+}

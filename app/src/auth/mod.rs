@@ -4,6 +4,8 @@ mod permissions;
 mod roles;
 pub(crate) mod server_fns;
 #[cfg(feature = "ssr")]
+pub mod sign_up;
+#[cfg(feature = "ssr")]
 pub mod ssr;
 #[cfg(feature = "ssr")]
 pub mod totp;

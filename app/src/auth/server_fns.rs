@@ -1,4 +1,4 @@
-//! Sign-up, sign-in, sign-out and "who am I". Each is a public POST endpoint: it validates with
+//! Sign-up (and its confirmation), sign-in, sign-out and "who am I". Each is a public POST endpoint: it validates with
 //! the shared rules, logs detail on the server and answers with a translation key.
 
 use super::SessionUser;
@@ -80,14 +80,17 @@ pub async fn sign_in(
     .map_err(AppError::with_status)
 }
 
+/// Asks for an account. The answer is the same whether or not the address is registered (a
+/// link or a note goes to the address); the account is made when the link is followed.
 #[server(prefix = "/api", endpoint = "auth/sign-up")]
 pub async fn sign_up(
     display_name: String,
     email: String,
     password: String,
     role: String,
-) -> Result<SessionUser, AppError> {
+) -> Result<(), AppError> {
     async move {
+        use super::sign_up::{request, Request, SIGN_UP_PER_ADDRESS};
         use super::ssr::*;
         use crate::validation;
 
@@ -102,20 +105,38 @@ pub async fn sign_up(
         if let Some(ip) = request_client_ip(&state.config) {
             limit(&state.db, &format!("signin:ip:{ip}"), SIGN_IN_PER_CLIENT).await?;
         }
-        let hash = hashing(move || hash_password(&password)).await??;
-        let locale = crate::shell::request_locale().code();
-        let u = create_user(
+        limit(
             &state.db,
-            NewUser {
-                email: Some(&email),
+            &format!("signup:addr:{email}"),
+            SIGN_UP_PER_ADDRESS,
+        )
+        .await?;
+        // Hashed whether or not the address is registered, so both answers take as long.
+        let hash = hashing(move || hash_password(&password)).await??;
+        request(
+            &state,
+            Request {
+                email: &email,
                 display_name: &name,
                 password_hash: hash,
                 role,
-                locale,
+                locale: crate::shell::request_locale(),
             },
         )
         .await?;
-        tracing::info!(user = %u.public_id, role = role.as_str(), "signed up");
+        leptos_axum::redirect("/sign-up/sent");
+        Ok(())
+    }
+    .await
+    .map_err(AppError::with_status)
+}
+
+/// Follows the link from a sign-up e-mail: makes the account and signs it in.
+#[server(prefix = "/api", endpoint = "auth/confirm-sign-up")]
+pub async fn confirm_sign_up(token: String) -> Result<SessionUser, AppError> {
+    async move {
+        let state = crate::platform::use_state()?;
+        let (u, role) = super::sign_up::confirm(&state, token.trim()).await?;
         start_session(&state, u, role).await
     }
     .await

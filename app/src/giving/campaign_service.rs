@@ -133,6 +133,28 @@ pub async fn detail(db: &DatabaseConnection, code: &str) -> Result<CampaignDetai
     })
 }
 
+/// The cards among `cards` that are still public now, in their order.
+pub async fn still_visible(
+    db: &DatabaseConnection,
+    cards: Vec<CampaignCard>,
+) -> Result<Vec<CampaignCard>, AppError> {
+    if cards.is_empty() {
+        return Ok(cards);
+    }
+    let visible: std::collections::HashSet<String> = release_campaign::Entity::find()
+        .filter(release_campaign::Column::PublicCode.is_in(cards.iter().map(|c| c.code.clone())))
+        .filter(visible_campaign())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.public_code)
+        .collect();
+    Ok(cards
+        .into_iter()
+        .filter(|c| visible.contains(&c.code))
+        .collect())
+}
+
 /// Open campaigns closest to their goal (least left to raise, counting forgiveness), for the home page.
 pub async fn near_goal(db: &DatabaseConnection, n: u64) -> Result<Vec<CampaignCard>, AppError> {
     let backend = db.get_database_backend();

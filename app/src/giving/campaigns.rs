@@ -104,7 +104,13 @@ pub async fn get_campaign(code: String) -> Result<CampaignDetail, AppError> {
 pub async fn campaigns_near_goal() -> Result<Vec<CampaignCard>, AppError> {
     async move {
         let state = crate::platform::use_state()?;
-        super::campaign_service::near_goal(&state.db, 3).await
+        // From the public figures' snapshot (ordering by what is left reads every open
+        // campaign), each card checked again now: one taken down or whose consent was withdrawn
+        // since the snapshot is not shown.
+        let cards = crate::transparency::snapshot::report(&state.db)
+            .await?
+            .near_goal;
+        super::campaign_service::still_visible(&state.db, cards).await
     }
     .await
     .map_err(AppError::with_status)

@@ -87,7 +87,11 @@ pub const LEFT_PRESETS: [i64; 4] = [500_000, 2_000_000, 10_000_000, 50_000_000];
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NeedResults {
     pub items: Vec<NeedCard>,
+    /// Matches counted, at most `COUNT_CAP`.
     pub total: u64,
+    /// More matched than were counted.
+    #[serde(default)]
+    pub more: bool,
     pub page: u64,
     pub pages: u64,
 }

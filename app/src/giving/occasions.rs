@@ -111,9 +111,12 @@ pub async fn current_occasion() -> Result<Option<OccasionProgress>, AppError> {
         let Some(key) = current(&windows, j.month, j.day) else {
             return Ok(None);
         };
-        super::service::occasion_progress(&state.db, key)
-            .await
-            .map(Some)
+        // From the public figures' snapshot: the progress sums every gift of the occasion.
+        Ok(crate::transparency::snapshot::report(&state.db)
+            .await?
+            .occasions
+            .into_iter()
+            .find(|o| o.key == key))
     }
     .await
     .map_err(AppError::with_status)

@@ -222,6 +222,7 @@ pub fn NeedsPage() -> impl IntoView {
                         let q = nq.get_untracked();
                         view! {
                             <p class="muted" id="needs-count">
+                                {p.more.then(|| view! { {t("needs.more_than")} " " })}
                                 {move || format_number(p.total as i64, i18n.get())} " " {t("needs.count")}
                             </p>
                             {p.items.is_empty().then(|| view! { <p class="empty">{t("needs.empty")}</p> })}

@@ -32,7 +32,9 @@ pub const FAMILY_CONSENTS: &str = "EXISTS (SELECT 1 FROM families f WHERE f.id =
      AND f.consent_publish = TRUE AND f.consent_recorded_at IS NOT NULL AND f.consent_withdrawn_at IS NULL)";
 
 const MAX_QUERY_CHARS: usize = 100;
-const MAX_PAGE: u64 = 10_000;
+/// Lists count matches up to this many; beyond it they say "1,000+".
+pub const COUNT_CAP: u64 = 1_000;
+const MAX_PAGE: u64 = COUNT_CAP.div_ceil(PER_PAGE);
 
 /// Validated filters.
 struct Filters {
@@ -225,7 +227,20 @@ pub async fn list_needs(db: &DatabaseConnection, q: &NeedQuery) -> Result<NeedRe
              JOIN ledger_accounts a ON a.id = e.account_id WHERE a.need_id = needs.id), 0)) <= {rials}"
         )));
     }
-    let mut select = need::Entity::find().filter(cond);
+    let base = need::Entity::find().filter(cond);
+    // Counted up to a bound: at national scale an exact count reads every matching card (tens of
+    // thousands) on every page view, and nobody pages past the first few dozen.
+    let counted = base
+        .clone()
+        .select_only()
+        .column(need::Column::Id)
+        .limit(COUNT_CAP + 1)
+        .into_tuple::<i64>()
+        .all(db)
+        .await?
+        .len() as u64;
+    let (total, more) = (counted.min(COUNT_CAP), counted > COUNT_CAP);
+    let mut select = base;
     select = match f.sort {
         "newest" => select.order_by(need::Column::PublishedAt, Order::Desc),
         "smallest" => select.order_by(need::Column::GoalRials, Order::Asc),
@@ -241,7 +256,6 @@ pub async fn list_needs(db: &DatabaseConnection, q: &NeedQuery) -> Result<NeedRe
             .order_by(need::Column::Deadline, Order::Asc),
     };
     select = select.order_by(need::Column::Id, Order::Asc);
-    let total = select.clone().count(db).await?;
     let rows = select
         .offset((f.page - 1) * PER_PAGE)
         .limit(PER_PAGE)
@@ -260,6 +274,7 @@ pub async fn list_needs(db: &DatabaseConnection, q: &NeedQuery) -> Result<NeedRe
     Ok(NeedResults {
         items,
         total,
+        more,
         page: f.page,
         pages: total.div_ceil(PER_PAGE).max(1),
     })

@@ -19,8 +19,8 @@ pub mod sms;
 
 /// The adapters configured in the environment, in the order they are tried: SMS through
 /// Kavenegar when `KARAMAT_SMS=kavenegar`, e-mail through SMTP when `KARAMAT_SMTP_URL` is set,
-/// then the log adapter for everything else.
-pub fn channels_from_env() -> Vec<Arc<dyn Channel>> {
+/// then the log adapter for everything else (in development, one that logs the whole message).
+pub fn channels_from_env(dev: bool) -> Vec<Arc<dyn Channel>> {
     let mut out: Vec<Arc<dyn Channel>> = Vec::new();
     if let Some(k) = sms::Kavenegar::from_env() {
         tracing::info!("SMS through Kavenegar");
@@ -30,7 +30,11 @@ pub fn channels_from_env() -> Vec<Arc<dyn Channel>> {
         tracing::info!("e-mail through SMTP");
         out.push(Arc::new(s));
     }
-    out.push(Arc::new(LogChannel));
+    if dev {
+        out.push(Arc::new(DevLogChannel));
+    } else {
+        out.push(Arc::new(LogChannel));
+    }
     out
 }
 
@@ -56,6 +60,7 @@ pub fn subject(template: &str, locale: Locale) -> String {
         "need_reallocated" => "notify.subject_need_reallocated",
         "campaign_released" => "notify.subject_campaign_released",
         "need_delivered" => "notify.subject_need_delivered",
+        "sign_up_confirm" | "sign_up_exists" => "notify.subject_sign_up",
         _ => "site.name",
     };
     translate(locale, key).to_string()
@@ -70,6 +75,21 @@ pub trait Channel: Send + Sync {
 
 /// The default adapter: logs that a message would go out, without the recipient or the text.
 pub struct LogChannel;
+
+/// The log adapter of a development server (`KARAMAT_ENV=dev`): logs the whole message, so a
+/// developer can follow a sign-up link or read a receipt without a mail server.
+pub struct DevLogChannel;
+
+#[async_trait::async_trait]
+impl Channel for DevLogChannel {
+    fn handles(&self, _channel: &str) -> bool {
+        true
+    }
+    async fn send(&self, m: &Message) -> Result<(), String> {
+        tracing::info!(channel = %m.channel, to = %m.to, template = %m.template, text = %m.text, "notification (dev log adapter)");
+        Ok(())
+    }
+}
 
 #[async_trait::async_trait]
 impl Channel for LogChannel {
@@ -134,6 +154,16 @@ pub fn render(template: &str, locale: Locale, payload: &serde_json::Value) -> St
             "{} {} {}",
             translate(locale, "notify.need_delivered"),
             get("update"),
+            get("url")
+        ),
+        "sign_up_confirm" => format!(
+            "{} {}",
+            translate(locale, "notify.sign_up_confirm"),
+            get("url")
+        ),
+        "sign_up_exists" => format!(
+            "{} {}",
+            translate(locale, "notify.sign_up_exists"),
             get("url")
         ),
         other => {

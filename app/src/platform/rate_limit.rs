@@ -1,6 +1,8 @@
 //! Attempt counters shared by every app server: one row per bucket in `rate_limits`, counted in
-//! fixed windows with one atomic upsert, so two instances behind a load balancer see the same
-//! count. Old windows are pruned by `serve`.
+//! one atomic upsert, so two instances behind a load balancer see the same count. A bucket's
+//! window opens at its first attempt and lasts `window_secs`; it is not aligned to the clock, so
+//! a burst cannot get twice the limit by straddling a minute boundary. Old windows are pruned
+//! hourly by `serve`.
 
 use super::Config;
 use crate::error::AppError;
@@ -15,31 +17,26 @@ pub async fn hit(
     max: i64,
 ) -> Result<bool, AppError> {
     let now = chrono::Utc::now().timestamp();
-    let window = now - now.rem_euclid(window_secs.max(1));
     let backend = db.get_database_backend();
-    // SQLite ≥ 3.35 and PostgreSQL both take INSERT … ON CONFLICT … RETURNING.
+    // SQLite ≥ 3.35 and PostgreSQL both take INSERT … ON CONFLICT … RETURNING. The window
+    // still open (started after `now - window`) counts on; an ended one restarts at `now`.
+    let sql = "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1) \
+         ON CONFLICT (bucket) DO UPDATE SET \
+           hits = CASE WHEN rate_limits.window_start > $3 THEN rate_limits.hits + 1 ELSE 1 END, \
+           window_start = CASE WHEN rate_limits.window_start > $3 \
+                          THEN rate_limits.window_start ELSE excluded.window_start END \
+         RETURNING hits";
     let sql = match backend {
-        DbBackend::Postgres => {
-            "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1) \
-             ON CONFLICT (bucket) DO UPDATE SET \
-               hits = CASE WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.hits + 1 ELSE 1 END, \
-               window_start = excluded.window_start \
-             RETURNING hits"
-        }
-        _ => {
-            "INSERT INTO rate_limits (bucket, window_start, hits) VALUES (?, ?, 1) \
-             ON CONFLICT (bucket) DO UPDATE SET \
-               hits = CASE WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.hits + 1 ELSE 1 END, \
-               window_start = excluded.window_start \
-             RETURNING hits"
-        }
+        DbBackend::Postgres => sql.to_string(),
+        // SQLite takes `?NNN` for numbered parameters.
+        _ => sql.replace('$', "?"),
     };
     let bucket: String = bucket.chars().take(250).collect();
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
             backend,
             sql,
-            [bucket.into(), window.into()],
+            [bucket.into(), now.into(), (now - window_secs.max(1)).into()],
         ))
         .await?
         .ok_or_else(|| AppError::internal("rate limit", "no row returned"))?;

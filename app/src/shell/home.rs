@@ -15,29 +15,10 @@ pub struct ImpactSummary {
 #[server(prefix = "/api", endpoint = "public/impact")]
 pub async fn impact_totals() -> Result<ImpactSummary, AppError> {
     let state = crate::platform::use_state()?;
-    impact_totals_from(&state.db).await
-}
-
-#[cfg(feature = "ssr")]
-pub async fn impact_totals_from(
-    db: &sea_orm::DatabaseConnection,
-) -> Result<ImpactSummary, AppError> {
-    use sea_orm::{ConnectionTrait, Statement};
-    let sql = "SELECT \
-        (SELECT CAST(COALESCE(SUM(amount_rials), 0) AS BIGINT) FROM donations WHERE status = 'settled') AS raised, \
-        (SELECT COUNT(DISTINCT family_id) FROM needs WHERE status IN ('funded','purchased','delivered')) AS families, \
-        (SELECT COUNT(*) FROM release_campaigns WHERE status IN ('released','closed')) AS freed, \
-        (SELECT COUNT(DISTINCT prisoner_id) FROM worker_assignments WHERE status = 'active') AS workers";
-    let row = db
-        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+    // From the public figures' snapshot: these sums read every gift.
+    Ok(crate::transparency::snapshot::report(&state.db)
         .await?
-        .ok_or(AppError::Internal)?;
-    Ok(ImpactSummary {
-        raised_rials: row.try_get("", "raised")?,
-        families_supported: row.try_get("", "families")?,
-        prisoners_freed: row.try_get("", "freed")?,
-        workers_employed: row.try_get("", "workers")?,
-    })
+        .summary)
 }
 
 #[component]

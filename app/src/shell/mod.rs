@@ -40,6 +40,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
                 <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>
@@ -131,6 +132,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sandbox-bank/:authority") view=crate::payments::SandboxBankPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/sign-in") view=sign_in::SignInPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/sign-up") view=sign_in::SignUpPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/sign-up/sent") view=sign_in::SignUpSentPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/sign-up/confirm/:token") view=sign_in::ConfirmSignUpPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/account") view=account::DonorHome ssr=SsrMode::InOrder/>
                     <Route path=path!("/employment/dashboard") view=crate::employment::DashboardPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/employment/workshops") view=crate::employment::WorkshopsPage ssr=SsrMode::InOrder/>

@@ -1,4 +1,4 @@
-use crate::auth::{AuthEpoch, SignIn, SignUp};
+use crate::auth::{AuthEpoch, ConfirmSignUp, SignIn, SignUp};
 use crate::error::AppError;
 use crate::i18n::{t, use_i18n};
 use leptos::prelude::*;
@@ -17,7 +17,7 @@ pub fn ActionError<T: Clone + Send + Sync + 'static>(
     }
 }
 
-/// After a successful sign-in or sign-up, tell the rest of the page who is signed in now.
+/// After a successful sign-in or confirmed sign-up, tell the rest of the page who is signed in now.
 fn refresh_on_success<T: Clone + Send + Sync + 'static>(
     value: Signal<Option<Result<T, AppError>>>,
 ) {
@@ -64,8 +64,8 @@ pub fn SignInPage() -> impl IntoView {
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
+    // No session yet: the account is made when the e-mailed link is followed.
     let action = ServerAction::<SignUp>::new();
-    refresh_on_success(action.value().into());
     view! {
         <section class="panel narrow">
             <h1>{t("auth.sign_up_title")}</h1>
@@ -102,6 +102,42 @@ pub fn SignUpPage() -> impl IntoView {
             <p class="muted">
                 {t("auth.have_account")} " " <A href="/sign-in">{t("auth.sign_in")}</A>
             </p>
+        </section>
+    }
+}
+
+/// Where the sign-up form leads: the same page whether or not the address was registered.
+#[component]
+pub fn SignUpSentPage() -> impl IntoView {
+    view! {
+        <section class="panel narrow">
+            <h1>{t("auth.check_email_title")}</h1>
+            <p>{t("auth.check_email_body")}</p>
+            <p class="muted">{t("auth.check_email_none")}</p>
+            <p><A href="/sign-in">{t("auth.sign_in")}</A></p>
+        </section>
+    }
+}
+
+/// The page the e-mailed link opens. Following a link changes nothing (a mail scanner may
+/// fetch it); the button posts the token and makes the account.
+#[component]
+pub fn ConfirmSignUpPage() -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    let token = move || params.read().get("token").unwrap_or_default();
+    let action = ServerAction::<ConfirmSignUp>::new();
+    refresh_on_success(action.value().into());
+    view! {
+        <section class="panel narrow">
+            <h1>{t("auth.confirm_title")}</h1>
+            <p>{t("auth.confirm_body")}</p>
+            <ActionForm action=action attr:class="form" attr:id="confirm-sign-up-form">
+                <input type="hidden" name="token" prop:value=token value=token/>
+                <ActionError value=action.value()/>
+                <button type="submit" class="button" disabled=move || action.pending().get()>
+                    {t("auth.confirm_button")}
+                </button>
+            </ActionForm>
         </section>
     }
 }

@@ -6,6 +6,8 @@
 mod page;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod snapshot;
 
 pub use page::*;
 
@@ -42,19 +44,27 @@ pub struct CategoryRow {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
+    /// When the figures were computed (they are a snapshot; see `snapshot`).
+    pub taken_at: Option<chrono::DateTime<chrono::Utc>>,
     pub summary: ImpactSummary,
     pub disbursed_rials: i64,
     /// The last twelve Solar Hijri months with any activity, oldest first.
     pub months: Vec<MonthRow>,
     pub provinces: Vec<ProvinceRow>,
     pub categories: Vec<CategoryRow>,
+    /// Children's gifts of each occasion (the home page shows the one under way).
+    #[serde(default)]
+    pub occasions: Vec<crate::giving::OccasionProgress>,
+    /// Open campaigns nearest their goal (the home page's list).
+    #[serde(default)]
+    pub near_goal: Vec<crate::giving::CampaignCard>,
 }
 
 #[server(prefix = "/api", endpoint = "public/transparency")]
 pub async fn transparency_report() -> Result<Report, AppError> {
     async move {
         let state = crate::platform::use_state()?;
-        service::report(&state.db).await
+        snapshot::report(&state.db).await
     }
     .await
     .map_err(AppError::with_status)

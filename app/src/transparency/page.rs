@@ -75,6 +75,22 @@ pub fn month_label(year: i32, month: u8, l: Locale) -> String {
     )
 }
 
+/// When the figures were taken, in Tehran time (UTC+03:30; Iran keeps no daylight time since
+/// 2022): "Figures as of 9 Azar 1405, 11:20 (Tehran time)", in the locale's words and digits.
+pub fn as_of(taken: chrono::DateTime<chrono::Utc>, l: Locale) -> String {
+    let tehran = taken + chrono::Duration::minutes(210);
+    localize_digits(
+        &format!(
+            "{} {}{} {}",
+            translate(l, "transparency.as_of"),
+            crate::i18n::format_date(tehran.date_naive(), l),
+            translate(l, "transparency.as_of_time"),
+            tehran.format("%H:%M"),
+        ),
+        l,
+    )
+}
+
 #[component]
 pub fn TransparencyPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -97,7 +113,9 @@ pub fn TransparencyPage() -> impl IntoView {
                         let cat_labels: Vec<String> = r.categories.iter().map(|c| translate(l, category_key(&c.category)).to_string()).collect();
                         let cat_values: Vec<i64> = r.categories.iter().map(|c| c.raised_rials).collect();
                         let s = r.summary.clone();
+                        let taken = r.taken_at.map(|at| as_of(at, l));
                         view! {
+                            {taken.map(|text| view! { <p class="muted small" id="figures-as-of">{text}</p> })}
                             <dl class="stats" id="transparency-totals">
                                 <div class="stat"><dt class="stat-label">{t("transparency.raised")}</dt><dd class="stat-value">{format_toman(s.raised_rials, l)}</dd></div>
                                 <div class="stat"><dt class="stat-label">{t("transparency.disbursed")}</dt><dd class="stat-value">{format_toman(r.disbursed_rials, l)}</dd></div>

@@ -78,29 +78,48 @@ pub async fn months(db: &DatabaseConnection) -> Result<Vec<MonthRow>, AppError> 
     Ok(all.into_iter().skip(skip).collect())
 }
 
+/// Raised and needs met per province, in one pass over the settled gifts (a gift counts for a
+/// need's province unless its card hides the province, and for a campaign's province).
 pub async fn provinces(db: &DatabaseConnection) -> Result<Vec<ProvinceRow>, AppError> {
-    let mut out = Vec::new();
-    // Needs whose card hides the province are left out of the per-province figures.
+    let mut raised: BTreeMap<i64, i64> = BTreeMap::new();
+    for sql in [
+        "SELECT n.province_id AS p, CAST(SUM(d.amount_rials) AS BIGINT) AS s FROM donations d \
+         JOIN needs n ON n.id = d.need_id WHERE d.status = 'settled' AND n.hide_province = FALSE \
+         GROUP BY n.province_id",
+        "SELECT c.province_id AS p, CAST(SUM(d.amount_rials) AS BIGINT) AS s FROM donations d \
+         JOIN release_campaigns c ON c.id = d.campaign_id WHERE d.status = 'settled' \
+         GROUP BY c.province_id",
+    ] {
+        for r in rows(db, sql.to_string()).await? {
+            *raised.entry(r.try_get("", "p")?).or_default() += r.try_get::<i64>("", "s")?;
+        }
+    }
+    let mut met: BTreeMap<i64, i64> = BTreeMap::new();
     for r in rows(
         db,
-        "SELECT p.code AS code, p.name_fa AS fa, p.name_en AS en, \
-           CAST(COALESCE((SELECT SUM(d.amount_rials) FROM donations d JOIN needs n ON n.id = d.need_id \
-              WHERE d.status = 'settled' AND n.province_id = p.id AND n.hide_province = FALSE), 0) \
-            + COALESCE((SELECT SUM(d.amount_rials) FROM donations d JOIN release_campaigns c ON c.id = d.campaign_id \
-              WHERE d.status = 'settled' AND c.province_id = p.id), 0) AS BIGINT) AS raised, \
-           CAST((SELECT COUNT(*) FROM needs n WHERE n.province_id = p.id AND n.hide_province = FALSE \
-              AND n.status IN ('funded','purchased','delivered')) AS BIGINT) AS met \
-         FROM provinces p ORDER BY p.sort_order"
+        "SELECT province_id AS p, CAST(COUNT(*) AS BIGINT) AS n FROM needs \
+         WHERE hide_province = FALSE AND status IN ('funded','purchased','delivered') GROUP BY province_id"
             .to_string(),
     )
     .await?
     {
+        met.insert(r.try_get("", "p")?, r.try_get("", "n")?);
+    }
+    let mut out = Vec::new();
+    for r in rows(
+        db,
+        "SELECT id, code, name_fa AS fa, name_en AS en FROM provinces ORDER BY sort_order"
+            .to_string(),
+    )
+    .await?
+    {
+        let id: i64 = r.try_get("", "id")?;
         out.push(ProvinceRow {
             code: r.try_get("", "code")?,
             name_fa: r.try_get("", "fa")?,
             name_en: r.try_get("", "en")?,
-            raised_rials: r.try_get("", "raised")?,
-            needs_met: r.try_get("", "met")?,
+            raised_rials: raised.get(&id).copied().unwrap_or(0),
+            needs_met: met.get(&id).copied().unwrap_or(0),
         });
     }
     Ok(out)
@@ -154,12 +173,47 @@ pub async fn disbursed(db: &DatabaseConnection) -> Result<i64, AppError> {
         .unwrap_or(0))
 }
 
-pub async fn report(db: &DatabaseConnection) -> Result<Report, AppError> {
+/// Home-page totals: raised, families supported, prisoners freed, workers employed.
+pub async fn impact_summary(
+    db: &sea_orm::DatabaseConnection,
+) -> Result<crate::shell::ImpactSummary, AppError> {
+    let sql = "SELECT \
+        (SELECT CAST(COALESCE(SUM(amount_rials), 0) AS BIGINT) FROM donations WHERE status = 'settled') AS raised, \
+        (SELECT COUNT(DISTINCT family_id) FROM needs WHERE status IN ('funded','purchased','delivered')) AS families, \
+        (SELECT COUNT(*) FROM release_campaigns WHERE status IN ('released','closed')) AS freed, \
+        (SELECT COUNT(DISTINCT prisoner_id) FROM worker_assignments WHERE status = 'active') AS workers";
+    let row = db
+        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await?
+        .ok_or(AppError::Internal)?;
+    Ok(crate::shell::ImpactSummary {
+        raised_rials: row.try_get("", "raised")?,
+        families_supported: row.try_get("", "families")?,
+        prisoners_freed: row.try_get("", "freed")?,
+        workers_employed: row.try_get("", "workers")?,
+    })
+}
+
+/// How many campaigns the home page lists as nearest their goal.
+pub const NEAR_GOAL: u64 = 3;
+
+/// Computes every public figure from the source tables: a scan of all settled gifts, so it runs
+/// in the background (`snapshot::refresh`), never per request.
+pub async fn compute(db: &DatabaseConnection) -> Result<Report, AppError> {
     Ok(Report {
-        summary: crate::shell::impact_totals_from(db).await?,
+        taken_at: None,
+        summary: impact_summary(db).await?,
         disbursed_rials: disbursed(db).await?,
         months: months(db).await?,
         provinces: provinces(db).await?,
         categories: categories(db).await?,
+        occasions: {
+            let mut v = Vec::new();
+            for key in crate::giving::OCCASION_KEYS {
+                v.push(crate::giving::service::occasion_progress(db, key).await?);
+            }
+            v
+        },
+        near_goal: crate::giving::campaign_service::near_goal(db, NEAR_GOAL).await?,
     })
 }

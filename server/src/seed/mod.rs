@@ -1289,6 +1289,13 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
 
     reset_sequences(&txn, &rows).await?;
     txn.commit().await?;
+    // Statistics for the planner now: without them (and PostgreSQL's autovacuum may be off) the
+    // first queries on millions of fresh rows are planned blind.
+    db.execute_unprepared("ANALYZE").await?;
+    // The public figures, so the first visitor does not wait for them.
+    app::transparency::snapshot::refresh(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("public figures: {e}"))?;
     if db.get_database_backend() == DbBackend::Sqlite {
         // Fold the write-ahead log into the database file now rather than at some later open.
         db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
