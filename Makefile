@@ -1,5 +1,5 @@
 # Two commands for a newcomer; everything else is in scripts/dev.sh.
-.PHONY: run test build tools e2e seed-national bench
+.PHONY: run test build tools e2e bench
 
 run:
 	@scripts/dev.sh run
@@ -15,3 +15,6 @@ tools:
 
 e2e:
 	@scripts/dev.sh e2e
+
+bench:
+	@scripts/dev.sh bench

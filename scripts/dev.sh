@@ -5,6 +5,7 @@
 #                          TEST_DATABASE_URL is set), the wasm dependency check, Playwright
 #   scripts/dev.sh build   release build of server and wasm
 #   scripts/dev.sh tools   only install/check the toolchain
+#   scripts/dev.sh bench   release build, then scripts/bench.sh (national scale, not a test)
 #   scripts/dev.sh env     print the toolchain environment (for `eval`)
 set -euo pipefail
 
@@ -228,8 +229,9 @@ case "$cmd" in
   test) test_all ;;
   build) build ;;
   tools) tools ;;
+  bench) build; "$ROOT/scripts/bench.sh" ;;
   e2e) tools; e2e ;;
   wasm-check) choose_toolchain; wasm_deps_check ;;
   env) choose_toolchain; echo "export PATH=\"$PATH\"${RUSTC_BOOTSTRAP:+ RUSTC_BOOTSTRAP=1}" ;;
-  *) die "unknown command: $cmd (run|test|build|tools|e2e|wasm-check|env)" ;;
+  *) die "unknown command: $cmd (run|test|build|tools|e2e|bench|wasm-check|env)" ;;
 esac

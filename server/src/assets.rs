@@ -60,16 +60,15 @@ pub fn precompress(dir: &Path) -> io::Result<usize> {
     Ok(done)
 }
 
-/// Whether a file name carries a content hash: `name.HASH.ext`, the hash at least 8 letters,
-/// digits, `-` or `_` and not all letters (cargo-leptos's hashed outputs look like this).
+/// Whether a file name carries a content hash: `name.HASH.ext`, the hash letters, digits, `-` or
+/// `_`, at least 16 of them or 8 with a digit (cargo-leptos's are 22, base64url).
 pub fn is_hashed(file_name: &str) -> bool {
     let parts: Vec<&str> = file_name.split('.').collect();
     parts.len() >= 3
         && parts[1..parts.len() - 1].iter().any(|p| {
-            p.len() >= 8
-                && p.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-                && p.chars().any(|c| c.is_ascii_digit())
+            p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                && (p.len() >= 16 || (p.len() >= 8 && p.chars().any(|c| c.is_ascii_digit())))
         })
 }
 
@@ -95,6 +94,7 @@ mod tests {
     fn hashed_names_are_told_apart() {
         assert!(is_hashed("karamat.Xy3kq9_Zt2.wasm"));
         assert!(is_hashed("karamat.a1b2c3d4e5.js"));
+        assert!(is_hashed("karamat.JXLEQwHHoEULFDHPFVzVwq.wasm"));
         assert!(!is_hashed("karamat.wasm"));
         assert!(!is_hashed("karamat_bg.wasm"));
         assert!(!is_hashed("inline0.js"));

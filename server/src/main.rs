@@ -328,6 +328,15 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         Ok(n) => tracing::info!(files = n, "static files compressed"),
         Err(e) => tracing::warn!(error = %e, "static files not compressed"),
     });
+    // Needs written before search folding existed become searchable.
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        match app::giving::service::fold_missing_search_text(&db).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(needs = n, "search text folded"),
+            Err(e) => tracing::warn!(error = %e, "search text not folded"),
+        }
+    });
     // Fresh public figures before the first visitor asks (readers refresh them afterwards).
     let db = state.db.clone();
     tokio::spawn(async move {

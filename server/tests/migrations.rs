@@ -8,7 +8,8 @@ use sea_orm::{ConnectionTrait, Statement};
 async fn table_count(conn: &sea_orm::DatabaseConnection) -> i64 {
     let sql = match conn.get_database_backend() {
         sea_orm::DbBackend::Sqlite => {
-            "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'seaql_migrations'"
+            // The search index (FTS5 `needs_fts` and its shadow tables) exists only on SQLite.
+            "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'needs_fts%' AND name <> 'seaql_migrations'"
         }
         _ => "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'seaql_migrations'",
     };

@@ -352,3 +352,126 @@ async fn no_public_route_reveals_personal_data() {
         }
     }
 }
+
+/// Search finds the folded query inside the folded title and story, from the index, on both
+/// databases: the same needs as reading every visible card and comparing, whatever the letters
+/// (Arabic ي/ك), digits, ZWNJ or kashida the visitor types; edits and old rows are found too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_matches_folded_text_from_the_index() {
+    use app::validation::search_text;
+    for tdb in databases().await {
+        let l = tdb.label;
+        let state = app_state(&tdb.url).await;
+        let db = state.db.clone();
+        seed::run(&db, Scale::Demo, 21).await.unwrap();
+        let app = server::http::router(state);
+        let statuses = app::giving::PUBLIC_STATUSES
+            .iter()
+            .map(|s| format!("'{s}'"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let visible = |extra: &str| {
+            format!(
+                "SELECT public_code, public_title || ' ' || public_story FROM needs \
+                 WHERE status IN ({statuses}) AND withdrawn_at IS NULL AND {} {extra}",
+                app::giving::service::FAMILY_CONSENTS
+            )
+        };
+        let rows = db
+            .query_all_raw(Statement::from_string(
+                db.get_database_backend(),
+                visible(""),
+            ))
+            .await
+            .unwrap();
+        let cards: Vec<(String, String)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.try_get_by_index(0).unwrap(),
+                    search_text(&r.try_get_by_index::<String>(1).unwrap()),
+                )
+            })
+            .collect();
+        let search = |q: &str| {
+            let app = app.clone();
+            let q = q.to_string();
+            async move {
+                let url = format!(
+                    "/api/v1/needs?q={}",
+                    q.bytes().map(|b| format!("%{b:02X}")).collect::<String>()
+                );
+                let res = send(&app, get(&url, None)).await;
+                assert_eq!(res.status(), StatusCode::OK, "{q}");
+                let json: serde_json::Value = serde_json::from_str(&body_text(res).await).unwrap();
+                let codes: Vec<String> = json["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|i| i["code"].as_str().unwrap().to_string())
+                    .collect();
+                (json["total"].as_u64().unwrap(), codes)
+            }
+        };
+        let queries = [
+            "اجاره",
+            "اجـاره",
+            "كمك",
+            "نفره",
+            "۳ نفره",
+            "3 نفره",
+            "خانواده‌ای",
+            "خانواده ای",
+            "زندان",
+            "مدرسه",
+            "nothing-like-this",
+        ];
+        let mut found_any = 0;
+        for q in queries {
+            let folded = search_text(q);
+            let expected: Vec<&String> = cards
+                .iter()
+                .filter(|(_, text)| text.contains(&folded))
+                .map(|(code, _)| code)
+                .collect();
+            let (total, codes) = search(q).await;
+            assert_eq!(total as usize, expected.len(), "{l}: {q}");
+            assert!(codes.iter().all(|c| expected.contains(&c)), "{l}: {q}");
+            if total > 0 {
+                found_any += 1;
+            }
+        }
+        assert!(
+            found_any >= 6,
+            "{l}: the demo's stories answer most queries"
+        );
+        // An edited text is found by its new words at once (SQLite: the trigger feeds the index).
+        let code = &cards[0].0;
+        exec(
+            &db,
+            &format!(
+                "UPDATE needs SET search_text = 'گلدان فیروزه ای برای آشپزخانه' WHERE public_code = '{code}'"
+            ),
+        )
+        .await;
+        assert_eq!(search("فيروزه").await.1, vec![code.clone()], "{l}");
+        // Rows from before the column existed are folded at start and then found.
+        exec(
+            &db,
+            &format!("UPDATE needs SET search_text = NULL WHERE public_code = '{code}'"),
+        )
+        .await;
+        let q = cards[0].1.split(' ').take(3).collect::<Vec<_>>().join(" ");
+        let expected = cards.iter().filter(|(_, t)| t.contains(&q)).count() as u64;
+        assert_eq!(search(&q).await.0, expected - 1, "{l}");
+        assert_eq!(
+            app::giving::service::fold_missing_search_text(&db)
+                .await
+                .unwrap(),
+            1,
+            "{l}"
+        );
+        assert_eq!(search(&q).await.0, expected, "{l}");
+        tdb.drop_db().await;
+    }
+}

@@ -849,6 +849,9 @@ pub async fn draft_need(
         family_id: Set(f.id),
         province_id: Set(f.province_id),
         category: Set(form.category.clone()),
+        search_text: Set(Some(crate::validation::search_text(&format!(
+            "{title} {story}"
+        )))),
         public_title: Set(title),
         public_story: Set(story),
         private_notes_enc: Set(
@@ -920,6 +923,10 @@ pub async fn edit_need(
     let txn = audit::begin(&state.db).await?;
     let mut q = need::Entity::update_many()
         .col_expr(need::Column::GoalRials, Expr::value(tomans * 10))
+        .col_expr(
+            need::Column::SearchText,
+            Expr::value(crate::validation::search_text(&format!("{title} {story}"))),
+        )
         .col_expr(need::Column::PublicTitle, Expr::value(title))
         .col_expr(need::Column::PublicStory, Expr::value(story))
         .col_expr(need::Column::Deadline, Expr::value(deadline))

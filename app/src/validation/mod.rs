@@ -26,6 +26,20 @@ pub fn normalize_persian(s: &str) -> String {
     mapped.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The form in which needs are indexed and searched, on both databases: Persian-normalised
+/// (Arabic ي/ك, any digit script), folded like the privacy guard folds (kashida, diacritics,
+/// invisible marks, full-width forms), the zero-width non-joiner read as a space (so «اجاره‌بها»
+/// is found by «اجاره» and by «اجاره بها»), lower case, single spaces. A search matches when the
+/// folded query occurs in the folded text.
+pub fn search_text(s: &str) -> String {
+    crate::privacy::pii::fold(&normalize_persian(s))
+        .replace('\u{200C}', " ")
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// An Iranian national code: ten digits (any script) with a valid check digit.
 pub fn national_code(input: &str) -> Result<String, &'static str> {
     let s: String = latin_digits(input)
@@ -192,6 +206,15 @@ pub fn amount_rials(input: &str) -> Result<i64, &'static str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn search_text_folds_what_a_reader_would_not_tell_apart() {
+        use super::search_text;
+        assert_eq!(search_text("اجاره‌بهای  خانه"), "اجاره بهای خانه");
+        assert_eq!(search_text("كيف مدرسه"), "کیف مدرسه");
+        assert_eq!(search_text("اجـــاره ۱۲"), search_text("اجاره 12"));
+        assert_eq!(search_text("Rent  FOR\u{200F} me"), "rent for me");
+        assert_eq!(search_text("دَرمان"), "درمان");
+    }
 
     #[test]
     fn company_ids_need_their_check_digit() {

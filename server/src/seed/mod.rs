@@ -642,6 +642,7 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
             "delivered_at",
             "created_at",
             "updated_at",
+            "search_text",
         ],
     );
     struct NeedInfo {
@@ -753,6 +754,9 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
             },
             Value::from(created),
             Value::from(created),
+            s(&app::validation::search_text(&format!(
+                "{title_fa} {story}"
+            ))),
         ]);
         let account = accounts.push(vec![
             s(&format!("fund:need:{nid}")),

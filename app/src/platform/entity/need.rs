@@ -31,6 +31,10 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// Consent withdrawn after funding: off every public surface, work goes on privately.
     pub withdrawn_at: Option<DateTimeUtc>,
+    /// Title and story as searched (`validation::search_text`), indexed for substring search
+    /// (SQLite: the FTS5 trigram table `needs_fts`; PostgreSQL: a pg_trgm GIN index). Written
+    /// with the title and story.
+    pub search_text: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
