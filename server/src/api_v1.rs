@@ -208,7 +208,7 @@ pub fn openapi_document() -> serde_json::Value {
                 "goal_rials": rials, "raised_rials": rials, "donors": int,
                 "deadline": {"type": ["string", "null"], "format": "date"}, "status": {"type": "string"},
                 "occasion": {"type": ["string", "null"]}}},
-            "NeedPage": {"type": "object", "properties": {"items": list("NeedCard"), "total": int, "more": {"type": "boolean", "description": "More matched than `total` (counting stops at 1,000)"}, "page": int, "pages": int}},
+            "NeedPage": {"type": "object", "properties": {"items": list("NeedCard"), "total": int, "more": {"type": "boolean", "description": "More matched than `total` (counting stops at 240)"}, "page": int, "pages": int}},
             "CampaignCard": {"type": "object", "properties": {
                 "code": {"type": "string"}, "offence": {"type": "string"}, "title": {"type": "string"},
                 "province": {"type": ["object", "null"]}, "total_owed_rials": rials, "forgiveness_rials": rials,

@@ -23,9 +23,11 @@ pub fn visible_campaign() -> sea_orm::Condition {
 }
 
 /// The prisoner behind `release_campaigns.prisoner_id` consents now.
+/// A scalar look-up by primary key rather than `EXISTS`, for the planner's sake (see
+/// `service::FAMILY_CONSENTS`).
 pub const PRISONER_CONSENTS: &str =
-    "EXISTS (SELECT 1 FROM prisoners p WHERE p.id = release_campaigns.prisoner_id \
-     AND p.consent_campaign = TRUE AND p.consent_campaign_at IS NOT NULL)";
+    "(SELECT 1 FROM prisoners p WHERE p.id = release_campaigns.prisoner_id \
+     AND p.consent_campaign = TRUE AND p.consent_campaign_at IS NOT NULL) IS NOT NULL";
 
 fn card(
     c: &release_campaign::Model,

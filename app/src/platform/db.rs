@@ -14,7 +14,8 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         }
     }
     let mut opt = ConnectOptions::new(url.to_owned());
-    opt.sqlx_logging(false)
+    // KARAMAT_SQL_LOG=1 logs every statement with its duration (target `sqlx::query`): for finding where a slow page spends its time. Off by default.
+    opt.sqlx_logging(std::env::var_os("KARAMAT_SQL_LOG").is_some_and(|v| v == "1"))
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(30));
     if url.starts_with("sqlite:") {
