@@ -6,7 +6,7 @@
 //! * Needs in each order the public list offers, so a page reads its dozen cards from an index
 //!   instead of sorting every visible need: "most urgent" (still raising first, then by deadline,
 //!   undated last — the same expressions as `giving::service::list_needs`, which both SQLite and
-//!   PostgreSQL match against an expression index), "newest" and "smallest".
+//!   PostgreSQL match against an expression index), "newest" and "smallest"; campaigns likewise.
 //! * `needs.search_text`: title and story folded for search (written by the application, which
 //!   folds Persian text the same way for the query), indexed for substring search: on SQLite an
 //!   FTS5 table with the trigram tokenizer over that column (kept by triggers), on PostgreSQL a
@@ -36,6 +36,10 @@ const SQLITE_FTS: [&str; 4] = [
        INSERT INTO needs_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
 ];
 
+/// The public campaign list's order (open first, newest first), as an expression index.
+const CAMPAIGN_ORDER_INDEX: &str = "CREATE INDEX IF NOT EXISTS ix_release_campaigns_order ON \
+    release_campaigns ((CASE WHEN status = 'published' THEN 0 ELSE 1 END), published_at DESC, id)";
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -60,6 +64,9 @@ impl MigrationTrait for Migration {
         m.create_index(index("donations", &["status", "settled_at"]))
             .await?;
         m.get_connection().execute_unprepared(URGENT_INDEX).await?;
+        m.get_connection()
+            .execute_unprepared(CAMPAIGN_ORDER_INDEX)
+            .await?;
         m.create_index(index("needs", &["published_at"])).await?;
         m.create_index(index("needs", &["goal_rials"])).await?;
         m.alter_table(
@@ -114,6 +121,7 @@ impl MigrationTrait for Migration {
         .await?;
         for (table, name) in [
             ("needs", "ix_needs_urgent"),
+            ("release_campaigns", "ix_release_campaigns_order"),
             ("needs", "ix_needs_published_at"),
             ("needs", "ix_needs_goal_rials"),
         ] {

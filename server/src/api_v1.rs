@@ -213,7 +213,7 @@ pub fn openapi_document() -> serde_json::Value {
                 "code": {"type": "string"}, "offence": {"type": "string"}, "title": {"type": "string"},
                 "province": {"type": ["object", "null"]}, "total_owed_rials": rials, "forgiveness_rials": rials,
                 "raised_rials": rials, "donors": int, "status": {"type": "string"}}},
-            "CampaignPage": {"type": "object", "properties": {"items": list("CampaignCard"), "total": int, "page": int, "pages": int}}
+            "CampaignPage": {"type": "object", "properties": {"items": list("CampaignCard"), "total": int, "more": {"type": "boolean", "description": "More matched than `total` (counting stops at 240)"}, "page": int, "pages": int}}
         }}
     })
 }

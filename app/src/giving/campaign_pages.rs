@@ -114,7 +114,7 @@ pub fn CampaignsPage() -> impl IntoView {
                             None => format!("/release?page={page}"),
                         };
                         view! {
-                            <p class="muted" id="campaigns-count">{move || format_number(p.total as i64, i18n.get())} " " {t("campaign.count")}</p>
+                            <p class="muted" id="campaigns-count">{p.more.then(|| view! { {t("needs.more_than")} " " })}{move || format_number(p.total as i64, i18n.get())} " " {t("campaign.count")}</p>
                             <ul class="cards">
                                 {p.items.into_iter().map(|c| view! { <li><CampaignCardView card=c/></li> }).collect_view()}
                             </ul>

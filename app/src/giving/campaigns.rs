@@ -71,7 +71,11 @@ pub struct CampaignDetail {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CampaignResults {
     pub items: Vec<CampaignCard>,
+    /// Matches counted, at most `service::COUNT_CAP`.
     pub total: u64,
+    /// More matched than were counted.
+    #[serde(default)]
+    pub more: bool,
     pub page: u64,
     pub pages: u64,
 }
