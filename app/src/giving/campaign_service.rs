@@ -6,7 +6,7 @@ use crate::error::AppError;
 use crate::platform::entity::{province, release_campaign};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Order, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
+    QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 use std::collections::HashMap;
 
@@ -70,14 +70,11 @@ pub async fn list(
         // On SQLite a unary `+` keeps the planner on the order index instead of sorting every
         // visible campaign (as for needs: `service::listed_need`). Same rows.
         sea_orm::DbBackend::Sqlite => sea_orm::Condition::all()
-            .add(sea_orm::sea_query::Expr::cust(format!(
-                "+release_campaigns.status IN ({})",
-                CAMPAIGN_PUBLIC_STATUSES
-                    .iter()
-                    .map(|s| format!("'{s}'"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )))
+            .add(super::service::unindexed_in(
+                "release_campaigns",
+                "status",
+                &CAMPAIGN_PUBLIC_STATUSES,
+            ))
             .add(release_campaign::Column::WithdrawnAt.is_null())
             .add(sea_orm::sea_query::Expr::cust(PRISONER_CONSENTS)),
         _ => visible_campaign(),
@@ -97,26 +94,9 @@ pub async fn list(
         )
         .order_by(release_campaign::Column::PublishedAt, Order::Desc)
         .order_by(release_campaign::Column::Id, Order::Asc);
-    let cap = super::service::COUNT_CAP;
-    let page = page.clamp(1, cap.div_ceil(PER_PAGE));
-    // Counted in the database up to the cap, like the needs list.
-    let mut bounded = q
-        .clone()
-        .select_only()
-        .column(release_campaign::Column::Id)
-        .limit(cap + 1)
-        .build(backend);
-    bounded.sql = format!(
-        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM ({}) AS bounded",
-        bounded.sql
-    );
-    let counted = db
-        .query_one_raw(bounded)
-        .await?
-        .map(|r| r.try_get::<i64>("", "n"))
-        .transpose()?
-        .unwrap_or(0) as u64;
-    let (total, more) = (counted.min(cap), counted > cap);
+    let page = page.clamp(1, super::service::COUNT_CAP.div_ceil(PER_PAGE));
+    let (total, more) =
+        super::service::bounded_count(db, q.clone(), release_campaign::Column::Id).await?;
     let rows = q
         .offset((page - 1) * PER_PAGE)
         .limit(PER_PAGE)

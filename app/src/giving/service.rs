@@ -39,19 +39,53 @@ pub const FAMILY_CONSENTS: &str = "(SELECT 1 FROM families f WHERE f.id = needs.
 /// it reads the index of the list's order instead and stops after a page. Same rows.
 fn listed_need(backend: sea_orm::DbBackend) -> Condition {
     match backend {
-        sea_orm::DbBackend::Sqlite => {
-            let statuses = PUBLIC_STATUSES
-                .iter()
-                .map(|s| format!("'{s}'"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            Condition::all()
-                .add(Expr::cust(format!("+needs.status IN ({statuses})")))
-                .add(need::Column::WithdrawnAt.is_null())
-                .add(Expr::cust(FAMILY_CONSENTS))
-        }
+        sea_orm::DbBackend::Sqlite => Condition::all()
+            .add(unindexed_in("needs", "status", &PUBLIC_STATUSES))
+            .add(need::Column::WithdrawnAt.is_null())
+            .add(Expr::cust(FAMILY_CONSENTS)),
         _ => visible_need(),
     }
+}
+
+/// `table.column IN ('a', 'b')` with a unary `+` on the column, which SQLite reads as "do not answer
+/// this with an index" (see [`listed_need`]). `values` are our own constants, safe to inline.
+pub(crate) fn unindexed_in(
+    table: &str,
+    column: &str,
+    values: &[&str],
+) -> sea_orm::sea_query::SimpleExpr {
+    let list = values
+        .iter()
+        .map(|v| format!("'{v}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Expr::cust(format!("+{table}.{column} IN ({list})"))
+}
+
+/// How many rows `select` matches, counted in the database up to [`COUNT_CAP`]
+/// (`SELECT COUNT(*) FROM (… LIMIT cap+1)`), and whether more matched. At national scale an
+/// exact count reads every matching card on every page view; nobody pages past a few dozen.
+pub(crate) async fn bounded_count<E: EntityTrait>(
+    db: &DatabaseConnection,
+    select: sea_orm::Select<E>,
+    id: impl ColumnTrait,
+) -> Result<(u64, bool), AppError> {
+    let mut bounded = select
+        .select_only()
+        .column(id)
+        .limit(COUNT_CAP + 1)
+        .build(db.get_database_backend());
+    bounded.sql = format!(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM ({}) AS bounded",
+        bounded.sql
+    );
+    let counted = db
+        .query_one_raw(bounded)
+        .await?
+        .map(|r| r.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0) as u64;
+    Ok((counted.min(COUNT_CAP), counted > COUNT_CAP))
 }
 
 const MAX_QUERY_CHARS: usize = 100;
@@ -62,6 +96,7 @@ const MAX_PAGE: u64 = COUNT_CAP.div_ceil(PER_PAGE);
 
 /// Validated filters.
 struct Filters {
+    /// The search, folded by `validation::search_text`.
     q: Option<String>,
     province_id: Option<i64>,
     category: Option<&'static str>,
@@ -81,16 +116,19 @@ async fn province_map(db: &DatabaseConnection) -> Result<HashMap<i64, province::
 }
 
 async fn validate(db: &DatabaseConnection, q: &NeedQuery) -> Result<Filters, AppError> {
-    let text =
-        q.q.as_deref()
-            .map(normalize_persian)
-            .filter(|s| !crate::validation::search_text(s).is_empty());
-    if text
+    // Kept folded (as the text it is matched against was folded when written); the length
+    // limit counts what was typed, normalised.
+    let typed = q.q.as_deref().map(normalize_persian).and_then(|t| {
+        let folded = crate::validation::search_text(&t);
+        (!folded.is_empty()).then_some((t, folded))
+    });
+    if typed
         .as_ref()
-        .is_some_and(|t| t.chars().count() > MAX_QUERY_CHARS)
+        .is_some_and(|(t, _)| t.chars().count() > MAX_QUERY_CHARS)
     {
         return Err(AppError::invalid("q", "validation.search_too_long"));
     }
+    let text = typed.map(|(_, folded)| folded);
     let province_id = match q.province.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(code) => Some(
@@ -241,10 +279,9 @@ pub async fn list_needs(db: &DatabaseConnection, q: &NeedQuery) -> Result<NeedRe
         });
     }
     if let Some(text) = &f.q {
-        // The folded query inside the folded title and story, answered from the trigram index
+        // The folded query (see `validate`) inside the folded title and story, answered from the trigram index
         // (see migration m0013); `%` and `_` typed by the visitor are not wildcards.
-        let folded = crate::validation::search_text(text).replace(['%', '_', '\\'], "");
-        let pattern = format!("%{folded}%");
+        let pattern = format!("%{}%", text.replace(['%', '_', '\\'], ""));
         cond = cond.add(match db.get_database_backend() {
             sea_orm::DbBackend::Postgres => need::Column::SearchText.like(pattern),
             _ => Expr::cust_with_values(
@@ -262,26 +299,7 @@ pub async fn list_needs(db: &DatabaseConnection, q: &NeedQuery) -> Result<NeedRe
         )));
     }
     let base = need::Entity::find().filter(cond);
-    // Counted up to a bound: at national scale an exact count reads every matching card (tens of
-    // thousands) on every page view, and nobody pages past the first few dozen.
-    // Counted in the database (`SELECT COUNT(*) FROM (… LIMIT cap+1)`), not by fetching rows.
-    let mut bounded = base
-        .clone()
-        .select_only()
-        .column(need::Column::Id)
-        .limit(COUNT_CAP + 1)
-        .build(backend);
-    bounded.sql = format!(
-        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM ({}) AS bounded",
-        bounded.sql
-    );
-    let counted = db
-        .query_one_raw(bounded)
-        .await?
-        .map(|r| r.try_get::<i64>("", "n"))
-        .transpose()?
-        .unwrap_or(0) as u64;
-    let (total, more) = (counted.min(COUNT_CAP), counted > COUNT_CAP);
+    let (total, more) = bounded_count(db, base.clone(), need::Column::Id).await?;
     let mut select = base;
     select = match f.sort {
         "newest" => select.order_by(need::Column::PublishedAt, Order::Desc),
