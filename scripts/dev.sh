@@ -121,7 +121,8 @@ build() {
   tools
   log "cargo leptos build --release ($TOOLCHAIN_MODE toolchain)"
   local t0=$SECONDS
-  cargo leptos build --release "${LIB_ARGS[@]}"
+  # --split: lazy routes (staff, employment, account) become their own wasm chunks.
+  cargo leptos build --release --split "${LIB_ARGS[@]}"
   # brotli/gzip forms of the bundle, once per build rather than per request.
   "$ROOT/target/release/karamat" precompress --dir "$ROOT/target/site/pkg"
   log "build took $((SECONDS - t0)) s"

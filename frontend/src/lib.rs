@@ -4,5 +4,7 @@
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Lazy: a page split off the main bundle (staff, employment, account) is fetched before it
+    // hydrates, instead of hydrating against code the browser does not have yet.
+    leptos::mount::hydrate_lazy(app::App);
 }

@@ -61,13 +61,17 @@ pub fn precompress(dir: &Path) -> io::Result<usize> {
 }
 
 /// Whether a file name carries a content hash: `name.HASH.ext`, the hash letters, digits, `-` or
-/// `_`, at least 16 of them or 8 with a digit (cargo-leptos's are 22, base64url).
+/// `_`, at least 16 of them or 8 with a digit (cargo-leptos's are 22, base64url). The split
+/// loader of an unhashed build is `__wasm_split.______________________.js`: 22 underscores are a
+/// placeholder, not a hash, so a hash needs a letter or digit. The lazy chunks (`chunk_12.wasm`,
+/// `split___…_route_view_<n>.wasm`) carry no content hash and are revalidated.
 pub fn is_hashed(file_name: &str) -> bool {
     let parts: Vec<&str> = file_name.split('.').collect();
     parts.len() >= 3
         && parts[1..parts.len() - 1].iter().any(|p| {
             p.chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                && p.chars().any(|c| c.is_ascii_alphanumeric())
                 && (p.len() >= 16 || (p.len() >= 8 && p.chars().any(|c| c.is_ascii_digit())))
         })
 }
@@ -96,6 +100,11 @@ mod tests {
         assert!(is_hashed("karamat.a1b2c3d4e5.js"));
         assert!(is_hashed("karamat.JXLEQwHHoEULFDHPFVzVwq.wasm"));
         assert!(!is_hashed("karamat.wasm"));
+        assert!(!is_hashed("__wasm_split.______________________.js"));
+        assert!(!is_hashed("chunk_12.wasm"));
+        assert!(!is_hashed(
+            "split___staff_home_route_view_15543412642968411013.wasm"
+        ));
         assert!(!is_hashed("karamat_bg.wasm"));
         assert!(!is_hashed("inline0.js"));
         assert!(!is_hashed("jquery.min.js"));

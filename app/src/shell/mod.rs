@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path, SsrMode,
+    lazy_route, path, Lazy, LazyRoute, SsrMode,
 };
 
 pub use home::*;
@@ -134,26 +134,67 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sign-up") view=sign_in::SignUpPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/sign-up/sent") view=sign_in::SignUpSentPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/sign-up/confirm/:token") view=sign_in::ConfirmSignUpPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/account") view=account::DonorHome ssr=SsrMode::InOrder/>
-                    <Route path=path!("/employment/dashboard") view=crate::employment::DashboardPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/employment/workshops") view=crate::employment::WorkshopsPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/employment/register") view=crate::employment::RegisterPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/employment/jobs") view=crate::employment::JobsPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/employment/contracts/:code") view=crate::employment::ContractPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/staff/employment") view=crate::employment::StaffEmploymentPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/staff/admin") view=crate::admin::StaffAdminPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/staff") view=crate::casework::StaffHome ssr=SsrMode::InOrder/>
-                    <Route path=path!("/staff/families/new") view=crate::casework::IntakePage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/staff/families/:code") view=crate::casework::FamilyPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/staff/needs/:code") view=crate::casework::NeedCasePage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/staff/campaigns/:code") view=crate::casework::CampaignCasePage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/staff/disbursements/:code") view=crate::casework::ApprovalPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/staff/security") view=security::SecurityPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/staff/kpis") view=crate::casework::KpiPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/staff/audit") view=crate::casework::AuditPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/employment/dashboard") view={Lazy::<EmploymentDashboardRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/employment/workshops") view={Lazy::<WorkshopsRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/employment/register") view={Lazy::<EntrepreneurRegisterRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/employment/jobs") view={Lazy::<JobsRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/employment/contracts/:code") view={Lazy::<ContractRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/staff/employment") view={Lazy::<StaffEmploymentRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/staff/admin") view={Lazy::<StaffAdminRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/staff") view={Lazy::<StaffHomeRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/staff/families/new") view={Lazy::<IntakeRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/staff/families/:code") view={Lazy::<FamilyRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/staff/needs/:code") view={Lazy::<NeedCaseRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/staff/campaigns/:code") view={Lazy::<CampaignCaseRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/staff/disbursements/:code") view={Lazy::<ApprovalRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/staff/security") view={Lazy::<SecurityRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/staff/kpis") view={Lazy::<KpiRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/staff/audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::InOrder/>
                 </Routes>
             </main>
             <layout::Footer/>
         </Router>
     }
+}
+
+/// A page whose code the browser downloads only when someone goes to it: the wasm split at build
+/// time (`cargo leptos build --split`) keeps staff, case-work, admin, employment and account code
+/// out of what a donor's phone loads for the public pages. On the server, and on the first load of
+/// such a page, the view is simply awaited; the page is still rendered whole for no-JS visitors.
+macro_rules! lazy_pages {
+    ($($route:ident => $page:path,)*) => {$(
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                $page().into_any()
+            }
+        }
+    )*};
+}
+
+lazy_pages! {
+    AccountRoute => account::DonorHome,
+    EmploymentDashboardRoute => crate::employment::DashboardPage,
+    WorkshopsRoute => crate::employment::WorkshopsPage,
+    EntrepreneurRegisterRoute => crate::employment::RegisterPage,
+    JobsRoute => crate::employment::JobsPage,
+    ContractRoute => crate::employment::ContractPage,
+    StaffEmploymentRoute => crate::employment::StaffEmploymentPage,
+    StaffAdminRoute => crate::admin::StaffAdminPage,
+    StaffHomeRoute => crate::casework::StaffHome,
+    IntakeRoute => crate::casework::IntakePage,
+    FamilyRoute => crate::casework::FamilyPage,
+    NeedCaseRoute => crate::casework::NeedCasePage,
+    CampaignCaseRoute => crate::casework::CampaignCasePage,
+    ApprovalRoute => crate::casework::ApprovalPage,
+    SecurityRoute => security::SecurityPage,
+    KpiRoute => crate::casework::KpiPage,
+    AuditRoute => crate::casework::AuditPage,
 }
