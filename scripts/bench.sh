@@ -86,21 +86,8 @@ CSS="$(cd "$ROOT/target/site/pkg" && ls karamat*.css | grep -v '\.\(br\|gz\)$' |
 RENT="%D8%A7%D8%AC%D8%A7%D8%B1%D9%87" # اجاره
 
 report_bundle() {
-  log "first-load JavaScript + wasm of the public pages (raw / gzip / brotli)"
-  printf '| page | files | raw | gzip | brotli |\n|---|---|---|---|---|\n'
-  local path
-  for path in / /needs /give /release /transparency /receipt /sign-in; do
-    local files raw=0 gz=0 br=0 f
-    files="$(curl -s "$BASE$path" | grep -o '/pkg/[^"'"'"' ]*\.\(js\|wasm\)' | sort -u)"
-    # The wasm is fetched by the JS glue: count the module beside each script.
-    files="$(printf '%s\n' $files $(for f in $files; do [ "${f%.js}" != "$f" ] && ls "$ROOT/target/site${f%.js}"*.wasm 2>/dev/null | sed "s|$ROOT/target/site||"; done) | grep -v '^$' | sort -u)"
-    for f in $files; do
-      raw=$((raw + $(stat -c %s "$ROOT/target/site$f")))
-      gz=$((gz + $(stat -c %s "$ROOT/target/site$f.gz" 2>/dev/null || echo 0)))
-      br=$((br + $(stat -c %s "$ROOT/target/site$f.br" 2>/dev/null || echo 0)))
-    done
-    printf '| `%s` | %s | %s | %s | %s |\n' "$path" "$(wc -w <<<"$files")" "$raw" "$gz" "$br"
-  done
+  log "first-load JavaScript + wasm of the public pages, as Chromium fetches them until hydrated (raw / gzip / brotli)"
+  node "$ROOT/scripts/first-load.mjs" "$BASE" "$ROOT/target/site" / /needs "/needs/$NEED" /give /release /transparency /receipt /sign-in
 }
 
 for entry in "${URLS[@]}"; do

@@ -230,7 +230,7 @@ case "$cmd" in
   test) test_all ;;
   build) build ;;
   tools) tools ;;
-  bench) build; "$ROOT/scripts/bench.sh" ;;
+  bench) build; ensure_chromium; "$ROOT/scripts/bench.sh" ;;
   e2e) tools; e2e ;;
   wasm-check) choose_toolchain; wasm_deps_check ;;
   env) choose_toolchain; echo "export PATH=\"$PATH\"${RUSTC_BOOTSTRAP:+ RUSTC_BOOTSTRAP=1}" ;;

@@ -63,8 +63,9 @@ pub fn precompress(dir: &Path) -> io::Result<usize> {
 /// Whether a file name carries a content hash: `name.HASH.ext`, the hash letters, digits, `-` or
 /// `_`, at least 16 of them or 8 with a digit (cargo-leptos's are 22, base64url). The split
 /// loader of an unhashed build is `__wasm_split.______________________.js`: 22 underscores are a
-/// placeholder, not a hash, so a hash needs a letter or digit. The lazy chunks (`chunk_12.wasm`,
-/// `split___…_route_view_<n>.wasm`) carry no content hash and are revalidated.
+/// placeholder, not a hash, so a hash needs a letter or digit. Without hashing the lazy-route
+/// chunks (`chunk_12.wasm`, `split___…_route_view_<n>.wasm`) carry no content hash either and are
+/// revalidated; a hashed build names them `chunk_12.<hash>.wasm`.
 pub fn is_hashed(file_name: &str) -> bool {
     let parts: Vec<&str> = file_name.split('.').collect();
     parts.len() >= 3
