@@ -1,8 +1,8 @@
 import { defineConfig } from '@playwright/test';
+import { chromiumArgs, chromiumPath } from './chromium.mjs';
 
 // Debian's Chromium: no browser is downloaded. The server is started by scripts/dev.sh (make test),
 // which passes its address in BASE_URL.
-const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 export default defineConfig({
   testDir: './tests',
@@ -16,9 +16,8 @@ export default defineConfig({
     baseURL: process.env.BASE_URL || 'http://127.0.0.1:3000',
     trace: 'off',
     launchOptions: {
-      executablePath: chromium,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-        '--no-first-run', '--disable-component-update', '--disable-sync'],
+      executablePath: chromiumPath,
+      args: chromiumArgs,
     },
   },
   projects: [

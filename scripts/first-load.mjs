@@ -4,19 +4,19 @@
 // ones). Usage: node scripts/first-load.mjs BASE_URL SITE_ROOT path...
 import { createRequire } from 'node:module';
 import { statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const require = createRequire(path.join(root, 'end2end', 'package.json'));
 const { chromium } = require('playwright-core');
+const { chromiumArgs, chromiumPath } = await import(pathToFileURL(path.join(root, 'end2end', 'chromium.mjs')).href);
 
 const [base, siteRoot, ...paths] = process.argv.slice(2);
 const size = (f) => { try { return statSync(f).size; } catch { return 0; } };
 const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-    '--no-first-run', '--disable-component-update', '--disable-sync'],
+  executablePath: chromiumPath,
+  args: chromiumArgs,
 });
 console.log('| page | files | raw | gzip | brotli |');
 console.log('|---|---|---|---|---|');

@@ -13,12 +13,25 @@ use std::time::Duration;
 #[derive(Clone)]
 struct Marker;
 
-/// Runs `f` on its own thread and fails the test if it has not finished in five seconds (a
-/// deadlock would otherwise hang the whole suite).
-fn finishes_in_time(what: &str, f: impl FnOnce() + Send + 'static) {
+/// Builds root → page → leaf with the context on the root, and runs `lookup` at the leaf with a
+/// callback that drops the root and the page (only it holds them, as a response does) from inside
+/// the lookup. Fails if the lookup does not find the context, or has not returned within five
+/// seconds (a deadlock would otherwise hang the whole suite).
+fn lookup_survives_the_tree_dropped_meanwhile(
+    what: &'static str,
+    lookup: fn(Box<dyn FnOnce() + Send>) -> Option<()>,
+) {
     let (done, finished) = mpsc::channel();
     std::thread::spawn(move || {
-        f();
+        let root = Owner::new();
+        root.with(|| provide_context(Marker));
+        let page = root.child();
+        let leaf = page.child();
+        let held = Arc::new(Mutex::new(Some((root, page))));
+        let dropper = held.clone();
+        let found = leaf.with(|| lookup(Box::new(move || drop(dropper.lock().unwrap().take()))));
+        assert_eq!(found, Some(()), "{what}: the context was not found");
+        assert!(held.lock().unwrap().is_none());
         let _ = done.send(());
     });
     assert!(
@@ -29,42 +42,14 @@ fn finishes_in_time(what: &str, f: impl FnOnce() + Send + 'static) {
 
 #[test]
 fn a_context_read_survives_the_tree_being_dropped_meanwhile() {
-    finishes_in_time("with_context", || {
-        // root → page → resource: the context lives on the root, the read starts at the leaf.
-        let root = Owner::new();
-        root.with(|| provide_context(Marker));
-        let page = root.child();
-        let leaf = page.child();
-        // Only `held` keeps the root and the page alive, as the response does in the server.
-        let held = Arc::new(Mutex::new(Some((root, page))));
-        let dropper = held.clone();
-        let found = leaf.with(|| {
-            with_context::<Marker, _>(move |_| {
-                // The response goes away while the read is under way.
-                drop(dropper.lock().unwrap().take());
-                true
-            })
-        });
-        assert_eq!(found, Some(true));
-        assert!(held.lock().unwrap().is_none());
+    lookup_survives_the_tree_dropped_meanwhile("with_context", |drop_tree| {
+        with_context::<Marker, _>(move |_| drop_tree())
     });
 }
 
 #[test]
 fn a_context_update_survives_the_tree_being_dropped_meanwhile() {
-    finishes_in_time("update_context", || {
-        let root = Owner::new();
-        root.with(|| provide_context(Marker));
-        let page = root.child();
-        let leaf = page.child();
-        let held = Arc::new(Mutex::new(Some((root, page))));
-        let dropper = held.clone();
-        let found = leaf.with(|| {
-            update_context::<Marker, _>(move |_| {
-                drop(dropper.lock().unwrap().take());
-                true
-            })
-        });
-        assert_eq!(found, Some(true));
+    lookup_survives_the_tree_dropped_meanwhile("update_context", |drop_tree| {
+        update_context::<Marker, _>(move |_| drop_tree())
     });
 }
