@@ -23,6 +23,7 @@ pub mod platform;
 pub mod privacy;
 pub mod shell;
 pub mod transparency;
+pub mod ui;
 pub mod validation;
 
 pub use shell::{shell, App};

@@ -76,7 +76,7 @@ test('an entrepreneur registers, is verified, proposes; the contract is approved
   await page.selectOption('select[name="form[wage_model]"]', 'hourly');
   await page.fill('input[name="form[wage_rate]"]', '20000');
   await page.fill('input[name="form[headcount]"]', '3');
-  await page.fill('input[name="form[required_skills]"]', 'sewing');
+  await page.check('input[name="form[required_skills][]"][value="sewing"]');
   await page.fill('input[name="form[starts_on]"]', isoDaysFromToday(-20));
   await page.fill('input[name="form[ends_on]"]', isoDaysFromToday(160));
   await page.click('#propose-form button[type=submit]');
@@ -175,7 +175,7 @@ test('an entrepreneur registers, is verified, proposes; the contract is approved
   await hydrated(page);
   const jobTitle = `خیاط ماهر ${Date.now() % 100000}`;
   await page.fill('#job-form input[name="form[title]"]', jobTitle);
-  await page.fill('#job-form input[name="form[skills]"]', 'sewing');
+  await page.check('#job-form input[name="form[skills][]"][value="sewing"]');
   await page.fill('#job-form input[name="form[pay]"]', '150000000');
   await page.fill('#job-form input[name="form[early_hire_days]"]', '30');
   await page.click('#job-form button[type=submit]');

@@ -82,6 +82,9 @@ pub fn cache_control(path: &str) -> HeaderValue {
     let name = path.rsplit('/').next().unwrap_or("");
     if path.starts_with("/pkg/") && is_hashed(name) {
         HeaderValue::from_static("public, max-age=31536000, immutable")
+    } else if path.starts_with("/fonts/") && path.ends_with(".woff2") {
+        // Named by their release (`vazirmatn-33.0.3-fa.woff2`): a new version is a new name.
+        HeaderValue::from_static("public, max-age=31536000, immutable")
     } else if path.starts_with("/pkg/") {
         // Unhashed (a development build): revalidated, ServeDir answers 304 when unchanged.
         HeaderValue::from_static("public, no-cache")
@@ -109,6 +112,21 @@ mod tests {
         assert!(!is_hashed("karamat_bg.wasm"));
         assert!(!is_hashed("inline0.js"));
         assert!(!is_hashed("jquery.min.js"));
+    }
+
+    #[test]
+    fn versioned_fonts_are_kept_a_year_and_the_rest_a_day() {
+        let immutable = "public, max-age=31536000, immutable";
+        assert_eq!(cache_control("/fonts/vazirmatn-33.0.3-fa.woff2"), immutable);
+        assert_eq!(
+            cache_control("/pkg/karamat.JXLEQwHHoEULFDHPFVzVwq.wasm"),
+            immutable
+        );
+        assert_eq!(
+            cache_control("/fonts/Vazirmatn-OFL.txt"),
+            "public, max-age=86400"
+        );
+        assert_eq!(cache_control("/favicon.svg"), "public, max-age=86400");
     }
 
     #[test]

@@ -5,6 +5,7 @@ use super::*;
 use crate::auth::Role;
 use crate::casework::ErrorNote;
 use crate::i18n::{t, use_i18n, Locale};
+use crate::ui::Sep;
 use leptos::prelude::*;
 
 #[component]
@@ -66,7 +67,7 @@ pub fn StaffAdminPage() -> impl IntoView {
     });
     view! {
         <section class="panel" id="staff-admin">
-            <h1>{t("admin.title")}</h1>
+            <crate::ui::PageMeta title="admin.title"/><h1>{t("admin.title")}</h1>
             <ErrorNote error/>
             <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
                 {move || data.get().map(|d| match d {
@@ -85,7 +86,7 @@ pub fn StaffAdminPage() -> impl IntoView {
                                             <tr data-user=s.public_id.clone() data-active=s.active.to_string()>
                                                 <td><bdi>{s.display_name.clone()}</bdi></td>
                                                 <td><bdi>{s.email.clone()}</bdi></td>
-                                                <td>{role.map(|role| view! { <crate::shell::RoleName role/> })} " · "
+                                                <td>{role.map(|role| view! { <crate::shell::RoleName role/> })} <Sep/>
                                                     {if s.scopes.is_empty() { t("admin.national").into_any() } else { s.scopes.join(", ").into_any() }}
                                                     <details>
                                                         <summary>{t("admin.change_scope")}</summary>
@@ -99,7 +100,7 @@ pub fn StaffAdminPage() -> impl IntoView {
                                                     </details>
                                                 </td>
                                                 <td>{if s.active { t("admin.active").into_any() } else { t("admin.inactive").into_any() }}
-                                                    " · " {if s.two_factor { t("admin.two_factor_on").into_any() } else { t("admin.two_factor_off").into_any() }}</td>
+                                                    <Sep/> {if s.two_factor { t("admin.two_factor_on").into_any() } else { t("admin.two_factor_off").into_any() }}</td>
                                                 <td>
                                                     <ActionForm action=active attr:class="inline-form">
                                                         <input type="hidden" name="user" value=u2/>

@@ -18,7 +18,7 @@ use crate::platform::entity::{
 use crate::platform::AppState;
 use crate::privacy::pii::{scan, Known};
 use crate::validation::{self, normalize_persian};
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
@@ -453,8 +453,7 @@ pub async fn record_release(
     date: &str,
 ) -> Result<(), AppError> {
     let (c, pr) = campaign_in_scope(state, who, Permission::RecordRelease, code).await?;
-    let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
-        .ok()
+    let date = crate::validation::parse_date(date)
         .filter(|d| *d <= Utc::now().date_naive())
         .ok_or_else(|| invalid("date", "staff.release_date_invalid"))?;
     let txn = audit::begin(&state.db).await?;

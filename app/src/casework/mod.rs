@@ -7,12 +7,14 @@
 
 #[cfg(feature = "ssr")]
 pub mod campaigns;
+mod family_list;
 #[cfg(feature = "ssr")]
 pub mod kpis;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
 
+pub use family_list::*;
 pub use pages::*;
 
 use crate::error::AppError;

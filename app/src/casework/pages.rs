@@ -6,6 +6,7 @@ use crate::auth::{current_user, Permission, SessionUser};
 use crate::giving::category_key;
 use crate::i18n::{format_toman, t, use_i18n};
 use crate::privacy::pii::Finding;
+use crate::ui::Sep;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -64,7 +65,7 @@ fn QueueList(
     let i18n = use_i18n();
     view! {
         <section class="queue" id=id>
-            <h2>{t(title)} " (" {items.len()} ")"</h2>
+            <h2>{t(title)} " (" <crate::ui::Num n=items.len() as i64/> ")"</h2>
             {if items.is_empty() {
                 view! { <p class="muted">{t("staff.queue_empty")}</p> }.into_any()
             } else {
@@ -76,8 +77,8 @@ fn QueueList(
                             let cat = item_kind_key(&it.category);
                             view! {
                                 <li>
-                                    <A href=href>{it.code.clone()}</A> " — " {it.title.clone()} " · "
-                                    {move || i18n.t(&cat)} " · " {move || format_toman(amount, i18n.get())}
+                                    <A href=href><crate::ui::Code code=it.code.clone()/></A> " — " {it.title.clone()} <Sep/>
+                                    {move || i18n.t(&cat)} <Sep/> <crate::ui::Money rials=amount/>
                                 </li>
                             }
                         }).collect_view()}
@@ -126,16 +127,17 @@ pub fn StaffHome() -> impl IntoView {
                 {move || me.get().map(|u| {
                     let u = u.ok().flatten();
                     match &u {
-                        None => view! { <h1>{t("error.unauthorized")}</h1> <p><A href="/sign-in">{t("nav.sign_in")}</A></p> }.into_any(),
-                        Some(s) if !s.role.is_staff() => view! { <h1>{t("error.forbidden")}</h1> }.into_any(),
+                        None => view! { <crate::ui::PageMeta title="error.unauthorized"/><h1>{t("error.unauthorized")}</h1> <p><A href="/sign-in">{t("nav.sign_in")}</A></p> }.into_any(),
+                        Some(s) if !s.role.is_staff() => view! { <crate::ui::PageMeta title="error.forbidden"/><h1>{t("error.forbidden")}</h1> }.into_any(),
                         Some(s) => {
                             let name = s.display_name.clone();
                             let role = s.role;
                             view! {
-                                <h1>{t("account.welcome")} " " {name}</h1>
+                                <crate::ui::PageMeta title="account.welcome"/><h1>{t("account.welcome")} " " {name}</h1>
                                 <p class="role-badge" data-role=role.as_str()><crate::shell::RoleName role=role/></p>
                                 <nav class="actions">
                                     {may(&u, Permission::IntakeFamily).then(|| view! { <A href="/staff/families/new" attr:class="button">{t("staff.intake")}</A> })}
+                                    {may(&u, Permission::ViewCases).then(|| view! { <A href="/staff/families" attr:class="button secondary" attr:id="families-link">{t("staff.families")}</A> })}
                                     {may(&u, Permission::ReadAudit).then(|| view! { <A href="/staff/audit" attr:class="button secondary">{t("staff.audit")}</A> })}
                                     {may(&u, Permission::ViewCases).then(|| view! { <A href="/staff/kpis" attr:class="button secondary">{t("staff.kpis")}</A> })}
                                     {may(&u, Permission::ManageStaff).then(|| view! { <A href="/staff/admin" attr:class="button secondary">{t("admin.title")}</A> })}
@@ -175,7 +177,7 @@ pub fn IntakePage() -> impl IntoView {
     let options = Resource::new(|| (), |_| get_intake_options());
     view! {
         <section class="panel" id="intake">
-            <h1>{t("staff.intake")}</h1>
+            <crate::ui::PageMeta title="staff.intake"/><h1>{t("staff.intake")}</h1>
             <p class="muted">{t("staff.intake_intro")}</p>
             <ActionForm action=action attr:class="form" attr:id="intake-form">
                 <Suspense fallback=|| ()>
@@ -273,7 +275,7 @@ pub fn FamilyPage() -> impl IntoView {
         <section class="panel" id="family-file">
             <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
                 {move || file.get().map(|f| match f {
-                    Err(e) => view! { <h1>{move || i18n.t(e.message_key())}</h1> }.into_any(),
+                    Err(e) => view! { <crate::ui::TitleText text=i18n.t(e.message_key())/><h1>{move || i18n.t(e.message_key())}</h1> }.into_any(),
                     Ok(f) => {
                         let (fcode1, fcode2, fcode3) = (f.code.clone(), f.code.clone(), f.code.clone());
                         let (fcode4, fcode5) = (f.code.clone(), f.code.clone());
@@ -281,9 +283,9 @@ pub fn FamilyPage() -> impl IntoView {
                             f.offence.as_deref().is_some_and(|o| crate::giving::OFFENCES.contains(&o))
                         });
                         view! {
-                            <h1>{t("staff.family")} " " <bdi id="family-code">{f.code.clone()}</bdi></h1>
+                            <crate::ui::PageMeta title="staff.family"/><h1>{t("staff.family")} " " <bdi id="family-code" class="code" dir="ltr" translate="no">{f.code.clone()}</bdi></h1>
                             <dl class="facts">
-                                <dt>{t("staff.household_size")}</dt><dd>{f.household_size}</dd>
+                                <dt>{t("staff.household_size")}</dt><dd><crate::ui::Num n=f.household_size as i64/></dd>
                                 <dt>{t("employment.support_fund")}</dt><dd id="support-fund">{move || crate::i18n::format_toman(f.support_fund_rials, i18n.get())}</dd>
                                 <dt>{t("staff.offence")}</dt><dd>{f.offence.clone().map(|o| { let k = format!("campaign.offence_{o}"); move || i18n.t(&k) })}</dd>
                                 <dt>{t("staff.consent")}</dt>
@@ -292,9 +294,19 @@ pub fn FamilyPage() -> impl IntoView {
                             <ActionForm action=consent attr:class="inline-form">
                                 <input type="hidden" name="code" value=fcode1/>
                                 <input type="hidden" name="publish" value=(!f.consent_publish).to_string()/>
-                                <button type="submit" class="button secondary" id="consent-toggle">
-                                    {if f.consent_publish { t("staff.withdraw_consent").into_any() } else { t("staff.record_consent").into_any() }}
-                                </button>
+                                // Withdrawing takes the family's cards down at once: it asks first (a
+                                // second, red button; it works without JavaScript).
+                                {if f.consent_publish {
+                                    view! {
+                                        <details class="confirm" id="consent-confirm">
+                                            <summary class="button danger-outline">{t("staff.withdraw_consent")}</summary>
+                                            <p class="notice">{t("staff.withdraw_consent_warning")}</p>
+                                            <button type="submit" class="button danger" id="consent-toggle">{t("staff.withdraw_consent_confirm")}</button>
+                                        </details>
+                                    }.into_any()
+                                } else {
+                                    view! { <button type="submit" class="button secondary" id="consent-toggle">{t("staff.record_consent")}</button> }.into_any()
+                                }}
                             </ActionForm>
                             <ErrorNote error=consent_error/>
                             <ActionForm action=reveal attr:class="inline-form">
@@ -316,10 +328,10 @@ pub fn FamilyPage() -> impl IntoView {
                                         {p.members.into_iter().map(|m| {
                                             let rel = format!("staff.relation_{}", m.relation);
                                             let year = m.birth_year.map(|y| move || crate::i18n::localize_digits(&y.to_string(), i18n.get()));
-                                            view! { <li>{m.name} " · " {move || i18n.t(&rel)}
-                                                {year.map(|y| view! { " · " {y} })}
-                                                {m.is_child.then(|| view! { " · " {t("staff.child")} })}
-                                                {m.school_grade.map(|g| view! { " · " {g} })}</li> }
+                                            view! { <li>{m.name} <Sep/> {move || i18n.t(&rel)}
+                                                {year.map(|y| view! { <Sep/> {y} })}
+                                                {m.is_child.then(|| view! { <Sep/> {t("staff.child")} })}
+                                                {m.school_grade.map(|g| view! { <Sep/> {g} })}</li> }
                                         }).collect_view()}
                                     </ul>
                                     <h3>{t("staff.documents")}</h3>
@@ -327,7 +339,7 @@ pub fn FamilyPage() -> impl IntoView {
                                         {p.documents.is_empty().then(|| view! { <li class="muted">{t("staff.no_documents")}</li> })}
                                         {p.documents.into_iter().map(|d| {
                                             let k = format!("staff.doc_{}", d.kind);
-                                            view! { <li data-kind=d.kind.clone()>{move || i18n.t(&k)} ": " <bdi>{d.reference}</bdi> " · " <span dir="ltr">{d.added_on}</span></li> }
+                                            view! { <li data-kind=d.kind.clone()>{move || i18n.t(&k)} ": " <bdi>{d.reference}</bdi> <Sep/> {match crate::validation::parse_date(&d.added_on) { Some(date) => view! { <crate::ui::Day date/> }.into_any(), None => view! { <bdi>{d.added_on}</bdi> }.into_any() }}</li> }
                                         }).collect_view()}
                                     </ul>
                                 }.into_any(),
@@ -374,8 +386,8 @@ pub fn FamilyPage() -> impl IntoView {
                             <ul class="plain" id="family-needs">
                                 {f.needs.into_iter().map(|n| {
                                     let key = format!("need_status.{}", n.status);
-                                    view! { <li><A href=format!("/staff/needs/{}", n.code)>{n.code.clone()}</A> " — " {n.title.clone()} " · " <span class="status">{move || i18n.t(&key)}</span>
-                                        {n.withdrawn.then(|| view! { " · " <span class="muted">{t("staff.card_withdrawn")}</span> })}</li> }
+                                    view! { <li><A href=format!("/staff/needs/{}", n.code)>{n.code.clone()}</A> " — " {n.title.clone()} <Sep/> <span class="status">{move || i18n.t(&key)}</span>
+                                        {n.withdrawn.then(|| view! { <Sep/> <span class="muted">{t("staff.card_withdrawn")}</span> })}</li> }
                                 }).collect_view()}
                             </ul>
                             <h2>{t("staff.draft_need")}</h2>
@@ -393,7 +405,7 @@ pub fn FamilyPage() -> impl IntoView {
                                 <label>{t("staff.public_title")}<input name="form[title]" required/></label>
                                 <label>{t("staff.public_story")}<textarea name="form[story]" rows="4" required></textarea></label>
                                 <label>{t("staff.private_notes")}<textarea name="form[private_notes]" rows="3"></textarea></label>
-                                <label>{t("staff.deadline")}<input type="date" name="form[deadline]"/></label>
+                                <label>{t("staff.deadline")}<crate::ui::DateField name="form[deadline]"/></label>
                                 <label>{t("staff.occasion")}
                                     <select name="form[occasion]">
                                         <option value="">{t("staff.occasion_none")}</option>
@@ -479,7 +491,7 @@ pub fn NeedCasePage() -> impl IntoView {
         <section class="panel" id="need-case">
             <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
                 {move || case.get().map(|c| match c {
-                    Err(e) => view! { <h1>{move || i18n.t(e.message_key())}</h1> }.into_any(),
+                    Err(e) => view! { <crate::ui::TitleText text=i18n.t(e.message_key())/><h1>{move || i18n.t(e.message_key())}</h1> }.into_any(),
                     Ok(n) => {
                         let u = me.get().and_then(|r| r.ok()).flatten();
                         let status_key = format!("need_status.{}", n.status);
@@ -503,7 +515,7 @@ pub fn NeedCasePage() -> impl IntoView {
                                         <label>{t("staff.public_title")}<input name="form[title]" required value=title/></label>
                                         <label>{t("staff.public_story")}<textarea name="form[story]" rows="4" required>{story}</textarea></label>
                                         <label>{t("staff.private_notes_replace")}<textarea name="form[private_notes]" rows="3"></textarea></label>
-                                        <label>{t("staff.deadline")}<input type="date" name="form[deadline]" value=deadline/></label>
+                                        <label>{t("staff.deadline")}<crate::ui::DateField name="form[deadline]" value=crate::validation::parse_date(&deadline)/></label>
                                         <button type="submit" class="button secondary">{t("staff.save_changes")}</button>
                                     </ActionForm>
                                 </details>
@@ -512,7 +524,7 @@ pub fn NeedCasePage() -> impl IntoView {
                         view! {
                             <h1>{n.title.clone()}</h1>
                             <p><span class="status" id="case-status" data-status=n.status.clone()>{move || i18n.t(&status_key)}</span>
-                               " · " {move || i18n.t(cat)} " · " <A href=format!("/staff/families/{}", n.family_code)>{n.family_code.clone()}</A></p>
+                               <Sep/> {move || i18n.t(cat)} <Sep/> <A href=format!("/staff/families/{}", n.family_code)>{n.family_code.clone()}</A></p>
                             <p class="story">{n.story.clone()}</p>
                             <dl class="facts">
                                 <dt>{t("staff.goal_toman")}</dt><dd>{move || format_toman(goal, i18n.get())}</dd>
@@ -629,7 +641,7 @@ pub fn CampaignCasePage() -> impl IntoView {
         <section class="panel" id="campaign-case">
             <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
                 {move || case.get().map(|c| match c {
-                    Err(e) => view! { <h1>{move || i18n.t(e.message_key())}</h1> }.into_any(),
+                    Err(e) => view! { <crate::ui::TitleText text=i18n.t(e.message_key())/><h1>{move || i18n.t(e.message_key())}</h1> }.into_any(),
                     Ok(c) => {
                         let u = me.get().and_then(|r| r.ok()).flatten();
                         let status_key = format!("campaign.status_{}", c.status);
@@ -662,9 +674,17 @@ pub fn CampaignCasePage() -> impl IntoView {
                                 <ActionForm action=consent attr:class="inline-form">
                                     <input type="hidden" name="code" value=c6.clone()/>
                                     <input type="hidden" name="consent" value=(!c.consent).to_string()/>
-                                    <button type="submit" class="button secondary" id="campaign-consent">
-                                        {if c.consent { t("staff.campaign_consent_withdraw").into_any() } else { t("staff.campaign_consent_record").into_any() }}
-                                    </button>
+                                    {if c.consent {
+                                        view! {
+                                            <details class="confirm" id="campaign-consent-confirm">
+                                                <summary class="button danger-outline">{t("staff.campaign_consent_withdraw")}</summary>
+                                                <p class="notice">{t("staff.campaign_withdraw_warning")}</p>
+                                                <button type="submit" class="button danger" id="campaign-consent">{t("staff.withdraw_consent_confirm")}</button>
+                                            </details>
+                                        }.into_any()
+                                    } else {
+                                        view! { <button type="submit" class="button secondary" id="campaign-consent">{t("staff.campaign_consent_record")}</button> }.into_any()
+                                    }}
                                 </ActionForm>
                             })}
                             {can_forgive.then(|| view! {
@@ -700,7 +720,7 @@ pub fn CampaignCasePage() -> impl IntoView {
                             {(c.status == "paid_to_court" && may(&u, Permission::RecordRelease)).then(|| view! {
                                 <ActionForm action=release attr:class="form" attr:id="release-form">
                                     <input type="hidden" name="code" value=c4.clone()/>
-                                    <label>{t("staff.release_date")}<input type="date" name="date" required/></label>
+                                    <label>{t("staff.release_date")}<crate::ui::DateField name="date" required=true/></label>
                                     <button type="submit" class="button">{t("staff.record_release")}</button>
                                 </ActionForm>
                             })}
@@ -733,7 +753,7 @@ pub fn ApprovalPage() -> impl IntoView {
     let error = Signal::derive(move || approve.value().get().and_then(|r| r.err()));
     view! {
         <section class="panel narrow" id="approval">
-            <h1>{t("staff.awaiting_approval")} " " <bdi>{code}</bdi></h1>
+            <crate::ui::PageMeta title="staff.awaiting_approval"/><h1>{t("staff.awaiting_approval")} " " <bdi class="code" dir="ltr" translate="no">{code}</bdi></h1>
             <ActionForm action=approve attr:class="inline-form">
                 <input type="hidden" name="code" value=code/>
                 <button type="submit" class="button" id="approve">{t("staff.approve")}</button>
@@ -761,7 +781,7 @@ pub fn KpiPage() -> impl IntoView {
     let refresh_error = Signal::derive(move || refresh.value().get().and_then(|r| r.err()));
     view! {
         <section class="panel wide" id="kpis">
-            <h1>{t("staff.kpis")}</h1>
+            <crate::ui::PageMeta title="staff.kpis"/><h1>{t("staff.kpis")}</h1>
             <div class="kpi-actions">
                 <a href="/staff/kpis.csv" class="button secondary" download>{t("transparency.csv")}</a>
                 <ActionForm action=refresh attr:class="inline-form" attr:id="kpi-refresh">
@@ -856,8 +876,8 @@ fn KpiBody(k: Kpis) -> impl IntoView {
         <p class="muted" id="kpi-taken">{t("staff.kpi_taken_at")}" "<time datetime=k.refreshed_at.clone()>{taken}</time></p>
         <h2 id="kpi-months-title">{t("staff.kpi_months")}" — "{months_title}</h2>
         {narrowed.then(|| view! { <p><a href="/staff/kpis" id="kpi-all">{t("staff.kpi_all_in_scope")}</a></p> })}
-        <crate::transparency::BarChart id="kpi-months-raised" title_key="staff.kpi_raised" labels=month_labels.clone() values=month_raised/>
-        <crate::transparency::BarChart id="kpi-months-wages" title_key="staff.kpi_wages" labels=month_labels values=month_wages/>
+        <crate::ui::BarChart id="kpi-months-raised" title_key="staff.kpi_raised" labels=month_labels.clone() values=month_raised/>
+        <crate::ui::BarChart id="kpi-months-wages" title_key="staff.kpi_wages" labels=month_labels values=month_wages/>
         <div class="table-scroll" id="kpi-months-wages-table">
         <table class="data" id="kpi-months-raised-table">
             <caption>{t("staff.kpi_months")}</caption>
@@ -882,7 +902,7 @@ fn KpiBody(k: Kpis) -> impl IntoView {
         </table>
         </div>
         <h2>{t("staff.kpi_provinces")}</h2>
-        <crate::transparency::BarChart id="kpi-raised" title_key="staff.kpi_raised" labels=labels values=raised/>
+        <crate::ui::BarChart id="kpi-raised" title_key="staff.kpi_raised" labels=labels values=raised/>
         <div class="table-scroll">
         <table class="data" id="kpi-raised-table">
             <caption>{t("staff.kpi_provinces")}</caption>
@@ -921,7 +941,7 @@ pub fn AuditPage() -> impl IntoView {
     let rows = Resource::new(move || (action(), before()), |(a, b)| audit_log(a, b));
     view! {
         <section class="panel" id="audit">
-            <h1>{t("staff.audit")}</h1>
+            <crate::ui::PageMeta title="staff.audit"/><h1>{t("staff.audit")}</h1>
             <form method="get" action="/staff/audit" class="inline-form">
                 <label>{t("staff.audit_action")}<input name="action" value=action/></label>
                 <button type="submit" class="button secondary">{t("staff.filter")}</button>

@@ -805,8 +805,7 @@ fn check_need_fields(
     let deadline = match opt(deadline) {
         None => None,
         Some(d) => Some(
-            NaiveDate::parse_from_str(&validation::latin_digits(&d), "%Y-%m-%d")
-                .ok()
+            validation::parse_date(&d)
                 .filter(|d| *d > Utc::now().date_naive())
                 .ok_or_else(|| invalid("deadline", "staff.deadline_invalid"))?,
         ),

@@ -94,6 +94,41 @@ pub struct WorkshopCard {
 /// flag in the page): a count of one in a small prison would point at a person.
 pub const MIN_PUBLIC_COUNT: i64 = 3;
 
+/// A list chosen from ticked boxes arrives as a sequence (`name[]=a&name[]=b`); an API client
+/// may send one comma-separated string. Both become the comma-separated string the services read.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    struct Visit;
+    impl<'de> serde::de::Visitor<'de> for Visit {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a string or a list of strings")
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(Visit)
+        }
+        fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+            Ok(Some(s.to_string()))
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut all = Vec::new();
+            while let Some(s) = seq.next_element::<String>()? {
+                all.push(s);
+            }
+            Ok(Some(all.join(",")))
+        }
+    }
+    d.deserialize_option(Visit)
+}
+
 /// A contract proposal or amendment, as a form sends it (money in tomans).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContractForm {
@@ -104,7 +139,9 @@ pub struct ContractForm {
     pub wage_model: String,
     pub wage_rate: String,
     pub headcount: String,
-    /// Skill codes separated by commas or spaces.
+    /// Skill codes: ticked boxes (`form[required_skills][]=sewing`), or one string separated by
+    /// commas or spaces.
+    #[serde(default, deserialize_with = "one_or_many")]
     pub required_skills: Option<String>,
     pub required_certificates: Option<String>,
     /// `YYYY-MM-DD`.
@@ -670,6 +707,8 @@ pub struct Passport {
 pub struct JobForm {
     pub title: String,
     pub province: String,
+    /// As `ContractForm::required_skills`.
+    #[serde(default, deserialize_with = "one_or_many")]
     pub skills: Option<String>,
     /// Monthly pay in tomans.
     pub pay: String,
@@ -756,4 +795,38 @@ pub async fn end_assignment(code: String, worker: String, rating: String) -> Res
         service::end_assignment(&s, &who, &code, &worker, &rating).await
     })
     .await
+}
+
+#[cfg(test)]
+mod form_tests {
+    use super::*;
+
+    /// The query-string reader server functions use for forms (server_fn's `PostUrl`).
+    fn form<T: serde::de::DeserializeOwned>(body: &str) -> T {
+        #[derive(Deserialize)]
+        struct Args<T> {
+            form: T,
+        }
+        serde_qs::Config::new(5, false)
+            .deserialize_str::<Args<T>>(body)
+            .unwrap()
+            .form
+    }
+
+    #[test]
+    fn skills_arrive_as_ticked_boxes_or_as_one_string() {
+        let ticked: JobForm = form(
+            "form[title]=x&form[province]=THR&form[pay]=1&form[skills][]=sewing&form[skills][]=assembly",
+        );
+        assert_eq!(ticked.skills.as_deref(), Some("sewing,assembly"));
+        let typed: JobForm =
+            form("form[title]=x&form[province]=THR&form[pay]=1&form[skills]=welding");
+        assert_eq!(typed.skills.as_deref(), Some("welding"));
+        let none: JobForm = form("form[title]=x&form[province]=THR&form[pay]=1");
+        assert_eq!(none.skills, None);
+        assert_eq!(
+            service::parse_skills(ticked.skills.as_deref(), "skills").unwrap(),
+            vec!["assembly".to_string(), "sewing".to_string()]
+        );
+    }
 }

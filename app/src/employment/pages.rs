@@ -5,7 +5,8 @@
 use super::*;
 use crate::auth::{current_user, Permission, Role, SessionUser};
 use crate::casework::ErrorNote;
-use crate::i18n::{format_number, format_toman, t, use_i18n, Locale};
+use crate::i18n::{format_number, t, use_i18n, Locale};
+use crate::ui::Sep;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -37,6 +38,41 @@ fn Label(prefix: &'static str, code: String) -> impl IntoView {
     move || i18n.t(&k)
 }
 
+/// A workshop's shifts, stored as `morning+afternoon`: each translated, joined the language's way.
+#[component]
+fn Shifts(shifts: String) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        shifts
+            .split('+')
+            .filter(|s| !s.is_empty())
+            .map(|s| i18n.t(&key("shift", s.trim())).to_string())
+            .collect::<Vec<_>>()
+            .join(crate::ui::separator(i18n.get()))
+    }
+}
+
+/// Skills chosen from the list, one box each, in the reader's language (never typed as codes).
+/// Submits `name[]=sewing&name[]=…`.
+#[component]
+fn SkillPicker(name: &'static str, #[prop(optional)] chosen: Vec<String>) -> impl IntoView {
+    let field = format!("{name}[]");
+    view! {
+        <fieldset class="skill-picker">
+            <legend>{t("employment.required_skills")}</legend>
+            {SKILLS.iter().map(|code| {
+                let checked = chosen.iter().any(|c| c == code);
+                view! {
+                    <label class="check">
+                        <input type="checkbox" name=field.clone() value=*code checked=checked/>
+                        <Label prefix="skill" code=code.to_string()/>
+                    </label>
+                }
+            }).collect_view()}
+        </fieldset>
+    }
+}
+
 #[component]
 fn Skills(skills: Vec<String>) -> impl IntoView {
     view! {
@@ -44,16 +80,6 @@ fn Skills(skills: Vec<String>) -> impl IntoView {
             {skills.into_iter().map(|s| view! { <span class="tag"><Label prefix="skill" code=s/></span> }).collect_view()}
         </span>
     }
-}
-
-fn rials(n: i64) -> impl Fn() -> String + Send + Sync + Clone + 'static {
-    let i18n = use_i18n();
-    move || format_toman(n, i18n.get())
-}
-
-fn number(n: i64) -> impl Fn() -> String + Send + Sync + Clone + 'static {
-    let i18n = use_i18n();
-    move || format_number(n, i18n.get())
 }
 
 fn hours(minutes: i64) -> impl Fn() -> String + Send + Sync + Clone + 'static {
@@ -88,7 +114,7 @@ pub fn WorkshopsPage() -> impl IntoView {
     let provinces = Resource::new(|| (), |_| crate::giving::provinces());
     view! {
         <section class="panel" id="workshops">
-            <h1>{t("employment.workshops")}</h1>
+            <crate::ui::PageMeta title="employment.workshops" description="employment.workshops_intro"/><h1>{t("employment.workshops")}</h1>
             <p class="muted">{t("employment.workshops_intro")}</p>
             <form method="get" action="/employment/workshops" class="filters" id="workshop-filters">
                 <label>{t("employment.province")}
@@ -125,11 +151,11 @@ pub fn WorkshopsPage() -> impl IntoView {
                             {cards.into_iter().map(|c| view! {
                                 <li class="card workshop" data-code=c.code.clone()>
                                     <h2>{bilingual(c.name_fa.clone(), c.name_en.clone())}</h2>
-                                    <p class="muted">{bilingual(c.province_fa.clone(), c.province_en.clone())} " · " <Label prefix="kind" code=c.kind.clone()/></p>
+                                    <p class="muted">{bilingual(c.province_fa.clone(), c.province_en.clone())} <Sep/> <Label prefix="kind" code=c.kind.clone()/></p>
                                     <dl class="facts">
-                                        <dt>{t("employment.capacity")}</dt><dd>{number(c.capacity as i64)}</dd>
-                                        <dt>{t("employment.shifts")}</dt><dd>{c.shifts.clone()}</dd>
-                                        <dt>{t("employment.active_contracts")}</dt><dd>{number(c.active_contracts)}</dd>
+                                        <dt>{t("employment.capacity")}</dt><dd><crate::ui::Num n={c.capacity as i64}/></dd>
+                                        <dt>{t("employment.shifts")}</dt><dd><Shifts shifts=c.shifts.clone()/></dd>
+                                        <dt>{t("employment.active_contracts")}</dt><dd><crate::ui::Num n={c.active_contracts}/></dd>
                                     </dl>
                                     <p>{t("employment.available_workers")}</p>
                                     <ul class="plain available">
@@ -137,7 +163,7 @@ pub fn WorkshopsPage() -> impl IntoView {
                                             let skill = s.clone();
                                             view! {
                                                 <li data-skill=skill><Label prefix="skill" code=s/> ": "
-                                                    {if n == 0 { t("employment.fewer_than_three").into_any() } else { number(n).into_any() }}
+                                                    {if n == 0 { t("employment.fewer_than_three").into_any() } else { view! { <crate::ui::Num n/> }.into_any() }}
                                                 </li>
                                             }
                                         }).collect_view()}
@@ -162,7 +188,7 @@ pub fn RegisterPage() -> impl IntoView {
     let provinces = Resource::new(|| (), |_| crate::giving::provinces());
     view! {
         <section class="panel narrow" id="register">
-            <h1>{t("employment.register")}</h1>
+            <crate::ui::PageMeta title="employment.register"/><h1>{t("employment.register")}</h1>
             <p class="muted">{t("employment.register_intro")}</p>
             <ActionForm action=action attr:class="form" attr:id="register-form">
                 <label>{t("employment.company_name")}<input name="form[company_name]" required/></label>
@@ -210,10 +236,10 @@ pub fn DashboardPage() -> impl IntoView {
         <section class="panel" id="entrepreneur-home">
             <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
                 {move || me.get().map(|u| match u.ok().flatten() {
-                    None => view! { <h1>{t("error.unauthorized")}</h1> <p><A href="/sign-in">{t("nav.sign_in")}</A></p> }.into_any(),
-                    Some(u) if u.role != Role::Entrepreneur => view! { <h1>{t("error.forbidden")}</h1> }.into_any(),
+                    None => view! { <crate::ui::PageMeta title="error.unauthorized"/><h1>{t("error.unauthorized")}</h1> <p><A href="/sign-in">{t("nav.sign_in")}</A></p> }.into_any(),
+                    Some(u) if u.role != Role::Entrepreneur => view! { <crate::ui::PageMeta title="error.forbidden"/><h1>{t("error.forbidden")}</h1> }.into_any(),
                     Some(u) => view! {
-                        <h1>{t("account.welcome")} " " {u.display_name.clone()}</h1>
+                        <crate::ui::PageMeta title="account.welcome"/><h1>{t("account.welcome")} " " {u.display_name.clone()}</h1>
                         <p class="role-badge" data-role="entrepreneur"><crate::shell::RoleName role=Role::Entrepreneur/></p>
                     }.into_any(),
                 })}
@@ -241,8 +267,8 @@ pub fn DashboardPage() -> impl IntoView {
                                         let (c1, c2) = (o.contract.clone(), o.contract.clone());
                                         view! {
                                         <tr data-contract=c1><td><A href=href>{c2}</A></td><td><bdi>{o.product}</bdi></td>
-                                        <td>{number(o.days)}</td><td class="accepted">{number(o.accepted)}</td><td>{number(o.rejected)}</td><td>{number(o.disputed)}</td>
-                                        <td>{rials(o.invoiced_rials)}</td><td>{rials(o.paid_rials)}</td></tr>
+                                        <td><crate::ui::Num n={o.days}/></td><td class="accepted"><crate::ui::Num n={o.accepted}/></td><td><crate::ui::Num n={o.rejected}/></td><td><crate::ui::Num n={o.disputed}/></td>
+                                        <td><crate::ui::Money rials={o.invoiced_rials}/></td><td><crate::ui::Money rials={o.paid_rials}/></td></tr>
                                         }
                                     }).collect_view()}
                                 </tbody>
@@ -251,8 +277,8 @@ pub fn DashboardPage() -> impl IntoView {
                             <ul class="plain" id="my-jobs">
                                 {d.jobs.is_empty().then(|| view! { <li class="muted">{t("employment.no_jobs")}</li> })}
                                 {d.jobs.into_iter().map(|j| view! {
-                                    <li data-job=j.card.code.clone()><bdi>{j.card.code.clone()}</bdi> " — " <bdi>{j.card.title.clone()}</bdi> " · "
-                                        {t("employment.applications")} " " {number(j.applications)} " · " {t("employment.awaiting_answer")} " " {number(j.awaiting)}</li>
+                                    <li data-job=j.card.code.clone()><bdi class="code" dir="ltr" translate="no">{j.card.code.clone()}</bdi> " — " <bdi>{j.card.title.clone()}</bdi> <Sep/>
+                                        {t("employment.applications")} " " <crate::ui::Num n={j.applications}/> <Sep/> {t("employment.awaiting_answer")} " " <crate::ui::Num n={j.awaiting}/></li>
                                 }).collect_view()}
                             </ul>
                             <h2>{t("employment.invoices")}</h2>
@@ -260,7 +286,7 @@ pub fn DashboardPage() -> impl IntoView {
                                 <thead><tr><th>{t("employment.contract")}</th><th>{t("employment.period")}</th><th>{t("employment.accepted")}</th><th>{t("employment.amount")}</th><th>{t("employment.status")}</th></tr></thead>
                                 <tbody>
                                     {d.invoices.into_iter().map(|(c, i)| view! {
-                                        <tr><td><A href=format!("/employment/contracts/{c}")>{c.clone()}</A></td><td>{i.period.clone()}</td><td>{number(i.accepted_units)}</td><td>{rials(i.amount_rials)}</td><td><Label prefix="invoice_status" code=i.status.clone()/></td></tr>
+                                        <tr><td><A href=format!("/employment/contracts/{c}")>{c.clone()}</A></td><td>{i.period.clone()}</td><td><crate::ui::Num n={i.accepted_units}/></td><td><crate::ui::Money rials={i.amount_rials}/></td><td><Label prefix="invoice_status" code=i.status.clone()/></td></tr>
                                     }).collect_view()}
                                 </tbody>
                             </table>
@@ -294,10 +320,10 @@ pub fn DashboardPage() -> impl IntoView {
                                     </label>
                                     <label>{t("employment.wage_rate")}<input name="form[wage_rate]" inputmode="numeric" required/></label>
                                     <label>{t("employment.headcount")}<input name="form[headcount]" inputmode="numeric" required/></label>
-                                    <label>{t("employment.required_skills")}<input name="form[required_skills]" placeholder="sewing, assembly"/></label>
+                                    <SkillPicker name="form[required_skills]"/>
                                     <label>{t("employment.required_certificates")}<input name="form[required_certificates]"/></label>
-                                    <label>{t("employment.starts_on")}<input type="date" name="form[starts_on]" required/></label>
-                                    <label>{t("employment.ends_on")}<input type="date" name="form[ends_on]" required/></label>
+                                    <label>{t("employment.starts_on")}<crate::ui::DateField name="form[starts_on]" required=true/></label>
+                                    <label>{t("employment.ends_on")}<crate::ui::DateField name="form[ends_on]" required=true/></label>
                                     <label class="check"><input type="checkbox" name="form[materials_supplied]" value="yes"/>{t("employment.materials_supplied")}</label>
                                     <ErrorNote error/>
                                     <button type="submit" class="button">{t("employment.propose_submit")}</button>
@@ -321,10 +347,10 @@ fn ContractList(rows: Vec<ContractRow>, id: &'static str) -> impl IntoView {
                 let code = c.code.clone();
                 view! {
                 <li data-code=code>
-                    <A href=href>{c.code.clone()}</A>
-                    " — " <bdi>{c.product.clone()}</bdi> " · " <bdi>{c.company.clone()}</bdi> " · " {bilingual(c.workshop_fa.clone(), c.workshop_en.clone())}
-                    " · " <span class="status" data-status=c.status.clone()><Label prefix="status" code=c.status.clone()/></span>
-                    " · " {number(c.workers)} "/" {number(c.headcount as i64)}
+                    <A href=href><crate::ui::Code code=c.code.clone()/></A>
+                    " — " <bdi>{c.product.clone()}</bdi> <Sep/> <bdi>{c.company.clone()}</bdi> <Sep/> {bilingual(c.workshop_fa.clone(), c.workshop_en.clone())}
+                    <Sep/> <span class="status" data-status=c.status.clone()><Label prefix="status" code=c.status.clone()/></span>
+                    <Sep/> <crate::ui::Num n={c.workers}/> "/" <crate::ui::Num n={c.headcount as i64}/>
                 </li>
                 }
             }).collect_view()}
@@ -394,7 +420,7 @@ pub fn ContractPage() -> impl IntoView {
         <section class="panel" id="contract">
             <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
                 {move || contract.get().map(|c| match c {
-                    Err(e) => view! { <h1>{move || i18n.t(e.message_key())}</h1> }.into_any(),
+                    Err(e) => view! { <crate::ui::TitleText text=i18n.t(e.message_key())/><h1>{move || i18n.t(e.message_key())}</h1> }.into_any(),
                     Ok(c) => {
                         let u = me.get().and_then(|r| r.ok()).flatten();
                         let staff = !c.own;
@@ -412,22 +438,25 @@ pub fn ContractPage() -> impl IntoView {
                         let period = c.current_period.clone();
                         view! {
                             {view! {
-                            <h1>{t("employment.contract")} " " <bdi id="contract-code">{c.code.clone()}</bdi></h1>
+                            <crate::ui::PageMeta title="employment.contract"/><h1>{t("employment.contract")} " " <bdi id="contract-code" class="code" dir="ltr" translate="no">{c.code.clone()}</bdi></h1>
                             <p><span class="status" id="contract-status" data-status=c.status.clone()><Label prefix="status" code=c.status.clone()/></span>
                                {c.status_reason.clone().map(|r| view! { " — " <bdi>{r}</bdi> })}</p>
                             <dl class="facts" id="contract-terms">
                                 <dt>{t("employment.company_name")}</dt><dd><bdi>{c.company.clone()}</bdi></dd>
                                 <dt>{t("employment.workshop")}</dt><dd>{bilingual(c.workshop_fa.clone(), c.workshop_en.clone())}</dd>
                                 <dt>{t("employment.product")}</dt><dd><bdi>{c.terms.product.clone()}</bdi></dd>
-                                <dt>{t("employment.quantity")}</dt><dd>{number(c.terms.quantity)}</dd>
-                                <dt>{t("employment.unit_price")}</dt><dd>{rials(c.terms.unit_price_rials)}</dd>
+                                <dt>{t("employment.quantity")}</dt><dd><crate::ui::Num n={c.terms.quantity}/></dd>
+                                <dt>{t("employment.unit_price")}</dt><dd><crate::ui::Money rials={c.terms.unit_price_rials}/></dd>
                                 <dt>{t("employment.wage_model")}</dt><dd><Label prefix="model" code=c.terms.wage_model.clone()/></dd>
-                                <dt>{t("employment.wage_rate")}</dt><dd>{rials(c.terms.wage_rate_rials)}</dd>
-                                <dt>{t("employment.headcount")}</dt><dd>{number(c.terms.headcount as i64)}</dd>
+                                <dt>{t("employment.wage_rate")}</dt><dd><crate::ui::Money rials={c.terms.wage_rate_rials}/></dd>
+                                <dt>{t("employment.headcount")}</dt><dd><crate::ui::Num n={c.terms.headcount as i64}/></dd>
                                 <dt>{t("employment.required_skills")}</dt><dd><Skills skills=c.terms.required_skills.clone()/></dd>
                                 <dt>{t("employment.required_certificates")}</dt><dd><Skills skills=c.terms.required_certificates.clone()/></dd>
-                                <dt>{t("employment.schedule")}</dt><dd>{c.terms.starts_on.clone()} " → " {c.terms.ends_on.clone()}</dd>
-                                <dt>{t("employment.version")}</dt><dd>{number(c.version as i64)}</dd>
+                                <dt>{t("employment.schedule")}</dt><dd>{match (crate::validation::parse_date(&c.terms.starts_on), crate::validation::parse_date(&c.terms.ends_on)) {
+                                    (Some(from), Some(to)) => view! { <crate::ui::Phrase key="employment.schedule_range" args=vec![("from", crate::ui::Arg::Date(from)), ("to", crate::ui::Arg::Date(to))]/> }.into_any(),
+                                    _ => view! { <bdi>{c.terms.starts_on.clone()}</bdi> }.into_any(),
+                                }}</dd>
+                                <dt>{t("employment.version")}</dt><dd><crate::ui::Num n={c.version as i64}/></dd>
                             </dl>
                             }.into_any()}
                             {view! {
@@ -484,17 +513,17 @@ pub fn ContractPage() -> impl IntoView {
                                             </label>
                                             <label>{t("employment.wage_rate")}<input name="form[wage_rate]" inputmode="numeric" required value=(tm.wage_rate_rials / 10).to_string()/></label>
                                             <label>{t("employment.headcount")}<input name="form[headcount]" inputmode="numeric" required value=tm.headcount.to_string()/></label>
-                                            <label>{t("employment.required_skills")}<input name="form[required_skills]" value=tm.required_skills.join(", ")/></label>
+                                            <SkillPicker name="form[required_skills]" chosen=tm.required_skills.clone()/>
                                             <label>{t("employment.required_certificates")}<input name="form[required_certificates]" value=tm.required_certificates.join(", ")/></label>
-                                            <label>{t("employment.starts_on")}<input type="date" name="form[starts_on]" required value=tm.starts_on.clone()/></label>
-                                            <label>{t("employment.ends_on")}<input type="date" name="form[ends_on]" required value=tm.ends_on.clone()/></label>
+                                            <label>{t("employment.starts_on")}<crate::ui::DateField name="form[starts_on]" required=true value=crate::validation::parse_date(&tm.starts_on.clone())/></label>
+                                            <label>{t("employment.ends_on")}<crate::ui::DateField name="form[ends_on]" required=true value=crate::validation::parse_date(&tm.ends_on.clone())/></label>
                                             <label class="check"><input type="checkbox" name="form[materials_supplied]" value="yes" checked=tm.materials_supplied/>{t("employment.materials_supplied")}</label>
                                             <button type="submit" class="button secondary">{t("employment.amend")}</button>
                                         </ActionForm>
                                     </details>
                                 }
                             })}
-                            {move || amend.value().get().and_then(|r| r.ok()).map(|v| view! { <p class="notice" id="amended">{t("employment.amended")} " " {number(v as i64)}</p> })}
+                            {move || amend.value().get().and_then(|r| r.ok()).map(|v| view! { <p class="notice" id="amended">{t("employment.amended")} " " <crate::ui::Num n={v as i64}/></p> })}
                             }.into_any()}
                             {view! {
                             <h2>{t("employment.workers")}</h2>
@@ -504,16 +533,16 @@ pub fn ContractPage() -> impl IntoView {
                                     let can_rate = staff && w.rating.is_none() && may(&u, Permission::ManageWorkers);
                                     let (c1, wc) = (code1.clone(), w.worker_code.clone());
                                     view! {
-                                    <li data-worker=w.worker_code.clone()><bdi>{w.worker_code.clone()}</bdi> " " <Skills skills=w.skills.clone()/> " · " <Label prefix="worker_status" code=w.status.clone()/>
-                                        {w.rating.map(|r| view! { " · " {t("employment.rating")} " " <span class="rating">{number(r as i64)}</span> "/5" })}
-                                        {w.family_code.clone().map(|f| view! { " · " <A href=format!("/staff/families/{f}") attr:class="family-link">{t("employment.family_file")}</A> })}
+                                    <li data-worker=w.worker_code.clone()><bdi class="code" dir="ltr" translate="no">{w.worker_code.clone()}</bdi> " " <Skills skills=w.skills.clone()/> <Sep/> <Label prefix="worker_status" code=w.status.clone()/>
+                                        {w.rating.map(|r| view! { <Sep/> {t("employment.rating")} " " <span class="rating"><crate::ui::Num n={r as i64}/></span> "/5" })}
+                                        {w.family_code.clone().map(|f| view! { <Sep/> <A href=format!("/staff/families/{f}") attr:class="family-link">{t("employment.family_file")}</A> })}
                                         {can_rate.then(|| view! {
                                             <ActionForm action=rate attr:class="inline-form rate-form">
                                                 <input type="hidden" name="code" value=c1/>
                                                 <input type="hidden" name="worker" value=wc/>
                                                 <label>{t("employment.rating")}
                                                     <select name="rating">
-                                                        {(1..=5).rev().map(|r| view! { <option value=r.to_string()>{number(r)}</option> }).collect_view()}
+                                                        {(1..=5).rev().map(|r| view! { <option value=r.to_string()><crate::ui::Num n={r}/></option> }).collect_view()}
                                                     </select>
                                                 </label>
                                                 <button type="submit" class="button secondary">{if w.status == "active" { t("employment.end_assignment").into_any() } else { t("employment.rate_worker").into_any() }}</button>
@@ -541,11 +570,11 @@ pub fn ContractPage() -> impl IntoView {
                                             let pc = cand.prisoner_code.clone();
                                             view! {
                                                 <li data-prisoner=pc data-score=cand.score>
-                                                    <bdi>{cand.prisoner_code.clone()}</bdi> " · " {number(cand.score)} " " <Skills skills=cand.skills.clone()/>
+                                                    <bdi class="code" dir="ltr" translate="no">{cand.prisoner_code.clone()}</bdi> <Sep/> <crate::ui::Num n={cand.score}/> " " <Skills skills=cand.skills.clone()/>
                                                     <ul class="reasons">
                                                         {cand.reasons.into_iter().map(|r| {
                                                             let k = r.key.clone();
-                                                            view! { <li>{move || i18n.t(&k)} " " <bdi>{r.detail.clone()}</bdi> " (+" {number(r.points)} ")"</li> }
+                                                            view! { <li>{move || i18n.t(&k)} " " <bdi>{r.detail.clone()}</bdi> " (+" <crate::ui::Num n={r.points}/> ")"</li> }
                                                         }).collect_view()}
                                                     </ul>
                                                     <ActionForm action=assign attr:class="inline-form">
@@ -565,7 +594,7 @@ pub fn ContractPage() -> impl IntoView {
                                     <h2>{t("employment.log_day")}</h2>
                                     <ActionForm action=log attr:class="form" attr:id="log-form">
                                         <input type="hidden" name="form[contract]" value=c1/>
-                                        <label>{t("employment.date")}<input type="date" name="form[date]" required/></label>
+                                        <label>{t("employment.date")}<crate::ui::DateField name="form[date]" required=true/></label>
                                         <label>{t("employment.produced")}<input name="form[quantity]" inputmode="numeric" required/></label>
                                         <label>{t("employment.accepted")}<input name="form[accepted]" inputmode="numeric" required/></label>
                                         <label>{t("employment.rejected")}<input name="form[rejected]" inputmode="numeric" required/></label>
@@ -596,7 +625,7 @@ pub fn ContractPage() -> impl IntoView {
                                         let disputed = l.disputed;
                                         view! {
                                             <tr data-log=l.id data-disputed=disputed.to_string()>
-                                                <td>{l.date.clone()}</td><td>{number(l.quantity)}</td><td>{number(l.accepted)}</td><td>{number(l.rejected)}</td><td>{hours(l.minutes)}</td>
+                                                <td>{l.date.clone()}</td><td><crate::ui::Num n={l.quantity}/></td><td><crate::ui::Num n={l.accepted}/></td><td><crate::ui::Num n={l.rejected}/></td><td>{hours(l.minutes)}</td>
                                                 <td>
                                                     {l.dispute_note.clone().map(|n| view! { <span class="muted">{t("employment.disputed")} ": " <bdi>{n}</bdi></span> })}
                                                     {l.resolution_note.clone().map(|n| view! { <span class="muted">" " {t("employment.resolved")} ": " <bdi>{n}</bdi></span> })}
@@ -633,7 +662,7 @@ pub fn ContractPage() -> impl IntoView {
                                         let ic = i.code.clone();
                                         view! {
                                             <tr data-invoice=i.code.clone()>
-                                                <td><bdi>{i.code.clone()}</bdi></td><td>{i.period.clone()}</td><td>{number(i.accepted_units)}</td><td>{rials(i.amount_rials)}</td>
+                                                <td><bdi class="code" dir="ltr" translate="no">{i.code.clone()}</bdi></td><td>{i.period.clone()}</td><td><crate::ui::Num n={i.accepted_units}/></td><td><crate::ui::Money rials={i.amount_rials}/></td>
                                                 <td><Label prefix="invoice_status" code=i.status.clone()/>
                                                     {(can_pay && issued).then(|| view! {
                                                         <ActionForm action=paid attr:class="inline-form">
@@ -678,8 +707,9 @@ pub fn ContractPage() -> impl IntoView {
                                     {c.reviews.clone().into_iter().map(|r| {
                                         let role = Role::parse(&r.role);
                                         view! {
-                                            <li>{r.at.clone()} " · v" {r.version} " · " {role.map(|role| view! { <crate::shell::RoleName role/> })}
-                                                " · " <Label prefix="decision" code=r.decision.clone()/>
+                                            <li>{r.at.get(..10).and_then(crate::validation::parse_date).map(|date| view! { <crate::ui::Day date/> })}
+                                                <Sep/> <crate::ui::Phrase key="employment.version_n" args=vec![("n", crate::ui::Arg::Num(r.version as i64))]/> <Sep/> {role.map(|role| view! { <crate::shell::RoleName role/> })}
+                                                <Sep/> <Label prefix="decision" code=r.decision.clone()/>
                                                 {r.reason.clone().map(|x| view! { " — " <bdi>{x}</bdi> })}</li>
                                         }
                                     }).collect_view()}
@@ -701,21 +731,21 @@ fn PayslipCard(p: Payslip) -> impl IntoView {
     let cap_percent = p.cap_bp / 100;
     view! {
         <article class="card payslip" data-worker=p.worker_code.clone()>
-            <h3><bdi>{p.worker_code.clone()}</bdi> " · " {p.period.clone()}</h3>
+            <h3><bdi class="code" dir="ltr" translate="no">{p.worker_code.clone()}</bdi> <Sep/> {p.period.clone()}</h3>
             <table class="table">
                 <tbody>
                     {if p.wage_model == "piece" {
-                        view! { <tr><th>{t("employment.pieces")}</th><td>{number(p.pieces)} " × " {rials(p.rate_rials)}</td></tr> }.into_any()
+                        view! { <tr><th>{t("employment.pieces")}</th><td><crate::ui::Num n={p.pieces}/> " × " <crate::ui::Money rials={p.rate_rials}/></td></tr> }.into_any()
                     } else {
-                        view! { <tr><th>{t("employment.hours")}</th><td>{hours(p.minutes)} " × " {rials(p.rate_rials)}</td></tr> }.into_any()
+                        view! { <tr><th>{t("employment.hours")}</th><td>{hours(p.minutes)} " × " <crate::ui::Money rials={p.rate_rials}/></td></tr> }.into_any()
                     }}
-                    <tr class="gross"><th>{t("employment.gross")}</th><td data-line="gross">{rials(s.gross)}</td></tr>
-                    <tr><th>{t("employment.family_share")}</th><td data-line="family">{rials(s.family)}</td></tr>
-                    <tr><th>{t("employment.release_share")}</th><td data-line="release">{rials(s.release)}</td></tr>
-                    <tr><th>{t("employment.restitution")}</th><td data-line="restitution">{rials(s.restitution)}</td></tr>
-                    <tr><th>{t("employment.savings")}</th><td data-line="savings">{rials(s.savings)}</td></tr>
-                    <tr><th>{t("employment.cap")} " (" {number(cap_percent)} "٪)"</th><td data-line="cap">{rials(s.cap)}</td></tr>
-                    <tr class="net"><th>{t("employment.net")}</th><td data-line="net">{rials(s.net)}</td></tr>
+                    <tr class="gross"><th>{t("employment.gross")}</th><td data-line="gross"><crate::ui::Money rials={s.gross}/></td></tr>
+                    <tr><th>{t("employment.family_share")}</th><td data-line="family"><crate::ui::Money rials={s.family}/></td></tr>
+                    <tr><th>{t("employment.release_share")}</th><td data-line="release"><crate::ui::Money rials={s.release}/></td></tr>
+                    <tr><th>{t("employment.restitution")}</th><td data-line="restitution"><crate::ui::Money rials={s.restitution}/></td></tr>
+                    <tr><th>{t("employment.savings")}</th><td data-line="savings"><crate::ui::Money rials={s.savings}/></td></tr>
+                    <tr><th>{t("employment.cap")} " (" <crate::ui::Num n={cap_percent}/> "٪)"</th><td data-line="cap"><crate::ui::Money rials={s.cap}/></td></tr>
+                    <tr class="net"><th>{t("employment.net")}</th><td data-line="net"><crate::ui::Money rials={s.net}/></td></tr>
                 </tbody>
             </table>
         </article>
@@ -753,7 +783,7 @@ pub fn StaffEmploymentPage() -> impl IntoView {
     });
     view! {
         <section class="panel" id="staff-employment">
-            <h1>{t("employment.staff_title")}</h1>
+            <crate::ui::PageMeta title="employment.staff_title"/><h1>{t("employment.staff_title")}</h1>
             <ErrorNote error=errors/>
             <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
                 {move || {
@@ -770,7 +800,7 @@ pub fn StaffEmploymentPage() -> impl IntoView {
                                         let (c1, c2) = (e.code.clone(), e.code.clone());
                                         view! {
                                             <li data-code=e.code.clone()>
-                                                <bdi>{e.company.clone()}</bdi> " · " <Label prefix="sector" code=e.sector.clone()/> " · " {bilingual(e.province_fa.clone(), e.province_en.clone())}
+                                                <bdi>{e.company.clone()}</bdi> <Sep/> <Label prefix="sector" code=e.sector.clone()/> <Sep/> {bilingual(e.province_fa.clone(), e.province_en.clone())}
                                                 {can_verify.then(|| view! {
                                                     <ActionForm action=verify attr:class="inline-form">
                                                         <input type="hidden" name="code" value=c1/>
@@ -795,7 +825,7 @@ pub fn StaffEmploymentPage() -> impl IntoView {
                                 <h2>{t("employment.disputes")}</h2>
                                 <ul class="plain" id="disputes">
                                     {q.disputes.into_iter().map(|(c, _, d)| view! {
-                                        <li><A href=format!("/employment/contracts/{c}")>{c.clone()}</A> " · " {d}</li>
+                                        <li><A href=format!("/employment/contracts/{c}")>{c.clone()}</A> <Sep/> {d}</li>
                                     }).collect_view()}
                                 </ul>
                                 {may(&u, Permission::PayWages).then(|| view! {
@@ -806,14 +836,14 @@ pub fn StaffEmploymentPage() -> impl IntoView {
                                     </ActionForm>
                                     {move || run.value().get().and_then(|r| r.ok()).map(|r| view! {
                                         <dl class="facts" id="wage-run-report">
-                                            <dt>{t("employment.payments")}</dt><dd data-payments=r.payments>{number(r.payments)}</dd>
-                                            <dt>{t("employment.gross")}</dt><dd>{rials(r.gross_rials)}</dd>
-                                            <dt>{t("employment.family_share")}</dt><dd>{rials(r.family_rials)}</dd>
-                                            <dt>{t("employment.release_share")}</dt><dd>{rials(r.release_rials)}</dd>
-                                            <dt>{t("employment.restitution")}</dt><dd>{rials(r.restitution_rials)}</dd>
-                                            <dt>{t("employment.savings")}</dt><dd>{rials(r.savings_rials)}</dd>
-                                            <dt>{t("employment.net")}</dt><dd>{rials(r.net_rials)}</dd>
-                                            <dt>{t("employment.already_paid")}</dt><dd>{number(r.already_paid)}</dd>
+                                            <dt>{t("employment.payments")}</dt><dd data-payments=r.payments><crate::ui::Num n={r.payments}/></dd>
+                                            <dt>{t("employment.gross")}</dt><dd><crate::ui::Money rials={r.gross_rials}/></dd>
+                                            <dt>{t("employment.family_share")}</dt><dd><crate::ui::Money rials={r.family_rials}/></dd>
+                                            <dt>{t("employment.release_share")}</dt><dd><crate::ui::Money rials={r.release_rials}/></dd>
+                                            <dt>{t("employment.restitution")}</dt><dd><crate::ui::Money rials={r.restitution_rials}/></dd>
+                                            <dt>{t("employment.savings")}</dt><dd><crate::ui::Money rials={r.savings_rials}/></dd>
+                                            <dt>{t("employment.net")}</dt><dd><crate::ui::Money rials={r.net_rials}/></dd>
+                                            <dt>{t("employment.already_paid")}</dt><dd><crate::ui::Num n={r.already_paid}/></dd>
                                         </dl>
                                     })}
                                     <h2>{t("employment.payout")}</h2>
@@ -824,8 +854,8 @@ pub fn StaffEmploymentPage() -> impl IntoView {
                                     </ActionForm>
                                     {move || payout.value().get().and_then(|r| r.ok()).map(|r| view! {
                                         <dl class="facts" id="payout-report">
-                                            <dt>{t("employment.payout_workers")}</dt><dd data-workers=r.workers>{number(r.workers)} " · " {rials(r.wages_rials)}</dd>
-                                            <dt>{t("employment.payout_released")}</dt><dd>{number(r.released)} " · " {rials(r.savings_rials)}</dd>
+                                            <dt>{t("employment.payout_workers")}</dt><dd data-workers=r.workers><crate::ui::Num n={r.workers}/> <Sep/> <crate::ui::Money rials={r.wages_rials}/></dd>
+                                            <dt>{t("employment.payout_released")}</dt><dd><crate::ui::Num n={r.released}/> <Sep/> <crate::ui::Money rials={r.savings_rials}/></dd>
                                         </dl>
                                     })}
                                 })}
@@ -839,7 +869,7 @@ pub fn StaffEmploymentPage() -> impl IntoView {
                                                 view! {
                                                     <tr data-in-force=r.in_force.to_string()><td><bdi>{r.name}</bdi>{r.in_force.then(|| view! { " " <span class="status">{t("employment.in_force")}</span> })}</td>
                                                     <td dir="ltr">{r.effective_from}</td><td>{pct(r.family_bp)}</td><td>{pct(r.release_bp)}</td><td>{pct(r.restitution_bp)}</td><td>{pct(r.savings_bp)}</td><td>{pct(r.cap_bp)}</td>
-                                                    <td>{rials(r.min_hourly_rials)}</td><td>{rials(r.min_piece_rials)}</td></tr>
+                                                    <td><crate::ui::Money rials={r.min_hourly_rials}/></td><td><crate::ui::Money rials={r.min_piece_rials}/></td></tr>
                                                 }
                                             }).collect_view()}
                                         </tbody>
@@ -857,7 +887,7 @@ pub fn StaffEmploymentPage() -> impl IntoView {
                                             <label>{t("employment.cap")} " (%)"<input name="form[cap]" inputmode="decimal" required value="80"/></label>
                                             <label>{t("employment.min_hourly")} " (" {t("common.toman")} ")"<input name="form[min_hourly]" inputmode="numeric" required/></label>
                                             <label>{t("employment.min_piece")} " (" {t("common.toman")} ")"<input name="form[min_piece]" inputmode="numeric" required/></label>
-                                            <label>{t("employment.rule_from")}<input type="date" name="form[effective_from]" required/></label>
+                                            <label>{t("employment.rule_from")}<crate::ui::DateField name="form[effective_from]" required=true/></label>
                                             {move || matches!(set_rule.value().get(), Some(Ok(()))).then(|| view! { <p class="notice" id="wage-rule-saved">{t("employment.rule_saved")}</p> })}
                                             <button type="submit" class="button secondary">{t("employment.set_wage_rule")}</button>
                                         </ActionForm>
@@ -893,7 +923,7 @@ pub fn JobsPage() -> impl IntoView {
     let jobs = Resource::new(province, job_posts);
     view! {
         <section class="panel" id="jobs">
-            <h1>{t("employment.jobs")}</h1>
+            <crate::ui::PageMeta title="employment.jobs"/><h1>{t("employment.jobs")}</h1>
             <p class="muted">{t("employment.jobs_intro")}</p>
             <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
                 {move || jobs.get().map(|r| match r {
@@ -905,11 +935,11 @@ pub fn JobsPage() -> impl IntoView {
                                 view! {
                                     <li class="card job" data-code=code>
                                         <h2><bdi>{j.title.clone()}</bdi></h2>
-                                        <p class="muted"><bdi>{j.company.clone()}</bdi> " · " {bilingual(j.province_fa.clone(), j.province_en.clone())}</p>
+                                        <p class="muted"><bdi>{j.company.clone()}</bdi> <Sep/> {bilingual(j.province_fa.clone(), j.province_en.clone())}</p>
                                         <p><Skills skills=j.skills.clone()/></p>
-                                        <p>{t("employment.monthly_pay")} ": " {rials(j.pay_rials)}</p>
+                                        <p>{t("employment.monthly_pay")} ": " <crate::ui::Money rials={j.pay_rials}/></p>
                                         {j.early_hire_until.clone().map(|d| view! { <p class="muted">{t("employment.early_hire_until")} " " {d}</p> })}
-                                        <p class="muted"><bdi>{j.code.clone()}</bdi></p>
+                                        <p class="muted"><bdi class="code" dir="ltr" translate="no">{j.code.clone()}</bdi></p>
                                     </li>
                                 }
                             }).collect_view()}
@@ -954,12 +984,12 @@ fn JobsSection(province: String) -> impl IntoView {
         <ActionForm action=post attr:class="form" attr:id="job-form">
             <label>{t("employment.job_title")}<input name="form[title]" required/></label>
             <input type="hidden" name="form[province]" value=province/>
-            <label>{t("employment.required_skills")}<input name="form[skills]"/></label>
+            <SkillPicker name="form[skills]"/>
             <label>{t("employment.monthly_pay")}<input name="form[pay]" inputmode="numeric" required/></label>
             <label>{t("employment.early_hire_days")}<input name="form[early_hire_days]" inputmode="numeric"/></label>
             <button type="submit" class="button secondary">{t("employment.post_job")}</button>
         </ActionForm>
-        {move || post.value().get().and_then(|r| r.ok()).map(|code| view! { <p class="notice" id="job-posted">{t("employment.job_posted")} " " <bdi>{code}</bdi></p> })}
+        {move || post.value().get().and_then(|r| r.ok()).map(|code| view! { <p class="notice" id="job-posted">{t("employment.job_posted")} " " <bdi class="code" dir="ltr" translate="no">{code}</bdi></p> })}
         <ErrorNote error/>
         <ActionForm action=applicants attr:class="inline-form" attr:id="applicants-form">
             <input name="job" required placeholder="J-…"/>
@@ -971,7 +1001,7 @@ fn JobsSection(province: String) -> impl IntoView {
                     let open = status == "applied";
                     let (pa, pb) = (p.code.clone(), p.code.clone());
                     let shown = status.clone();
-                    view! { <li data-status=status><PassportCard p/> " · " <Label prefix="application" code=shown/>
+                    view! { <li data-status=status><PassportCard p/> <Sep/> <Label prefix="application" code=shown/>
                         {open.then(|| view! {
                             <ActionForm action=decide attr:class="inline-form">
                                 <input type="hidden" name="job" value=move || job_shown.get()/>
@@ -997,13 +1027,13 @@ fn JobsSection(province: String) -> impl IntoView {
 fn PassportCard(p: Passport) -> impl IntoView {
     view! {
         <article class="card passport" data-passport=p.code.clone()>
-            <h3><bdi>{p.code.clone()}</bdi></h3>
+            <h3><bdi class="code" dir="ltr" translate="no">{p.code.clone()}</bdi></h3>
             <p><Skills skills=p.skills.clone()/></p>
-            <p>{t("employment.training_hours")} ": " {number(p.training_hours)}</p>
+            <p>{t("employment.training_hours")} ": " <crate::ui::Num n={p.training_hours}/></p>
             <ul class="plain">
                 {p.certificates.into_iter().map(|(title, _, on)| view! { <li>{t("employment.certificate")} ": " <bdi>{title}</bdi> " (" {on} ")"</li> }).collect_view()}
-                {p.work.into_iter().map(|w| view! { <li>{t("employment.workshop_record")} ": " <bdi>{w.product}</bdi> " · " {number(w.months)} " " {t("employment.months")}
-                    {w.rating.map(|r| view! { " · " {t("employment.rating")} " " {number(r as i64)} })}</li> }).collect_view()}
+                {p.work.into_iter().map(|w| view! { <li>{t("employment.workshop_record")} ": " <bdi>{w.product}</bdi> <Sep/> <crate::ui::Num n={w.months}/> " " {t("employment.months")}
+                    {w.rating.map(|r| view! { <Sep/> {t("employment.rating")} " " <crate::ui::Num n={r as i64}/> })}</li> }).collect_view()}
             </ul>
         </article>
     }
@@ -1066,7 +1096,7 @@ fn TrainingSection(training: Training, prisons_hint: bool) -> impl IntoView {
                     <thead><tr><th>{t("employment.programme")}</th><th>{t("employment.skill")}</th><th>{t("employment.hours")}</th><th>{t("employment.enrolled")}</th><th>{t("employment.certified")}</th></tr></thead>
                     <tbody>
                         {rows.into_iter().map(|p| view! {
-                            <tr data-code=p.code.clone()><td><bdi>{p.code.clone()}</bdi> " " <bdi>{p.title.clone()}</bdi> " · " {p.prison.clone()}</td><td><Label prefix="skill" code=p.skill.clone()/></td><td>{number(p.hours as i64)}</td><td>{number(p.enrolled)}</td><td>{number(p.certified)}</td></tr>
+                            <tr data-code=p.code.clone()><td><bdi class="code" dir="ltr" translate="no">{p.code.clone()}</bdi> " " <bdi>{p.title.clone()}</bdi> <Sep/> {p.prison.clone()}</td><td><Label prefix="skill" code=p.skill.clone()/></td><td><crate::ui::Num n={p.hours as i64}/></td><td><crate::ui::Num n={p.enrolled}/></td><td><crate::ui::Num n={p.certified}/></td></tr>
                         }).collect_view()}
                     </tbody>
                 </table>
@@ -1089,8 +1119,8 @@ fn TrainingSection(training: Training, prisons_hint: bool) -> impl IntoView {
                 <button type="submit" class="button secondary">{t("employment.record_hours")}</button>
             </ActionForm>
             {move || hours.value().get().and_then(|r| r.ok()).map(|s| view! {
-                <p class="notice" id="training-status">{number(s.hours_completed as i64)} "/" {number(s.hours_required as i64)}
-                    {s.certified.then(|| view! { " · " {t("employment.certified")} })}</p>
+                <p class="notice" id="training-status"><crate::ui::Num n={s.hours_completed as i64}/> "/" <crate::ui::Num n={s.hours_required as i64}/>
+                    {s.certified.then(|| view! { <Sep/> {t("employment.certified")} })}</p>
             })}
             <h2>{t("employment.apply_for")}</h2>
             <ActionForm action=apply attr:class="inline-form" attr:id="apply-form">
@@ -1098,7 +1128,7 @@ fn TrainingSection(training: Training, prisons_hint: bool) -> impl IntoView {
                 <input name="prisoner" required placeholder="P-…"/>
                 <button type="submit" class="button secondary">{t("employment.apply")}</button>
             </ActionForm>
-            {move || apply.value().get().and_then(|r| r.ok()).map(|code| view! { <p class="notice" id="applied">{t("employment.applied")} " " <bdi>{code}</bdi></p> })}
+            {move || apply.value().get().and_then(|r| r.ok()).map(|code| view! { <p class="notice" id="applied">{t("employment.applied")} " " <bdi class="code" dir="ltr" translate="no">{code}</bdi></p> })}
         })}
     }
 }

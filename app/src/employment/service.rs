@@ -295,13 +295,9 @@ pub async fn set_wage_rule(
     if rule.cap_bp == 0 || !rule.is_valid() {
         return Err(AppError::invalid("cap", "employment.percent_invalid"));
     }
-    let from = NaiveDate::parse_from_str(
-        &validation::latin_digits(form.effective_from.trim()),
-        "%Y-%m-%d",
-    )
-    .ok()
-    .filter(|d| *d >= today())
-    .ok_or_else(|| AppError::invalid("effective_from", "employment.rule_date_invalid"))?;
+    let from = validation::parse_date(&form.effective_from)
+        .filter(|d| *d >= today())
+        .ok_or_else(|| AppError::invalid("effective_from", "employment.rule_date_invalid"))?;
     let txn = audit::begin(&state.db).await?;
     rule_model(&name, &rule, from).insert(&txn).await?;
     audit::record(
@@ -673,8 +669,7 @@ fn parse_count(input: &str, field: &str, max: i64) -> Result<i64, AppError> {
 }
 
 fn parse_date(input: &str, field: &str) -> Result<NaiveDate, AppError> {
-    NaiveDate::parse_from_str(validation::latin_digits(input.trim()).as_str(), "%Y-%m-%d")
-        .map_err(|_| AppError::invalid(field, "employment.date_invalid"))
+    validation::parse_date(input).ok_or_else(|| AppError::invalid(field, "employment.date_invalid"))
 }
 
 /// Validates a proposal's terms against the workshop and the wage rule in force.

@@ -1,7 +1,11 @@
 //! Release campaign list and page, and the published eligibility rules.
 
 use super::*;
-use crate::i18n::{format_number, format_toman, t, use_i18n, Locale};
+use crate::i18n::{t, use_i18n, Locale};
+use crate::ui::{
+    donor_count_key, phrase_text, Arg, DataText, Money, Num, PageMeta, Phrase, ProgressBar, Sep,
+    TitleText,
+};
 use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -36,24 +40,33 @@ fn CampaignProgress(card: CampaignCard) -> impl IntoView {
     let i18n = use_i18n();
     let total = card.total_owed_rials.max(1);
     let forgiven_pct = card.forgiveness_rials.min(total) * 100 / total;
-    let raised_pct = (card.percent() - forgiven_pct).max(0);
     let c = card.clone();
+    let (covered, owed) = (c.total_owed_rials - c.remaining(), c.total_owed_rials);
+    let label = Signal::derive(move || {
+        phrase_text(
+            i18n.get(),
+            "needs.progress",
+            &[("raised", Arg::Money(covered)), ("goal", Arg::Money(owed))],
+        )
+    });
     view! {
-        <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=card.percent()>
-            <div class="progress-bar forgiven" style=format!("inline-size: {forgiven_pct}%")></div>
-            <div class="progress-bar" style=format!("inline-size: {raised_pct}%")></div>
-        </div>
+        <ProgressBar percent=card.percent() forgiven=forgiven_pct label/>
         <dl class="facts campaign-facts">
-            <dt>{t("campaign.owed")}</dt><dd>{move || format_toman(c.total_owed_rials, i18n.get())}</dd>
-            <dt>{t("campaign.forgiven")}</dt><dd class="match">{move || format_toman(c.forgiveness_rials, i18n.get())}</dd>
-            <dt>{t("campaign.raised")}</dt><dd>{move || format!("{} · {} {}", format_toman(c.raised_rials, i18n.get()), format_number(c.donors, i18n.get()), i18n.t("needs.donors"))}</dd>
-            <dt>{t("campaign.remaining")}</dt><dd class="campaign-remaining">{move || format_toman(c.remaining(), i18n.get())}</dd>
+            <dt>{t("campaign.owed")}</dt><dd><Money rials=c.total_owed_rials/></dd>
+            <dt>{t("campaign.forgiven")}</dt><dd class="match"><Money rials=c.forgiveness_rials/></dd>
+            <dt>{t("campaign.raised")}</dt><dd><Money rials=c.raised_rials/> <Sep/> <Phrase key=donor_count_key(c.donors) args=vec![("n", Arg::Num(c.donors))]/></dd>
+            <dt>{t("campaign.remaining")}</dt><dd class="campaign-remaining"><Money rials=c.remaining()/></dd>
         </dl>
     }
 }
 
 #[component]
-pub fn CampaignCardView(card: CampaignCard) -> impl IntoView {
+pub fn CampaignCardView(
+    card: CampaignCard,
+    /// On the campaign's own page its title is the page's `<h1>`.
+    #[prop(optional)]
+    detail: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let href = format!("/release/{}", card.code);
     let offence = offence_key(&card.offence);
@@ -69,7 +82,11 @@ pub fn CampaignCardView(card: CampaignCard) -> impl IntoView {
                 <span class=status_class>{move || i18n.t(status)}</span>
                 <span class="badge">{move || province_name(&province, i18n.get())}</span>
             </p>
-            <h2><A href=href>{title}</A></h2>
+            {if detail {
+                view! { <h1 class="need-title"><DataText text=title/></h1> }.into_any()
+            } else {
+                view! { <h2><A href=href><DataText text=title/></A></h2> }.into_any()
+            }}
             <CampaignProgress card=card/>
         </article>
     }
@@ -91,6 +108,7 @@ pub fn CampaignsPage() -> impl IntoView {
     let selected = move |o: &str| query.with(|q| q.get("offence").as_deref() == Some(o));
     view! {
         <section>
+            <PageMeta title="campaign.list_title" description="campaign.meta"/>
             <h1>{t("campaign.list_title")}</h1>
             <p class="lede">{t("campaign.list_lede")} " " <A href="/release-rules">{t("campaign.rules_link")}</A></p>
             <Form method="GET" action="/release" attr:class="filters" attr:id="campaign-filters">
@@ -114,13 +132,13 @@ pub fn CampaignsPage() -> impl IntoView {
                             None => format!("/release?page={page}"),
                         };
                         view! {
-                            <p class="muted" id="campaigns-count">{p.more.then(|| view! { {t("needs.more_than")} " " })}{move || format_number(p.total as i64, i18n.get())} " " {t("campaign.count")}</p>
+                            <p class="muted" id="campaigns-count">{p.more.then(|| view! { {t("needs.more_than")} " " })}<Num n=p.total as i64/> " " {t("campaign.count")}</p>
                             <ul class="cards">
                                 {p.items.into_iter().map(|c| view! { <li><CampaignCardView card=c/></li> }).collect_view()}
                             </ul>
                             <nav class="pager" aria-label=move || i18n.t("needs.pages")>
                                 {(p.page > 1).then(|| view! { <A href=link(p.page - 1) attr:rel="prev">{t("needs.prev")}</A> })}
-                                <span>{move || format!("{} / {}", format_number(p.page as i64, i18n.get()), format_number(p.pages as i64, i18n.get()))}</span>
+                                <span><Num n=p.page as i64/> " / " <Num n=p.pages as i64/></span>
                                 {(p.page < p.pages).then(|| view! { <A href=link(p.page + 1) attr:rel="next">{t("needs.next")}</A> })}
                             </nav>
                         }.into_any()
@@ -154,18 +172,19 @@ pub fn CampaignPage() -> impl IntoView {
                     let give = format!("/give?campaign={}", d.card.code);
                     view! {
                         <article class="panel need-detail campaign-detail">
+                            <TitleText text=d.card.title.clone() description=d.story.clone()/>
                             <p><A href="/release">{t("campaign.back")}</A></p>
-                            <CampaignCardView card=d.card.clone()/>
+                            <CampaignCardView card=d.card.clone() detail=true/>
                             {open.then(|| view! {
                                 <p class="give-cta"><A href=give attr:class="button primary" attr:id="give-button">{t("campaign.give")}</A></p>
                             })}
-                            <p class="story">{d.story.clone()}</p>
+                            <p class="story"><DataText text=d.story.clone()/></p>
                             <p class="muted">{t("campaign.court_note")}</p>
-                            <super::pages::Timeline steps=steps.to_vec()/>
+                            <super::pages::Timeline heading="campaign.timeline" steps=steps.to_vec()/>
                         </article>
                     }.into_any()
                 }
-                Err(e) => view! { <section class="panel narrow"><h1>{i18n.t(e.message_key())}</h1></section> }.into_any(),
+                Err(e) => view! { <section class="panel narrow"><TitleText text=i18n.t(e.message_key())/><h1>{i18n.t(e.message_key())}</h1></section> }.into_any(),
             })}
         </Suspense>
     }
@@ -175,6 +194,7 @@ pub fn CampaignPage() -> impl IntoView {
 pub fn EligibilityPage() -> impl IntoView {
     view! {
         <article class="panel">
+            <PageMeta title="campaign.rules_title" description="campaign.rules_intro"/>
             <h1>{t("campaign.rules_title")}</h1>
             <p>{t("campaign.rules_intro")}</p>
             <ol class="rules">

@@ -4,7 +4,8 @@
 use super::gift::*;
 use super::pages::category_key;
 use crate::error::AppError;
-use crate::i18n::{format_date, format_number, format_toman, is_known, t, use_i18n};
+use crate::i18n::{format_number, is_known, t, use_i18n};
+use crate::ui::{Arg, Day, Money, PageMeta, Phrase, Sep};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -50,6 +51,7 @@ pub fn GivePage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <section class="panel narrow give">
+            <PageMeta title="give.title" description="give.meta"/>
             <h1>{t("give.title")}</h1>
             <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
                 {move || target.get().map(|r| match r {
@@ -107,7 +109,7 @@ fn GiveForm(target: GiftTarget) -> impl IntoView {
         {(!heading.is_empty()).then(|| view! { <h2 class="give-heading">{heading.clone()}</h2> })}
         {remaining.map(|r| view! {
             <p class="remaining" id="give-remaining">
-                {move || format!("{} {}", i18n.t("give.remaining"), format_toman(r, i18n.get()))}
+                {t("give.remaining")} " " <Money rials=r/>
             </p>
         })}
         {target.test_bank.then(|| view! { <p class="notice test-bank" role="note">{t("give.test_bank_notice")}</p> })}
@@ -122,14 +124,14 @@ fn GiveForm(target: GiftTarget) -> impl IntoView {
                     view! {
                         <label class="chip">
                             <input type="radio" name="form[amount]" value=p.to_string() checked={i == 1 && !had_custom}/>
-                            <span>{move || format!("{} {}", format_number(p, i18n.get()), i18n.t("common.toman"))}</span>
+                            <Money rials=p * 10/>
                         </label>
                     }
                 }).collect_view()}
                 {rest_toman.map(|r| view! {
                     <label class="chip">
                         <input type="radio" name="form[amount]" value=r.to_string()/>
-                        <span>{move || format!("{} ({} {})", i18n.t("give.the_rest"), format_number(r, i18n.get()), i18n.t("common.toman"))}</span>
+                        <span>{t("give.the_rest")} " (" <Money rials=r * 10/> ")"</span>
                     </label>
                 })}
                 <label class="chip">
@@ -226,7 +228,7 @@ pub fn ReceiptPage() -> impl IntoView {
                 Ok(rc) => view! { <ReceiptView receipt=rc/> }.into_any(),
                 Err(e) => view! {
                     <section class="panel narrow">
-                        <h1>{i18n.t(e.message_key())}</h1>
+                        <crate::ui::TitleText text=i18n.t(e.message_key())/><h1>{i18n.t(e.message_key())}</h1>
                         <p><A href="/receipt">{t("receipt.find_title")}</A></p>
                     </section>
                 }.into_any(),
@@ -254,10 +256,10 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
     };
     let target_title = r.target_title.clone();
     let kind_key = match r.target_kind.as_str() {
-        "need" => "give.for_need",
-        "campaign" => "give.for_campaign",
-        "category_fund" => "give.for_category",
-        _ => "give.for_urgent",
+        "need" => "receipt.kind_need",
+        "campaign" => "receipt.kind_campaign",
+        "category_fund" => "receipt.kind_category",
+        _ => "receipt.kind_urgent",
     };
     let fund_key = r.overflow_fund.as_deref().map(|f| {
         if f == "release" {
@@ -277,6 +279,7 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
     };
     view! {
         <article class="panel narrow receipt" id="receipt">
+            <PageMeta title="receipt.title"/>
             <p class="muted">{t("receipt.title")}</p>
             <h1>
                 {t("receipt.tracking_code")} " "
@@ -288,18 +291,18 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
             {r.test_bank.then(|| view! { <p class="notice test-bank" role="note">{t("receipt.test_bank")}</p> })}
             <dl class="facts">
                 <dt>{t("receipt.amount")}</dt>
-                <dd id="receipt-amount">{move || format_toman(amount, i18n.get())}</dd>
+                <dd id="receipt-amount"><Money rials=amount/></dd>
                 <dt>{t("receipt.for")}</dt>
                 <dd>
                     {move || i18n.t(kind_key)} " "
                     {category.clone().map(|c| view! { <strong>{move || i18n.t(category_key(&c))}</strong> })}
                     {match target_link.clone() {
-                        Some(href) => view! { <A href=href>{target_title.clone()}</A> }.into_any(),
-                        None => view! { <span>{target_title.clone()}</span> }.into_any(),
+                        Some(href) => view! { <A href=href><crate::ui::DataText text=target_title.clone()/></A> }.into_any(),
+                        None => view! { <span><crate::ui::DataText text=target_title.clone()/></span> }.into_any(),
                     }}
                 </dd>
                 <dt>{t("receipt.date")}</dt>
-                <dd>{move || format_date(date, i18n.get())}</dd>
+                <dd><Day date/></dd>
                 <dt>{t("receipt.giver")}</dt>
                 <dd>{match r.display_name.clone() {
                     Some(n) => view! { <span>{n}</span> }.into_any(),
@@ -310,26 +313,19 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
                     view! { <dt>{move || i18n.t(k)}</dt><dd>{d}</dd> }
                 })}
                 {r.gateway_ref.clone().map(|g| view! {
-                    <dt>{t("receipt.bank_ref")}</dt><dd><bdi>{g}</bdi></dd>
+                    <dt>{t("receipt.bank_ref")}</dt><dd><crate::ui::Code code=g/></dd>
                 })}
                 {r.contact_hint.clone().map(|c| view! {
-                    <dt>{t("receipt.contact")}</dt><dd><bdi dir="ltr">{c}</bdi></dd>
+                    <dt>{t("receipt.contact")}</dt><dd><bdi dir="ltr">{move || crate::i18n::localize_digits(&c, i18n.get())}</bdi></dd>
                 })}
             </dl>
             {(ok && overflow > 0).then(|| view! {
                 <p class="notice" id="receipt-overflow">
-                    {move || {
-                        let l = i18n.get();
-                        format!(
-                            "{} {} {} {} {}",
-                            i18n.t("receipt.overflow_1"),
-                            format_toman(allocated, l),
-                            i18n.t("receipt.overflow_2"),
-                            format_toman(overflow, l),
-                            i18n.t("receipt.overflow_3"),
-                        )
-                    }}
-                    " " {fund_key.map(|k| view! { <strong>{move || i18n.t(k)}</strong> })}
+                    <Phrase key="receipt.overflow" args=vec![
+                        ("allocated", Arg::Money(allocated)),
+                        ("overflow", Arg::Money(overflow)),
+                        ("fund", Arg::Key(fund_key.unwrap_or("receipt.release_fund"))),
+                    ]/>
                 </p>
             })}
             {(!r.updates.is_empty()).then(|| view! {
@@ -338,7 +334,7 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
                     <ul class="plain">
                         {r.updates.iter().map(|u| {
                             let d = u.at.date_naive();
-                            view! { <li><time>{move || format_date(d, i18n.get())}</time> " — " {u.body.clone()}</li> }
+                            view! { <li><Day date=d/> " — " {u.body.clone()}</li> }
                         }).collect_view()}
                     </ul>
                 </section>
@@ -385,7 +381,7 @@ pub fn PledgeCancelPage() -> impl IntoView {
     });
     view! {
         <section class="panel narrow">
-            <h1>{t("receipt.cancel_pledge")}</h1>
+            <crate::ui::PageMeta title="receipt.cancel_pledge"/><h1>{t("receipt.cancel_pledge")}</h1>
             {if done {
                 view! { <p class="notice" id="pledge-cancelled">{t("receipt.pledge_cancelled")}</p> }.into_any()
             } else {
@@ -415,10 +411,10 @@ pub fn MyGifts() -> impl IntoView {
                             let title = if g.target_title.is_empty() { None } else { Some(g.target_title.clone()) };
                             view! {
                                 <li>
-                                    <A href=g.receipt_url.clone()>{move || format_toman(g.amount_rials, i18n.get())}</A>
-                                    " · " {move || format_date(date, i18n.get())}
-                                    " · " <span>{move || i18n.t(status)}</span>
-                                    {title.map(|t| view! { " · " <span>{t}</span> })}
+                                    <A href=g.receipt_url.clone()><Money rials=g.amount_rials/></A>
+                                    <Sep/> <Day date/>
+                                    <Sep/> <span>{move || i18n.t(status)}</span>
+                                    {title.map(|t| view! { <Sep/> <span>{t}</span> })}
                                 </li>
                             }
                         }).collect_view()}
@@ -436,7 +432,7 @@ pub fn ReceiptLookupPage() -> impl IntoView {
     let action_error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     view! {
         <section class="panel narrow">
-            <h1>{t("receipt.find_title")}</h1>
+            <crate::ui::PageMeta title="receipt.find_title"/><h1>{t("receipt.find_title")}</h1>
             <p class="muted">{t("receipt.find_help")}</p>
             <ActionForm action=action attr:class="form" attr:id="lookup-form">
                 <label>

@@ -1,5 +1,9 @@
 use super::*;
-use crate::i18n::{format_date, format_number, format_toman, t, use_i18n, Locale};
+use crate::i18n::{format_toman, t, use_i18n, Locale};
+use crate::ui::{
+    donor_count_key, phrase_text, Arg, DataText, Day, Num, PageMeta, Phrase, ProgressBar, Sep,
+    TitleText,
+};
 use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -52,6 +56,15 @@ pub(crate) fn category_key(c: &str) -> &'static str {
     }
 }
 
+/// The household band a card shows (never the exact size), in words.
+fn household_key(band: &str) -> &'static str {
+    match band {
+        "1-2" => "needs.household_small",
+        "3-4" => "needs.household_medium",
+        _ => "needs.household_large",
+    }
+}
+
 fn status_key(s: &str) -> &'static str {
     match s {
         "funded" => "need_status.funded",
@@ -72,29 +85,26 @@ fn province_label(p: &Option<ProvinceName>, locale: Locale) -> String {
 #[component]
 fn Progress(card: NeedCard) -> impl IntoView {
     let i18n = use_i18n();
-    let pct = card.percent();
+    let (raised, goal, donors) = (card.raised_rials, card.goal_rials, card.donors);
+    let amounts = move || vec![("raised", Arg::Money(raised)), ("goal", Arg::Money(goal))];
+    let label = Signal::derive(move || phrase_text(i18n.get(), "needs.progress", &amounts()));
     view! {
-        <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=pct>
-            <div class="progress-bar" style=format!("inline-size: {pct}%")></div>
-        </div>
+        <ProgressBar percent=card.percent() label/>
         <p class="progress-text">
-            {move || {
-                let l = i18n.get();
-                format!(
-                    "{} {} {} · {} {}",
-                    format_toman(card.raised_rials, l),
-                    i18n.t("needs.raised_of"),
-                    format_toman(card.goal_rials, l),
-                    format_number(card.donors, l),
-                    i18n.t("needs.donors"),
-                )
-            }}
+            <Phrase key="needs.progress" args=amounts()/>
+            <Sep/>
+            <Phrase key=donor_count_key(donors) args=vec![("n", Arg::Num(donors))]/>
         </p>
     }
 }
 
 #[component]
-pub fn NeedCardView(card: NeedCard) -> impl IntoView {
+pub fn NeedCardView(
+    card: NeedCard,
+    /// On the need's own page its title is the page's `<h1>`, not a link to itself.
+    #[prop(optional)]
+    detail: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let href = format!("/needs/{}", card.code);
     let category = category_key(&card.category);
@@ -111,13 +121,17 @@ pub fn NeedCardView(card: NeedCard) -> impl IntoView {
                 <span class="badge">{move || i18n.t(category)}</span>
                 <span class=status_class>{move || i18n.t(status)}</span>
             </p>
-            <h2><A href=href>{title}</A></h2>
+            {if detail {
+                view! { <h1 class="need-title"><DataText text=title/></h1> }.into_any()
+            } else {
+                view! { <h2><A href=href><DataText text=title/></A></h2> }.into_any()
+            }}
             <p class="muted">
                 {move || province_label(&province, i18n.get())}
-                " · "
-                {move || i18n.t("needs.household")} " " {move || crate::i18n::localize_digits(&band, i18n.get())}
+                <Sep/>
+                {move || i18n.t(household_key(&band))}
                 {deadline.map(|d| view! {
-                    " · " {move || i18n.t("needs.deadline")} " " {move || format_date(d, i18n.get())}
+                    <Sep/> {move || i18n.t("needs.deadline")} " " <Day date=d/>
                 })}
             </p>
             <Progress card=card/>
@@ -156,6 +170,14 @@ pub fn NeedsPage() -> impl IntoView {
 
     view! {
         <section class="needs">
+            // A filtered list says what it lists: «نیازهای اجاره | کرامت».
+            {move || match nq.get().category.filter(|c| CATEGORIES.contains(&c.as_str())) {
+                Some(c) => {
+                    let text = phrase_text(i18n.get(), "needs.title_category", &[("category", Arg::Key(category_key(&c)))]);
+                    view! { <TitleText text description=i18n.t("needs.meta").to_string()/> }.into_any()
+                }
+                None => view! { <PageMeta title="needs.title" description="needs.meta"/> }.into_any(),
+            }}
             <h1>{t("needs.title")}</h1>
             <Form method="GET" action="/needs" attr:class="filters" attr:role="search" attr:id="needs-filters">
                 <label>
@@ -223,9 +245,24 @@ pub fn NeedsPage() -> impl IntoView {
                         view! {
                             <p class="muted" id="needs-count">
                                 {p.more.then(|| view! { {t("needs.more_than")} " " })}
-                                {move || format_number(p.total as i64, i18n.get())} " " {t("needs.count")}
+                                <Num n=p.total as i64/> " " {t("needs.count")}
                             </p>
                             {p.items.is_empty().then(|| view! { <p class="empty">{t("needs.empty")}</p> })}
+                            // Never a dead end: when nothing here is still raising, the kind's fund
+                            // (or the most urgent needs) takes the gift instead.
+                            {(!p.items.iter().any(|c| c.status == "published")).then(|| {
+                                let fund = q.category.clone().filter(|c| CATEGORIES.contains(&c.as_str()));
+                                let href = fund.as_ref().map_or("/give".to_string(), |c| format!("/give?category={c}"));
+                                view! {
+                                    <p class="notice" id="needs-fund-offer">
+                                        {match fund {
+                                            Some(c) => view! { <Phrase key="needs.none_open_fund" args=vec![("fund", Arg::Key(category_key(&c)))]/> }.into_any(),
+                                            None => view! { {t("needs.none_open")} }.into_any(),
+                                        }}
+                                        " " <A href=href attr:class="button small primary" attr:id="give-fund">{t("needs.give_fund")}</A>
+                                    </p>
+                                }
+                            })}
                             <ul class="cards">
                                 {p.items.into_iter().map(|c| view! { <li><NeedCardView card=c/></li> }).collect_view()}
                             </ul>
@@ -251,7 +288,7 @@ fn Pager(query: NeedQuery, page: u64, pages: u64) -> impl IntoView {
     view! {
         <nav class="pager" aria-label=move || i18n.t("needs.pages")>
             {(page > 1).then(|| view! { <A href=link(page - 1) attr:rel="prev">{t("needs.prev")}</A> })}
-            <span>{move || format!("{} / {}", format_number(page as i64, i18n.get()), format_number(pages as i64, i18n.get()))}</span>
+            <span><Num n=page as i64/> " / " <Num n=pages as i64/></span>
             {(page < pages).then(|| view! { <A href=link(page + 1) attr:rel="next">{t("needs.next")}</A> })}
         </nav>
     }
@@ -259,15 +296,19 @@ fn Pager(query: NeedQuery, page: u64, pages: u64) -> impl IntoView {
 
 /// A public timeline (published → … → delivered/released): each step and the date it happened.
 #[component]
-pub(crate) fn Timeline(steps: Vec<(&'static str, Option<chrono::NaiveDate>)>) -> impl IntoView {
+pub(crate) fn Timeline(
+    /// "The need's path" or "The campaign's path".
+    heading: &'static str,
+    steps: Vec<(&'static str, Option<chrono::NaiveDate>)>,
+) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <h2>{t("needs.timeline")}</h2>
+        <h2>{move || i18n.t(heading)}</h2>
         <ol class="timeline">
             {steps.into_iter().map(|(key, date)| view! {
                 <li class:done=date.is_some()>
                     <span>{move || i18n.t(key)}</span>
-                    {date.map(|d| view! { " — " <time>{move || format_date(d, i18n.get())}</time> })}
+                    {date.map(|d| view! { " — " <Day date=d/> })}
                 </li>
             }).collect_view()}
         </ol>
@@ -294,8 +335,9 @@ pub fn NeedPage() -> impl IntoView {
                     ];
                     view! {
                         <article class="panel need-detail">
+                            <TitleText text=d.card.title.clone() description=d.story.clone()/>
                             <p><A href="/needs">{t("needs.back")}</A></p>
-                            <NeedCardView card=d.card.clone()/>
+                            <NeedCardView card=d.card.clone() detail=true/>
                             {(d.card.status == "published").then(|| view! {
                                 <p class="give-cta">
                                     <A href=format!("/give?need={}", d.card.code) attr:class="button primary" attr:id="give-button">
@@ -307,14 +349,14 @@ pub fn NeedPage() -> impl IntoView {
                                 let k = occasion_key(&o);
                                 view! { <p class="badge occasion" id="need-occasion">{move || i18n.t(k)}</p> }
                             })}
-                            <p class="story">{d.story.clone()}</p>
+                            <p class="story"><DataText text=d.story.clone()/></p>
                             {(d.card.category == "gift").then(|| view! { <p class="muted" id="in-parents-name">{t("occasion.body")}</p> })}
-                            <Timeline steps=steps.to_vec()/>
+                            <Timeline heading="needs.timeline" steps=steps.to_vec()/>
                         </article>
                     }.into_any()
                 }
                 Err(e) => {
-                    view! { <section class="panel narrow"><h1>{i18n.t(e.message_key())}</h1></section> }.into_any()
+                    view! { <section class="panel narrow"><TitleText text=i18n.t(e.message_key())/><h1>{i18n.t(e.message_key())}</h1></section> }.into_any()
                 }
             })}
         </Suspense>

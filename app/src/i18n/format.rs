@@ -172,7 +172,7 @@ mod tests {
         assert_eq!(format_number(-1000, Locale::En), "-1,000");
         assert_eq!(format_number(999, Locale::En), "999");
         assert_eq!(format_number(0, Locale::Fa), "۰");
-        assert_eq!(format_toman(5_000_000, Locale::En), "500,000 Toman");
+        assert_eq!(format_toman(5_000_000, Locale::En), "500,000 tomans");
         assert_eq!(format_toman(5_000_000, Locale::Fa), "۵۰۰٬۰۰۰ تومان");
     }
 

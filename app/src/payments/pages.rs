@@ -44,7 +44,7 @@ pub fn SandboxBankPage() -> impl IntoView {
     view! {
         <section class="panel narrow sandbox-bank">
             <p class="notice test-bank" role="note"><strong>{t("sandbox.banner")}</strong></p>
-            <h1>{t("sandbox.title")}</h1>
+            <crate::ui::PageMeta title="sandbox.title"/><h1>{t("sandbox.title")}</h1>
             <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
                 {move || payment.get().map(|r| match r {
                     Ok(p) => {

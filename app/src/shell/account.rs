@@ -16,7 +16,7 @@ fn Guarded(allowed: &'static [Role], children: ChildrenFn) -> impl IntoView {
             {move || me.get().map(|r| match r.ok().flatten() {
                 None => view! {
                     <section class="panel narrow">
-                        <h1>{t("error.unauthorized")}</h1>
+                        <crate::ui::PageMeta title="error.unauthorized"/><h1>{t("error.unauthorized")}</h1>
                         <p><A href="/sign-in">{t("nav.sign_in")}</A></p>
                     </section>
                 }.into_any(),
@@ -26,7 +26,7 @@ fn Guarded(allowed: &'static [Role], children: ChildrenFn) -> impl IntoView {
                 }
                 Some(_) => view! {
                     <section class="panel narrow">
-                        <h1>{t("error.forbidden")}</h1>
+                        <crate::ui::PageMeta title="error.forbidden"/><h1>{t("error.forbidden")}</h1>
                     </section>
                 }.into_any(),
             })}
@@ -39,7 +39,7 @@ fn Welcome() -> impl IntoView {
     let i18n = use_i18n();
     let u = expect_context::<SessionUser>();
     view! {
-        <h1>{move || i18n.t("account.welcome")} " " {u.display_name.clone()}</h1>
+        <crate::ui::PageMeta title="account.welcome"/><h1>{move || i18n.t("account.welcome")} " " {u.display_name.clone()}</h1>
         <p class="role-badge" data-role=u.role.as_str()><RoleName role=u.role/></p>
     }
 }

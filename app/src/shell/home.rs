@@ -1,6 +1,8 @@
 use crate::error::AppError;
-use crate::i18n::{format_number, format_toman, t, use_i18n};
+use crate::i18n::{t, use_i18n};
+use crate::ui::{phrase_text, Arg, Money, Num, Phrase, ProgressBar, Sep};
 use leptos::prelude::*;
+use leptos_meta::Meta;
 use serde::{Deserialize, Serialize};
 
 /// Public aggregates for the home page: no record, only totals.
@@ -25,7 +27,7 @@ pub async fn impact_totals() -> Result<ImpactSummary, AppError> {
 pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
     let totals = Resource::new(|| (), |_| impact_totals());
-    let stat = move |value: String, label: &'static str| {
+    let stat = move |value: AnyView, label: &'static str| {
         view! {
             <div class="stat">
                 <span class="stat-value">{value}</span>
@@ -34,6 +36,7 @@ pub fn HomePage() -> impl IntoView {
         }
     };
     view! {
+        <Meta name="description" content=move || i18n.t("home.meta")/>
         <section class="hero">
             <h1>{t("home.title")}</h1>
             <p class="lede">{t("home.lede")}</p>
@@ -42,12 +45,11 @@ pub fn HomePage() -> impl IntoView {
             <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
                 {move || totals.get().map(|r| match r {
                     Ok(x) => {
-                        let l = i18n.get();
                         view! {
-                            {stat(format_toman(x.raised_rials, l), "home.stat_raised")}
-                            {stat(format_number(x.families_supported, l), "home.stat_families")}
-                            {stat(format_number(x.prisoners_freed, l), "home.stat_freed")}
-                            {stat(format_number(x.workers_employed, l), "home.stat_workers")}
+                            {stat(view! { <Money rials=x.raised_rials/> }.into_any(), "home.stat_raised")}
+                            {stat(view! { <Num n=x.families_supported/> }.into_any(), "home.stat_families")}
+                            {stat(view! { <Num n=x.prisoners_freed/> }.into_any(), "home.stat_freed")}
+                            {stat(view! { <Num n=x.workers_employed/> }.into_any(), "home.stat_workers")}
                         }.into_any()
                     }
                     Err(e) => view! { <p class="error">{i18n.t(e.message_key())}</p> }.into_any(),
@@ -71,7 +73,7 @@ pub fn HomePage() -> impl IntoView {
             <section id="employment" class="face">
                 <h2>{t("face.employment.title")}</h2>
                 <p>{t("face.employment.body")}</p>
-                <p><a href="/employment/workshops">{t("employment.workshops")}</a> " · " <a href="/employment/register">{t("employment.register")}</a></p>
+                <p><a href="/employment/workshops">{t("employment.workshops")}</a> <Sep/> <a href="/employment/register">{t("employment.register")}</a></p>
             </section>
         </div>
     }
@@ -95,20 +97,19 @@ fn HomeGiving() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || occasion.get().and_then(|r| r.ok()).flatten().map(|o| {
                 let key = crate::giving::occasion_key(&o.key);
+                let (raised, goal) = (o.raised_rials, o.goal_rials);
+                let amounts = move || vec![("raised", Arg::Money(raised)), ("goal", Arg::Money(goal))];
                 let pct = if o.goal_rials > 0 { o.raised_rials.min(o.goal_rials) * 100 / o.goal_rials } else { 0 };
                 view! {
                     <section class="face occasion" id="occasion">
                         <h2>{move || i18n.t(key)}</h2>
                         <p>{t("occasion.body")}</p>
-                        <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=pct>
-                            <div class="progress-bar" style=format!("inline-size: {pct}%")></div>
-                        </div>
-                        <p class="progress-text">{move || {
-                            let l = i18n.get();
-                            format!("{} {} {} · {} / {} {}",
-                                format_toman(o.raised_rials, l), i18n.t("needs.raised_of"), format_toman(o.goal_rials, l),
-                                format_number(o.needs_met, l), format_number(o.needs, l), i18n.t("occasion.gifts_met"))
-                        }}</p>
+                        <ProgressBar percent=pct label=Signal::derive(move || phrase_text(i18n.get(), "needs.progress", &amounts()))/>
+                        <p class="progress-text">
+                            <Phrase key="needs.progress" args=amounts()/>
+                            <Sep/>
+                            <Phrase key="occasion.progress" args=vec![("met", Arg::Num(o.needs_met)), ("total", Arg::Num(o.needs))]/>
+                        </p>
                         <p><a class="button primary" href="/needs?category=gift">{t("occasion.cta")}</a></p>
                     </section>
                 }

@@ -116,7 +116,7 @@ pub fn NotFound() -> impl IntoView {
     }
     view! {
         <section class="panel narrow">
-            <h1>{t("error.not_found")}</h1>
+            <crate::ui::PageMeta title="error.not_found"/><h1>{t("error.not_found")}</h1>
             <p><a href="/">{t("nav.home")}</a></p>
         </section>
     }

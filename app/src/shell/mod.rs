@@ -28,9 +28,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     // After the hydrated app, outside it: the browser never needs to hydrate this notice.
     let test_payments = use_context::<TestPayments>().is_some_and(|t| t.0).then(|| {
         view! {
-            <div class="test-payments-banner" role="note" lang=locale.code()>
+            <aside class="test-payments-banner" lang=locale.code()
+                aria-label=crate::i18n::translate(locale, "site.test_payments_label")>
                 {crate::i18n::translate(locale, "site.test_payments")}
-            </div>
+            </aside>
         }
     });
     view! {
@@ -41,6 +42,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                // The page's own script's font, fetched with the stylesheet instead of after the
+                // first layout (style/main.css declares it; `font-display: swap` either way).
+                <link rel="preload" href=font_file(locale) r#as="font" r#type="font/woff2" crossorigin=""/>
                 <AutoReload options=options.clone()/>
                 <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>
@@ -51,6 +55,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 {test_payments}
             </body>
         </html>
+    }
+}
+
+/// The self-hosted Vazirmatn subset (public/fonts, scripts/fonts.sh) a page in `locale` uses most.
+fn font_file(locale: Locale) -> &'static str {
+    match locale {
+        Locale::Fa => "/fonts/vazirmatn-33.0.3-fa.woff2",
+        Locale::En => "/fonts/vazirmatn-33.0.3-latin.woff2",
     }
 }
 
@@ -113,22 +125,23 @@ pub fn App() -> impl IntoView {
         <Router>
             <layout::Header/>
             <main id="main" class="main">
-                // In-order streaming: every page arrives complete in the HTML, so it reads and its
+                // In-order streaming (or async, for the pages whose title comes from data: the
+                // `<head>` must wait for it): every page arrives complete in the HTML, so it reads and its
                 // forms work without JavaScript (out-of-order streaming needs a script to place
                 // the resolved parts).
                 <Routes fallback=|| view! { <layout::NotFound/> }>
                     <Route path=path!("") view=home::HomePage ssr=SsrMode::InOrder/>
                     <Route path=path!("/needs") view=crate::giving::NeedsPage ssr=SsrMode::InOrder/>
                     // Its 404 status for needs that are not public is set by the server's router.
-                    <Route path=path!("/needs/:code") view=crate::giving::NeedPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/needs/:code") view=crate::giving::NeedPage ssr=SsrMode::Async/>
                     <Route path=path!("/release") view=crate::giving::CampaignsPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/release/:code") view=crate::giving::CampaignPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/release/:code") view=crate::giving::CampaignPage ssr=SsrMode::Async/>
                     <Route path=path!("/release-rules") view=crate::giving::EligibilityPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/transparency") view=crate::transparency::TransparencyPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/give") view=crate::giving::GivePage ssr=SsrMode::InOrder/>
                     <Route path=path!("/receipt") view=crate::giving::ReceiptLookupPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/pledge/cancel") view=crate::giving::PledgeCancelPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/receipt/:code") view=crate::giving::ReceiptPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/receipt/:code") view=crate::giving::ReceiptPage ssr=SsrMode::Async/>
                     <Route path=path!("/sandbox-bank/:authority") view=crate::payments::SandboxBankPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/sign-in") view=sign_in::SignInPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/sign-up") view=sign_in::SignUpPage ssr=SsrMode::InOrder/>
@@ -143,6 +156,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/employment") view={Lazy::<StaffEmploymentRoute>::new()} ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff/admin") view={Lazy::<StaffAdminRoute>::new()} ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff") view={Lazy::<StaffHomeRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/staff/families") view={Lazy::<FamilyListRoute>::new()} ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff/families/new") view={Lazy::<IntakeRoute>::new()} ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff/families/:code") view={Lazy::<FamilyRoute>::new()} ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff/needs/:code") view={Lazy::<NeedCaseRoute>::new()} ssr=SsrMode::InOrder/>
@@ -189,6 +203,7 @@ lazy_pages! {
     StaffEmploymentRoute => crate::employment::StaffEmploymentPage,
     StaffAdminRoute => crate::admin::StaffAdminPage,
     StaffHomeRoute => crate::casework::StaffHome,
+    FamilyListRoute => crate::casework::FamilyListPage,
     IntakeRoute => crate::casework::IntakePage,
     FamilyRoute => crate::casework::FamilyPage,
     NeedCaseRoute => crate::casework::NeedCasePage,

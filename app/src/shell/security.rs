@@ -13,7 +13,7 @@ pub fn SecurityPage() -> impl IntoView {
     let status = Resource::new(move || confirm.version().get(), |_| get_security_status());
     view! {
         <section class="panel narrow" id="security">
-            <h1>{t("security.title")}</h1>
+            <crate::ui::PageMeta title="security.title"/><h1>{t("security.title")}</h1>
             <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
                 {move || status.get().map(|s| match s {
                     Err(e) => view! { <p class="error">{move || i18n.t(e.message_key())}</p> }.into_any(),

@@ -35,7 +35,7 @@ pub fn SignInPage() -> impl IntoView {
     refresh_on_success(action.value().into());
     view! {
         <section class="panel narrow">
-            <h1>{t("auth.sign_in_title")}</h1>
+            <crate::ui::PageMeta title="auth.sign_in_title"/><h1>{t("auth.sign_in_title")}</h1>
             <ActionForm action=action attr:class="form" attr:id="sign-in-form">
                 <label>
                     <span>{t("auth.email")}</span>
@@ -68,7 +68,7 @@ pub fn SignUpPage() -> impl IntoView {
     let action = ServerAction::<SignUp>::new();
     view! {
         <section class="panel narrow">
-            <h1>{t("auth.sign_up_title")}</h1>
+            <crate::ui::PageMeta title="auth.sign_up_title"/><h1>{t("auth.sign_up_title")}</h1>
             <ActionForm action=action attr:class="form" attr:id="sign-up-form">
                 <label>
                     <span>{t("auth.display_name")}</span>
@@ -111,7 +111,7 @@ pub fn SignUpPage() -> impl IntoView {
 pub fn SignUpSentPage() -> impl IntoView {
     view! {
         <section class="panel narrow">
-            <h1>{t("auth.check_email_title")}</h1>
+            <crate::ui::PageMeta title="auth.check_email_title"/><h1>{t("auth.check_email_title")}</h1>
             <p>{t("auth.check_email_body")}</p>
             <p class="muted">{t("auth.check_email_none")}</p>
             <p><A href="/sign-in">{t("auth.sign_in")}</A></p>
@@ -129,7 +129,7 @@ pub fn ConfirmSignUpPage() -> impl IntoView {
     refresh_on_success(action.value().into());
     view! {
         <section class="panel narrow">
-            <h1>{t("auth.confirm_title")}</h1>
+            <crate::ui::PageMeta title="auth.confirm_title"/><h1>{t("auth.confirm_title")}</h1>
             <p>{t("auth.confirm_body")}</p>
             <ActionForm action=action attr:class="form" attr:id="confirm-sign-up-form">
                 <input type="hidden" name="token" prop:value=token value=token/>

@@ -12,6 +12,36 @@ pub fn latin_digits(s: &str) -> String {
         .collect()
 }
 
+/// A date as a person types it, in either calendar: `1405/09/16` or `۱۴۰۵/۰۹/۱۶` (Solar Hijri,
+/// what a Persian form shows) or `2026-12-06` (Gregorian, what an English form's date picker
+/// sends); `/`, `-` and `.` separate. The year tells the calendars apart: no Solar Hijri year
+/// this system meets is above 1600 and no Gregorian one below 1900.
+pub fn parse_date(input: &str) -> Option<chrono::NaiveDate> {
+    let latin = latin_digits(input.trim());
+    let parts: Vec<&str> = latin.split(['/', '-', '.', '٫']).map(str::trim).collect();
+    let [y, m, d] = parts.as_slice() else {
+        return None;
+    };
+    let all_digits =
+        |p: &str| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit());
+    if !(all_digits(y) && all_digits(m) && all_digits(d)) {
+        return None;
+    }
+    let (y, m, d): (i32, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    match y {
+        1300..=1600 => crate::i18n::JalaliDate {
+            year: y,
+            month: u8::try_from(m).ok().filter(|m| (1..=12).contains(m))?,
+            day: u8::try_from(d).ok().filter(|d| (1..=31).contains(d))?,
+        }
+        .to_gregorian()
+        // icu clamps an impossible day (31 Esfand) instead of refusing it: refuse it here.
+        .filter(|g| crate::i18n::JalaliDate::from_gregorian(*g).is_some_and(|j| j.day as u32 == d)),
+        1900..=2200 => chrono::NaiveDate::from_ymd_opt(y, m, d),
+        _ => None,
+    }
+}
+
 /// Normalises Persian text for storage and search: Arabic ي/ى/ك to Persian ی/ک, digits to Latin,
 /// runs of white space folded; the zero-width non-joiner (U+200C) is kept.
 pub fn normalize_persian(s: &str) -> String {
@@ -206,6 +236,27 @@ pub fn amount_rials(input: &str) -> Result<i64, &'static str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn dates_parse_in_either_calendar_and_either_digits() {
+        use super::parse_date;
+        let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day);
+        assert_eq!(parse_date("2026-12-06"), d(2026, 12, 6));
+        assert_eq!(parse_date("1405/09/15"), d(2026, 12, 6));
+        assert_eq!(parse_date("۱۴۰۵/۰۹/۱۵"), d(2026, 12, 6));
+        assert_eq!(parse_date(" 1405-9-15 "), d(2026, 12, 6));
+        assert_eq!(parse_date("1404/01/01"), d(2025, 3, 21));
+        // 1403 is a leap year in the Solar Hijri calendar (30 Esfand exists), 1404 is not.
+        assert_eq!(parse_date("1403/12/30"), d(2025, 3, 20));
+        assert_eq!(parse_date("1404/12/30"), None);
+        assert_eq!(parse_date("1405/07/31"), None);
+        assert_eq!(parse_date("1405/13/01"), None);
+        assert_eq!(parse_date("2026-02-30"), None);
+        assert_eq!(parse_date("06/12/2026"), None);
+        assert_eq!(parse_date("1405/09"), None);
+        assert_eq!(parse_date("fourteen"), None);
+        assert_eq!(parse_date(""), None);
+    }
+
     #[test]
     fn search_text_folds_what_a_reader_would_not_tell_apart() {
         use super::search_text;

@@ -598,6 +598,18 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         Value::from(true),
         Value::from(now),
     ]);
+    // The operating account that pays vendors, landlords and courts (ledger::Account::Bank).
+    let bank_account = accounts.push(vec![
+        s("asset:bank:operating"),
+        s("asset"),
+        s("Operating bank account"),
+        null_i64(),
+        null_i64(),
+        null_i64(),
+        null_str(),
+        Value::from(true),
+        Value::from(now),
+    ]);
     let mut category_fund = std::collections::HashMap::new();
     for (cat, _, en, _) in NEED_CATEGORIES {
         let id = accounts.push(vec![
@@ -835,9 +847,10 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
             .unwrap_or(0);
         let creditor = g.name_p(0.5);
         let title = match offence {
-            "debt" => "آزادی پدری گرفتار بدهی",
-            "diyeh" => "آزادی محکوم دیهٔ جرم غیرعمد",
-            _ => "آزادی محکوم مهریه",
+            // The title names the need (a debt, a diyeh, a dower), never labels the person.
+            "debt" => "پرداخت بدهی برای بازگشت یک پدر به خانه",
+            "diyeh" => "پرداخت دیهٔ یک حادثهٔ غیرعمد",
+            _ => "پرداخت مهریه برای بازگشت به خانواده",
         };
         let cid = campaigns
             .push(vec![
@@ -960,6 +973,8 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         let at = g.days_ago(200);
         plan.push((None, None, a, at));
     }
+    let mut raised_by_account: std::collections::HashMap<i64, i64> =
+        std::collections::HashMap::new();
     for (k, (need, campaign, amount, after)) in plan.into_iter().enumerate() {
         let created =
             after + Duration::minutes(g.rng.gen_range(0..(g.now - after).num_minutes().max(1)));
@@ -1034,6 +1049,7 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
             },
         ]);
         if !failed {
+            *raised_by_account.entry(account).or_default() += amount;
             let tid = txns.push(vec![
                 s(&g.code("L")),
                 s("gift"),
@@ -1057,9 +1073,95 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         }
         flush_full(&txn, &mut [&mut donations, &mut txns, &mut entries]).await?;
     }
+    // What was bought and what reached a court was paid out, as staff would have done it
+    // (casework::service::pay_out): the fund debited, the bank credited, the disbursement paid.
+    // Without these the public "paid out" and the staff KPIs would read 0 beside needs shown
+    // as delivered and people shown as freed.
+    let mut disbursements = Batch::new(
+        "disbursements",
+        &[
+            "public_code",
+            "need_id",
+            "campaign_id",
+            "payee_id",
+            "amount_rials",
+            "purpose",
+            "reference",
+            "evidence_ref",
+            "status",
+            "requested_by",
+            "transaction_id",
+            "created_at",
+            "paid_at",
+        ],
+    );
+    let paid_needs = need_info.iter().enumerate().filter_map(|(i, n)| {
+        matches!(n.status, "purchased" | "delivered").then(|| {
+            (
+                Some((i, n.category)),
+                None,
+                n.account,
+                n.published + Duration::days(14),
+            )
+        })
+    });
+    let paid_campaigns =
+        campaign_info
+            .iter()
+            .enumerate()
+            .filter_map(|(c, (account, _, past, published))| {
+                (*past >= 4).then(|| (None, Some(c), *account, *published + Duration::days(25)))
+            });
+    for (need, campaign, account, at) in paid_needs.chain(paid_campaigns).collect::<Vec<_>>() {
+        let amount = raised_by_account.get(&account).copied().unwrap_or(0);
+        if amount <= 0 {
+            continue;
+        }
+        let at = at.min(g.now);
+        let tid = txns.push(vec![
+            s(&g.code("L")),
+            s("disbursement"),
+            s(if need.is_some() {
+                "purchase for a need"
+            } else {
+                "payment to the court"
+            }),
+            null_i64(),
+            Value::from(social_worker),
+            Value::from(at),
+        ]);
+        entries.push(vec![
+            Value::from(tid),
+            Value::from(account),
+            Value::from(amount),
+            Value::from(at),
+        ]);
+        entries.push(vec![
+            Value::from(tid),
+            Value::from(bank_account),
+            Value::from(-amount),
+            Value::from(at),
+        ]);
+        disbursements.push(vec![
+            s(&g.code("D")),
+            need.map_or(null_i64(), |(i, _)| Value::from(i as i64 + 1)),
+            campaign.map_or(null_i64(), |c| Value::from(c as i64 + 1)),
+            null_i64(),
+            Value::from(amount),
+            s(need.map_or("court", |(_, category)| category)),
+            null_str(),
+            null_str(),
+            s("paid"),
+            Value::from(social_worker),
+            Value::from(tid),
+            Value::from(at),
+            Value::from(at),
+        ]);
+        flush_full(&txn, &mut [&mut txns, &mut entries, &mut disbursements]).await?;
+    }
     finish(
         &txn,
-        &mut [&mut donations, &mut txns, &mut entries],
+        &mut [&mut donations, &mut txns, &mut entries, &mut disbursements],
         &mut rows,
     )
     .await?;

@@ -1053,6 +1053,11 @@ fn endpoints() -> Vec<Endpoint> {
             body: |_, _| None,
         },
         Endpoint {
+            path: "/api/staff/families",
+            permission: Permission::ViewCases,
+            body: |_, _| None,
+        },
+        Endpoint {
             path: "/api/staff/intake-options",
             permission: Permission::IntakeFamily,
             body: |_, _| None,

@@ -12,6 +12,7 @@ mod campaigns;
 mod casework;
 mod email;
 mod employment;
+mod family_list;
 mod giving;
 mod hardening;
 mod ledger;

@@ -70,6 +70,37 @@ async fn demo_seed_is_complete_balanced_and_sealed() {
         .await;
         assert_eq!(negative, 0, "{l}: a fund account went negative");
 
+        // What the seed shows as bought, delivered or paid to a court was paid out, once, from its
+        // own fund: public "paid out" (the ledger) and the staff KPIs (paid disbursements) agree.
+        let unpaid = int(
+            &db,
+            "SELECT (SELECT COUNT(*) FROM needs n WHERE n.status IN ('purchased','delivered') AND                (SELECT COUNT(*) FROM disbursements x WHERE x.need_id = n.id AND x.status = 'paid') <> 1) +              (SELECT COUNT(*) FROM release_campaigns c WHERE c.status IN ('paid_to_court','released','closed') AND                (SELECT COUNT(*) FROM disbursements x WHERE x.campaign_id = c.id AND x.status = 'paid') <> 1)",
+        )
+        .await;
+        assert_eq!(
+            unpaid, 0,
+            "{l}: shown as paid out without a paid disbursement"
+        );
+        let emptied = int(
+            &db,
+            "SELECT COUNT(*) FROM needs n JOIN ledger_accounts a ON a.need_id = n.id \
+             WHERE n.status IN ('purchased','delivered') AND \
+             (SELECT COALESCE(SUM(e.amount_rials), 0) FROM ledger_entries e WHERE e.account_id = a.id) <> 0",
+        )
+        .await;
+        assert_eq!(emptied, 0, "{l}: a bought need's fund still holds money");
+        let paid = int(
+            &db,
+            "SELECT CAST(COALESCE(SUM(amount_rials), 0) AS BIGINT) FROM disbursements WHERE status = 'paid'",
+        )
+        .await;
+        assert!(paid > 0, "{l}: nothing paid out");
+        assert_eq!(
+            app::transparency::service::disbursed(&db).await.unwrap(),
+            paid,
+            "{l}: public paid out and staff paid out differ"
+        );
+
         // Personal fields open with the key and do not appear in plain text anywhere.
         let sealer = Sealer::dev();
         let row = db
