@@ -101,7 +101,7 @@ test('intake → blocked draft → fixed → verified by another person → publ
   await hydrated(page);
   await expect(page.locator('#kpi-raised-table tbody tr')).not.toHaveCount(0);
   await expect(page.locator('#kpi-months-raised-table tbody tr')).not.toHaveCount(0);
-  await expect(page.locator('#kpi-months-raised svg')).toBeVisible();
+  await expect(page.locator('#kpi-months-raised .bar-row').first()).toBeVisible();
   await page.click('#kpi-refresh button[type=submit]');
   await expect(page.locator('#kpi-taken time')).toHaveAttribute('datetime', /^\d{4}-\d\d-\d\dT/);
   const province = page.locator('#kpi-raised-table tbody tr th a').first();

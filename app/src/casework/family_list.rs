@@ -223,7 +223,6 @@ pub fn FamilyListPage() -> impl IntoView {
         })
     });
     let list = Resource::new(move || q.get(), list_families);
-    let provinces = Resource::new(|| (), |_| crate::giving::provinces());
     let chosen =
         move |f: fn(&FamilyQuery) -> Option<String>, v: &str| f(&q.get()).as_deref() == Some(v);
     let page_link = move |page: u64| {
@@ -255,16 +254,7 @@ pub fn FamilyListPage() -> impl IntoView {
                     <span>{t("needs.province")}</span>
                     <select name="province">
                         <option value="">{t("needs.all_provinces")}</option>
-                        <Suspense fallback=|| ()>
-                            {move || provinces.get().and_then(|r| r.ok()).map(|list| list.into_iter().map(|p| {
-                                let code = p.code.clone();
-                                view! {
-                                    <option value=p.code.clone() selected=move || chosen(|q| q.province.clone(), &code)>
-                                        {move || if i18n.get() == Locale::Fa { p.fa.clone() } else { p.en.clone() }}
-                                    </option>
-                                }
-                            }).collect_view())}
-                        </Suspense>
+                        <crate::giving::ProvinceOptions selected=Signal::derive(move || q.get().province)/>
                     </select>
                 </label>
                 <label>

@@ -153,7 +153,7 @@ pub fn StaffHome() -> impl IntoView {
                         <p class="notice" id="enrol-two-factor">{t("error.two_factor_required")} " " <A href="/staff/security">{t("security.title")}</A></p>
                     }.into_any(),
                     Ok(HomeWork::Queues(q)) => view! {
-                        <p><a href="/staff/queues.csv" class="button secondary" id="queues-csv" download>{t("staff.csv_queues")}</a></p>
+                        <p><a href="/staff/queues.csv" class="button secondary" id="queues-csv" download>{t("staff.csv_queues")} " " <bdi class="code" dir="ltr">"CSV"</bdi></a></p>
                         <QueueList title="staff.awaiting_verification" id="queue-verify" items=q.awaiting_verification link="/staff/needs/"/>
                         <QueueList title="staff.to_purchase" id="queue-purchase" items=q.to_purchase link="/staff/needs/"/>
                         <QueueList title="staff.to_deliver" id="queue-deliver" items=q.to_deliver link="/staff/needs/"/>
@@ -386,7 +386,7 @@ pub fn FamilyPage() -> impl IntoView {
                             <ul class="plain" id="family-needs">
                                 {f.needs.into_iter().map(|n| {
                                     let key = format!("need_status.{}", n.status);
-                                    view! { <li><A href=format!("/staff/needs/{}", n.code)>{n.code.clone()}</A> " — " {n.title.clone()} <Sep/> <span class="status">{move || i18n.t(&key)}</span>
+                                    view! { <li><A href=format!("/staff/needs/{}", n.code)><crate::ui::Code code=n.code.clone()/></A> " — " <crate::ui::DataText text=n.title.clone()/> <Sep/> <span class="status">{move || i18n.t(&key)}</span>
                                         {n.withdrawn.then(|| view! { <Sep/> <span class="muted">{t("staff.card_withdrawn")}</span> })}</li> }
                                 }).collect_view()}
                             </ul>
@@ -783,7 +783,7 @@ pub fn KpiPage() -> impl IntoView {
         <section class="panel wide" id="kpis">
             <crate::ui::PageMeta title="staff.kpis"/><h1>{t("staff.kpis")}</h1>
             <div class="kpi-actions">
-                <a href="/staff/kpis.csv" class="button secondary" download>{t("transparency.csv")}</a>
+                <a href="/staff/kpis.csv" class="button secondary" download>{t("transparency.csv")} " " <bdi class="code" dir="ltr">"CSV"</bdi></a>
                 <ActionForm action=refresh attr:class="inline-form" attr:id="kpi-refresh">
                     <button type="submit" class="button secondary">{t("staff.kpi_refresh")}</button>
                 </ActionForm>
@@ -867,7 +867,7 @@ fn KpiBody(k: Kpis) -> impl IntoView {
     let taken = taken_at(&k.refreshed_at, l);
     let narrowed = k.provinces.len() > 1 && k.province.is_some();
     let per_mille = move |v: Option<i64>| match v {
-        Some(v) => crate::i18n::localize_digits(&format!("{}.{}%", v / 10, v % 10), l),
+        Some(v) => crate::i18n::format_percent(v, 10, l),
         None => "—".to_string(),
     };
     let num = move |v: i64| crate::i18n::format_number(v, l);

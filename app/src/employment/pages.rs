@@ -254,7 +254,7 @@ pub fn DashboardPage() -> impl IntoView {
                         let workshops = d.workshops.clone();
                         let province = d.province.clone();
                         view! {
-                            <h2><bdi>{d.me.company.clone()}</bdi></h2>
+                            <h2><bdi><crate::ui::DataText text=d.me.company.clone()/></bdi></h2>
                             <p id="company-status" data-status=d.me.status.clone()><Label prefix="company_status" code=d.me.status.clone()/></p>
                             <h2>{t("employment.contracts")}</h2>
                             <ContractList rows=d.contracts.clone() id="my-contracts"/>
@@ -277,7 +277,7 @@ pub fn DashboardPage() -> impl IntoView {
                             <ul class="plain" id="my-jobs">
                                 {d.jobs.is_empty().then(|| view! { <li class="muted">{t("employment.no_jobs")}</li> })}
                                 {d.jobs.into_iter().map(|j| view! {
-                                    <li data-job=j.card.code.clone()><bdi class="code" dir="ltr" translate="no">{j.card.code.clone()}</bdi> " — " <bdi>{j.card.title.clone()}</bdi> <Sep/>
+                                    <li data-job=j.card.code.clone()><bdi class="code" dir="ltr" translate="no">{j.card.code.clone()}</bdi> " — " <bdi><crate::ui::DataText text=j.card.title.clone()/></bdi> <Sep/>
                                         {t("employment.applications")} " " <crate::ui::Num n={j.applications}/> <Sep/> {t("employment.awaiting_answer")} " " <crate::ui::Num n={j.awaiting}/></li>
                                 }).collect_view()}
                             </ul>
@@ -348,7 +348,7 @@ fn ContractList(rows: Vec<ContractRow>, id: &'static str) -> impl IntoView {
                 view! {
                 <li data-code=code>
                     <A href=href><crate::ui::Code code=c.code.clone()/></A>
-                    " — " <bdi>{c.product.clone()}</bdi> <Sep/> <bdi>{c.company.clone()}</bdi> <Sep/> {bilingual(c.workshop_fa.clone(), c.workshop_en.clone())}
+                    " — " <bdi><crate::ui::DataText text=c.product.clone()/></bdi> <Sep/> <bdi><crate::ui::DataText text=c.company.clone()/></bdi> <Sep/> {bilingual(c.workshop_fa.clone(), c.workshop_en.clone())}
                     <Sep/> <span class="status" data-status=c.status.clone()><Label prefix="status" code=c.status.clone()/></span>
                     <Sep/> <crate::ui::Num n={c.workers}/> "/" <crate::ui::Num n={c.headcount as i64}/>
                 </li>
@@ -442,9 +442,9 @@ pub fn ContractPage() -> impl IntoView {
                             <p><span class="status" id="contract-status" data-status=c.status.clone()><Label prefix="status" code=c.status.clone()/></span>
                                {c.status_reason.clone().map(|r| view! { " — " <bdi>{r}</bdi> })}</p>
                             <dl class="facts" id="contract-terms">
-                                <dt>{t("employment.company_name")}</dt><dd><bdi>{c.company.clone()}</bdi></dd>
+                                <dt>{t("employment.company_name")}</dt><dd><bdi><crate::ui::DataText text=c.company.clone()/></bdi></dd>
                                 <dt>{t("employment.workshop")}</dt><dd>{bilingual(c.workshop_fa.clone(), c.workshop_en.clone())}</dd>
-                                <dt>{t("employment.product")}</dt><dd><bdi>{c.terms.product.clone()}</bdi></dd>
+                                <dt>{t("employment.product")}</dt><dd><bdi><crate::ui::DataText text=c.terms.product.clone()/></bdi></dd>
                                 <dt>{t("employment.quantity")}</dt><dd><crate::ui::Num n={c.terms.quantity}/></dd>
                                 <dt>{t("employment.unit_price")}</dt><dd><crate::ui::Money rials={c.terms.unit_price_rials}/></dd>
                                 <dt>{t("employment.wage_model")}</dt><dd><Label prefix="model" code=c.terms.wage_model.clone()/></dd>
@@ -454,7 +454,7 @@ pub fn ContractPage() -> impl IntoView {
                                 <dt>{t("employment.required_certificates")}</dt><dd><Skills skills=c.terms.required_certificates.clone()/></dd>
                                 <dt>{t("employment.schedule")}</dt><dd>{match (crate::validation::parse_date(&c.terms.starts_on), crate::validation::parse_date(&c.terms.ends_on)) {
                                     (Some(from), Some(to)) => view! { <crate::ui::Phrase key="employment.schedule_range" args=vec![("from", crate::ui::Arg::Date(from)), ("to", crate::ui::Arg::Date(to))]/> }.into_any(),
-                                    _ => view! { <bdi>{c.terms.starts_on.clone()}</bdi> }.into_any(),
+                                    _ => view! { <bdi><crate::ui::DataText text=c.terms.starts_on.clone()/></bdi> }.into_any(),
                                 }}</dd>
                                 <dt>{t("employment.version")}</dt><dd><crate::ui::Num n={c.version as i64}/></dd>
                             </dl>
@@ -574,7 +574,7 @@ pub fn ContractPage() -> impl IntoView {
                                                     <ul class="reasons">
                                                         {cand.reasons.into_iter().map(|r| {
                                                             let k = r.key.clone();
-                                                            view! { <li>{move || i18n.t(&k)} " " <bdi>{r.detail.clone()}</bdi> " (+" <crate::ui::Num n={r.points}/> ")"</li> }
+                                                            view! { <li>{move || i18n.t(&k)} " " <bdi><crate::ui::DataText text=r.detail.clone()/></bdi> " (+" <crate::ui::Num n={r.points}/> ")"</li> }
                                                         }).collect_view()}
                                                     </ul>
                                                     <ActionForm action=assign attr:class="inline-form">
@@ -603,7 +603,7 @@ pub fn ContractPage() -> impl IntoView {
                                             <tbody>
                                                 {active_workers.iter().enumerate().map(|(i, w)| view! {
                                                     <tr>
-                                                        <td><bdi>{w.clone()}</bdi><input type="hidden" name=format!("form[entries][{i}][worker]") value=w.clone()/></td>
+                                                        <td><bdi><crate::ui::DataText text=w.clone()/></bdi><input type="hidden" name=format!("form[entries][{i}][worker]") value=w.clone()/></td>
                                                         <td><input name=format!("form[entries][{i}][hours]") inputmode="decimal" size="4"/></td>
                                                         {piece.then(|| view! { <td><input name=format!("form[entries][{i}][pieces]") inputmode="numeric" size="5"/></td> })}
                                                     </tr>
@@ -728,7 +728,8 @@ pub fn ContractPage() -> impl IntoView {
 #[component]
 fn PayslipCard(p: Payslip) -> impl IntoView {
     let s = p.split;
-    let cap_percent = p.cap_bp / 100;
+    let i18n = use_i18n();
+    let cap_bp = p.cap_bp;
     view! {
         <article class="card payslip" data-worker=p.worker_code.clone()>
             <h3><bdi class="code" dir="ltr" translate="no">{p.worker_code.clone()}</bdi> <Sep/> {p.period.clone()}</h3>
@@ -744,7 +745,7 @@ fn PayslipCard(p: Payslip) -> impl IntoView {
                     <tr><th>{t("employment.release_share")}</th><td data-line="release"><crate::ui::Money rials={s.release}/></td></tr>
                     <tr><th>{t("employment.restitution")}</th><td data-line="restitution"><crate::ui::Money rials={s.restitution}/></td></tr>
                     <tr><th>{t("employment.savings")}</th><td data-line="savings"><crate::ui::Money rials={s.savings}/></td></tr>
-                    <tr><th>{t("employment.cap")} " (" <crate::ui::Num n={cap_percent}/> "٪)"</th><td data-line="cap"><crate::ui::Money rials={s.cap}/></td></tr>
+                    <tr><th>{t("employment.cap")} " (" <bdi class="num">{move || crate::i18n::format_percent(cap_bp, 100, i18n.get())}</bdi> ")"</th><td data-line="cap"><crate::ui::Money rials={s.cap}/></td></tr>
                     <tr class="net"><th>{t("employment.net")}</th><td data-line="net"><crate::ui::Money rials={s.net}/></td></tr>
                 </tbody>
             </table>
@@ -800,7 +801,7 @@ pub fn StaffEmploymentPage() -> impl IntoView {
                                         let (c1, c2) = (e.code.clone(), e.code.clone());
                                         view! {
                                             <li data-code=e.code.clone()>
-                                                <bdi>{e.company.clone()}</bdi> <Sep/> <Label prefix="sector" code=e.sector.clone()/> <Sep/> {bilingual(e.province_fa.clone(), e.province_en.clone())}
+                                                <bdi><crate::ui::DataText text=e.company.clone()/></bdi> <Sep/> <Label prefix="sector" code=e.sector.clone()/> <Sep/> {bilingual(e.province_fa.clone(), e.province_en.clone())}
                                                 {can_verify.then(|| view! {
                                                     <ActionForm action=verify attr:class="inline-form">
                                                         <input type="hidden" name="code" value=c1/>
@@ -865,10 +866,11 @@ pub fn StaffEmploymentPage() -> impl IntoView {
                                         <thead><tr><th>{t("employment.rule_name")}</th><th>{t("employment.rule_from")}</th><th>{t("employment.family_share")}</th><th>{t("employment.release_share")}</th><th>{t("employment.restitution")}</th><th>{t("employment.savings")}</th><th>{t("employment.cap")}</th><th>{t("employment.min_hourly")}</th><th>{t("employment.min_piece")}</th></tr></thead>
                                         <tbody>
                                             {rows.into_iter().map(|r| {
-                                                let pct = |bp: i64| format!("{}{}%", bp / 100, if bp % 100 == 0 { String::new() } else { format!(".{:02}", bp % 100) });
+                                                let pct = move |bp: i64| move || crate::i18n::format_percent(bp, 100, i18n.get());
+                                                let name = r.name.clone();
                                                 view! {
-                                                    <tr data-in-force=r.in_force.to_string()><td><bdi>{r.name}</bdi>{r.in_force.then(|| view! { " " <span class="status">{t("employment.in_force")}</span> })}</td>
-                                                    <td dir="ltr">{r.effective_from}</td><td>{pct(r.family_bp)}</td><td>{pct(r.release_bp)}</td><td>{pct(r.restitution_bp)}</td><td>{pct(r.savings_bp)}</td><td>{pct(r.cap_bp)}</td>
+                                                    <tr data-in-force=r.in_force.to_string()><td>{if name == "default" { t("employment.rule_default").into_any() } else { view! { <bdi><crate::ui::DataText text=name/></bdi> }.into_any() }}{r.in_force.then(|| view! { " " <span class="status">{t("employment.in_force")}</span> })}</td>
+                                                    <td>{match crate::validation::parse_date(&r.effective_from) { Some(date) => view! { <crate::ui::Day date/> }.into_any(), None => view! { <bdi><crate::ui::DataText text=r.effective_from.clone()/></bdi> }.into_any() }}</td><td>{pct(r.family_bp)}</td><td>{pct(r.release_bp)}</td><td>{pct(r.restitution_bp)}</td><td>{pct(r.savings_bp)}</td><td>{pct(r.cap_bp)}</td>
                                                     <td><crate::ui::Money rials={r.min_hourly_rials}/></td><td><crate::ui::Money rials={r.min_piece_rials}/></td></tr>
                                                 }
                                             }).collect_view()}
@@ -934,8 +936,8 @@ pub fn JobsPage() -> impl IntoView {
                                 let code = j.code.clone();
                                 view! {
                                     <li class="card job" data-code=code>
-                                        <h2><bdi>{j.title.clone()}</bdi></h2>
-                                        <p class="muted"><bdi>{j.company.clone()}</bdi> <Sep/> {bilingual(j.province_fa.clone(), j.province_en.clone())}</p>
+                                        <h2><bdi><crate::ui::DataText text=j.title.clone()/></bdi></h2>
+                                        <p class="muted"><bdi><crate::ui::DataText text=j.company.clone()/></bdi> <Sep/> {bilingual(j.province_fa.clone(), j.province_en.clone())}</p>
                                         <p><Skills skills=j.skills.clone()/></p>
                                         <p>{t("employment.monthly_pay")} ": " <crate::ui::Money rials={j.pay_rials}/></p>
                                         {j.early_hire_until.clone().map(|d| view! { <p class="muted">{t("employment.early_hire_until")} " " {d}</p> })}
@@ -1096,7 +1098,7 @@ fn TrainingSection(training: Training, prisons_hint: bool) -> impl IntoView {
                     <thead><tr><th>{t("employment.programme")}</th><th>{t("employment.skill")}</th><th>{t("employment.hours")}</th><th>{t("employment.enrolled")}</th><th>{t("employment.certified")}</th></tr></thead>
                     <tbody>
                         {rows.into_iter().map(|p| view! {
-                            <tr data-code=p.code.clone()><td><bdi class="code" dir="ltr" translate="no">{p.code.clone()}</bdi> " " <bdi>{p.title.clone()}</bdi> <Sep/> {p.prison.clone()}</td><td><Label prefix="skill" code=p.skill.clone()/></td><td><crate::ui::Num n={p.hours as i64}/></td><td><crate::ui::Num n={p.enrolled}/></td><td><crate::ui::Num n={p.certified}/></td></tr>
+                            <tr data-code=p.code.clone()><td><bdi class="code" dir="ltr" translate="no">{p.code.clone()}</bdi> " " <bdi><crate::ui::DataText text=p.title.clone()/></bdi> <Sep/> {p.prison.clone()}</td><td><Label prefix="skill" code=p.skill.clone()/></td><td><crate::ui::Num n={p.hours as i64}/></td><td><crate::ui::Num n={p.enrolled}/></td><td><crate::ui::Num n={p.certified}/></td></tr>
                         }).collect_view()}
                     </tbody>
                 </table>

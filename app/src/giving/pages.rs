@@ -139,6 +139,29 @@ pub fn NeedCardView(
     }
 }
 
+/// The 31 provinces as `<option>`s (codes as values, names in the reader's language), `selected`
+/// chosen; for every filter that narrows by province.
+#[component]
+pub fn ProvinceOptions(selected: Signal<Option<String>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let list = Resource::new(|| (), |_| provinces());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || list.get().and_then(|r| r.ok()).map(|list| {
+                list.into_iter().map(|p| {
+                    let code = p.code.clone();
+                    let is_sel = move || selected.get().as_deref() == Some(code.as_str());
+                    view! {
+                        <option value=p.code.clone() selected=is_sel>
+                            {move || if i18n.get() == Locale::Fa { p.fa.clone() } else { p.en.clone() }}
+                        </option>
+                    }
+                }).collect_view()
+            })}
+        </Suspense>
+    }
+}
+
 fn query_from_url() -> Memo<NeedQuery> {
     let query = use_query_map();
     Memo::new(move |_| {
@@ -163,7 +186,6 @@ pub fn NeedsPage() -> impl IntoView {
         move || nq.get(),
         |q| list_needs(q.q, q.province, q.category, q.left, q.sort, q.page),
     );
-    let province_list = Resource::new(|| (), |_| provinces());
     let selected = move |field: fn(&NeedQuery) -> Option<String>, value: &'static str| {
         move || field(&nq.get()).as_deref() == Some(value)
     };
@@ -188,19 +210,7 @@ pub fn NeedsPage() -> impl IntoView {
                     <span>{t("needs.province")}</span>
                     <select name="province">
                         <option value="">{t("needs.all_provinces")}</option>
-                        <Suspense fallback=|| ()>
-                            {move || province_list.get().and_then(|r| r.ok()).map(|list| {
-                                list.into_iter().map(|p| {
-                                    let code = p.code.clone();
-                                    let is_sel = move || nq.get().province.as_deref() == Some(code.as_str());
-                                    view! {
-                                        <option value=p.code.clone() selected=is_sel>
-                                            {move || if i18n.get() == Locale::Fa { p.fa.clone() } else { p.en.clone() }}
-                                        </option>
-                                    }
-                                }).collect_view()
-                            })}
-                        </Suspense>
+                        <ProvinceOptions selected=Signal::derive(move || nq.get().province)/>
                     </select>
                 </label>
                 <label>

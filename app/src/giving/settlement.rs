@@ -276,11 +276,12 @@ pub async fn target_for_form(
 
 // ---------------------------------------------------------------- start
 
+/// What the bank's payment page shows the payer: in Persian, as every Iranian gateway's page is.
 fn description(kind: &str) -> &'static str {
     match kind {
-        "need" => "Karamat: gift to a family's need",
-        "campaign" => "Karamat: gift to a release campaign",
-        _ => "Karamat: gift to a support fund",
+        "need" => "کرامت: کمک به نیاز یک خانواده",
+        "campaign" => "کرامت: کمک به پویش آزادی",
+        _ => "کرامت: کمک به صندوق حمایت",
     }
 }
 

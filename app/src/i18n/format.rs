@@ -49,6 +49,27 @@ pub fn format_toman(rials: i64, locale: Locale) -> String {
     )
 }
 
+/// A percentage given as `value / scale` percent (basis points: `scale` 100; per mille of a
+/// hundred: 10), at most two decimals, trailing zeros dropped: `۱۲٫۵٪` / `12.5%`.
+pub fn format_percent(value: i64, scale: i64, locale: Locale) -> String {
+    let scale = scale.max(1);
+    let whole = value / scale;
+    let mut frac = format!("{:02}", (value % scale).abs() * 100 / scale);
+    while frac.ends_with('0') {
+        frac.pop();
+    }
+    let (point, sign) = match locale {
+        Locale::Fa => ('٫', '٪'),
+        Locale::En => ('.', '%'),
+    };
+    let n = format_number(whole, locale);
+    if frac.is_empty() {
+        format!("{n}{sign}")
+    } else {
+        format!("{n}{point}{}{sign}", localize_digits(&frac, locale))
+    }
+}
+
 /// A Solar Hijri date (year, month 1–12, day).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JalaliDate {
@@ -174,6 +195,16 @@ mod tests {
         assert_eq!(format_number(0, Locale::Fa), "۰");
         assert_eq!(format_toman(5_000_000, Locale::En), "500,000 tomans");
         assert_eq!(format_toman(5_000_000, Locale::Fa), "۵۰۰٬۰۰۰ تومان");
+    }
+
+    #[test]
+    fn percentages() {
+        assert_eq!(format_percent(3000, 100, Locale::Fa), "۳۰٪");
+        assert_eq!(format_percent(3000, 100, Locale::En), "30%");
+        assert_eq!(format_percent(1250, 100, Locale::Fa), "۱۲٫۵٪");
+        assert_eq!(format_percent(1205, 100, Locale::En), "12.05%");
+        assert_eq!(format_percent(125, 10, Locale::En), "12.5%");
+        assert_eq!(format_percent(0, 10, Locale::Fa), "۰٪");
     }
 
     #[test]

@@ -1050,26 +1050,15 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         ]);
         if !failed {
             *raised_by_account.entry(account).or_default() += amount;
-            let tid = txns.push(vec![
-                s(&g.code("L")),
-                s("gift"),
-                s("gift received"),
-                Value::from(did),
-                null_i64(),
-                Value::from(created),
-            ]);
-            entries.push(vec![
-                Value::from(tid),
-                Value::from(gateway_account),
-                Value::from(amount),
-                Value::from(created),
-            ]);
-            entries.push(vec![
-                Value::from(tid),
-                Value::from(account),
-                Value::from(-amount),
-                Value::from(created),
-            ]);
+            let code = g.code("L");
+            post_pair(
+                &mut txns,
+                &mut entries,
+                (&code, "gift", "gift received"),
+                (Value::from(did), null_i64()),
+                (gateway_account, account, amount),
+                created,
+            );
         }
         flush_full(&txn, &mut [&mut donations, &mut txns, &mut entries]).await?;
     }
@@ -1118,30 +1107,20 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
             continue;
         }
         let at = at.min(g.now);
-        let tid = txns.push(vec![
-            s(&g.code("L")),
-            s("disbursement"),
-            s(if need.is_some() {
-                "purchase for a need"
-            } else {
-                "payment to the court"
-            }),
-            null_i64(),
-            Value::from(social_worker),
-            Value::from(at),
-        ]);
-        entries.push(vec![
-            Value::from(tid),
-            Value::from(account),
-            Value::from(amount),
-            Value::from(at),
-        ]);
-        entries.push(vec![
-            Value::from(tid),
-            Value::from(bank_account),
-            Value::from(-amount),
-            Value::from(at),
-        ]);
+        let code = g.code("L");
+        let memo = if need.is_some() {
+            "purchase for a need"
+        } else {
+            "payment to the court"
+        };
+        let tid = post_pair(
+            &mut txns,
+            &mut entries,
+            (&code, "disbursement", memo),
+            (null_i64(), Value::from(social_worker)),
+            (account, bank_account, amount),
+            at,
+        );
         disbursements.push(vec![
             s(&g.code("D")),
             need.map_or(null_i64(), |(i, _)| Value::from(i as i64 + 1)),
@@ -1440,6 +1419,35 @@ async fn reset_sequences<C: ConnectionTrait>(
         .await?;
     }
     Ok(())
+}
+
+/// One balanced ledger group of two entries: `amount` debited to `debit`, credited to `credit`
+/// (`(code, kind, memo)`, `(donation_id, created_by)`). Returns the transaction's id.
+fn post_pair(
+    txns: &mut Batch,
+    entries: &mut Batch,
+    (code, kind, memo): (&str, &str, &str),
+    (donation, by): (Value, Value),
+    (debit, credit, amount): (i64, i64, i64),
+    at: DateTime<Utc>,
+) -> i64 {
+    let tid = txns.push(vec![
+        s(code),
+        s(kind),
+        s(memo),
+        donation,
+        by,
+        Value::from(at),
+    ]);
+    for (account, signed) in [(debit, amount), (credit, -amount)] {
+        entries.push(vec![
+            Value::from(tid),
+            Value::from(account),
+            Value::from(signed),
+            Value::from(at),
+        ]);
+    }
+    tid
 }
 
 #[cfg(test)]
