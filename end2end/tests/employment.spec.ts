@@ -29,6 +29,8 @@ test('an entrepreneur registers, is verified, proposes; the contract is approved
   });
   const email = `company${Date.now()}@test.karamat.ir`;
   const company = `تولیدی آزمون ${Date.now() % 100000}`;
+  // Typed with Latin digits, shown on Persian pages with Persian ones.
+  const shown = company.replace(/[0-9]/g, (d) => '۰۱۲۳۴۵۶۷۸۹'[Number(d)]);
 
   // The public catalogue shows workshops and counts, never a person.
   await page.goto('/employment/workshops?province=THR');
@@ -59,10 +61,10 @@ test('an entrepreneur registers, is verified, proposes; the contract is approved
   await expect(page).toHaveURL(/\/staff$/);
   await page.goto('/staff/employment');
   await hydrated(page);
-  const row = page.locator('#entrepreneurs-pending li', { hasText: company });
+  const row = page.locator('#entrepreneurs-pending li', { hasText: shown });
   await expect(row).toBeVisible();
   await row.locator('button', { hasText: 'تأیید شرکت' }).click();
-  await expect(page.locator('#entrepreneurs-pending li', { hasText: company })).toHaveCount(0);
+  await expect(page.locator('#entrepreneurs-pending li', { hasText: shown })).toHaveCount(0);
   await signOut(page);
 
   // Verified, the entrepreneur proposes a contract: first a rate below the minimum, refused.
@@ -181,9 +183,10 @@ test('an entrepreneur registers, is verified, proposes; the contract is approved
   await page.click('#job-form button[type=submit]');
   await expect(page.locator('#job-posted')).toBeVisible();
   await page.goto('/employment/jobs');
-  await expect(page.locator('#job-list')).toContainText(jobTitle);
+  const jobShown = jobTitle.replace(/[0-9]/g, (d) => '۰۱۲۳۴۵۶۷۸۹'[Number(d)]);
+  await expect(page.locator('#job-list')).toContainText(jobShown);
   await page.goto('/employment/dashboard');
-  await expect(page.locator('#my-jobs')).toContainText(jobTitle);
+  await expect(page.locator('#my-jobs')).toContainText(jobShown);
   await signOut(page);
 
   // The province's social worker sees the wage share in that family's support fund.

@@ -939,8 +939,11 @@ pub fn JobsPage() -> impl IntoView {
                                         <h2><bdi><crate::ui::DataText text=j.title.clone()/></bdi></h2>
                                         <p class="muted"><bdi><crate::ui::DataText text=j.company.clone()/></bdi> <Sep/> {bilingual(j.province_fa.clone(), j.province_en.clone())}</p>
                                         <p><Skills skills=j.skills.clone()/></p>
-                                        <p>{t("employment.monthly_pay")} ": " <crate::ui::Money rials={j.pay_rials}/></p>
-                                        {j.early_hire_until.clone().map(|d| view! { <p class="muted">{t("employment.early_hire_until")} " " {d}</p> })}
+                                        <p>{t("employment.monthly_pay_label")} ": " <crate::ui::Money rials={j.pay_rials}/></p>
+                                        {j.early_hire_until.clone().map(|d| view! { <p class="muted">{t("employment.early_hire_until")} " " {match crate::validation::parse_date(&d) {
+                                            Some(date) => view! { <crate::ui::Day date/> }.into_any(),
+                                            None => view! { <bdi>{d.clone()}</bdi> }.into_any(),
+                                        }}</p> })}
                                         <p class="muted"><bdi class="code" dir="ltr" translate="no">{j.code.clone()}</bdi></p>
                                     </li>
                                 }
