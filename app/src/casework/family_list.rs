@@ -148,12 +148,7 @@ mod ssr {
             .limit(FAMILIES_PER_PAGE)
             .all(db)
             .await?;
-        let provinces: std::collections::HashMap<i64, province::Model> = province::Entity::find()
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|p| (p.id, p))
-            .collect();
+        let provinces = crate::giving::service::province_map(db).await?;
         // One grouped query for the page's open needs (the ids are our own integers).
         let mut open = std::collections::HashMap::<i64, i64>::new();
         if !rows.is_empty() {

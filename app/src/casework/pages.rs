@@ -153,7 +153,7 @@ pub fn StaffHome() -> impl IntoView {
                         <p class="notice" id="enrol-two-factor">{t("error.two_factor_required")} " " <A href="/staff/security">{t("security.title")}</A></p>
                     }.into_any(),
                     Ok(HomeWork::Queues(q)) => view! {
-                        <p><a href="/staff/queues.csv" class="button secondary" id="queues-csv" download>{t("staff.csv_queues")} " " <bdi class="code" dir="ltr">"CSV"</bdi></a></p>
+                        <p><a href="/staff/queues.csv" class="button secondary" id="queues-csv" download>{t("staff.csv_queues")} " " <crate::ui::Code code="CSV"/></a></p>
                         <QueueList title="staff.awaiting_verification" id="queue-verify" items=q.awaiting_verification link="/staff/needs/"/>
                         <QueueList title="staff.to_purchase" id="queue-purchase" items=q.to_purchase link="/staff/needs/"/>
                         <QueueList title="staff.to_deliver" id="queue-deliver" items=q.to_deliver link="/staff/needs/"/>
@@ -783,7 +783,7 @@ pub fn KpiPage() -> impl IntoView {
         <section class="panel wide" id="kpis">
             <crate::ui::PageMeta title="staff.kpis"/><h1>{t("staff.kpis")}</h1>
             <div class="kpi-actions">
-                <a href="/staff/kpis.csv" class="button secondary" download>{t("transparency.csv")} " " <bdi class="code" dir="ltr">"CSV"</bdi></a>
+                <a href="/staff/kpis.csv" class="button secondary" download>{t("transparency.csv")} " " <crate::ui::Code code="CSV"/></a>
                 <ActionForm action=refresh attr:class="inline-form" attr:id="kpi-refresh">
                     <button type="submit" class="button secondary">{t("staff.kpi_refresh")}</button>
                 </ActionForm>

@@ -277,7 +277,7 @@ pub fn DashboardPage() -> impl IntoView {
                             <ul class="plain" id="my-jobs">
                                 {d.jobs.is_empty().then(|| view! { <li class="muted">{t("employment.no_jobs")}</li> })}
                                 {d.jobs.into_iter().map(|j| view! {
-                                    <li data-job=j.card.code.clone()><bdi class="code" dir="ltr" translate="no">{j.card.code.clone()}</bdi> " — " <bdi><crate::ui::DataText text=j.card.title.clone()/></bdi> <Sep/>
+                                    <li data-job=j.card.code.clone()><crate::ui::Code code=j.card.code.clone()/> " — " <bdi><crate::ui::DataText text=j.card.title.clone()/></bdi> <Sep/>
                                         {t("employment.applications")} " " <crate::ui::Num n={j.applications}/> <Sep/> {t("employment.awaiting_answer")} " " <crate::ui::Num n={j.awaiting}/></li>
                                 }).collect_view()}
                             </ul>
@@ -533,7 +533,7 @@ pub fn ContractPage() -> impl IntoView {
                                     let can_rate = staff && w.rating.is_none() && may(&u, Permission::ManageWorkers);
                                     let (c1, wc) = (code1.clone(), w.worker_code.clone());
                                     view! {
-                                    <li data-worker=w.worker_code.clone()><bdi class="code" dir="ltr" translate="no">{w.worker_code.clone()}</bdi> " " <Skills skills=w.skills.clone()/> <Sep/> <Label prefix="worker_status" code=w.status.clone()/>
+                                    <li data-worker=w.worker_code.clone()><crate::ui::Code code=w.worker_code.clone()/> " " <Skills skills=w.skills.clone()/> <Sep/> <Label prefix="worker_status" code=w.status.clone()/>
                                         {w.rating.map(|r| view! { <Sep/> {t("employment.rating")} " " <span class="rating"><crate::ui::Num n={r as i64}/></span> "/5" })}
                                         {w.family_code.clone().map(|f| view! { <Sep/> <A href=format!("/staff/families/{f}") attr:class="family-link">{t("employment.family_file")}</A> })}
                                         {can_rate.then(|| view! {
@@ -570,7 +570,7 @@ pub fn ContractPage() -> impl IntoView {
                                             let pc = cand.prisoner_code.clone();
                                             view! {
                                                 <li data-prisoner=pc data-score=cand.score>
-                                                    <bdi class="code" dir="ltr" translate="no">{cand.prisoner_code.clone()}</bdi> <Sep/> <crate::ui::Num n={cand.score}/> " " <Skills skills=cand.skills.clone()/>
+                                                    <crate::ui::Code code=cand.prisoner_code.clone()/> <Sep/> <crate::ui::Num n={cand.score}/> " " <Skills skills=cand.skills.clone()/>
                                                     <ul class="reasons">
                                                         {cand.reasons.into_iter().map(|r| {
                                                             let k = r.key.clone();
@@ -662,7 +662,7 @@ pub fn ContractPage() -> impl IntoView {
                                         let ic = i.code.clone();
                                         view! {
                                             <tr data-invoice=i.code.clone()>
-                                                <td><bdi class="code" dir="ltr" translate="no">{i.code.clone()}</bdi></td><td>{i.period.clone()}</td><td><crate::ui::Num n={i.accepted_units}/></td><td><crate::ui::Money rials={i.amount_rials}/></td>
+                                                <td><crate::ui::Code code=i.code.clone()/></td><td>{i.period.clone()}</td><td><crate::ui::Num n={i.accepted_units}/></td><td><crate::ui::Money rials={i.amount_rials}/></td>
                                                 <td><Label prefix="invoice_status" code=i.status.clone()/>
                                                     {(can_pay && issued).then(|| view! {
                                                         <ActionForm action=paid attr:class="inline-form">
@@ -732,7 +732,7 @@ fn PayslipCard(p: Payslip) -> impl IntoView {
     let cap_bp = p.cap_bp;
     view! {
         <article class="card payslip" data-worker=p.worker_code.clone()>
-            <h3><bdi class="code" dir="ltr" translate="no">{p.worker_code.clone()}</bdi> <Sep/> {p.period.clone()}</h3>
+            <h3><crate::ui::Code code=p.worker_code.clone()/> <Sep/> {p.period.clone()}</h3>
             <table class="table">
                 <tbody>
                     {if p.wage_model == "piece" {
@@ -944,7 +944,7 @@ pub fn JobsPage() -> impl IntoView {
                                             Some(date) => view! { <crate::ui::Day date/> }.into_any(),
                                             None => view! { <bdi>{d.clone()}</bdi> }.into_any(),
                                         }}</p> })}
-                                        <p class="muted"><bdi class="code" dir="ltr" translate="no">{j.code.clone()}</bdi></p>
+                                        <p class="muted"><crate::ui::Code code=j.code.clone()/></p>
                                     </li>
                                 }
                             }).collect_view()}
@@ -994,7 +994,7 @@ fn JobsSection(province: String) -> impl IntoView {
             <label>{t("employment.early_hire_days")}<input name="form[early_hire_days]" inputmode="numeric"/></label>
             <button type="submit" class="button secondary">{t("employment.post_job")}</button>
         </ActionForm>
-        {move || post.value().get().and_then(|r| r.ok()).map(|code| view! { <p class="notice" id="job-posted">{t("employment.job_posted")} " " <bdi class="code" dir="ltr" translate="no">{code}</bdi></p> })}
+        {move || post.value().get().and_then(|r| r.ok()).map(|code| view! { <p class="notice" id="job-posted">{t("employment.job_posted")} " " <crate::ui::Code code=code/></p> })}
         <ErrorNote error/>
         <ActionForm action=applicants attr:class="inline-form" attr:id="applicants-form">
             <input name="job" required placeholder="J-…"/>
@@ -1032,7 +1032,7 @@ fn JobsSection(province: String) -> impl IntoView {
 fn PassportCard(p: Passport) -> impl IntoView {
     view! {
         <article class="card passport" data-passport=p.code.clone()>
-            <h3><bdi class="code" dir="ltr" translate="no">{p.code.clone()}</bdi></h3>
+            <h3><crate::ui::Code code=p.code.clone()/></h3>
             <p><Skills skills=p.skills.clone()/></p>
             <p>{t("employment.training_hours")} ": " <crate::ui::Num n={p.training_hours}/></p>
             <ul class="plain">
@@ -1101,7 +1101,7 @@ fn TrainingSection(training: Training, prisons_hint: bool) -> impl IntoView {
                     <thead><tr><th>{t("employment.programme")}</th><th>{t("employment.skill")}</th><th>{t("employment.hours")}</th><th>{t("employment.enrolled")}</th><th>{t("employment.certified")}</th></tr></thead>
                     <tbody>
                         {rows.into_iter().map(|p| view! {
-                            <tr data-code=p.code.clone()><td><bdi class="code" dir="ltr" translate="no">{p.code.clone()}</bdi> " " <bdi><crate::ui::DataText text=p.title.clone()/></bdi> <Sep/> {p.prison.clone()}</td><td><Label prefix="skill" code=p.skill.clone()/></td><td><crate::ui::Num n={p.hours as i64}/></td><td><crate::ui::Num n={p.enrolled}/></td><td><crate::ui::Num n={p.certified}/></td></tr>
+                            <tr data-code=p.code.clone()><td><crate::ui::Code code=p.code.clone()/> " " <bdi><crate::ui::DataText text=p.title.clone()/></bdi> <Sep/> {p.prison.clone()}</td><td><Label prefix="skill" code=p.skill.clone()/></td><td><crate::ui::Num n={p.hours as i64}/></td><td><crate::ui::Num n={p.enrolled}/></td><td><crate::ui::Num n={p.certified}/></td></tr>
                         }).collect_view()}
                     </tbody>
                 </table>
@@ -1133,7 +1133,7 @@ fn TrainingSection(training: Training, prisons_hint: bool) -> impl IntoView {
                 <input name="prisoner" required placeholder="P-…"/>
                 <button type="submit" class="button secondary">{t("employment.apply")}</button>
             </ActionForm>
-            {move || apply.value().get().and_then(|r| r.ok()).map(|code| view! { <p class="notice" id="applied">{t("employment.applied")} " " <bdi class="code" dir="ltr" translate="no">{code}</bdi></p> })}
+            {move || apply.value().get().and_then(|r| r.ok()).map(|code| view! { <p class="notice" id="applied">{t("employment.applied")} " " <crate::ui::Code code=code/></p> })}
         })}
     }
 }

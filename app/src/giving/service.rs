@@ -106,7 +106,10 @@ struct Filters {
     page: u64,
 }
 
-async fn province_map(db: &DatabaseConnection) -> Result<HashMap<i64, province::Model>, AppError> {
+/// Every province by id (31 rows), to name the provinces of a page of records.
+pub(crate) async fn province_map(
+    db: &DatabaseConnection,
+) -> Result<HashMap<i64, province::Model>, AppError> {
     Ok(province::Entity::find()
         .all(db)
         .await?

@@ -78,7 +78,7 @@ pub fn TransparencyPage() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                            <p><a href="/api/v1/months.csv" download="karamat-months.csv">{t("transparency.csv")} " " <bdi class="code" dir="ltr">"CSV"</bdi></a></p>
+                            <p><a href="/api/v1/months.csv" download="karamat-months.csv">{t("transparency.csv")} " " <crate::ui::Code code="CSV"/></a></p>
                             <BarChart id="chart-provinces" title_key="transparency.by_province" labels=prov_labels values=prov_values/>
                             <table class="data stack" id="chart-provinces-table">
                                 <caption>{t("transparency.by_province")}</caption>
@@ -89,7 +89,7 @@ pub fn TransparencyPage() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                            <p><a href="/api/v1/provinces.csv" download="karamat-provinces.csv">{t("transparency.csv")} " " <bdi class="code" dir="ltr">"CSV"</bdi></a></p>
+                            <p><a href="/api/v1/provinces.csv" download="karamat-provinces.csv">{t("transparency.csv")} " " <crate::ui::Code code="CSV"/></a></p>
                             <BarChart id="chart-categories" title_key="transparency.by_category" labels=cat_labels values=cat_values/>
                             <table class="data stack" id="chart-categories-table">
                                 <caption>{t("transparency.by_category")}</caption>
@@ -100,7 +100,7 @@ pub fn TransparencyPage() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                            <p><a href="/api/v1/categories.csv" download="karamat-categories.csv">{t("transparency.csv")} " " <bdi class="code" dir="ltr">"CSV"</bdi></a></p>
+                            <p><a href="/api/v1/categories.csv" download="karamat-categories.csv">{t("transparency.csv")} " " <crate::ui::Code code="CSV"/></a></p>
                             <p class="muted">{t("transparency.api")} " " <a href="/api/v1/openapi.json"><bdi dir="ltr">"/api/v1/openapi.json"</bdi></a></p>
                         }.into_any()
                     }
