@@ -141,7 +141,11 @@ test('intake → blocked draft → fixed → verified by another person → publ
   await page.selectOption('select[name=payee_kind]', 'landlord');
   await page.fill('input[name=payee_name]', 'موجر');
   await page.fill('input[name=evidence]', 'رسید بانکی ۴۴۲۱');
-  await page.click('#purchase-form button[type=submit]');
+  // Paying asks first: the warning names the amount, and nothing is sent until it is confirmed.
+  await page.click('#purchase-confirm summary');
+  await expect(page.locator('#purchase-confirm .notice')).toContainText('تومان');
+  await expect(page.locator('#case-status')).toHaveAttribute('data-status', 'funded');
+  await page.click('#purchase-submit');
   await expect(page.locator('#paid')).toBeVisible();
   await expect(page.locator('#case-status')).toHaveAttribute('data-status', 'purchased');
   // An update that names the family is blocked too.

@@ -11,9 +11,20 @@ function companyId(): string {
   return head + String(r === 10 ? 0 : r);
 }
 
-function isoDaysFromToday(days: number): string {
+/**
+ * Types a date some days from today into a Persian date field (ui::DateField) as a person would:
+ * the Solar Hijri day in Persian digits, the month by its name, the year.
+ */
+async function fillPersianDate(page: Page, name: string, days: number) {
   const d = new Date(Date.now() + days * 86_400_000);
-  return d.toISOString().slice(0, 10);
+  const parts = new Intl.DateTimeFormat('en-US-u-ca-persian-nu-latn', {
+    year: 'numeric', month: 'numeric', day: 'numeric', timeZone: 'UTC',
+  }).formatToParts(d);
+  const part = (t: string) => parts.find((p) => p.type === t)!.value;
+  const persian = (s: string) => s.replace(/[0-9]/g, (c) => '۰۱۲۳۴۵۶۷۸۹'[Number(c)]);
+  await page.fill(`input[name="${name}[d]"]`, persian(part('day')));
+  await page.selectOption(`select[name="${name}[m]"]`, part('month'));
+  await page.fill(`input[name="${name}[y]"]`, part('year'));
 }
 
 async function signOut(page: Page) {
@@ -79,8 +90,8 @@ test('an entrepreneur registers, is verified, proposes; the contract is approved
   await page.fill('input[name="form[wage_rate]"]', '20000');
   await page.fill('input[name="form[headcount]"]', '3');
   await page.check('input[name="form[required_skills][]"][value="sewing"]');
-  await page.fill('input[name="form[starts_on]"]', isoDaysFromToday(-20));
-  await page.fill('input[name="form[ends_on]"]', isoDaysFromToday(160));
+  await fillPersianDate(page, 'form[starts_on]', -20);
+  await fillPersianDate(page, 'form[ends_on]', 160);
   await page.click('#propose-form button[type=submit]');
   await expect(page.locator('#propose-form .error')).toContainText('حداقل');
   await page.fill('input[name="form[wage_rate]"]', '70000');
@@ -123,7 +134,7 @@ test('an entrepreneur registers, is verified, proposes; the contract is approved
     await expect(page.locator('#workers li')).toHaveCount(before + 1);
   }
   // A day's production: 60 made, 56 accepted, hours per worker.
-  await page.fill('input[name="form[date]"]', isoDaysFromToday(0));
+  await fillPersianDate(page, 'form[date]', 0);
   await page.fill('input[name="form[quantity]"]', '60');
   await page.fill('input[name="form[accepted]"]', '56');
   await page.fill('input[name="form[rejected]"]', '4');

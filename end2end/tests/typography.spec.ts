@@ -1,6 +1,7 @@
-import { test, expect, Page } from '@playwright/test';
+import { test, expect, Page, chromium } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { signIn } from './staff-auth';
+import { chromiumArgs, chromiumPath } from '../chromium.mjs';
 
 // What a Persian (or English) reader sees, checked on the pages people open first, in both
 // languages, on a phone and on a desktop. Each check is a class of defect, not one instance:
@@ -196,6 +197,47 @@ test('axe finds nothing on the public pages, in Persian and English', async ({ p
         problems.push(`${lang} ${name}: ${v.id} (${v.nodes.length}) ${v.nodes.slice(0, 2).map((n) => n.target.join(' ')).join(', ')}`);
       }
     }
+  }
+  expect(problems).toEqual([]);
+});
+
+// Lighthouse's accessibility audit (axe plus its own checks: tap targets, contrast, names, the
+// document's language and title) on the pages of the issue, as a phone opens them, in both
+// languages. Lighthouse drives its own Chromium over the DevTools protocol.
+test('Lighthouse accessibility is 100 on the pages people open first, in Persian and English', async ({ page }) => {
+  test.setTimeout(600_000);
+  const { default: lighthouse } = await import('lighthouse');
+  const port = 9300 + Math.floor(Math.random() * 600);
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: [...chromiumArgs, `--remote-debugging-port=${port}`] });
+  const base = process.env.BASE_URL || 'http://127.0.0.1:3000';
+  const audited = ['home', 'a need', 'give', 'release', 'a campaign', 'transparency', 'workshops', 'sign in'];
+  const problems: string[] = [];
+  try {
+    for (const lang of ['fa', 'en'] as Lang[]) {
+      for (const [name, pathOf] of pages.filter(([n]) => audited.includes(n))) {
+        const path = await pathOf(page, lang);
+        const result = await lighthouse(base + path, {
+          port,
+          output: 'json',
+          logLevel: 'error',
+          onlyCategories: ['accessibility'],
+          extraHeaders: { Cookie: `karamat_lang=${lang}` },
+          formFactor: 'mobile',
+          screenEmulation: { mobile: true, width: 390, height: 844, deviceScaleFactor: 2, disabled: false },
+          throttlingMethod: 'provided',
+        });
+        const lhr = result!.lhr;
+        const score = lhr.categories.accessibility.score;
+        if (score !== 1) {
+          const failed = Object.values(lhr.audits)
+            .filter((a) => a.score !== null && a.score < 1 && a.scoreDisplayMode !== 'informative' && a.scoreDisplayMode !== 'notApplicable')
+            .map((a) => a.id);
+          problems.push(`${lang} ${name} (${path}): ${Math.round((score ?? 0) * 100)} — ${failed.join(', ')}`);
+        }
+      }
+    }
+  } finally {
+    await browser.close();
   }
   expect(problems).toEqual([]);
 });

@@ -55,7 +55,8 @@ pub struct NeedEdit {
     pub story: String,
     /// Replaces the private notes when given; empty keeps them.
     pub private_notes: Option<String>,
-    /// `YYYY-MM-DD`; empty removes the deadline.
+    /// A date as typed ([`crate::validation::date_field`]); empty removes the deadline.
+    #[serde(default, deserialize_with = "crate::validation::opt_date_field")]
     pub deadline: Option<String>,
 }
 
@@ -69,7 +70,8 @@ pub struct NeedForm {
     pub title: String,
     pub story: String,
     pub private_notes: Option<String>,
-    /// `YYYY-MM-DD` (Gregorian, from a date input).
+    /// A date as typed, in either calendar ([`crate::validation::date_field`]).
+    #[serde(default, deserialize_with = "crate::validation::opt_date_field")]
     pub deadline: Option<String>,
     /// A child's gift for an occasion (`mehr`, `yalda`, `nowruz`): category `gift` only. It is
     /// bought and given to the child in the imprisoned parent's name.
@@ -533,9 +535,12 @@ pub async fn campaign_pay_court(
 }
 
 #[server(prefix = "/api", endpoint = "staff/campaign-release")]
-pub async fn campaign_release(code: String, date: String) -> Result<(), AppError> {
+pub async fn campaign_release(
+    code: String,
+    date: crate::validation::DateInput,
+) -> Result<(), AppError> {
     run(crate::auth::Permission::RecordRelease, async |s, who| {
-        campaigns::record_release(&s, &who, &code, &date).await
+        campaigns::record_release(&s, &who, &code, &date.0).await
     })
     .await
 }

@@ -298,11 +298,10 @@ pub fn FamilyPage() -> impl IntoView {
                                 // second, red button; it works without JavaScript).
                                 {if f.consent_publish {
                                     view! {
-                                        <details class="confirm" id="consent-confirm">
-                                            <summary class="button danger-outline">{t("staff.withdraw_consent")}</summary>
-                                            <p class="notice">{t("staff.withdraw_consent_warning")}</p>
-                                            <button type="submit" class="button danger" id="consent-toggle">{t("staff.withdraw_consent_confirm")}</button>
-                                        </details>
+                                        <crate::ui::Confirm id="consent-confirm" button_id="consent-toggle" danger=true
+                                            ask="staff.withdraw_consent" confirm="staff.withdraw_consent_confirm">
+                                            {t("staff.withdraw_consent_warning")}
+                                        </crate::ui::Confirm>
                                     }.into_any()
                                 } else {
                                     view! { <button type="submit" class="button secondary" id="consent-toggle">{t("staff.record_consent")}</button> }.into_any()
@@ -553,7 +552,10 @@ pub fn NeedCasePage() -> impl IntoView {
                                     </label>
                                     <label>{t("staff.payee_name")}<input name="payee_name" required/></label>
                                     <label>{t("staff.evidence")}<input name="evidence" required/></label>
-                                    <button type="submit" class="button">{t("staff.record_purchase")}</button>
+                                    <crate::ui::Confirm id="purchase-confirm" button_id="purchase-submit"
+                                        ask="staff.record_purchase" confirm="staff.purchase_confirm">
+                                        <crate::ui::Phrase key="staff.purchase_warning" args=vec![("amount", crate::ui::Arg::Money(bal))]/>
+                                    </crate::ui::Confirm>
                                 </ActionForm>
                             })}
                             {can_deliver.then(|| view! {
@@ -676,11 +678,10 @@ pub fn CampaignCasePage() -> impl IntoView {
                                     <input type="hidden" name="consent" value=(!c.consent).to_string()/>
                                     {if c.consent {
                                         view! {
-                                            <details class="confirm" id="campaign-consent-confirm">
-                                                <summary class="button danger-outline">{t("staff.campaign_consent_withdraw")}</summary>
-                                                <p class="notice">{t("staff.campaign_withdraw_warning")}</p>
-                                                <button type="submit" class="button danger" id="campaign-consent">{t("staff.withdraw_consent_confirm")}</button>
-                                            </details>
+                                            <crate::ui::Confirm id="campaign-consent-confirm" button_id="campaign-consent" danger=true
+                                                ask="staff.campaign_consent_withdraw" confirm="staff.withdraw_consent_confirm">
+                                                {t("staff.campaign_withdraw_warning")}
+                                            </crate::ui::Confirm>
                                         }.into_any()
                                     } else {
                                         view! { <button type="submit" class="button secondary" id="campaign-consent">{t("staff.campaign_consent_record")}</button> }.into_any()
@@ -714,7 +715,10 @@ pub fn CampaignCasePage() -> impl IntoView {
                                 <ActionForm action=pay attr:class="form" attr:id="court-form">
                                     <input type="hidden" name="code" value=c3.clone()/>
                                     <label>{t("staff.court_ref")}<input name="court_ref" required/></label>
-                                    <button type="submit" class="button">{t("staff.pay_court")}</button>
+                                    <crate::ui::Confirm id="court-confirm" button_id="court-submit"
+                                        ask="staff.pay_court" confirm="staff.pay_court_confirm">
+                                        <crate::ui::Phrase key="staff.court_warning" args=vec![("amount", crate::ui::Arg::Money(bal))]/>
+                                    </crate::ui::Confirm>
                                 </ActionForm>
                             })}
                             {(c.status == "paid_to_court" && may(&u, Permission::RecordRelease)).then(|| view! {
@@ -799,17 +803,6 @@ pub fn KpiPage() -> impl IntoView {
     }
 }
 
-/// `1405-09` → `آذر ۱۴۰۵` / `Azar 1405`.
-fn period_label(period: &str, l: crate::i18n::Locale) -> String {
-    match period
-        .split_once('-')
-        .and_then(|(y, m)| Some((y.parse::<i32>().ok()?, m.parse::<u8>().ok()?)))
-    {
-        Some((y, m)) => crate::transparency::month_label(y, m, l),
-        None => period.to_string(),
-    }
-}
-
 /// When the figures were taken, in Tehran time.
 fn taken_at(rfc3339: &str, l: crate::i18n::Locale) -> String {
     match chrono::DateTime::parse_from_rfc3339(rfc3339) {
@@ -860,7 +853,7 @@ fn KpiBody(k: Kpis) -> impl IntoView {
     let month_labels: Vec<String> = k
         .months
         .iter()
-        .map(|m| period_label(&m.period, l))
+        .map(|m| crate::i18n::format_period(&m.period, l))
         .collect();
     let month_raised: Vec<i64> = k.months.iter().map(|m| m.raised_rials).collect();
     let month_wages: Vec<i64> = k.months.iter().map(|m| m.wages_rials).collect();
@@ -891,7 +884,7 @@ fn KpiBody(k: Kpis) -> impl IntoView {
             <tbody>
                 {k.months.iter().map(|m| view! {
                     <tr data-period=m.period.clone()>
-                        <th scope="row">{period_label(&m.period, l)}</th><td>{num(m.families)}</td><td>{num(m.needs_published)}</td>
+                        <th scope="row">{crate::i18n::format_period(&m.period, l)}</th><td>{num(m.families)}</td><td>{num(m.needs_published)}</td>
                         <td>{num(m.needs_funded)}</td><td>{num(m.needs_delivered)}</td><td>{dash(m.median_days_to_fund)}</td>
                         <td>{format_toman(m.raised_rials, l)}</td><td>{format_toman(m.disbursed_rials, l)}</td><td>{num(m.prisoners_freed)}</td>
                         <td>{format_toman(m.forgiveness_rials, l)}</td><td>{num(m.workers)}</td>

@@ -144,8 +144,10 @@ pub struct ContractForm {
     #[serde(default, deserialize_with = "one_or_many")]
     pub required_skills: Option<String>,
     pub required_certificates: Option<String>,
-    /// `YYYY-MM-DD`.
+    /// Dates as typed, in either calendar ([`crate::validation::date_field`]).
+    #[serde(deserialize_with = "crate::validation::date_field")]
     pub starts_on: String,
+    #[serde(deserialize_with = "crate::validation::date_field")]
     pub ends_on: String,
     pub materials_supplied: Option<String>,
 }
@@ -365,6 +367,7 @@ pub struct WorkerDay {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductionForm {
     pub contract: String,
+    #[serde(deserialize_with = "crate::validation::date_field")]
     pub date: String,
     pub quantity: String,
     pub accepted: String,
@@ -619,7 +622,9 @@ pub struct WageRuleForm {
     pub cap: String,
     pub min_hourly: String,
     pub min_piece: String,
-    /// `YYYY-MM-DD`, today or later: wages already computed keep their rule.
+    /// Today or later (a date as typed, [`crate::validation::date_field`]): wages already
+    /// computed keep their rule.
+    #[serde(deserialize_with = "crate::validation::date_field")]
     pub effective_from: String,
 }
 

@@ -259,16 +259,16 @@ pub fn DashboardPage() -> impl IntoView {
                             <h2>{t("employment.contracts")}</h2>
                             <ContractList rows=d.contracts.clone() id="my-contracts"/>
                             <h2>{t("employment.output")}</h2>
-                            <table class="table" id="my-output">
+                            <table class="table stack" id="my-output">
                                 <thead><tr><th>{t("employment.contract")}</th><th>{t("employment.product")}</th><th>{t("employment.output_days")}</th><th>{t("employment.accepted")}</th><th>{t("employment.rejected")}</th><th>{t("employment.output_disputed")}</th><th>{t("employment.output_invoiced")}</th><th>{t("employment.output_paid")}</th></tr></thead>
                                 <tbody>
                                     {d.output.into_iter().map(|o| {
                                         let href = format!("/employment/contracts/{}", o.contract);
                                         let (c1, c2) = (o.contract.clone(), o.contract.clone());
                                         view! {
-                                        <tr data-contract=c1><td><A href=href>{c2}</A></td><td><bdi>{o.product}</bdi></td>
-                                        <td><crate::ui::Num n={o.days}/></td><td class="accepted"><crate::ui::Num n={o.accepted}/></td><td><crate::ui::Num n={o.rejected}/></td><td><crate::ui::Num n={o.disputed}/></td>
-                                        <td><crate::ui::Money rials={o.invoiced_rials}/></td><td><crate::ui::Money rials={o.paid_rials}/></td></tr>
+                                        <tr data-contract=c1><td data-label=move || i18n.t("employment.contract")><A href=href>{c2}</A></td><td data-label=move || i18n.t("employment.product")><bdi>{o.product}</bdi></td>
+                                        <td data-label=move || i18n.t("employment.output_days")><crate::ui::Num n={o.days}/></td><td class="accepted" data-label=move || i18n.t("employment.accepted")><crate::ui::Num n={o.accepted}/></td><td data-label=move || i18n.t("employment.rejected")><crate::ui::Num n={o.rejected}/></td><td data-label=move || i18n.t("employment.output_disputed")><crate::ui::Num n={o.disputed}/></td>
+                                        <td data-label=move || i18n.t("employment.output_invoiced")><crate::ui::Money rials={o.invoiced_rials}/></td><td data-label=move || i18n.t("employment.output_paid")><crate::ui::Money rials={o.paid_rials}/></td></tr>
                                         }
                                     }).collect_view()}
                                 </tbody>
@@ -282,11 +282,11 @@ pub fn DashboardPage() -> impl IntoView {
                                 }).collect_view()}
                             </ul>
                             <h2>{t("employment.invoices")}</h2>
-                            <table class="table" id="my-invoices">
+                            <table class="table stack" id="my-invoices">
                                 <thead><tr><th>{t("employment.contract")}</th><th>{t("employment.period")}</th><th>{t("employment.accepted")}</th><th>{t("employment.amount")}</th><th>{t("employment.status")}</th></tr></thead>
                                 <tbody>
                                     {d.invoices.into_iter().map(|(c, i)| view! {
-                                        <tr><td><A href=format!("/employment/contracts/{c}")>{c.clone()}</A></td><td>{i.period.clone()}</td><td><crate::ui::Num n={i.accepted_units}/></td><td><crate::ui::Money rials={i.amount_rials}/></td><td><Label prefix="invoice_status" code=i.status.clone()/></td></tr>
+                                        <tr><td data-label=move || i18n.t("employment.contract")><A href=format!("/employment/contracts/{c}")>{c.clone()}</A></td><td data-label=move || i18n.t("employment.period")><crate::ui::Period period=i.period.clone()/></td><td data-label=move || i18n.t("employment.accepted")><crate::ui::Num n={i.accepted_units}/></td><td data-label=move || i18n.t("employment.amount")><crate::ui::Money rials={i.amount_rials}/></td><td data-label=move || i18n.t("employment.status")><Label prefix="invoice_status" code=i.status.clone()/></td></tr>
                                     }).collect_view()}
                                 </tbody>
                             </table>
@@ -617,7 +617,7 @@ pub fn ContractPage() -> impl IntoView {
                             }.into_any()}
                             {view! {
                             <h2>{t("employment.production")}</h2>
-                            <table class="table" id="production">
+                            <table class="table stack" id="production">
                                 <thead><tr><th>{t("employment.date")}</th><th>{t("employment.produced")}</th><th>{t("employment.accepted")}</th><th>{t("employment.rejected")}</th><th>{t("employment.hours")}</th><th></th></tr></thead>
                                 <tbody>
                                     {c.logs.clone().into_iter().map(|l| {
@@ -625,8 +625,8 @@ pub fn ContractPage() -> impl IntoView {
                                         let disputed = l.disputed;
                                         view! {
                                             <tr data-log=l.id data-disputed=disputed.to_string()>
-                                                <td>{l.date.clone()}</td><td><crate::ui::Num n={l.quantity}/></td><td><crate::ui::Num n={l.accepted}/></td><td><crate::ui::Num n={l.rejected}/></td><td>{hours(l.minutes)}</td>
-                                                <td>
+                                                <td data-label=move || i18n.t("employment.date")>{match l.date.parse::<chrono::NaiveDate>() { Ok(d) => view! { <crate::ui::Day date=d/> }.into_any(), Err(_) => l.date.clone().into_any() }}</td><td data-label=move || i18n.t("employment.produced")><crate::ui::Num n={l.quantity}/></td><td data-label=move || i18n.t("employment.accepted")><crate::ui::Num n={l.accepted}/></td><td data-label=move || i18n.t("employment.rejected")><crate::ui::Num n={l.rejected}/></td><td data-label=move || i18n.t("employment.hours")><bdi class="num">{hours(l.minutes)}</bdi></td>
+                                                <td class="actions">
                                                     {l.dispute_note.clone().map(|n| view! { <span class="muted">{t("employment.disputed")} ": " <bdi>{n}</bdi></span> })}
                                                     {l.resolution_note.clone().map(|n| view! { <span class="muted">" " {t("employment.resolved")} ": " <bdi>{n}</bdi></span> })}
                                                     {(can_dispute && !disputed && l.dispute_note.is_none()).then(|| view! {
@@ -654,7 +654,7 @@ pub fn ContractPage() -> impl IntoView {
                             }.into_any()}
                             {view! {
                             <h2>{t("employment.invoices")}</h2>
-                            <table class="table" id="invoices">
+                            <table class="table stack" id="invoices">
                                 <thead><tr><th>{t("employment.invoice")}</th><th>{t("employment.period")}</th><th>{t("employment.accepted")}</th><th>{t("employment.amount")}</th><th>{t("employment.status")}</th></tr></thead>
                                 <tbody>
                                     {c.invoices.clone().into_iter().map(|i| {
@@ -662,8 +662,8 @@ pub fn ContractPage() -> impl IntoView {
                                         let ic = i.code.clone();
                                         view! {
                                             <tr data-invoice=i.code.clone()>
-                                                <td><crate::ui::Code code=i.code.clone()/></td><td>{i.period.clone()}</td><td><crate::ui::Num n={i.accepted_units}/></td><td><crate::ui::Money rials={i.amount_rials}/></td>
-                                                <td><Label prefix="invoice_status" code=i.status.clone()/>
+                                                <td data-label=move || i18n.t("employment.invoice")><crate::ui::Code code=i.code.clone()/></td><td data-label=move || i18n.t("employment.period")><crate::ui::Period period=i.period.clone()/></td><td data-label=move || i18n.t("employment.accepted")><crate::ui::Num n={i.accepted_units}/></td><td data-label=move || i18n.t("employment.amount")><crate::ui::Money rials={i.amount_rials}/></td>
+                                                <td data-label=move || i18n.t("employment.status")><Label prefix="invoice_status" code=i.status.clone()/>
                                                     {(can_pay && issued).then(|| view! {
                                                         <ActionForm action=paid attr:class="inline-form">
                                                             <input type="hidden" name="invoice" value=ic/>
@@ -682,7 +682,7 @@ pub fn ContractPage() -> impl IntoView {
                                 view! {
                                     <ActionForm action=invoice attr:class="inline-form" attr:id="invoice-form">
                                         <input type="hidden" name="code" value=c1/>
-                                        <input name="period" value=p size="8"/>
+                                        <crate::ui::PeriodField name="period" current=p/>
                                         <button type="submit" class="button secondary">{t("employment.issue_invoice")}</button>
                                     </ActionForm>
                                 }
@@ -692,7 +692,7 @@ pub fn ContractPage() -> impl IntoView {
                             <h2>{t("employment.payslips")}</h2>
                             <ActionForm action=slips attr:class="inline-form" attr:id="payslip-form">
                                 <input type="hidden" name="code" value=code1.clone()/>
-                                <input name="period" value=period.clone() size="8"/>
+                                <crate::ui::PeriodField name="period" current=period.clone()/>
                                 <button type="submit" class="button secondary">{t("employment.show_payslips")}</button>
                             </ActionForm>
                             {move || slips.value().get().and_then(|r| r.ok()).map(|list| view! {
@@ -732,13 +732,13 @@ fn PayslipCard(p: Payslip) -> impl IntoView {
     let cap_bp = p.cap_bp;
     view! {
         <article class="card payslip" data-worker=p.worker_code.clone()>
-            <h3><crate::ui::Code code=p.worker_code.clone()/> <Sep/> {p.period.clone()}</h3>
+            <h3><crate::ui::Code code=p.worker_code.clone()/> <Sep/> <crate::ui::Period period=p.period.clone()/></h3>
             <table class="table">
                 <tbody>
                     {if p.wage_model == "piece" {
                         view! { <tr><th>{t("employment.pieces")}</th><td><crate::ui::Num n={p.pieces}/> " × " <crate::ui::Money rials={p.rate_rials}/></td></tr> }.into_any()
                     } else {
-                        view! { <tr><th>{t("employment.hours")}</th><td>{hours(p.minutes)} " × " <crate::ui::Money rials={p.rate_rials}/></td></tr> }.into_any()
+                        view! { <tr><th>{t("employment.hours")}</th><td><bdi class="num">{hours(p.minutes)}</bdi> " × " <crate::ui::Money rials={p.rate_rials}/></td></tr> }.into_any()
                     }}
                     <tr class="gross"><th>{t("employment.gross")}</th><td data-line="gross"><crate::ui::Money rials={s.gross}/></td></tr>
                     <tr><th>{t("employment.family_share")}</th><td data-line="family"><crate::ui::Money rials={s.family}/></td></tr>
@@ -832,7 +832,7 @@ pub fn StaffEmploymentPage() -> impl IntoView {
                                 {may(&u, Permission::PayWages).then(|| view! {
                                     <h2>{t("employment.wage_run")}</h2>
                                     <ActionForm action=run attr:class="inline-form" attr:id="wage-run-form">
-                                        <input name="period" value=period.clone() size="8"/>
+                                        <crate::ui::PeriodField name="period" current=period.clone()/>
                                         <button type="submit" class="button">{t("employment.run_wages")}</button>
                                     </ActionForm>
                                     {move || run.value().get().and_then(|r| r.ok()).map(|r| view! {
@@ -851,7 +851,10 @@ pub fn StaffEmploymentPage() -> impl IntoView {
                                     <p class="muted">{t("employment.payout_intro")}</p>
                                     <ActionForm action=payout attr:class="inline-form" attr:id="payout-form">
                                         <input name="reference" required placeholder=move || i18n.t("employment.payout_reference")/>
-                                        <button type="submit" class="button secondary">{t("employment.pay_out")}</button>
+                                        <crate::ui::Confirm id="payout-confirm" button_id="payout-submit"
+                                            ask="employment.pay_out" confirm="employment.payout_confirm">
+                                            {t("employment.payout_warning")}
+                                        </crate::ui::Confirm>
                                     </ActionForm>
                                     {move || payout.value().get().and_then(|r| r.ok()).map(|r| view! {
                                         <dl class="facts" id="payout-report">

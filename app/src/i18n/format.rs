@@ -100,7 +100,8 @@ impl JalaliDate {
     }
 }
 
-const MONTH_KEYS: [&str; 12] = [
+/// The catalogue keys of the Solar Hijri months, Farvardin first.
+pub const MONTH_KEYS: [&str; 12] = [
     "month.1", "month.2", "month.3", "month.4", "month.5", "month.6", "month.7", "month.8",
     "month.9", "month.10", "month.11", "month.12",
 ];
@@ -114,6 +115,39 @@ pub fn format_date(date: NaiveDate, locale: Locale) -> String {
         }
         None => localize_digits(&date.to_string(), locale),
     }
+}
+
+/// A Solar Hijri month as stored (`1405-09`, the period of a wage run or an invoice), in words:
+/// `آذر ۱۴۰۵` / `Azar 1405`. Anything else is shown as it is, in the locale's digits.
+pub fn format_period(period: &str, locale: Locale) -> String {
+    let parsed = period.split_once('-').and_then(|(y, m)| {
+        let m = m.parse::<u8>().ok().filter(|m| (1..=12).contains(m))?;
+        Some((y.parse::<i32>().ok()?, m))
+    });
+    match parsed {
+        Some((y, m)) => localize_digits(
+            &format!("{} {}", translate(locale, MONTH_KEYS[m as usize - 1]), y),
+            locale,
+        ),
+        None => localize_digits(period, locale),
+    }
+}
+
+/// The `n` Solar Hijri months up to and including `current` (`1405-09`), newest first.
+pub fn recent_periods(current: &str, n: usize) -> Vec<String> {
+    let Some((mut y, mut m)) = current
+        .split_once('-')
+        .and_then(|(y, m)| Some((y.parse::<i32>().ok()?, m.parse::<u8>().ok()?)))
+    else {
+        return vec![current.to_string()];
+    };
+    (0..n)
+        .map(|_| {
+            let p = format!("{y:04}-{m:02}");
+            (y, m) = if m <= 1 { (y - 1, 12) } else { (y, m - 1) };
+            p
+        })
+        .collect()
 }
 
 /// A Solar Hijri date in numbers: `۱۴۰۵/۰۹/۰۷`.
@@ -130,6 +164,17 @@ pub fn format_date_numeric(date: NaiveDate, locale: Locale) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn periods_read_as_months_and_step_back_over_the_new_year() {
+        assert_eq!(format_period("1405-09", Locale::Fa), "آذر ۱۴۰۵");
+        assert_eq!(format_period("1405-09", Locale::En), "Azar 1405");
+        assert_eq!(format_period("x", Locale::Fa), "x");
+        assert_eq!(
+            recent_periods("1405-02", 3),
+            vec!["1405-02", "1405-01", "1404-12"]
+        );
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

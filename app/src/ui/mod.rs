@@ -47,9 +47,11 @@ pub fn Day(date: NaiveDate) -> impl IntoView {
     view! { <time class="num" datetime=date.to_string()>{move || format_date(date, i18n.get())}</time> }
 }
 
-/// A date a person types. In Persian, the Solar Hijri date in Persian or Latin digits
-/// (`۱۴۰۵/۰۹/۱۶`); in English, the browser's date picker (Gregorian). A plain form field either
-/// way, so it works without JavaScript; the server reads both with `validation::parse_date`.
+/// A date a person types. In Persian, the Solar Hijri day, month (by name) and year as three
+/// fields (`name[d]`, `name[m]`, `name[y]`; digits in either script), laid out right to left as a
+/// Persian date is written («۱۶ آذر ۱۴۰۵»); in English, the browser's date picker (Gregorian).
+/// Plain form fields either way, so it works without JavaScript; the server reads both shapes
+/// with `validation::date_field` and one parser, `validation::parse_date`.
 #[component]
 pub fn DateField(
     name: &'static str,
@@ -57,19 +59,95 @@ pub fn DateField(
     #[prop(optional)] required: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    move || {
-        match i18n.get() {
-        Locale::Fa => view! {
-            <input type="text" inputmode="numeric" name=name required=required dir="ltr"
-                class="date-fa" autocomplete="off" placeholder=translate(Locale::Fa, "form.date_hint")
-                value=value.map(|d| crate::i18n::format_date_numeric(d, Locale::Fa))/>
+    move || match i18n.get() {
+        Locale::Fa => {
+            let fa = Locale::Fa;
+            let j = value.and_then(crate::i18n::JalaliDate::from_gregorian);
+            let part = |n: Option<i64>| n.map(|n| crate::i18n::localize_digits(&n.to_string(), fa));
+            view! {
+                <span class="date-parts">
+                    <input type="text" inputmode="numeric" name=format!("{name}[d]") class="date-d"
+                        maxlength="2" autocomplete="off" required=required
+                        aria-label=translate(fa, "form.day") placeholder=translate(fa, "form.day")
+                        value=part(j.map(|j| j.day as i64))/>
+                    <select name=format!("{name}[m]") class="date-m" required=required
+                        aria-label=translate(fa, "form.month")>
+                        <option value="">{translate(fa, "form.month")}</option>
+                        {(1..=12u8).map(|m| view! {
+                            <option value=m.to_string() selected=j.is_some_and(|j| j.month == m)>
+                                {translate(fa, crate::i18n::MONTH_KEYS[m as usize - 1])}
+                            </option>
+                        }).collect_view()}
+                    </select>
+                    <input type="text" inputmode="numeric" name=format!("{name}[y]") class="date-y"
+                        maxlength="4" autocomplete="off" required=required
+                        aria-label=translate(fa, "form.year") placeholder=translate(fa, "form.year")
+                        value=part(j.map(|j| j.year as i64))/>
+                </span>
+            }
+            .into_any()
         }
-        .into_any(),
         Locale::En => view! {
             <input type="date" name=name required=required value=value.map(|d| d.to_string())/>
         }
         .into_any(),
     }
+}
+
+/// An action that cannot be taken back (paying out, taking a family's cards down) asks first:
+/// its button only opens the warning (`children`, with the amounts) and a second button, which
+/// submits the form it sits in. A `<details>`, so it works without JavaScript.
+#[component]
+pub fn Confirm(
+    /// The `<details>`' id.
+    id: &'static str,
+    /// The submitting button's id.
+    button_id: &'static str,
+    /// Catalogue key of the first button.
+    ask: &'static str,
+    /// Catalogue key of the button that submits.
+    confirm: &'static str,
+    /// Red: it takes something down rather than pays.
+    #[prop(optional)]
+    danger: bool,
+    children: Children,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let (first, second) = if danger {
+        ("button danger-outline", "button danger")
+    } else {
+        ("button", "button")
+    };
+    view! {
+        <details class="confirm" id=id>
+            <summary class=first>{move || i18n.t(ask)}</summary>
+            <p class="notice">{children()}</p>
+            <button type="submit" class=second id=button_id>{move || i18n.t(confirm)}</button>
+        </details>
+    }
+}
+
+/// A Solar Hijri month as stored (`1405-09`) in words: `آذر ۱۴۰۵`.
+#[component]
+pub fn Period(#[prop(into)] period: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <span class="num">{move || crate::i18n::format_period(&period, i18n.get())}</span> }
+}
+
+/// Choosing a month for a wage run, an invoice or payslips: the twelve Solar Hijri months up to
+/// `current`, by name, `current` chosen. A plain `<select>` sending `1405-09`.
+#[component]
+pub fn PeriodField(name: &'static str, #[prop(into)] current: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let months = crate::i18n::recent_periods(&current, 12);
+    view! {
+        <select name=name class="period" aria-label=move || i18n.t("employment.period")>
+            {months.into_iter().map(|p| {
+                let selected = p == current;
+                let shown = p.clone();
+                view! { <option value=p selected=selected>{move || crate::i18n::format_period(&shown, i18n.get())}</option> }
+            }).collect_view()}
+        </select>
     }
 }
 

@@ -42,6 +42,66 @@ pub fn parse_date(input: &str) -> Option<chrono::NaiveDate> {
     }
 }
 
+/// A date field as a form sends it, as the text [`parse_date`] reads. An English form's date
+/// picker (and any API client) sends one string; a Persian form sends its Solar Hijri day, month
+/// and year as three fields (`name[d]`, `name[m]`, `name[y]`), joined here as `y/m/d`. Parts left
+/// empty give an empty string, which the service refuses as missing.
+pub fn date_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(opt_date_field(d)?.unwrap_or_default())
+}
+
+/// [`date_field`] for an optional date: nothing sent, or every part empty, is `None`.
+pub fn opt_date_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    struct Visit;
+    impl<'de> serde::de::Visitor<'de> for Visit {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a date, or its day, month and year")
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(Visit)
+        }
+        fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+            Ok((!s.trim().is_empty()).then(|| s.to_string()))
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let (mut y, mut m, mut d) = (String::new(), String::new(), String::new());
+            while let Some((k, v)) = map.next_entry::<String, String>()? {
+                match k.as_str() {
+                    "y" => y = v,
+                    "m" => m = v,
+                    "d" => d = v,
+                    _ => {}
+                }
+            }
+            let parts = [y.trim(), m.trim(), d.trim()];
+            Ok((!parts.iter().all(|p| p.is_empty())).then(|| parts.join("/")))
+        }
+    }
+    d.deserialize_option(Visit)
+}
+
+/// The one-field form of [`date_field`], for a server function's own argument (an argument
+/// cannot carry `deserialize_with`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct DateInput(pub String);
+
+impl<'de> serde::Deserialize<'de> for DateInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        date_field(d).map(DateInput)
+    }
+}
+
 /// Normalises Persian text for storage and search: Arabic ي/ى/ك to Persian ی/ک, digits to Latin,
 /// runs of white space folded; the zero-width non-joiner (U+200C) is kept.
 pub fn normalize_persian(s: &str) -> String {
@@ -236,6 +296,43 @@ pub fn amount_rials(input: &str) -> Result<i64, &'static str> {
 
 #[cfg(test)]
 mod tests {
+    #[derive(Debug, serde::Deserialize)]
+    struct DateForm {
+        #[serde(deserialize_with = "super::date_field")]
+        on: String,
+        #[serde(default, deserialize_with = "super::opt_date_field")]
+        until: Option<String>,
+    }
+
+    #[test]
+    fn a_date_arrives_as_one_string_or_as_day_month_year() {
+        // A Persian form's three parts (the order a browser sends them in RTL markup: d, m, y).
+        let f: DateForm = serde_qs::from_str(
+            "on[d]=%DB%B1%DB%B6&on[m]=9&on[y]=1405&until[d]=&until[m]=&until[y]=",
+        )
+        .unwrap();
+        assert_eq!(f.on, "1405/9/۱۶");
+        assert_eq!(
+            parse_date(&f.on),
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 7)
+        );
+        assert_eq!(f.until, None, "every part empty is no date");
+        // An English date picker's one string.
+        let f: DateForm = serde_qs::from_str("on=2026-12-07&until=2027-01-01").unwrap();
+        assert_eq!(
+            parse_date(&f.on),
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 7)
+        );
+        assert_eq!(f.until.as_deref(), Some("2027-01-01"));
+        // A part missing reads as a date that does not parse (the service's "invalid date").
+        let f: DateForm = serde_qs::from_str("on[d]=&on[m]=9&on[y]=1405").unwrap();
+        assert_eq!(parse_date(&f.on), None);
+        assert_eq!(f.until, None, "absent is no date");
+        // The argument form.
+        let d: DateInput = serde_json::from_str("\"1405/09/16\"").unwrap();
+        assert_eq!(d.0, "1405/09/16");
+    }
+
     #[test]
     fn dates_parse_in_either_calendar_and_either_digits() {
         use super::parse_date;

@@ -363,6 +363,7 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
     users.flush(&txn).await?;
     scopes.flush(&txn).await?;
     let social_worker = role_user[&Role::SocialWorker];
+    let prison_officer = role_user[&Role::PrisonOfficer];
     let manager = role_user[&Role::AssociationManager];
     let donor_user = role_user[&Role::Donor];
 
@@ -514,6 +515,8 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
     let mut prisoner_prison = Vec::with_capacity(sizes.prisoners);
     // Campaigns are drafted only for prisoners who consented to one.
     let mut prisoner_consents = Vec::with_capacity(sizes.prisoners);
+    // Prisoners who consented to work, by prison: the seed's contracts employ some of them.
+    let mut fit_to_work: std::collections::HashMap<i64, Vec<i64>> = Default::default();
     for i in 0..sizes.prisoners {
         let (family, prison) = if i < sizes.families {
             (Value::from(i as i64 + 1), family_prison[i])
@@ -569,6 +572,9 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         ]);
         flush_full(&txn, &mut [&mut prisoners]).await?;
         prisoner_prison.push(prison);
+        if consent_work {
+            fit_to_work.entry(prison).or_default().push(i as i64 + 1);
+        }
     }
     finish(&txn, &mut [&mut prisoners], &mut rows).await?;
 
@@ -587,42 +593,45 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
             "created_at",
         ],
     );
-    let gateway_account = accounts.push(vec![
-        s("asset:gateway:sandbox"),
-        s("asset"),
-        s("Sandbox bank clearing"),
-        null_i64(),
-        null_i64(),
-        null_i64(),
+    // A system account (no need, campaign or family): a clearing or bank asset, which may go
+    // negative, or a kind's fund, which may not.
+    let system = |code: &str, kind: &str, name: &str, category: Value, negative: bool| {
+        vec![
+            s(code),
+            s(kind),
+            s(name),
+            null_i64(),
+            null_i64(),
+            null_i64(),
+            category,
+            Value::from(negative),
+            Value::from(now),
+        ]
+    };
+    let gateway_account = accounts.push(system(
+        "asset:gateway:sandbox",
+        "asset",
+        "Sandbox bank clearing",
         null_str(),
-        Value::from(true),
-        Value::from(now),
-    ]);
+        true,
+    ));
     // The operating account that pays vendors, landlords and courts (ledger::Account::Bank).
-    let bank_account = accounts.push(vec![
-        s("asset:bank:operating"),
-        s("asset"),
-        s("Operating bank account"),
-        null_i64(),
-        null_i64(),
-        null_i64(),
+    let bank_account = accounts.push(system(
+        "asset:bank:operating",
+        "asset",
+        "Operating bank account",
         null_str(),
-        Value::from(true),
-        Value::from(now),
-    ]);
+        true,
+    ));
     let mut category_fund = std::collections::HashMap::new();
     for (cat, _, en, _) in NEED_CATEGORIES {
-        let id = accounts.push(vec![
-            s(&format!("fund:category:{cat}")),
-            s("fund"),
-            s(&format!("{en} fund")),
-            null_i64(),
-            null_i64(),
-            null_i64(),
+        let id = accounts.push(system(
+            &format!("fund:category:{cat}"),
+            "fund",
+            &format!("{en} fund"),
             s(cat),
-            Value::from(false),
-            Value::from(now),
-        ]);
+            false,
+        ));
         category_fund.insert(cat, id);
     }
 
@@ -1243,12 +1252,14 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
             "created_at",
         ],
     );
+    let mut workshop_prison = Vec::with_capacity(sizes.workshops);
     for i in 0..sizes.workshops {
         let prison = if i % 4 == 0 {
             tehran_prison
         } else {
             g.rng.gen_range(1..=n_prisons as i64)
         };
+        workshop_prison.push(prison);
         let (kind, fa, en) = WORKSHOP_KINDS[g.rng.gen_range(0..WORKSHOP_KINDS.len())];
         workshops.push(vec![
             s(&g.code("W")),
@@ -1300,6 +1311,7 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         "terminated",
         "rejected",
     ];
+    let mut contract_workshop = Vec::with_capacity(sizes.contracts);
     for i in 0..sizes.contracts {
         let ent = if i < 3 {
             1
@@ -1308,10 +1320,13 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         };
         let start = g.today - Duration::days(g.rng.gen_range(0..200));
         let piece = g.rng.gen_bool(0.5);
+        let code = g.code("K");
+        let workshop = g.rng.gen_range(1..=sizes.workshops as i64);
+        contract_workshop.push(workshop);
         contracts.push(vec![
-            s(&g.code("K")),
+            s(&code),
             Value::from(ent),
-            Value::from(g.rng.gen_range(1..=sizes.workshops as i64)),
+            Value::from(workshop),
             s(g.pick_str(&[
                 "پیراهن کار",
                 "میز تحریر",
@@ -1342,6 +1357,71 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         flush_full(&txn, &mut [&mut contracts]).await?;
     }
     finish(&txn, &mut [&mut contracts], &mut rows).await?;
+
+    // Workers on the contracts that run or ran, so "prisoners employed" on the home page agrees
+    // with the active contracts it sits beside: up to three consenting prisoners of the workshop's
+    // prison each, one running contract per prisoner (as `assign` allows). Taken from the end of
+    // each prison's list, so the first prisoners stay free for a new contract to hire.
+    let mut assignments = Batch::new(
+        "worker_assignments",
+        &[
+            "contract_id",
+            "prisoner_id",
+            "worker_code",
+            "status",
+            "consent_at",
+            "assigned_by",
+            "rating",
+            "created_at",
+            "ended_at",
+        ],
+    );
+    let mut working = std::collections::HashSet::new();
+    for (i, workshop) in contract_workshop.iter().enumerate() {
+        let running = match contract_states[i % contract_states.len()] {
+            "active" | "suspended" => true,
+            "completed" | "terminated" => false,
+            _ => continue,
+        };
+        let prison = workshop_prison[(*workshop - 1) as usize];
+        let Some(pool) = fit_to_work.get(&prison) else {
+            continue;
+        };
+        let hired: Vec<i64> = pool
+            .iter()
+            .rev()
+            .filter(|p| !running || !working.contains(*p))
+            .take(3)
+            .copied()
+            .collect();
+        for p in hired {
+            if running {
+                working.insert(p);
+            }
+            let since = g.days_ago(150);
+            assignments.push(vec![
+                Value::from(i as i64 + 1),
+                Value::from(p),
+                s(&g.code("WK")),
+                s(if running { "active" } else { "ended" }),
+                Value::from(since),
+                Value::from(prison_officer),
+                if running {
+                    Value::Int(None)
+                } else {
+                    Value::from(g.rng.gen_range(3..=5i32))
+                },
+                Value::from(since),
+                if running {
+                    null_time()
+                } else {
+                    Value::from(now)
+                },
+            ]);
+            flush_full(&txn, &mut [&mut assignments]).await?;
+        }
+    }
+    finish(&txn, &mut [&mut assignments], &mut rows).await?;
 
     let mut rules = Batch::new(
         "wage_rules",

@@ -2928,3 +2928,86 @@ async fn queues_and_audit_log_export_as_csv_for_those_who_may_read_them() {
         tdb.drop_db().await;
     }
 }
+
+/// A Persian form sends a date as its Solar Hijri day, month and year (`ui::DateField`), in
+/// either digits; an English form one Gregorian string. Over HTTP both reach the need as the same
+/// day; a date with a part missing is refused with a field message and nothing drafted.
+#[tokio::test]
+async fn a_deadline_typed_in_either_calendar_is_the_same_day() {
+    for tdb in crate::common::databases().await {
+        let l = tdb.label;
+        let w = world(&tdb.url).await;
+        let db = &w.state.db;
+        let recs = records(&w, &w.home.clone(), 1).await;
+        let cookie = cookie_for(&w, email_of(Role::SocialWorker)).await;
+        let day = chrono::Utc::now().date_naive() + chrono::Duration::days(40);
+        let j = app::i18n::JalaliDate::from_gregorian(day).unwrap();
+        let persian = |n: i64| app::i18n::localize_digits(&n.to_string(), app::i18n::Locale::Fa);
+        let draft = |deadline: String| {
+            let mut req = post_form(
+                "/api/staff/draft-need",
+                &format!(
+                    "form[family]={}&form[category]=food&form[goal]=1000000&form[title]={}&form[story]={}&{deadline}",
+                    recs.family,
+                    enc("سبد غذای یک ماه"),
+                    enc(CLEAN_STORY)
+                ),
+                Some(&cookie),
+            );
+            req.headers_mut()
+                .insert(header::ACCEPT, "application/json".parse().unwrap());
+            req
+        };
+        let deadlines = || async {
+            strings(
+                db,
+                "SELECT CAST(deadline AS TEXT) FROM needs WHERE deadline IS NOT NULL ORDER BY id DESC LIMIT 2",
+            )
+            .await
+        };
+        let before = scalar(db, "SELECT COUNT(*) FROM needs").await;
+        for body in [
+            format!(
+                "form[deadline][d]={}&form[deadline][m]={}&form[deadline][y]={}",
+                enc(&persian(j.day as i64)),
+                j.month,
+                j.year
+            ),
+            format!("form[deadline]={day}"),
+        ] {
+            let res = send(&w.app, draft(body.clone())).await;
+            let status = res.status();
+            assert_eq!(
+                status,
+                StatusCode::OK,
+                "{l}: {body} → {}",
+                body_text(res).await
+            );
+            assert_eq!(deadlines().await[0], day.to_string(), "{l}: {body}");
+        }
+        assert_eq!(
+            scalar(db, "SELECT COUNT(*) FROM needs").await,
+            before + 2,
+            "{l}"
+        );
+
+        let res = send(
+            &w.app,
+            draft(format!(
+                "form[deadline][d]={}&form[deadline][m]=&form[deadline][y]={}",
+                j.day, j.year
+            )),
+        )
+        .await;
+        let status = res.status();
+        let text = body_text(res).await;
+        assert!(status.is_client_error(), "{l}: {status} {text}");
+        assert!(text.contains("staff.deadline_invalid"), "{l}: {text}");
+        assert_eq!(
+            scalar(db, "SELECT COUNT(*) FROM needs").await,
+            before + 2,
+            "{l}: refused, yet drafted"
+        );
+        tdb.drop_db().await;
+    }
+}

@@ -1803,7 +1803,7 @@ async fn training_certifies_and_released_people_apply_with_a_passport() {
         assert_eq!(
             scalar(
                 db,
-                "SELECT COUNT(*) FROM worker_assignments WHERE rating IS NOT NULL"
+                "SELECT COUNT(*) FROM worker_assignments WHERE worker_code = 'WK-PAST0001' AND rating IS NOT NULL"
             )
             .await,
             0,

@@ -107,6 +107,29 @@ async fn demo_seed_is_complete_balanced_and_sealed() {
             paid,
             "{l}: public paid out and staff paid out differ"
         );
+        // Running contracts employ someone, only consenting prisoners, each on one contract at a
+        // time; the home page's "prisoners employed" is that number.
+        let employed = app::transparency::service::impact_summary(&db)
+            .await
+            .unwrap()
+            .workers_employed;
+        assert!(employed > 0, "{l}: the home page would say 0 employed");
+        let stray = int(
+            &db,
+            "SELECT COUNT(*) FROM worker_assignments a JOIN contracts c ON c.id = a.contract_id \
+             JOIN prisoners p ON p.id = a.prisoner_id JOIN workshops w ON w.id = c.workshop_id \
+             WHERE (a.status = 'active' AND c.status NOT IN ('active','suspended')) \
+                OR NOT p.consent_work OR p.prison_id <> w.prison_id",
+        )
+        .await;
+        assert_eq!(stray, 0, "{l}: a worker on a contract he may not be on");
+        let twice = int(
+            &db,
+            "SELECT COUNT(*) FROM (SELECT prisoner_id FROM worker_assignments WHERE status = 'active' \
+             GROUP BY prisoner_id HAVING COUNT(*) > 1) t",
+        )
+        .await;
+        assert_eq!(twice, 0, "{l}: a prisoner on two running contracts");
 
         // Personal fields open with the key and do not appear in plain text anywhere.
         let sealer = Sealer::dev();
