@@ -64,6 +64,23 @@ enum Command {
     /// Re-seal every personal field under the current key (KARAMAT_FIELD_KEY_ID/KARAMAT_FIELD_KEY);
     /// the keys being retired go in KARAMAT_FIELD_KEYS_OLD=id:hex,… until this has run.
     RotateKeys,
+    /// SQLite: write a consistent copy of the live database (while `serve` runs) to FILE, checked
+    /// before it is kept (integrity, foreign keys, ledger balance, audit chain). Never overwrites.
+    Backup {
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// SQLite: check a backup and put it in place as DATABASE_URL's database (stop the server
+    /// first). An existing database is refused unless --replace, then kept as NAME.before-restore.
+    Restore {
+        #[arg(long)]
+        from: std::path::PathBuf,
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Check the database of DATABASE_URL as a restore must leave it: migrations applied, ledger
+    /// balanced, audit chain intact. Exits non-zero otherwise (e.g. after a PostgreSQL restore).
+    RestoreCheck,
     /// Create a national administrator (asks for the password, or reads KARAMAT_ADMIN_PASSWORD).
     CreateAdmin {
         #[arg(long)]
@@ -90,6 +107,18 @@ fn init_tracing() {
     } else {
         fmt().with_env_filter(filter).init();
     }
+}
+
+fn print_checked(what: &str, c: &server::backup::Checked) {
+    if c.bytes > 0 {
+        println!("{what}: {} ({} bytes)", c.path.display(), c.bytes);
+    } else {
+        println!("{what}");
+    }
+    println!(
+        "  {} migrations, {} settled gifts, {} ledger groups (balanced), {} audit entries (chain intact)",
+        c.migrations, c.settled_gifts, c.ledger_transactions, c.audit_entries
+    );
 }
 
 #[tokio::main]
@@ -165,6 +194,24 @@ async fn main() -> anyhow::Result<()> {
                 dir.display(),
                 t0.elapsed().as_secs_f64()
             );
+            Ok(())
+        }
+        Command::Backup { to } => {
+            let conn = db::connect(&config.database_url).await?;
+            let c = server::backup::backup(&conn, &to).await?;
+            print_checked("backup written", &c);
+            Ok(())
+        }
+        Command::Restore { from, replace } => {
+            let c = server::backup::restore(&from, &config.database_url, replace).await?;
+            print_checked("restored", &c);
+            println!("next: `karamat reconcile` (gifts pending when the backup was taken), then `karamat serve`");
+            Ok(())
+        }
+        Command::RestoreCheck => {
+            let conn = db::connect(&config.database_url).await?;
+            let c = server::backup::checked(&conn).await?;
+            print_checked("database checked", &c);
             Ok(())
         }
         Command::AuditVerify => {
