@@ -94,41 +94,6 @@ pub struct WorkshopCard {
 /// flag in the page): a count of one in a small prison would point at a person.
 pub const MIN_PUBLIC_COUNT: i64 = 3;
 
-/// A list chosen from ticked boxes arrives as a sequence (`name[]=a&name[]=b`); an API client
-/// may send one comma-separated string. Both become the comma-separated string the services read.
-fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    struct Visit;
-    impl<'de> serde::de::Visitor<'de> for Visit {
-        type Value = Option<String>;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a string or a list of strings")
-        }
-        fn visit_none<E>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_unit<E>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_any(Visit)
-        }
-        fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
-            Ok(Some(s.to_string()))
-        }
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(
-            self,
-            mut seq: A,
-        ) -> Result<Self::Value, A::Error> {
-            let mut all = Vec::new();
-            while let Some(s) = seq.next_element::<String>()? {
-                all.push(s);
-            }
-            Ok(Some(all.join(",")))
-        }
-    }
-    d.deserialize_option(Visit)
-}
-
 /// A contract proposal or amendment, as a form sends it (money in tomans).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContractForm {
@@ -141,7 +106,7 @@ pub struct ContractForm {
     pub headcount: String,
     /// Skill codes: ticked boxes (`form[required_skills][]=sewing`), or one string separated by
     /// commas or spaces.
-    #[serde(default, deserialize_with = "one_or_many")]
+    #[serde(default, deserialize_with = "crate::validation::one_or_many")]
     pub required_skills: Option<String>,
     pub required_certificates: Option<String>,
     /// Dates as typed, in either calendar ([`crate::validation::date_field`]).
@@ -713,7 +678,7 @@ pub struct JobForm {
     pub title: String,
     pub province: String,
     /// As `ContractForm::required_skills`.
-    #[serde(default, deserialize_with = "one_or_many")]
+    #[serde(default, deserialize_with = "crate::validation::one_or_many")]
     pub skills: Option<String>,
     /// Monthly pay in tomans.
     pub pay: String,

@@ -42,6 +42,52 @@ pub fn parse_date(input: &str) -> Option<chrono::NaiveDate> {
     }
 }
 
+/// A form field as it arrives: nothing, one string, a list (`name[]=a&name[]=b`, ticked boxes) or
+/// named parts (`name[d]=…&name[m]=…`). One visitor reads all four, for the fields below.
+enum Sent {
+    Nothing,
+    Text(String),
+    List(Vec<String>),
+    Parts(std::collections::HashMap<String, String>),
+}
+
+fn sent<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Sent, D::Error> {
+    struct Visit;
+    impl<'de> serde::de::Visitor<'de> for Visit {
+        type Value = Sent;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a string, a list of strings or named parts")
+        }
+        fn visit_none<E>(self) -> Result<Sent, E> {
+            Ok(Sent::Nothing)
+        }
+        fn visit_unit<E>(self) -> Result<Sent, E> {
+            Ok(Sent::Nothing)
+        }
+        fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Sent, D::Error> {
+            d.deserialize_any(Visit)
+        }
+        fn visit_str<E>(self, s: &str) -> Result<Sent, E> {
+            Ok(Sent::Text(s.to_string()))
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Sent, A::Error> {
+            let mut all = Vec::new();
+            while let Some(s) = seq.next_element::<String>()? {
+                all.push(s);
+            }
+            Ok(Sent::List(all))
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Sent, A::Error> {
+            let mut parts = std::collections::HashMap::new();
+            while let Some((k, v)) = map.next_entry::<String, String>()? {
+                parts.insert(k, v);
+            }
+            Ok(Sent::Parts(parts))
+        }
+    }
+    d.deserialize_option(Visit)
+}
+
 /// A date field as a form sends it, as the text [`parse_date`] reads. An English form's date
 /// picker (and any API client) sends one string; a Persian form sends its Solar Hijri day, month
 /// and year as three fields (`name[d]`, `name[m]`, `name[y]`), joined here as `y/m/d`. Parts left
@@ -52,42 +98,29 @@ pub fn date_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::E
 
 /// [`date_field`] for an optional date: nothing sent, or every part empty, is `None`.
 pub fn opt_date_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    struct Visit;
-    impl<'de> serde::de::Visitor<'de> for Visit {
-        type Value = Option<String>;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a date, or its day, month and year")
+    Ok(match sent(d)? {
+        Sent::Nothing => None,
+        Sent::Text(s) => (!s.trim().is_empty()).then_some(s),
+        Sent::Parts(p) => {
+            let part = |k: &str| p.get(k).map(|v| v.trim()).unwrap_or("");
+            let parts = [part("y"), part("m"), part("d")];
+            (!parts.iter().all(|p| p.is_empty())).then(|| parts.join("/"))
         }
-        fn visit_none<E>(self) -> Result<Self::Value, E> {
-            Ok(None)
+        Sent::List(_) => {
+            return Err(serde::de::Error::custom("a date is one value, not a list"));
         }
-        fn visit_unit<E>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_any(Visit)
-        }
-        fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
-            Ok((!s.trim().is_empty()).then(|| s.to_string()))
-        }
-        fn visit_map<A: serde::de::MapAccess<'de>>(
-            self,
-            mut map: A,
-        ) -> Result<Self::Value, A::Error> {
-            let (mut y, mut m, mut d) = (String::new(), String::new(), String::new());
-            while let Some((k, v)) = map.next_entry::<String, String>()? {
-                match k.as_str() {
-                    "y" => y = v,
-                    "m" => m = v,
-                    "d" => d = v,
-                    _ => {}
-                }
-            }
-            let parts = [y.trim(), m.trim(), d.trim()];
-            Ok((!parts.iter().all(|p| p.is_empty())).then(|| parts.join("/")))
-        }
-    }
-    d.deserialize_option(Visit)
+    })
+}
+
+/// A list chosen from ticked boxes arrives as a sequence (`name[]=a&name[]=b`); an API client
+/// may send one comma-separated string. Both become the comma-separated string the services read.
+pub fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match sent(d)? {
+        Sent::Nothing => None,
+        Sent::Text(s) => Some(s),
+        Sent::List(all) => Some(all.join(",")),
+        Sent::Parts(_) => return Err(serde::de::Error::custom("a list, not named parts")),
+    })
 }
 
 /// The one-field form of [`date_field`], for a server function's own argument (an argument
@@ -306,11 +339,16 @@ mod tests {
 
     #[test]
     fn a_date_arrives_as_one_string_or_as_day_month_year() {
+        // The reader server functions use for forms (server_fn's `PostUrl`): brackets may come
+        // percent-encoded, as a browser sends them.
+        let qs = |body: &str| -> DateForm {
+            serde_qs::Config::new(5, false)
+                .deserialize_str(body)
+                .unwrap()
+        };
         // A Persian form's three parts (the order a browser sends them in RTL markup: d, m, y).
-        let f: DateForm = serde_qs::from_str(
-            "on[d]=%DB%B1%DB%B6&on[m]=9&on[y]=1405&until[d]=&until[m]=&until[y]=",
-        )
-        .unwrap();
+        let f =
+            qs("on%5Bd%5D=%DB%B1%DB%B6&on%5Bm%5D=9&on%5By%5D=1405&until[d]=&until[m]=&until[y]=");
         assert_eq!(f.on, "1405/9/۱۶");
         assert_eq!(
             parse_date(&f.on),
@@ -318,14 +356,18 @@ mod tests {
         );
         assert_eq!(f.until, None, "every part empty is no date");
         // An English date picker's one string.
-        let f: DateForm = serde_qs::from_str("on=2026-12-07&until=2027-01-01").unwrap();
+        let f = qs("on=2026-12-07&until=2027-01-01");
         assert_eq!(
             parse_date(&f.on),
             chrono::NaiveDate::from_ymd_opt(2026, 12, 7)
         );
         assert_eq!(f.until.as_deref(), Some("2027-01-01"));
         // A part missing reads as a date that does not parse (the service's "invalid date").
-        let f: DateForm = serde_qs::from_str("on[d]=&on[m]=9&on[y]=1405").unwrap();
+        let f = qs("on[d]=&on[m]=9&on[y]=1405");
+        // A date is one value: a list is refused (a bad request, not a guess).
+        assert!(serde_qs::Config::new(5, false)
+            .deserialize_str::<DateForm>("on[]=1&on[]=2")
+            .is_err());
         assert_eq!(parse_date(&f.on), None);
         assert_eq!(f.until, None, "absent is no date");
         // The argument form.
