@@ -117,28 +117,38 @@ pub fn format_date(date: NaiveDate, locale: Locale) -> String {
     }
 }
 
-/// A Solar Hijri month as stored (`1405-09`, the period of a wage run or an invoice), in words:
-/// `آذر ۱۴۰۵` / `Azar 1405`. Anything else is shown as it is, in the locale's digits.
-pub fn format_period(period: &str, locale: Locale) -> String {
-    let parsed = period.split_once('-').and_then(|(y, m)| {
-        let m = m.parse::<u8>().ok().filter(|m| (1..=12).contains(m))?;
-        Some((y.parse::<i32>().ok()?, m))
-    });
-    match parsed {
-        Some((y, m)) => localize_digits(
-            &format!("{} {}", translate(locale, MONTH_KEYS[m as usize - 1]), y),
-            locale,
+/// A Solar Hijri month in words: `آذر ۱۴۰۵` / `Azar 1405`, in the locale's digits.
+pub fn format_month(year: i32, month: u8, locale: Locale) -> String {
+    localize_digits(
+        &format!(
+            "{} {}",
+            translate(locale, MONTH_KEYS[(month.clamp(1, 12) - 1) as usize]),
+            year
         ),
+        locale,
+    )
+}
+
+/// A Solar Hijri month as stored (`1405-09`, the period of a wage run or an invoice): year and
+/// month 1–12.
+fn parse_period(period: &str) -> Option<(i32, u8)> {
+    let (y, m) = period.split_once('-')?;
+    let m = m.parse::<u8>().ok().filter(|m| (1..=12).contains(m))?;
+    Some((y.parse().ok()?, m))
+}
+
+/// A stored period (`1405-09`) in words, [`format_month`]; anything else is shown as it is, in
+/// the locale's digits.
+pub fn format_period(period: &str, locale: Locale) -> String {
+    match parse_period(period) {
+        Some((y, m)) => format_month(y, m, locale),
         None => localize_digits(period, locale),
     }
 }
 
 /// The `n` Solar Hijri months up to and including `current` (`1405-09`), newest first.
 pub fn recent_periods(current: &str, n: usize) -> Vec<String> {
-    let Some((mut y, mut m)) = current
-        .split_once('-')
-        .and_then(|(y, m)| Some((y.parse::<i32>().ok()?, m.parse::<u8>().ok()?)))
-    else {
+    let Some((mut y, mut m)) = parse_period(current) else {
         return vec![current.to_string()];
     };
     (0..n)
@@ -148,17 +158,6 @@ pub fn recent_periods(current: &str, n: usize) -> Vec<String> {
             p
         })
         .collect()
-}
-
-/// A Solar Hijri date in numbers: `۱۴۰۵/۰۹/۰۷`.
-pub fn format_date_numeric(date: NaiveDate, locale: Locale) -> String {
-    match JalaliDate::from_gregorian(date) {
-        Some(j) => localize_digits(
-            &format!("{:04}/{:02}/{:02}", j.year, j.month, j.day),
-            locale,
-        ),
-        None => localize_digits(&date.to_string(), locale),
-    }
 }
 
 #[cfg(test)]
@@ -256,9 +255,7 @@ mod tests {
     fn dates_in_words() {
         assert_eq!(format_date(d(2025, 12, 21), Locale::En), "30 Azar 1404");
         assert_eq!(format_date(d(2025, 12, 21), Locale::Fa), "۳۰ آذر ۱۴۰۴");
-        assert_eq!(
-            format_date_numeric(d(2024, 3, 20), Locale::Fa),
-            "۱۴۰۳/۰۱/۰۱"
-        );
+        // Nowruz 1403: the first day of the year.
+        assert_eq!(format_date(d(2024, 3, 20), Locale::Fa), "۱ فروردین ۱۴۰۳");
     }
 }

@@ -3,23 +3,6 @@ use crate::giving::category_key;
 use crate::i18n::{localize_digits, t, translate, use_i18n, Locale};
 use crate::ui::{BarChart, Money, Num};
 
-const MONTH_KEYS: [&str; 12] = [
-    "month.1", "month.2", "month.3", "month.4", "month.5", "month.6", "month.7", "month.8",
-    "month.9", "month.10", "month.11", "month.12",
-];
-
-/// `Azar 1405` in the locale's words and digits.
-pub fn month_label(year: i32, month: u8, l: Locale) -> String {
-    localize_digits(
-        &format!(
-            "{} {}",
-            translate(l, MONTH_KEYS[(month.clamp(1, 12) - 1) as usize]),
-            year
-        ),
-        l,
-    )
-}
-
 /// When the figures were taken, in Tehran time (UTC+03:30; Iran keeps no daylight time since
 /// 2022): "Figures as of 9 Azar 1405, 11:20 (Tehran time)", in the locale's words and digits.
 pub fn as_of(taken: chrono::DateTime<chrono::Utc>, l: Locale) -> String {
@@ -48,7 +31,7 @@ pub fn TransparencyPage() -> impl IntoView {
                 {move || report.get().map(|r| match r {
                     Ok(r) => {
                         let l = i18n.get();
-                        let month_labels: Vec<String> = r.months.iter().map(|m| month_label(m.year, m.month, l)).collect();
+                        let month_labels: Vec<String> = r.months.iter().map(|m| crate::i18n::format_month(m.year, m.month, l)).collect();
                         let month_values: Vec<i64> = r.months.iter().map(|m| m.raised_rials).collect();
                         let mut provinces = r.provinces.clone();
                         provinces.sort_by(|a, b| b.raised_rials.cmp(&a.raised_rials));
@@ -74,7 +57,7 @@ pub fn TransparencyPage() -> impl IntoView {
                                 <thead><tr><th scope="col">{t("transparency.month")}</th><th scope="col">{t("transparency.raised")}</th><th scope="col">{t("transparency.disbursed")}</th><th scope="col">{t("transparency.gifts")}</th></tr></thead>
                                 <tbody>
                                     {r.months.iter().map(|m| view! {
-                                        <tr><th scope="row">{month_label(m.year, m.month, l)}</th><td data-label=translate(l, "transparency.raised")><Money rials=m.raised_rials/></td><td data-label=translate(l, "transparency.disbursed")><Money rials=m.disbursed_rials/></td><td data-label=translate(l, "transparency.gifts")><Num n=m.gifts/></td></tr>
+                                        <tr><th scope="row">{crate::i18n::format_month(m.year, m.month, l)}</th><td data-label=translate(l, "transparency.raised")><Money rials=m.raised_rials/></td><td data-label=translate(l, "transparency.disbursed")><Money rials=m.disbursed_rials/></td><td data-label=translate(l, "transparency.gifts")><Num n=m.gifts/></td></tr>
                                     }).collect_view()}
                                 </tbody>
                             </table>
