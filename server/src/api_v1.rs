@@ -7,8 +7,8 @@ use app::giving::{campaign_service, service as needs_service, NeedQuery};
 use app::platform::AppState;
 use app::transparency::{self, snapshot};
 use axum::{
-    extract::{Query, State},
-    http::{header, HeaderValue},
+    extract::{rejection::QueryRejection, Query, State},
+    http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     routing::get,
     Json, Router,
@@ -129,8 +129,31 @@ async fn categories_csv(State(s): State<AppState>) -> Response {
     )
 }
 
-async fn needs(State(s): State<AppState>, Query(q): Query<NeedQuery>) -> Response {
-    answer(needs_service::list_needs(&s.db, &q).await)
+/// A query string that does not parse (`page=abc`, `page=-1`): 400 with the same JSON error body
+/// as every other refusal, not axum's plain-text rejection.
+fn bad_query(e: QueryRejection) -> Response {
+    tracing::debug!(error = %e, "api query refused");
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({ "error": "error.bad_request" })),
+    )
+        .into_response()
+}
+
+/// The pages the API document declares (the site's own pages are more forgiving: a hand-edited
+/// `page=0` shows the first).
+const MAX_API_PAGE: u64 = 1_000_000;
+
+fn page_taken(page: Option<u64>) -> bool {
+    page.is_none_or(|p| (1..=MAX_API_PAGE).contains(&p))
+}
+
+async fn needs(State(s): State<AppState>, q: Result<Query<NeedQuery>, QueryRejection>) -> Response {
+    match q {
+        Ok(Query(q)) if !page_taken(q.page) => fail(AppError::invalid("page", "validation.filter")),
+        Ok(Query(q)) => answer(needs_service::list_needs(&s.db, &q).await),
+        Err(e) => bad_query(e),
+    }
 }
 
 #[derive(Deserialize)]
@@ -139,8 +162,17 @@ struct CampaignQuery {
     page: Option<u64>,
 }
 
-async fn campaigns(State(s): State<AppState>, Query(q): Query<CampaignQuery>) -> Response {
-    answer(campaign_service::list(&s.db, q.offence.as_deref(), q.page.unwrap_or(1)).await)
+async fn campaigns(
+    State(s): State<AppState>,
+    q: Result<Query<CampaignQuery>, QueryRejection>,
+) -> Response {
+    match q {
+        Ok(Query(q)) if !page_taken(q.page) => fail(AppError::invalid("page", "validation.filter")),
+        Ok(Query(q)) => {
+            answer(campaign_service::list(&s.db, q.offence.as_deref(), q.page.unwrap_or(1)).await)
+        }
+        Err(e) => bad_query(e),
+    }
 }
 
 /// The OpenAPI 3.1 description of this API. Kept next to the handlers; a test checks that every
@@ -149,12 +181,47 @@ pub fn openapi_document() -> serde_json::Value {
     let int = json!({"type": "integer", "format": "int64"});
     let rials = json!({"type": "integer", "format": "int64", "description": "Amount in rials (10 rials = 1 toman)"});
     let list = |item: &str| json!({"type": "array", "items": {"$ref": format!("#/components/schemas/{item}")}});
-    let ok = |schema: serde_json::Value, what: &str| {
-        json!({"200": {"description": what, "content": {"application/json": {"schema": schema}}},
-               "500": {"description": "Internal error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}})
+    // Every status the API answers, each with the JSON error body (the property check in
+    // `make test` holds the server to this list).
+    let error = |what: &str| json!({"description": what, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
+    let failures = || {
+        json!({
+            "408": {"description": "The answer took longer than the server's request timeout (empty body)"},
+            "500": error("Internal error"),
+        })
     };
-    let csv_ok = |what: &str| json!({"200": {"description": what, "content": {"text/csv": {"schema": {"type": "string"}}}}});
-    let page = json!({"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}});
+    let with = |mut r: serde_json::Value, more: serde_json::Value| {
+        for (k, v) in more.as_object().unwrap() {
+            r[k] = v.clone();
+        }
+        r
+    };
+    let ok = |schema: serde_json::Value, what: &str| {
+        with(
+            json!({"200": {"description": what, "content": {"application/json": {"schema": schema}}}}),
+            failures(),
+        )
+    };
+    // Lists also refuse a query string that does not parse (400) or a value they do not take (422).
+    let refusals = || {
+        json!({
+            "400": error("The query string does not parse (e.g. a page that is not a whole number)"),
+            "422": error("A filter value the list does not take"),
+        })
+    };
+    let csv_ok = |what: &str| {
+        with(
+            json!({"200": {"description": what, "content": {"text/csv": {"schema": {"type": "string"}}}}}),
+            failures(),
+        )
+    };
+    let provinces: Vec<&str> = crate::seed::PROVINCES
+        .iter()
+        .map(|(code, _, _)| *code)
+        .collect();
+    let page = json!({"name": "page", "in": "query",
+        "description": "1 for the first page; lists stop counting at 240 matches, so a page past the twentieth answers the twentieth",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_API_PAGE}});
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -174,24 +241,24 @@ pub fn openapi_document() -> serde_json::Value {
             "/api/v1/needs": {"get": {
                 "summary": "Public needs, filtered and paged like /needs", "operationId": "needs",
                 "parameters": [
-                    {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 100}},
-                    {"name": "province", "in": "query", "schema": {"type": "string"}, "description": "Province code, e.g. THR"},
+                    {"name": "q", "in": "query", "description": "Words of a need's title or story, in either script", "schema": {"type": "string", "maxLength": 100}},
+                    {"name": "province", "in": "query", "schema": {"type": "string", "enum": provinces}, "description": "Province code, e.g. THR"},
                     {"name": "category", "in": "query", "schema": {"type": "string", "enum": app::giving::CATEGORIES}},
-                    {"name": "left", "in": "query", "description": "At most this many tomans still to raise (needs still raising only)", "schema": {"type": "integer", "minimum": 1}},
+                    {"name": "left", "in": "query", "description": "At most this many tomans still to raise (needs still raising only)", "schema": {"type": "integer", "minimum": 1, "maximum": 10_000_000_000i64}},
                     {"name": "sort", "in": "query", "schema": {"type": "string", "enum": ["urgent", "newest", "smallest"]}},
                     page.clone()
                 ],
-                "responses": ok(json!({"$ref": "#/components/schemas/NeedPage"}), "A page of needs")}},
+                "responses": with(ok(json!({"$ref": "#/components/schemas/NeedPage"}), "A page of needs"), refusals())}},
             "/api/v1/campaigns": {"get": {
                 "summary": "Public release campaigns", "operationId": "campaigns",
                 "parameters": [
                     {"name": "offence", "in": "query", "schema": {"type": "string", "enum": app::giving::OFFENCES}},
                     page
                 ],
-                "responses": ok(json!({"$ref": "#/components/schemas/CampaignPage"}), "A page of campaigns")}}
+                "responses": with(ok(json!({"$ref": "#/components/schemas/CampaignPage"}), "A page of campaigns"), refusals())}}
         },
         "components": {"schemas": {
-            "Error": {"type": "object", "properties": {"error": {"type": "string", "description": "A message key"}}},
+            "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string", "description": "A message key"}}},
             "Summary": {"type": "object", "properties": {
                 "raised_rials": rials, "disbursed_rials": rials, "families_supported": int,
                 "prisoners_freed": int, "workers_employed": int}},

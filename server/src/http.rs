@@ -98,6 +98,8 @@ pub fn router(state: AppState) -> Router {
             timeout,
         ))
         .layer(TraceLayer::new_for_http())
+        // Outermost: counts every answer, the timeouts' and the guards' included.
+        .layer(middleware::from_fn(crate::metrics::track))
         .with_state(state)
 }
 

@@ -4,6 +4,7 @@ pub mod api_v1;
 pub mod assets;
 pub mod backup;
 pub mod http;
+pub mod metrics;
 pub mod payments;
 pub mod seed;
 

@@ -277,8 +277,8 @@ async fn main() -> anyhow::Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!("reconcile: {e}"))?;
             println!(
-                "Pending gifts asked about again: {} (settled now: {}, still pending: {})",
-                r.retried, r.settled_now, r.still_pending
+                "Pending gifts asked about again: {} (settled now: {}, still pending: {}); never reached a bank, closed: {}",
+                r.retried, r.settled_now, r.still_pending, r.closed_unstarted
             );
             println!(
                 "{:<10} {:>10} {:>22} {:>22}",
@@ -391,7 +391,41 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             tracing::warn!(error = %e, "public figures refresh failed");
         }
     });
-    let app = server::http::router(state);
+    // `/metrics`: its own address, or on the site behind a token, or not at all.
+    let exposure = server::metrics::Exposure::from_env()?;
+    let handle = server::metrics::install();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            handle.run_upkeep();
+        }
+    });
+    if let Some(metrics_addr) = exposure.addr {
+        let endpoint = server::metrics::endpoint(state.clone(), exposure.token.clone());
+        let listener = server::bind(metrics_addr)
+            .await
+            .with_context(|| format!("binding {metrics_addr} for /metrics"))?;
+        tracing::info!("metrics on http://{metrics_addr}/metrics");
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, endpoint).await {
+                tracing::error!(error = %e, "metrics listener stopped");
+            }
+        });
+    }
+    let mut app = server::http::router(state.clone());
+    match (&exposure.addr, &exposure.token) {
+        (None, Some(token)) => {
+            app = app.merge(server::metrics::endpoint(state, Some(token.clone())));
+            tracing::info!(
+                "metrics on the site at /metrics, for the bearer of KARAMAT_METRICS_TOKEN"
+            );
+        }
+        (None, None) => tracing::info!(
+            "no /metrics (set KARAMAT_METRICS_ADDR or KARAMAT_METRICS_TOKEN to expose it)"
+        ),
+        _ => {}
+    }
     let listener = server::bind(addr)
         .await
         .with_context(|| format!("binding {addr}"))?;
@@ -410,11 +444,17 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 /// who paid and closed the browser still has the gift settled), moves the money of needs whose
 /// deadline passed unmet by the published rule, and takes the staff KPIs again.
 fn spawn_reconciler(state: app::platform::AppState) {
+    use app::platform::metrics::timed;
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(300));
+        let mut tick = tokio::time::interval(every("KARAMAT_JOBS_EVERY_SECS", 300));
         loop {
             tick.tick().await;
-            match app::giving::settlement::reconcile(&state, chrono::Duration::minutes(30)).await {
+            match timed(
+                "reconcile",
+                app::giving::settlement::reconcile(&state, chrono::Duration::minutes(30)),
+            )
+            .await
+            {
                 Ok(r) if r.retried > 0 => tracing::info!(
                     retried = r.retried,
                     settled = r.settled_now,
@@ -425,14 +465,22 @@ fn spawn_reconciler(state: app::platform::AppState) {
                 Err(e) => tracing::warn!(error = %e, "reconciliation failed"),
             }
             let today = (chrono::Utc::now() + chrono::Duration::minutes(210)).date_naive();
-            match app::giving::pledges::send_reminders(&state, today).await {
+            match timed(
+                "pledge_reminders",
+                app::giving::pledges::send_reminders(&state, today),
+            )
+            .await
+            {
                 Ok(n) if n > 0 => tracing::info!(reminders = n, "pledge reminders queued"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "pledge reminders failed"),
             }
-            match app::giving::settlement::reallocate_expired(
-                &state,
-                chrono::Utc::now().date_naive(),
+            match timed(
+                "expiry",
+                app::giving::settlement::reallocate_expired(
+                    &state,
+                    chrono::Utc::now().date_naive(),
+                ),
             )
             .await
             {
@@ -453,14 +501,28 @@ fn spawn_reconciler(state: app::platform::AppState) {
     });
 }
 
+/// A background job's period: `var` in seconds (tests and drills shorten it), else `default`.
+fn every(var: &str, default: u64) -> Duration {
+    let secs = std::env::var(var)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|s| *s > 0)
+        .unwrap_or(default);
+    Duration::from_secs(secs)
+}
+
 /// Sends queued notifications every 15 seconds through the configured adapters.
 fn spawn_dispatcher(state: app::platform::AppState) {
     tokio::spawn(async move {
         let channels = app::notify::channels_from_env(state.config.is_dev());
-        let mut tick = tokio::time::interval(Duration::from_secs(15));
+        let mut tick = tokio::time::interval(every("KARAMAT_OUTBOX_EVERY_SECS", 15));
         loop {
             tick.tick().await;
-            if let Err(e) = app::notify::dispatch(&state.db, &state.sealer, &channels, 100).await {
+            let sent = app::platform::metrics::timed(
+                "outbox",
+                app::notify::dispatch(&state.db, &state.sealer, &channels, 100),
+            );
+            if let Err(e) = sent.await {
                 tracing::warn!(error = %e, "notification dispatch failed");
             }
         }

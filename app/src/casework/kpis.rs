@@ -258,6 +258,10 @@ pub async fn refreshed_at(db: &DatabaseConnection) -> Result<Option<DateTime<Utc
 /// transaction. Two refreshes at once (two app servers) queue on the `settings` row and the last
 /// one wins; both wrote the same figures give or take the seconds between them.
 pub async fn refresh(db: &DatabaseConnection) -> Result<usize, AppError> {
+    crate::platform::metrics::timed("kpi_snapshot", take(db)).await
+}
+
+async fn take(db: &DatabaseConnection) -> Result<usize, AppError> {
     let now = Utc::now();
     let mut c = collect(db, now).await?;
     let models: Vec<kpi_snapshot::ActiveModel> = c
@@ -314,14 +318,52 @@ pub async fn refresh(db: &DatabaseConnection) -> Result<usize, AppError> {
 }
 
 /// Refreshes when the figures are older than `age` (or were never taken). Returns whether it did.
+/// Several app servers run this on the same timer: one takes the turn, the others skip it.
 pub async fn refresh_if_older(
     db: &DatabaseConnection,
     age: chrono::Duration,
 ) -> Result<bool, AppError> {
-    match refreshed_at(db).await? {
-        Some(t) if Utc::now() - t < age => Ok(false),
-        _ => refresh(db).await.map(|_| true),
+    if !take_turn(db, age).await? {
+        return Ok(false);
     }
+    refresh(db).await.map(|_| true)
+}
+
+/// A conditional write on the settings row: only one server moves `updated_at` past `age` (or
+/// creates the row), so two whose timers fire together do not both compute the figures.
+async fn take_turn(db: &DatabaseConnection, age: chrono::Duration) -> Result<bool, AppError> {
+    let now = Utc::now();
+    let b = db.get_database_backend();
+    let pg = b == DbBackend::Postgres;
+    let moved = db
+        .execute_raw(Statement::from_sql_and_values(
+            b,
+            if pg {
+                "UPDATE settings SET updated_at = $1 WHERE key = $2 AND updated_at < $3"
+            } else {
+                "UPDATE settings SET updated_at = ? WHERE key = ? AND updated_at < ?"
+            },
+            [now.into(), REFRESHED_KEY.into(), (now - age).into()],
+        ))
+        .await?
+        .rows_affected();
+    if moved == 1 {
+        return Ok(true);
+    }
+    // Never taken: whoever creates the row takes the turn (the value is written by `refresh`).
+    let created = db
+        .execute_raw(Statement::from_sql_and_values(
+            b,
+            if pg {
+                "INSERT INTO settings (key, value, updated_at) VALUES ($1, '', $2) ON CONFLICT (key) DO NOTHING"
+            } else {
+                "INSERT INTO settings (key, value, updated_at) VALUES (?, '', ?) ON CONFLICT (key) DO NOTHING"
+            },
+            [REFRESHED_KEY.into(), now.into()],
+        ))
+        .await?
+        .rows_affected();
+    Ok(created == 1)
 }
 
 fn month_of(s: &kpi_snapshot::Model) -> KpiMonth {

@@ -1949,6 +1949,14 @@ pub async fn wage_run(
     who: Option<&Authed>,
     period: &str,
 ) -> Result<WageRunReport, AppError> {
+    crate::platform::metrics::timed("wage_run", run_wages(state, who, period)).await
+}
+
+async fn run_wages(
+    state: &AppState,
+    who: Option<&Authed>,
+    period: &str,
+) -> Result<WageRunReport, AppError> {
     let (period, from, to) = period_range(period)?;
     if from > today() {
         return Err(AppError::invalid("period", "employment.period_future"));

@@ -411,10 +411,12 @@ pub async fn start(
                 .exec(db)
                 .await?;
             tracing::info!(tracking = %code, gateway = gateway.name(), amount = gift.amount_rials, "gift started");
+            crate::platform::metrics::gift("started");
             Ok(started.redirect_url)
         }
         Err(e) => {
             tracing::error!(tracking = %code, gateway = gateway.name(), error = %e, "payment request failed");
+            crate::platform::metrics::gift("gateway_refused");
             mark(db, donation_id, &["pending"], "failed").await?;
             Err(AppError::invalid("gateway", "give.gateway_unavailable"))
         }
@@ -510,6 +512,7 @@ pub async fn settle(
         Ok(v) => v,
         Err(e) => {
             tracing::warn!(tracking = %d.tracking_code, error = %e, "verify failed; gift left for the reconciler");
+            crate::platform::metrics::gift("pending");
             return done(Settled::Pending);
         }
     };
@@ -517,6 +520,12 @@ pub async fn settle(
         Verification::Paid { ref_id, fee_rials }
         | Verification::AlreadyVerified { ref_id, fee_rials } => {
             let outcome = settle_paid(state, &d, gateway_name, &ref_id, fee_rials).await?;
+            if outcome == Settled::Now {
+                crate::platform::metrics::gift("settled");
+                crate::platform::metrics::gift_settled_after(
+                    (Utc::now() - d.created_at).num_milliseconds() as f64 / 1000.0,
+                );
+            }
             done(outcome)
         }
         Verification::NotPaid { code, detail } => {
@@ -525,6 +534,7 @@ pub async fn settle(
             let status = if status_ok { "failed" } else { "cancelled" };
             tracing::info!(tracking = %d.tracking_code, code, %detail, browser_ok = status_ok, "gift not paid");
             mark(db, d.id, &["pending"], status).await?;
+            crate::platform::metrics::gift("not_paid");
             done(Settled::NotPaid)
         }
         Verification::AmountMismatch { detail } => {
@@ -544,6 +554,7 @@ pub async fn settle(
             }
             txn.commit().await?;
             tracing::error!(tracking = %d.tracking_code, %detail, "amount mismatch: flagged for finance");
+            crate::platform::metrics::gift("flagged");
             done(Settled::Flagged)
         }
     }
@@ -1040,6 +1051,9 @@ pub struct Reconciliation {
     /// Pending gifts asked about again (their callback never came, or verify failed).
     pub retried: usize,
     pub settled_now: usize,
+    /// Gifts that never reached a bank (the server stopped between recording the gift and the
+    /// bank's answer, so the donor was never sent to pay): closed as `failed`.
+    pub closed_unstarted: usize,
     pub still_pending: usize,
     pub totals: Vec<GatewayTotals>,
     pub open_flags: i64,
@@ -1086,6 +1100,23 @@ pub async fn reconcile(
         .filter(donation::Column::CreatedAt.lt(now - older_than))
         .all(db)
         .await?;
+    // Recorded, but the bank's authority never stored: the donor was never redirected to pay,
+    // and nothing can settle it. Left alone they would stay pending for ever.
+    report.closed_unstarted = donation::Entity::update_many()
+        .col_expr(donation::Column::Status, Expr::value("failed"))
+        .col_expr(donation::Column::RecheckedAt, Expr::value(now))
+        .filter(donation::Column::Status.eq("pending"))
+        .filter(donation::Column::GatewayAuthority.is_null())
+        .filter(donation::Column::CreatedAt.lt(now - older_than))
+        .exec(db)
+        .await?
+        .rows_affected as usize;
+    if report.closed_unstarted > 0 {
+        tracing::info!(
+            gifts = report.closed_unstarted,
+            "gifts that never reached a bank closed"
+        );
+    }
     for d in stale {
         let Some(authority) = d.gateway_authority.clone() else {
             continue;
@@ -1153,6 +1184,16 @@ pub async fn reconcile(
         .filter(finance_flag::Column::ResolvedAt.is_null())
         .count(db)
         .await? as i64;
+    crate::platform::metrics::reconciled(
+        report.retried,
+        report.settled_now,
+        report
+            .totals
+            .iter()
+            .filter(|t| t.settled_rials != t.ledger_rials)
+            .count(),
+        report.open_flags,
+    );
     Ok(report)
 }
 

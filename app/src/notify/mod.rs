@@ -229,11 +229,16 @@ pub async fn dispatch(
                     .col_expr(notification::Column::Attempts, Expr::value(n.attempts + 1))
                     .exec(db)
                     .await?;
+                // One line per message handed over, with its id: what the two-instance test
+                // counts to prove no message goes out twice.
+                tracing::info!(id = n.id, channel = %n.channel, template = %n.template, "notification sent");
+                crate::platform::metrics::notifications("sent", 1);
                 sent += 1;
             }
             Err(e) => {
                 let attempts = n.attempts + 1;
                 tracing::warn!(id = n.id, attempts, error = %e, "notification not sent");
+                crate::platform::metrics::notifications("failed", 1);
                 update
                     .col_expr(
                         notification::Column::Status,

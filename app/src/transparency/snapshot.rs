@@ -25,6 +25,10 @@ static FIRST: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// Computes the figures now and stores them. Returns what was stored.
 pub async fn refresh(db: &DatabaseConnection) -> Result<Report, AppError> {
+    crate::platform::metrics::timed("transparency_snapshot", take(db)).await
+}
+
+async fn take(db: &DatabaseConnection) -> Result<Report, AppError> {
     let started = std::time::Instant::now();
     let mut report = service::compute(db).await?;
     let now = Utc::now();

@@ -14,6 +14,7 @@ mod casework;
 mod email;
 mod employment;
 mod family_list;
+mod faults;
 mod giving;
 mod hardening;
 mod ledger;
