@@ -173,8 +173,15 @@ pub fn render(template: &str, locale: Locale, payload: &serde_json::Value) -> St
     }
 }
 
-/// Sends what is due. Each message is claimed with a conditional update first, so several app
-/// instances can dispatch at once without sending anything twice. Returns how many were sent.
+/// How long a server holds a message it is handing to an adapter (adapters give up far sooner).
+/// A server killed mid-send leaves the message `sending`; once the lease has run out any server
+/// sends it again: a message goes out at least once after a crash, never silently lost, and
+/// exactly once otherwise.
+pub const SEND_LEASE_MINUTES: i64 = 10;
+
+/// Sends what is due. Each message is claimed with a conditional update first (on its status and
+/// attempt count, which every claim moves on), so several app instances can dispatch at once
+/// without sending anything twice. Returns how many were sent.
 pub async fn dispatch(
     db: &DatabaseConnection,
     sealer: &Sealer,
@@ -183,7 +190,7 @@ pub async fn dispatch(
 ) -> Result<usize, AppError> {
     let now = Utc::now();
     let due = notification::Entity::find()
-        .filter(notification::Column::Status.eq("pending"))
+        .filter(notification::Column::Status.is_in(["pending", "sending"]))
         .filter(notification::Column::NextAttemptAt.lte(now))
         .order_by_asc(notification::Column::Id)
         .limit(batch)
@@ -191,10 +198,23 @@ pub async fn dispatch(
         .await?;
     let mut sent = 0;
     for n in due {
+        if n.status == "sending" {
+            tracing::warn!(
+                id = n.id,
+                attempts = n.attempts,
+                "notification lease ran out (its server stopped mid-send): sending again"
+            );
+        }
         let claimed = notification::Entity::update_many()
             .col_expr(notification::Column::Status, Expr::value("sending"))
+            .col_expr(notification::Column::Attempts, Expr::value(n.attempts + 1))
+            .col_expr(
+                notification::Column::NextAttemptAt,
+                Expr::value(now + Duration::minutes(SEND_LEASE_MINUTES)),
+            )
             .filter(notification::Column::Id.eq(n.id))
-            .filter(notification::Column::Status.eq("pending"))
+            .filter(notification::Column::Status.eq(n.status.as_str()))
+            .filter(notification::Column::Attempts.eq(n.attempts))
             .exec(db)
             .await?
             .rows_affected

@@ -924,3 +924,65 @@ async fn metrics_are_behind_their_token_and_count_gifts() {
     assert!(after.contains("karamat_outbox_messages{status=\"pending\"}"));
     tdb.drop_db().await;
 }
+
+/// A server killed while handing a message to its adapter leaves it `sending`. Nobody sends it
+/// while that server's lease holds; once the lease runs out, the next dispatch sends it, once.
+#[tokio::test]
+async fn a_message_left_sending_by_a_dead_server_goes_out_once_its_lease_runs_out() {
+    use app::notify::{self, Channel};
+    use app::platform::entity::notification;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    for tdb in databases().await {
+        let label = tdb.label;
+        let state = app_state(&tdb.url).await;
+        let db = &state.db;
+        let channels: Vec<Arc<dyn Channel>> = vec![Arc::new(notify::LogChannel)];
+        notify::enqueue(
+            db,
+            &state.sealer,
+            "09121234567",
+            "receipt",
+            app::i18n::Locale::Fa,
+            serde_json::json!({ "tracking_code": "123456789012", "amount_rials": 5_000_000, "url": "/" }),
+        )
+        .await
+        .unwrap();
+        // What a claim does, by a server that then died: `sending`, its lease ahead.
+        let lease = |minutes: i64| {
+            notification::Entity::update_many()
+                .col_expr(notification::Column::Status, Expr::value("sending"))
+                .col_expr(notification::Column::Attempts, Expr::value(1))
+                .col_expr(
+                    notification::Column::NextAttemptAt,
+                    Expr::value(chrono::Utc::now() + chrono::Duration::minutes(minutes)),
+                )
+                .filter(notification::Column::Id.gt(0))
+                .exec(db)
+        };
+        lease(notify::SEND_LEASE_MINUTES).await.unwrap();
+        let dispatch = || notify::dispatch(db, &state.sealer, &channels, 10);
+        assert_eq!(
+            dispatch().await.unwrap(),
+            0,
+            "{label}: not while the lease holds"
+        );
+        lease(-1).await.unwrap();
+        assert_eq!(
+            dispatch().await.unwrap(),
+            1,
+            "{label}: sent once the lease ran out"
+        );
+        assert_eq!(dispatch().await.unwrap(), 0, "{label}: and not again");
+        assert_eq!(
+            strings(
+                db,
+                "SELECT status || ' ' || CAST(attempts AS TEXT) FROM notification_outbox"
+            )
+            .await,
+            vec!["sent 2"],
+            "{label}"
+        );
+        tdb.drop_db().await;
+    }
+}
