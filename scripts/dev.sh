@@ -6,6 +6,7 @@
 #   scripts/dev.sh build   release build of server and wasm
 #   scripts/dev.sh tools   only install/check the toolchain
 #   scripts/dev.sh bench   release build, then scripts/bench.sh (national scale, not a test)
+#   scripts/dev.sh api-check URL   schemathesis against URL/api/v1/openapi.json (make test runs it)
 #   scripts/dev.sh env     print the toolchain environment (for `eval`)
 set -euo pipefail
 
@@ -102,6 +103,29 @@ ensure_cargo_tools() {
     CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
       cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
   fi
+}
+
+# The API property check (schemathesis, from PyPI) in a virtualenv under target/.
+SCHEMATHESIS_VERSION="4.32.5"
+ensure_schemathesis() {
+  local venv="$ROOT/target/venv"
+  if "$venv/bin/st" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then return; fi
+  command -v python3 >/dev/null || apt_install python3
+  rm -rf "$venv"
+  python3 -m venv "$venv" >/dev/null 2>&1 || { apt_install python3-venv; rm -rf "$venv"; python3 -m venv "$venv"; }
+  log "pip install schemathesis $SCHEMATHESIS_VERSION (the API property check)"
+  "$venv/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+}
+
+# `/api/v1` against its own OpenAPI document, every check schemathesis has: each answer's status,
+# content type, headers and body are the documented ones, no server error, every request the
+# document allows is taken and every one it forbids is refused.
+api_check() {
+  local base="$1"
+  log "API property check: schemathesis against $base/api/v1/openapi.json"
+  "$ROOT/target/venv/bin/st" run "$base/api/v1/openapi.json" \
+    --checks all \
+    --max-examples "${API_CHECK_EXAMPLES:-40}" --generation-deterministic --workers 2 --no-color
 }
 
 ensure_chromium() {
@@ -203,6 +227,9 @@ e2e() {
   log "Playwright in $(basename "$CHROMIUM_PATH") against http://127.0.0.1:$port"
   local rc=0
   (cd "$ROOT/end2end" && BASE_URL="http://127.0.0.1:$port" npx playwright test) || rc=$?
+  if [ $rc -eq 0 ] && [ "${API_CHECK:-1}" = 1 ]; then
+    api_check "http://127.0.0.1:$port" || rc=$?
+  fi
   if [ $rc -ne 0 ]; then echo "--- server log ---"; tail -n 80 "$dir/server.log"; fi
   return $rc
 }
@@ -221,6 +248,7 @@ test_all() {
   timeout 1800 cargo test --workspace --exclude frontend --features app/ssr -- --test-threads=1
   wasm_deps_check
   build
+  ensure_schemathesis
   e2e
 }
 
@@ -231,8 +259,9 @@ case "$cmd" in
   build) build ;;
   tools) tools ;;
   bench) build; ensure_chromium; "$ROOT/scripts/bench.sh" ;;
-  e2e) tools; e2e ;;
+  e2e) tools; ensure_schemathesis; e2e ;;
+  api-check) ensure_schemathesis; api_check "${2:?base URL, e.g. http://127.0.0.1:3000}" ;;
   wasm-check) choose_toolchain; wasm_deps_check ;;
   env) choose_toolchain; echo "export PATH=\"$PATH\"${RUSTC_BOOTSTRAP:+ RUSTC_BOOTSTRAP=1}" ;;
-  *) die "unknown command: $cmd (run|test|build|tools|e2e|bench|wasm-check|env)" ;;
+  *) die "unknown command: $cmd (run|test|build|tools|e2e|api-check|bench|wasm-check|env)" ;;
 esac

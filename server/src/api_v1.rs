@@ -151,7 +151,7 @@ fn page_taken(page: Option<u64>) -> bool {
 async fn needs(State(s): State<AppState>, q: Result<Query<NeedQuery>, QueryRejection>) -> Response {
     match q {
         Ok(Query(q)) if !page_taken(q.page) => fail(AppError::invalid("page", "validation.filter")),
-        Ok(Query(q)) => answer(needs_service::list_needs(&s.db, &q).await),
+        Ok(Query(q)) => answer(needs_service::list_needs(&s.read, &q).await),
         Err(e) => bad_query(e),
     }
 }
@@ -169,7 +169,7 @@ async fn campaigns(
     match q {
         Ok(Query(q)) if !page_taken(q.page) => fail(AppError::invalid("page", "validation.filter")),
         Ok(Query(q)) => {
-            answer(campaign_service::list(&s.db, q.offence.as_deref(), q.page.unwrap_or(1)).await)
+            answer(campaign_service::list(&s.read, q.offence.as_deref(), q.page.unwrap_or(1)).await)
         }
         Err(e) => bad_query(e),
     }

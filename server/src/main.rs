@@ -364,7 +364,18 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .context("connecting to the database")?;
     tracing::info!(backend = db::backend_name(&conn), "database ready");
     spawn_session_sweeper(conn.clone());
-    let state = server::state_from_env(options, conn, config)?;
+    let mut state = server::state_from_env(options, conn, config)?;
+    if let Some(url) = state.config.database_read_url.clone() {
+        // A replica only answers reads: no migrations, and nothing here writes through it.
+        let read = db::connect(&url)
+            .await
+            .context("connecting to DATABASE_READ_URL")?;
+        tracing::info!(
+            backend = db::backend_name(&read),
+            "public lists read the replica"
+        );
+        state = state.with_read(read);
+    }
     spawn_reconciler(state.clone());
     spawn_dispatcher(state.clone());
     // Static files built since the last `karamat precompress` get their compressed forms.

@@ -87,7 +87,7 @@ pub async fn list_campaigns(
 ) -> Result<CampaignResults, AppError> {
     async move {
         let state = crate::platform::use_state()?;
-        super::campaign_service::list(&state.db, offence.as_deref(), page.unwrap_or(1)).await
+        super::campaign_service::list(&state.read, offence.as_deref(), page.unwrap_or(1)).await
     }
     .await
     .map_err(AppError::with_status)

@@ -122,7 +122,8 @@ pub async fn list_needs(
             page,
         };
         let state = crate::platform::use_state()?;
-        super::service::list_needs(&state.db, &query).await
+        // Nobody follows a write to a list: it may read a replica.
+        super::service::list_needs(&state.read, &query).await
     }
     .await
     .map_err(AppError::with_status)

@@ -6,6 +6,9 @@ use std::time::Duration;
 pub struct Config {
     /// `sqlite://data/karamat.db?mode=rwc` by default; `postgres://…` to scale out.
     pub database_url: String,
+    /// `DATABASE_READ_URL`: a read replica for the public lists and search (see
+    /// [`AppState::read`](super::AppState)). Unset: everything reads the primary.
+    pub database_read_url: Option<String>,
     /// `dev` relaxes the `Secure` cookie flag so http://127.0.0.1 works; anything else is production.
     pub environment: String,
     /// Pepper for session-token hashing and other keyed hashes (32+ random bytes, hex or text).
@@ -67,6 +70,7 @@ impl Config {
         };
         Config {
             database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
+            database_read_url: get("DATABASE_READ_URL"),
             secret_key: get("KARAMAT_SECRET_KEY").unwrap_or_else(|| DEV_SECRET.into()),
             audit_key: get("KARAMAT_AUDIT_KEY").unwrap_or_else(|| DEV_AUDIT_KEY.into()),
             public_origin,
@@ -89,6 +93,7 @@ impl Config {
     pub fn for_tests(database_url: &str) -> Config {
         Config {
             database_url: database_url.into(),
+            database_read_url: None,
             environment: "dev".into(),
             secret_key: DEV_SECRET.into(),
             audit_key: DEV_AUDIT_KEY.into(),

@@ -9,6 +9,13 @@ use std::sync::Arc;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: DatabaseConnection,
+    /// Where the public lists and search read: a replica when `DATABASE_READ_URL` is set, else
+    /// the same pool as `db`. The consistency rule: only reads nobody follows a write to (the
+    /// needs and campaign lists, search, the API's lists) come here; a page a visitor opens
+    /// right after acting (a need or campaign page after a gift, a receipt, anything signed in)
+    /// reads `db`, so it never shows the moment before their own gift.
+    #[from_ref(skip)]
+    pub read: DatabaseConnection,
     pub config: Arc<Config>,
     pub sealer: Arc<crate::privacy::Sealer>,
     pub gateways: crate::payments::Gateways,
@@ -21,6 +28,7 @@ impl AppState {
         let sandbox = crate::payments::sandbox::SandboxBank::new(db.clone());
         AppState {
             leptos_options,
+            read: db.clone(),
             db,
             config: Arc::new(config),
             sealer: Arc::new(crate::privacy::Sealer::dev()),
@@ -30,6 +38,12 @@ impl AppState {
 
     pub fn with_sealer(mut self, sealer: crate::privacy::Sealer) -> Self {
         self.sealer = Arc::new(sealer);
+        self
+    }
+
+    /// Public lists and search read from `read` (a replica).
+    pub fn with_read(mut self, read: DatabaseConnection) -> Self {
+        self.read = read;
         self
     }
 

@@ -473,3 +473,79 @@ async fn search_matches_folded_text_from_the_index() {
         tdb.drop_db().await;
     }
 }
+
+/// With `DATABASE_READ_URL`, the lists and the API's lists read the replica; a need page (where a
+/// donor lands after giving) and the gift itself stay on the primary. The "replica" here is a
+/// second database seeded differently, so every answer shows which one it came from.
+#[tokio::test]
+async fn public_lists_read_the_replica_and_need_pages_and_gifts_the_primary() {
+    let replicas = databases().await;
+    for (tdb, replica) in databases().await.into_iter().zip(replicas) {
+        let label = tdb.label;
+        let primary = app_state(&tdb.url).await;
+        seed::run(&primary.db, Scale::Demo, 51).await.unwrap();
+        let read = migrated(&replica.url).await;
+        seed::run(&read, Scale::Demo, 52).await.unwrap();
+        let sql = "SELECT public_code FROM needs ORDER BY CASE WHEN status = 'published' THEN 0 ELSE 1 END, id";
+        let on_primary = strings(&primary.db, sql).await;
+        let on_replica = strings(&read, sql).await;
+        assert!(
+            on_primary.iter().all(|c| !on_replica.contains(c)),
+            "{label}: seeds differ"
+        );
+        let state = primary.clone().with_read(read.clone());
+        let app = server::http::router(state.clone());
+
+        // The list page and the API list: the replica's needs.
+        let html = body_text(send(&app, get("/needs?sort=newest", None)).await).await;
+        let listed = codes_in(&html).await;
+        assert!(!listed.is_empty(), "{label}");
+        assert!(
+            listed.iter().all(|c| on_replica.contains(c)),
+            "{label}: {listed:?}"
+        );
+        let api = body_text(send(&app, get("/api/v1/needs?sort=newest", None)).await).await;
+        let v: serde_json::Value = serde_json::from_str(&api).unwrap();
+        let items = v["items"].as_array().unwrap();
+        assert!(!items.is_empty());
+        assert!(
+            items
+                .iter()
+                .all(|i| on_replica.contains(&i["code"].as_str().unwrap().to_string())),
+            "{label}: {api}"
+        );
+
+        // A need page reads the primary: its own need answers, the replica's does not exist there.
+        let res = send(&app, get(&format!("/needs/{}", on_primary[0]), None)).await;
+        assert_eq!(res.status(), StatusCode::OK, "{label}");
+        let res = send(&app, get(&format!("/needs/{}", on_replica[0]), None)).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{label}");
+
+        // A gift is written to the primary, never to the replica.
+        let before = scalar(&read, "SELECT CAST(COUNT(*) AS BIGINT) FROM donations").await;
+        let body = format!(
+            "form[target_kind]=need&form[target_code]={}&form[attempt]=replica{:016}&form[amount]=other&form[custom]=25000",
+            on_primary[0],
+            std::process::id()
+        );
+        let res = send(&app, post_form("/api/give/start", &body, None)).await;
+        assert_eq!(res.status(), StatusCode::FOUND, "{label}");
+        assert_eq!(
+            scalar(&read, "SELECT CAST(COUNT(*) AS BIGINT) FROM donations").await,
+            before,
+            "{label}"
+        );
+        assert_eq!(
+            scalar(
+                &primary.db,
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM donations WHERE idempotency_key LIKE 'replica%'"
+            )
+            .await,
+            1,
+            "{label}"
+        );
+        read.close().await.unwrap();
+        replica.drop_db().await;
+        tdb.drop_db().await;
+    }
+}
