@@ -245,7 +245,11 @@ test_all() {
   # One test at a time: with several tokio runtimes rendering Leptos pages at once in one test
   # process, a request hung in about 1 of 8 runs (never with one test at a time, and production runs
   # one runtime). The timeout keeps a hang from eating CI's 90 minutes. See the README's known issues.
+  rm -f "$ROOT/target/tmp/faults-report.txt"
   timeout 1800 cargo test --workspace --exclude frontend --features app/ssr -- --test-threads=1
+  if [ -f "$ROOT/target/tmp/faults-report.txt" ]; then
+    log "fault tests (server/tests/scenarios/faults.rs):"; cat "$ROOT/target/tmp/faults-report.txt"
+  fi
   wasm_deps_check
   build
   ensure_schemathesis

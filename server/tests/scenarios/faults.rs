@@ -19,6 +19,21 @@ use std::time::{Duration, Instant};
 
 const METRICS_TOKEN: &str = "fault-test-metrics-token-0123456789";
 
+/// Prints a run's counts and keeps them in `target/tmp/faults-report.txt`, which `make test`
+/// prints after the suite (a passing test's output is otherwise swallowed), so CI shows them.
+fn record(line: String) {
+    use std::io::Write;
+    println!("{line}");
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("faults-report.txt");
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        let _ = writeln!(f, "{line}");
+    }
+}
+
 /// One `karamat serve` process on its own port, logging JSON lines to a file.
 struct Instance {
     child: Option<Child>,
@@ -402,7 +417,7 @@ async fn kill_9_under_gift_load_loses_no_confirmed_gift_and_settles_none_twice()
         );
         let health = app::ledger::health(&db).await.unwrap();
         assert!(health.is_sound(), "{label}: {health:?}");
-        println!(
+        record(format!(
             "faults[{label}]: {KILLS} kills, {} starts; {} gifts recorded, {} confirmed to donors on a \
              settled receipt, {} caught by a kill before the receipt ({} of these settled anyway: paid at \
              the bank, settled by their callback or the reconciler; the rest closed unpaid); {} requests \
@@ -415,7 +430,7 @@ async fn kill_9_under_gift_load_loses_no_confirmed_gift_and_settles_none_twice()
             settled_unseen,
             interrupted.load(Ordering::Relaxed),
             health.transactions
-        );
+        ));
         db.close().await.unwrap();
         drop(server);
         tdb.drop_db().await;
@@ -432,6 +447,18 @@ fn metric(scrape: &str, name: &str, labels: &[&str]) -> f64 {
         .filter(|l| labels.iter().all(|x| l.contains(x)))
         .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
         .sum()
+}
+
+/// Both servers' scrapes, with the token.
+async fn scrape_both(a: &Instance, b: &Instance) -> (String, String) {
+    let text = |base: String| async move {
+        scrape(&base, Some(METRICS_TOKEN))
+            .await
+            .text()
+            .await
+            .unwrap()
+    };
+    (text(a.base()).await, text(b.base()).await)
 }
 
 async fn scrape(base: &str, token: Option<&str>) -> reqwest::Response {
@@ -625,16 +652,7 @@ async fn two_app_servers_on_one_postgresql_race_for_a_need_and_do_every_job_once
     )
     .await;
     let kpi_before = {
-        let ma = scrape(&a.base(), Some(METRICS_TOKEN))
-            .await
-            .text()
-            .await
-            .unwrap();
-        let mb = scrape(&b.base(), Some(METRICS_TOKEN))
-            .await
-            .text()
-            .await
-            .unwrap();
+        let (ma, mb) = scrape_both(&a, &b).await;
         metric(&ma, "karamat_job_runs_total", &["job=\"kpi_snapshot\""])
             + metric(&mb, "karamat_job_runs_total", &["job=\"kpi_snapshot\""])
     };
@@ -693,16 +711,7 @@ async fn two_app_servers_on_one_postgresql_race_for_a_need_and_do_every_job_once
     tokio::time::sleep(Duration::from_secs(3)).await;
 
     // /metrics on server A counted the gifts that flowed through it.
-    let ma = scrape(&a.base(), Some(METRICS_TOKEN))
-        .await
-        .text()
-        .await
-        .unwrap();
-    let mb = scrape(&b.base(), Some(METRICS_TOKEN))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let (ma, mb) = scrape_both(&a, &b).await;
     let started_a = metric(&ma, "karamat_gifts_total", &["event=\"started\""])
         - metric(&m0, "karamat_gifts_total", &["event=\"started\""]);
     assert_eq!(
@@ -804,7 +813,7 @@ async fn two_app_servers_on_one_postgresql_race_for_a_need_and_do_every_job_once
     );
     let health = app::ledger::health(&db).await.unwrap();
     assert!(health.is_sound(), "{health:?}");
-    println!(
+    record(format!(
         "two servers: 20 donors raced for {left} rials through both, goal met exactly, {overflow} rials to the fund; \
          messages {} queued in the run, {} sent (A {}, B {}), sent twice 0; reminders {reminders} for {pledges_due} pledges; \
          3 expired needs moved once; KPI refreshes {kpi_runs}",
@@ -812,7 +821,7 @@ async fn two_app_servers_on_one_postgresql_race_for_a_need_and_do_every_job_once
         sent.len(),
         by_server[0],
         by_server[1]
-    );
+    ));
     drop(a);
     drop(b);
     db.close().await.unwrap();
