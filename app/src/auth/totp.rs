@@ -61,7 +61,7 @@ pub fn matching_step(secret_b32: &str, code: &str, unix: u64) -> Result<Option<i
     let mut found = None;
     for s in [step - 1, step, step + 1] {
         let candidate = t.generate((s.max(0) as u64) * STEP);
-        if crate::giving::settlement::tokens_match(&candidate, &code) {
+        if crate::platform::tokens_match(&candidate, &code) {
             found = Some(s);
         }
     }

@@ -102,7 +102,7 @@ pub async fn activate(db: &impl ConnectionTrait, pledge_id: i64) -> Result<(), A
 
 /// Cancels the pledge a link token belongs to. Cancelling twice is fine.
 pub async fn cancel(state: &AppState, public_code: &str, token: &str) -> Result<(), AppError> {
-    if !super::settlement::tokens_match(&cancel_token(state, public_code), token) {
+    if !crate::platform::tokens_match(&cancel_token(state, public_code), token) {
         return Err(AppError::NotFound);
     }
     let backend = state.db.get_database_backend();

@@ -142,15 +142,6 @@ pub fn receipt_token(state: &AppState, tracking_code: &str) -> String {
     hex::encode(&mac.finalize().into_bytes()[..12])
 }
 
-/// Compares two tokens in time independent of where they differ.
-pub(crate) fn tokens_match(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
 // ---------------------------------------------------------------- targets
 
 /// A target that can take a gift now.
@@ -839,7 +830,8 @@ pub(crate) async fn queue_with(
 
 pub async fn receipt(state: &AppState, code: &str, token: &str) -> Result<Receipt, AppError> {
     let code = crate::validation::latin_digits(code.trim());
-    if code.len() > 20 || !tokens_match(&receipt_token(state, &code), token.trim()) {
+    if code.len() > 20 || !crate::platform::tokens_match(&receipt_token(state, &code), token.trim())
+    {
         return Err(AppError::NotFound);
     }
     let d = donation::Entity::find()
@@ -1019,7 +1011,7 @@ pub async fn find_receipt(state: &AppState, code: &str, contact: &str) -> Result
         .map_err(|e| AppError::internal("open contact", e))?;
     let given = crate::validation::latin_digits(contact);
     let ok = if stored.contains('@') {
-        tokens_match(&stored, &given.to_lowercase())
+        crate::platform::tokens_match(&stored, &given.to_lowercase())
     } else {
         let digits: String = given.chars().filter(char::is_ascii_digit).collect();
         digits.len() >= 4 && digits.len() == given.trim().len() && stored.ends_with(&digits)
