@@ -437,6 +437,18 @@ async fn kill_9_under_gift_load_loses_no_confirmed_gift_and_settles_none_twice()
     }
 }
 
+/// The outbox messages handed to an adapter so far.
+async fn sent_ids(db: &DatabaseConnection) -> HashSet<i64> {
+    strings(
+        db,
+        "SELECT CAST(id AS TEXT) FROM notification_outbox WHERE status = 'sent'",
+    )
+    .await
+    .iter()
+    .map(|s| s.parse().unwrap())
+    .collect()
+}
+
 /// Counter or gauge value from a Prometheus scrape, summed over the series matching `name` and
 /// every `label="value"` in `labels`.
 fn metric(scrape: &str, name: &str, labels: &[&str]) -> f64 {
@@ -484,14 +496,7 @@ async fn two_app_servers_on_one_postgresql_race_for_a_need_and_do_every_job_once
     seed::run(&db, Scale::Demo, 37).await.unwrap();
 
     // Messages already sent by the seed; everything sent from here on is the servers' doing.
-    let sent_before: HashSet<i64> = strings(
-        &db,
-        "SELECT CAST(id AS TEXT) FROM notification_outbox WHERE status = 'sent'",
-    )
-    .await
-    .iter()
-    .map(|s| s.parse().unwrap())
-    .collect();
+    let sent_before = sent_ids(&db).await;
     let outbox_before = scalar(
         &db,
         "SELECT CAST(COUNT(*) AS BIGINT) FROM notification_outbox",
@@ -798,14 +803,7 @@ async fn two_app_servers_on_one_postgresql_race_for_a_need_and_do_every_job_once
     .await;
     let distinct: HashSet<i64> = sent.iter().copied().collect();
     assert_eq!(distinct.len(), sent.len(), "a message sent twice");
-    let sent_now: HashSet<i64> = strings(
-        &db,
-        "SELECT CAST(id AS TEXT) FROM notification_outbox WHERE status = 'sent'",
-    )
-    .await
-    .iter()
-    .map(|s| s.parse().unwrap())
-    .collect();
+    let sent_now = sent_ids(&db).await;
     let expected: HashSet<i64> = sent_now.difference(&sent_before).copied().collect();
     assert_eq!(
         distinct, expected,
