@@ -123,9 +123,10 @@ ensure_schemathesis() {
 api_check() {
   local base="$1"
   log "API property check: schemathesis against $base/api/v1/openapi.json"
-  "$ROOT/target/venv/bin/st" run "$base/api/v1/openapi.json" \
+  # From target/: schemathesis keeps a `.schemathesis/` cache in the directory it runs in.
+  (cd "$ROOT/target" && "$ROOT/target/venv/bin/st" run "$base/api/v1/openapi.json" \
     --checks all \
-    --max-examples "${API_CHECK_EXAMPLES:-40}" --generation-deterministic --workers 2 --no-color
+    --max-examples "${API_CHECK_EXAMPLES:-40}" --generation-deterministic --workers 2 --no-color)
 }
 
 ensure_chromium() {
