@@ -451,13 +451,13 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Every five minutes, asks the gateways about gifts pending for more than 30 minutes (a payer
+/// Every five minutes (`Config::jobs_every`), asks the gateways about gifts pending for more than 30 minutes (a payer
 /// who paid and closed the browser still has the gift settled), moves the money of needs whose
 /// deadline passed unmet by the published rule, and takes the staff KPIs again.
 fn spawn_reconciler(state: app::platform::AppState) {
     use app::platform::metrics::timed;
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every("KARAMAT_JOBS_EVERY_SECS", 300));
+        let mut tick = tokio::time::interval(state.config.jobs_every);
         loop {
             tick.tick().await;
             match timed(
@@ -512,21 +512,11 @@ fn spawn_reconciler(state: app::platform::AppState) {
     });
 }
 
-/// A background job's period: `var` in seconds (tests and drills shorten it), else `default`.
-fn every(var: &str, default: u64) -> Duration {
-    let secs = std::env::var(var)
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .filter(|s| *s > 0)
-        .unwrap_or(default);
-    Duration::from_secs(secs)
-}
-
-/// Sends queued notifications every 15 seconds through the configured adapters.
+/// Sends queued notifications every 15 seconds (`Config::outbox_every`) through the configured adapters.
 fn spawn_dispatcher(state: app::platform::AppState) {
     tokio::spawn(async move {
         let channels = app::notify::channels_from_env(state.config.is_dev());
-        let mut tick = tokio::time::interval(every("KARAMAT_OUTBOX_EVERY_SECS", 15));
+        let mut tick = tokio::time::interval(state.config.outbox_every);
         loop {
             tick.tick().await;
             let sent = app::platform::metrics::timed(

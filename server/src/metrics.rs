@@ -136,19 +136,22 @@ async fn read_gauges(state: &AppState) {
     gauge!("karamat_db_pool_idle").set(idle as f64);
     gauge!("karamat_db_pool_in_use").set(size.saturating_sub(idle as u32) as f64);
 
-    let counts = [
+    // Zero for a status with no rows, so an alert sees the backlog clear.
+    let counts: [(&'static str, &str, &[&'static str]); 2] = [
         (
             "karamat_outbox_messages",
             "SELECT status, CAST(COUNT(*) AS BIGINT) AS n FROM notification_outbox \
              WHERE status IN ('pending', 'sending', 'failed') GROUP BY status",
+            &["pending", "sending", "failed"],
         ),
         (
             "karamat_gifts_open",
             "SELECT status, CAST(COUNT(*) AS BIGINT) AS n FROM donations \
              WHERE status IN ('pending', 'flagged') GROUP BY status",
+            &["pending", "flagged"],
         ),
     ];
-    for (name, sql) in counts {
+    for (name, sql, statuses) in counts {
         let rows = match db
             .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
             .await
@@ -158,12 +161,6 @@ async fn read_gauges(state: &AppState) {
                 tracing::warn!(error = %e, metric = name, "metrics gauge not read");
                 continue;
             }
-        };
-        // Zero for a status with no rows, so an alert sees the backlog clear.
-        let statuses: &[&'static str] = if name == "karamat_outbox_messages" {
-            &["pending", "sending", "failed"]
-        } else {
-            &["pending", "flagged"]
         };
         for s in statuses {
             let n = rows

@@ -1052,10 +1052,16 @@ pub struct Reconciliation {
 }
 
 impl Reconciliation {
-    pub fn balanced(&self) -> bool {
+    /// Gateways whose settled total differs from what the ledger holds for them.
+    pub fn mismatched(&self) -> usize {
         self.totals
             .iter()
-            .all(|t| t.settled_rials == t.ledger_rials)
+            .filter(|t| t.settled_rials != t.ledger_rials)
+            .count()
+    }
+
+    pub fn balanced(&self) -> bool {
+        self.mismatched() == 0
     }
 }
 
@@ -1179,11 +1185,7 @@ pub async fn reconcile(
     crate::platform::metrics::reconciled(
         report.retried,
         report.settled_now,
-        report
-            .totals
-            .iter()
-            .filter(|t| t.settled_rials != t.ledger_rials)
-            .count(),
+        report.mismatched(),
         report.open_flags,
     );
     Ok(report)

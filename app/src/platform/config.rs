@@ -28,6 +28,11 @@ pub struct Config {
     /// A staff session ends after this long without a request.
     pub staff_idle: Duration,
     pub request_timeout: Duration,
+    /// How often each server runs the reconciler, expiry, pledge reminders and the KPI turn
+    /// (`KARAMAT_JOBS_EVERY_SECS`, 300), and the outbox (`KARAMAT_OUTBOX_EVERY_SECS`, 15). Drills
+    /// and tests shorten them.
+    pub jobs_every: Duration,
+    pub outbox_every: Duration,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/karamat.db?mode=rwc";
@@ -68,6 +73,14 @@ impl Config {
                 .and_then(|h| h.trim().parse::<u64>().ok())
                 .unwrap_or(default)
         };
+        // A timer's period: zero would spin, so it reads as unset.
+        let period = |k: &str, default: u64| {
+            Duration::from_secs(
+                Some(number(k, default))
+                    .filter(|s| *s > 0)
+                    .unwrap_or(default),
+            )
+        };
         Config {
             database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
             database_read_url: get("DATABASE_READ_URL"),
@@ -85,6 +98,8 @@ impl Config {
             session_ttl: Duration::from_secs(number("KARAMAT_SESSION_HOURS", 12) * 3600),
             staff_idle: Duration::from_secs(number("KARAMAT_STAFF_IDLE_MINUTES", 30) * 60),
             request_timeout: Duration::from_secs(number("KARAMAT_REQUEST_TIMEOUT_SECS", 30)),
+            jobs_every: period("KARAMAT_JOBS_EVERY_SECS", 300),
+            outbox_every: period("KARAMAT_OUTBOX_EVERY_SECS", 15),
             environment,
         }
     }
@@ -103,6 +118,8 @@ impl Config {
             session_ttl: Duration::from_secs(3600),
             staff_idle: Duration::from_secs(30 * 60),
             request_timeout: Duration::from_secs(30),
+            jobs_every: Duration::from_secs(300),
+            outbox_every: Duration::from_secs(15),
         }
     }
 
