@@ -22,6 +22,8 @@ pub mod payments;
 pub mod platform;
 pub mod privacy;
 pub mod shell;
+#[cfg(feature = "ssr")]
+pub mod state;
 pub mod transparency;
 pub mod ui;
 pub mod validation;

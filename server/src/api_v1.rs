@@ -4,7 +4,7 @@
 
 use app::error::AppError;
 use app::giving::{campaign_service, service as needs_service, NeedQuery};
-use app::platform::AppState;
+use app::state::AppState;
 use app::transparency::{self, snapshot};
 use axum::{
     extract::{rejection::QueryRejection, Query, State},

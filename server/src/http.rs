@@ -3,7 +3,8 @@
 
 use app::auth::ssr::authed_from_headers;
 use app::i18n::{translate, Locale, LOCALE_COOKIE};
-use app::platform::{db, host_of, AppState};
+use app::platform::{db, host_of};
+use app::state::AppState;
 use app::{shell, App};
 use axum::{
     body::Body,

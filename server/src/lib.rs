@@ -8,7 +8,8 @@ pub mod metrics;
 pub mod payments;
 pub mod seed;
 
-use app::platform::{db, AppState, Config};
+use app::platform::{db, Config};
+use app::state::AppState;
 use leptos::prelude::LeptosOptions;
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::DatabaseConnection;

@@ -454,7 +454,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 /// Every five minutes (`Config::jobs_every`), asks the gateways about gifts pending for more than 30 minutes (a payer
 /// who paid and closed the browser still has the gift settled), moves the money of needs whose
 /// deadline passed unmet by the published rule, and takes the staff KPIs again.
-fn spawn_reconciler(state: app::platform::AppState) {
+fn spawn_reconciler(state: app::state::AppState) {
     use app::platform::metrics::timed;
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(state.config.jobs_every);
@@ -513,7 +513,7 @@ fn spawn_reconciler(state: app::platform::AppState) {
 }
 
 /// Sends queued notifications every 15 seconds (`Config::outbox_every`) through the configured adapters.
-fn spawn_dispatcher(state: app::platform::AppState) {
+fn spawn_dispatcher(state: app::state::AppState) {
     tokio::spawn(async move {
         let channels = app::notify::channels_from_env(state.config.is_dev());
         let mut tick = tokio::time::interval(state.config.outbox_every);

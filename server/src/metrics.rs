@@ -7,7 +7,7 @@
 //! address (an internal interface), `KARAMAT_METRICS_TOKEN` on the site behind
 //! `Authorization: Bearer …`. With neither, there is no `/metrics`.
 
-use app::platform::AppState;
+use app::state::AppState;
 use axum::{
     extract::{MatchedPath, Request, State},
     http::{header, HeaderMap, StatusCode},

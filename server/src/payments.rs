@@ -3,7 +3,7 @@
 
 use app::giving::{receipt_url, settlement};
 use app::payments::sandbox;
-use app::platform::AppState;
+use app::state::AppState;
 use axum::{
     extract::{Path, Query, State},
     http::StatusCode,

@@ -49,7 +49,7 @@ pub struct StaffAdmin {
 
 #[cfg(feature = "ssr")]
 async fn admin<T>(
-    f: impl AsyncFnOnce(crate::platform::AppState, crate::auth::ssr::Authed) -> Result<T, AppError>,
+    f: impl AsyncFnOnce(crate::state::AppState, crate::auth::ssr::Authed) -> Result<T, AppError>,
 ) -> Result<T, AppError> {
     crate::auth::ssr::with_permission(crate::auth::Permission::ManageStaff, f).await
 }

@@ -3,8 +3,8 @@
 
 use super::*;
 use crate::auth::Role;
-use crate::casework::ErrorNote;
 use crate::i18n::{t, use_i18n, Locale};
+use crate::ui::ErrorNote;
 use crate::ui::Sep;
 use leptos::prelude::*;
 
@@ -32,7 +32,7 @@ fn Roles(name: &'static str, selected: String) -> impl IntoView {
         <select name=name>
             {Role::STAFF.into_iter().map(|r| {
                 let chosen = r.as_str() == selected;
-                view! { <option value=r.as_str() selected=chosen><crate::shell::RoleName role=r/></option> }
+                view! { <option value=r.as_str() selected=chosen><crate::auth::RoleName role=r/></option> }
             }).collect_view()}
         </select>
     }
@@ -86,7 +86,7 @@ pub fn StaffAdminPage() -> impl IntoView {
                                             <tr data-user=s.public_id.clone() data-active=s.active.to_string()>
                                                 <td><bdi>{s.display_name.clone()}</bdi></td>
                                                 <td><bdi>{s.email.clone()}</bdi></td>
-                                                <td>{role.map(|role| view! { <crate::shell::RoleName role/> })} <Sep/>
+                                                <td>{role.map(|role| view! { <crate::auth::RoleName role/> })} <Sep/>
                                                     {if s.scopes.is_empty() { t("admin.national").into_any() } else { s.scopes.join(", ").into_any() }}
                                                     <details>
                                                         <summary>{t("admin.change_scope")}</summary>

@@ -6,7 +6,7 @@ use crate::audit::{self, Entry};
 use crate::auth::ssr::Authed;
 use crate::auth::Role;
 use crate::platform::entity::{prison, province, recovery_code, session, user, user_scope};
-use crate::platform::AppState;
+use crate::state::AppState;
 use crate::validation;
 use sea_orm::sea_query::Expr;
 use sea_orm::{

@@ -1,3 +1,4 @@
+use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// Everyone who signs in has exactly one role. Staff roles also carry scopes (province or prison).
@@ -124,4 +125,11 @@ mod tests {
             .all(|r| r.is_staff() && r.home_path() == "/staff"));
         assert!(Role::Auditor.is_read_only() && !Role::NationalAdmin.is_read_only());
     }
+}
+
+/// A role's name, translated.
+#[component]
+pub fn RoleName(role: Role) -> impl IntoView {
+    let i18n = crate::i18n::use_i18n();
+    move || i18n.t(role.label_key())
 }

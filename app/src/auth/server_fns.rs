@@ -26,7 +26,7 @@ pub async fn sign_in(
             ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
         };
 
-        let state = crate::platform::use_state()?;
+        let state = crate::state::use_state()?;
         let email = crate::validation::email(&email).map_err(|k| AppError::invalid("email", k))?;
         if password.is_empty() || password.len() > 512 {
             return Err(AppError::invalid("password", "auth.bad_credentials"));
@@ -94,7 +94,7 @@ pub async fn sign_up(
         use super::ssr::*;
         use crate::validation;
 
-        let state = crate::platform::use_state()?;
+        let state = crate::state::use_state()?;
         let name = validation::display_name(&display_name)
             .map_err(|k| AppError::invalid("display_name", k))?;
         let email = validation::email(&email).map_err(|k| AppError::invalid("email", k))?;
@@ -120,7 +120,7 @@ pub async fn sign_up(
                 display_name: &name,
                 password_hash: hash,
                 role,
-                locale: crate::shell::request_locale(),
+                locale: crate::i18n::request_locale(),
             },
         )
         .await?;
@@ -135,7 +135,7 @@ pub async fn sign_up(
 #[server(prefix = "/api", endpoint = "auth/confirm-sign-up")]
 pub async fn confirm_sign_up(token: String) -> Result<SessionUser, AppError> {
     async move {
-        let state = crate::platform::use_state()?;
+        let state = crate::state::use_state()?;
         let (u, role) = super::sign_up::confirm(&state, token.trim()).await?;
         start_session(&state, u, role).await
     }
@@ -147,7 +147,7 @@ pub async fn confirm_sign_up(token: String) -> Result<SessionUser, AppError> {
 pub async fn sign_out() -> Result<(), AppError> {
     async move {
         use super::ssr::*;
-        let state = crate::platform::use_state()?;
+        let state = crate::state::use_state()?;
         if let Some(parts) = use_context::<axum::http::request::Parts>() {
             if let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE) {
                 end_session(&state.db, &state.config, &token).await?;
@@ -164,7 +164,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 /// Starts a session for `u`: the cookie, the redirect to the role's home, the answer.
 #[cfg(feature = "ssr")]
 pub(crate) async fn start_session(
-    state: &crate::platform::AppState,
+    state: &crate::state::AppState,
     u: crate::platform::entity::user::Model,
     role: super::Role,
 ) -> Result<SessionUser, AppError> {
@@ -208,9 +208,9 @@ pub struct Enrolment {
 }
 
 #[cfg(feature = "ssr")]
-async fn signed_in() -> Result<(crate::platform::AppState, super::ssr::Authed), AppError> {
+async fn signed_in() -> Result<(crate::state::AppState, super::ssr::Authed), AppError> {
     let who = super::ssr::current().await?.ok_or(AppError::Unauthorized)?;
-    Ok((crate::platform::use_state()?, who))
+    Ok((crate::state::use_state()?, who))
 }
 
 #[server(prefix = "/api", endpoint = "auth/security")]

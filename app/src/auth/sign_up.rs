@@ -8,7 +8,7 @@ use super::Role;
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::platform::entity::{pending_sign_up, user};
-use crate::platform::AppState;
+use crate::state::AppState;
 use chrono::{Duration, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 

@@ -3,7 +3,8 @@
 use super::{Role, SessionUser};
 use crate::error::AppError;
 use crate::platform::entity::{session, user, user_scope};
-use crate::platform::{use_state, AppState, Config};
+use crate::platform::Config;
+use crate::state::{use_state, AppState};
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
@@ -45,17 +46,6 @@ pub fn verify_password(hash: &str, password: &str) -> bool {
 
 /// A hash no password matches: for accounts that may not sign in with a password.
 pub const DISABLED_PASSWORD: &str = "!disabled";
-
-const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-
-/// A random public code (no 0/O/1/I), e.g. `N-7KQ2M9XD`. Never derived from an id.
-pub fn public_code(prefix: &str, len: usize) -> String {
-    let mut rng = rand::thread_rng();
-    let body: String = (0..len)
-        .map(|_| CODE_ALPHABET[rng.gen_range(0..CODE_ALPHABET.len())] as char)
-        .collect();
-    format!("{prefix}-{body}")
-}
 
 pub fn new_token() -> String {
     let bytes: [u8; 32] = rand::thread_rng().gen();
@@ -404,7 +394,7 @@ pub async fn create_user<C: ConnectionTrait>(
         }
     }
     Ok(user::ActiveModel {
-        public_id: Set(public_code("U", 10)),
+        public_id: Set(crate::platform::public_code("U", 10)),
         email: Set(new.email.map(str::to_string)),
         phone: Set(None),
         display_name: Set(new.display_name.to_string()),
@@ -491,10 +481,6 @@ mod tests {
 
     #[test]
     fn codes_tokens_cookies() {
-        let c = public_code("N", 8);
-        assert_eq!(c.len(), 10);
-        assert!(c.starts_with("N-"));
-        assert_ne!(public_code("N", 8), public_code("N", 8));
         assert_eq!(new_token().len(), 64);
         let cfg = Config::for_tests("sqlite::memory:");
         assert_ne!(token_hash(&cfg, "a"), token_hash(&cfg, "b"));

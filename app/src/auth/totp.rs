@@ -5,7 +5,8 @@
 use super::ssr::{token_hash, Authed};
 use crate::error::AppError;
 use crate::platform::entity::{recovery_code, user};
-use crate::platform::{AppState, Config};
+use crate::platform::Config;
+use crate::state::AppState;
 use chrono::Utc;
 use rand::Rng;
 use sea_orm::sea_query::Expr;
@@ -14,8 +15,8 @@ use totp_rs::{Algorithm, Secret, TOTP};
 
 pub const ISSUER: &str = "Karamat";
 const STEP: u64 = 30;
-/// The sealed column's name (bound into the AEAD).
-pub const SECRET_COLUMN: &str = "users.totp_secret";
+/// The sealed column's name (bound into the AEAD), kept with the other sealed columns.
+pub use crate::privacy::rotation::TOTP_SECRET_COLUMN as SECRET_COLUMN;
 /// The secret every demo staff account is seeded with (base32), so the demo can be signed in to
 /// with any authenticator app. Never used outside the demo seed.
 pub const DEMO_SECRET: &str = "KARAMATDEMOSECRETFORSTAFFONLY234";

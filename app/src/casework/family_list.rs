@@ -65,7 +65,7 @@ mod ssr {
     use super::*;
     use crate::auth::ssr::Authed;
     use crate::platform::entity::{family, province};
-    use crate::platform::AppState;
+    use crate::state::AppState;
     use sea_orm::{
         ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
         QueryOrder, QuerySelect, Statement,
@@ -230,7 +230,7 @@ pub fn FamilyListPage() -> impl IntoView {
             ("consent", cur.consent),
         ] {
             if let Some(v) = v {
-                parts.push(format!("{k}={}", crate::giving::encode_query_value(&v)));
+                parts.push(format!("{k}={}", crate::ui::encode_query_value(&v)));
             }
         }
         format!("/staff/families?{}", parts.join("&"))

@@ -13,9 +13,9 @@ use super::{KpiMonth, KpiRow, Kpis};
 use crate::auth::ssr::Authed;
 use crate::error::AppError;
 use crate::i18n::JalaliDate;
+use crate::platform::db::{day_expr, rows as query};
 use crate::platform::entity::{kpi_snapshot, province};
-use crate::platform::AppState;
-use crate::transparency::service::{day_expr, rows as query};
+use crate::state::AppState;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
@@ -521,9 +521,9 @@ pub fn csv(rows: &[KpiRow]) -> String {
     for r in rows {
         s.push_str(&format!(
             "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-            crate::transparency::csv_field(&r.province),
-            crate::transparency::csv_field(&r.name_fa),
-            crate::transparency::csv_field(&r.name_en),
+            crate::platform::csv_field(&r.province),
+            crate::platform::csv_field(&r.name_fa),
+            crate::platform::csv_field(&r.name_en),
             r.families,
             r.needs_published,
             r.needs_funded,

@@ -86,7 +86,7 @@ pub async fn list_campaigns(
     page: Option<u64>,
 ) -> Result<CampaignResults, AppError> {
     async move {
-        let state = crate::platform::use_state()?;
+        let state = crate::state::use_state()?;
         super::campaign_service::list(&state.read, offence.as_deref(), page.unwrap_or(1)).await
     }
     .await
@@ -96,25 +96,8 @@ pub async fn list_campaigns(
 #[server(prefix = "/api", endpoint = "public/campaign")]
 pub async fn get_campaign(code: String) -> Result<CampaignDetail, AppError> {
     async move {
-        let state = crate::platform::use_state()?;
+        let state = crate::state::use_state()?;
         super::campaign_service::detail(&state.db, &code).await
-    }
-    .await
-    .map_err(AppError::with_status)
-}
-
-/// Open campaigns closest to their goal, for the home page.
-#[server(prefix = "/api", endpoint = "public/campaigns-near-goal")]
-pub async fn campaigns_near_goal() -> Result<Vec<CampaignCard>, AppError> {
-    async move {
-        let state = crate::platform::use_state()?;
-        // From the public figures' snapshot (ordering by what is left reads every open
-        // campaign), each card checked again now: one taken down or whose consent was withdrawn
-        // since the snapshot is not shown.
-        let cards = crate::transparency::snapshot::report(&state.db)
-            .await?
-            .near_goal;
-        super::campaign_service::still_visible(&state.db, cards).await
     }
     .await
     .map_err(AppError::with_status)

@@ -260,7 +260,7 @@ pub fn receipt_url(tracking_code: &str, token: &str) -> String {
 #[server(prefix = "/api", endpoint = "give/target")]
 pub async fn load_gift_target(kind: String, code: Option<String>) -> Result<GiftTarget, AppError> {
     async move {
-        let state = crate::platform::use_state()?;
+        let state = crate::state::use_state()?;
         super::settlement::target_for_form(&state, &kind, code.as_deref()).await
     }
     .await
@@ -273,7 +273,7 @@ pub async fn load_gift_target(kind: String, code: Option<String>) -> Result<Gift
 pub async fn start_gift(form: GiftForm) -> Result<String, AppError> {
     let no_js = super::settlement::is_plain_form_post().await;
     let result = async {
-        let state = crate::platform::use_state()?;
+        let state = crate::state::use_state()?;
         let valid = validate_gift(&form).map_err(|(f, k)| AppError::invalid(f, k))?;
         let user = crate::auth::ssr::current().await?;
         let origin = super::settlement::public_origin(&state)?;
@@ -300,7 +300,7 @@ pub async fn start_gift(form: GiftForm) -> Result<String, AppError> {
 #[server(prefix = "/api", endpoint = "give/receipt")]
 pub async fn get_receipt(code: String, token: String) -> Result<Receipt, AppError> {
     async move {
-        let state = crate::platform::use_state()?;
+        let state = crate::state::use_state()?;
         super::settlement::receipt(&state, &code, &token).await
     }
     .await
@@ -313,7 +313,7 @@ pub async fn get_receipt(code: String, token: String) -> Result<Receipt, AppErro
 pub async fn find_receipt(code: String, contact: String) -> Result<String, AppError> {
     let no_js = super::settlement::is_plain_form_post().await;
     let result = async {
-        let state = crate::platform::use_state()?;
+        let state = crate::state::use_state()?;
         super::settlement::find_receipt(&state, &code, &contact).await
     }
     .await;
@@ -337,7 +337,7 @@ pub async fn find_receipt(code: String, contact: String) -> Result<String, AppEr
 pub async fn cancel_pledge(code: String, token: String) -> Result<(), AppError> {
     let no_js = super::settlement::is_plain_form_post().await;
     async move {
-        let state = crate::platform::use_state()?;
+        let state = crate::state::use_state()?;
         super::pledges::cancel(&state, code.trim(), token.trim()).await?;
         if no_js {
             // Without our script, land on a page that says it is done.
@@ -354,7 +354,7 @@ pub async fn cancel_pledge(code: String, token: String) -> Result<(), AppError> 
 pub async fn my_gifts() -> Result<Vec<GiftLine>, AppError> {
     async move {
         let me = crate::auth::ssr::require(&[crate::auth::Role::Donor]).await?;
-        let state = crate::platform::use_state()?;
+        let state = crate::state::use_state()?;
         super::settlement::history(&state, me.user_id).await
     }
     .await

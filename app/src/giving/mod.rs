@@ -12,6 +12,7 @@ mod occasions;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod pledges;
+mod sandbox_bank;
 #[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
@@ -24,6 +25,7 @@ pub use give_pages::*;
 pub use needs::*;
 pub use occasions::*;
 pub use pages::*;
+pub use sandbox_bank::*;
 
 /// Statuses a release campaign may be seen in publicly.
 pub const CAMPAIGN_PUBLIC_STATUSES: [&str; 4] =

@@ -121,7 +121,7 @@ pub async fn list_needs(
             sort,
             page,
         };
-        let state = crate::platform::use_state()?;
+        let state = crate::state::use_state()?;
         // Nobody follows a write to a list: it may read a replica.
         super::service::list_needs(&state.read, &query).await
     }
@@ -132,7 +132,7 @@ pub async fn list_needs(
 #[server(prefix = "/api", endpoint = "public/need")]
 pub async fn get_need(code: String) -> Result<NeedDetail, AppError> {
     async move {
-        let state = crate::platform::use_state()?;
+        let state = crate::state::use_state()?;
         super::service::get_need(&state.db, &code).await
     }
     .await
@@ -142,7 +142,7 @@ pub async fn get_need(code: String) -> Result<NeedDetail, AppError> {
 #[server(prefix = "/api", endpoint = "public/provinces")]
 pub async fn provinces() -> Result<Vec<ProvinceOption>, AppError> {
     async move {
-        let state = crate::platform::use_state()?;
+        let state = crate::state::use_state()?;
         super::service::provinces(&state.db).await
     }
     .await

@@ -3,8 +3,6 @@
 //! nowruz=12-10..01-13`). Children's gifts are needs of kind `gift` tagged with the occasion,
 //! bought and delivered by staff in the imprisoned parent's name.
 
-use crate::error::AppError;
-use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub const OCCASION_KEYS: [&str; 3] = ["mehr", "yalda", "nowruz"];
@@ -92,34 +90,6 @@ pub struct OccasionProgress {
     pub needs_met: i64,
     pub goal_rials: i64,
     pub raised_rials: i64,
-}
-
-/// The current occasion and how its children's gifts stand, or nothing outside every window.
-#[server(prefix = "/api", endpoint = "public/occasion")]
-pub async fn current_occasion() -> Result<Option<OccasionProgress>, AppError> {
-    async move {
-        let state = crate::platform::use_state()?;
-        let windows = std::env::var("KARAMAT_OCCASIONS")
-            .ok()
-            .and_then(|s| parse_windows(&s))
-            .unwrap_or_else(|| DEFAULT_WINDOWS.to_vec());
-        // The date in Iran (UTC+03:30).
-        let today = (chrono::Utc::now() + chrono::Duration::minutes(210)).date_naive();
-        let Some(j) = crate::i18n::JalaliDate::from_gregorian(today) else {
-            return Ok(None);
-        };
-        let Some(key) = current(&windows, j.month, j.day) else {
-            return Ok(None);
-        };
-        // From the public figures' snapshot: the progress sums every gift of the occasion.
-        Ok(crate::transparency::snapshot::report(&state.db)
-            .await?
-            .occasions
-            .into_iter()
-            .find(|o| o.key == key))
-    }
-    .await
-    .map_err(AppError::with_status)
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 use super::*;
 use crate::i18n::{format_toman, t, use_i18n, Locale};
+use crate::ui::encode_query_value;
 use crate::ui::{
     donor_count_key, phrase_text, Arg, DataText, Day, Num, PageMeta, Phrase, ProgressBar, Sep,
     TitleText,
@@ -7,18 +8,6 @@ use crate::ui::{
 use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_params_map, use_query_map};
-
-/// Percent-encodes a URL query or form value (RFC 3986 unreserved characters stay as they are).
-pub fn encode_query_value(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 /// The URL of the needs list with these filters, so a search can be shared.
 pub fn needs_url(q: &NeedQuery) -> String {

@@ -3,7 +3,7 @@
 
 use super::gift::{Contact, ValidGift};
 use crate::error::AppError;
-use crate::platform::AppState;
+use crate::state::AppState;
 use chrono::{Datelike, Months, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, Statement};
 use sha2::{Digest, Sha256};
@@ -40,7 +40,7 @@ pub async fn create(
         .contact
         .as_ref()
         .ok_or_else(|| AppError::invalid("contact", "give.monthly_needs_contact"))?;
-    let code = crate::auth::ssr::public_code("M", 10);
+    let code = crate::platform::public_code("M", 10);
     let today = Utc::now().date_naive();
     let backend = state.db.get_database_backend();
     let sql = match backend {

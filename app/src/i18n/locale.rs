@@ -66,3 +66,40 @@ mod tests {
         assert_eq!(Locale::from_cookie_header(""), None);
     }
 }
+
+/// The visitor's language for this request: the remembered cookie, else Persian.
+pub fn request_locale() -> Locale {
+    #[cfg(feature = "ssr")]
+    {
+        leptos::prelude::use_context::<axum::http::request::Parts>()
+            .and_then(|p| {
+                p.headers
+                    .get_all(axum::http::header::COOKIE)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .find_map(Locale::from_cookie_header)
+            })
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        initial_browser_locale()
+    }
+}
+
+/// In the browser the server already decided: it is written on `<html lang>`.
+#[cfg(not(feature = "ssr"))]
+fn initial_browser_locale() -> Locale {
+    #[cfg(feature = "hydrate")]
+    {
+        gloo_utils::document()
+            .document_element()
+            .and_then(|e| e.get_attribute("lang"))
+            .and_then(|l| Locale::from_code(&l))
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        Locale::default()
+    }
+}

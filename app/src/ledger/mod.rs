@@ -216,6 +216,18 @@ pub async fn fund_balance<C: ConnectionTrait>(db: &C, account_id: i64) -> Result
     Ok(-raw_balance(db, account_id).await?)
 }
 
+/// A family's support fund (wage shares of its imprisoned member), for the staff family file.
+pub async fn family_fund<C: ConnectionTrait>(db: &C, family_id: i64) -> Result<i64, AppError> {
+    match ledger_account::Entity::find()
+        .filter(ledger_account::Column::Code.eq(Account::Family(family_id).code()))
+        .one(db)
+        .await?
+    {
+        Some(a) => fund_balance(db, a.id).await,
+        None => Ok(0),
+    }
+}
+
 /// One line of a transaction: debit when positive, credit when negative.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Line {
@@ -298,7 +310,7 @@ pub async fn post(
     check_lines(lines)?;
     let now = Utc::now();
     let header = ledger_transaction::ActiveModel {
-        public_code: Set(crate::auth::ssr::public_code("L", 10)),
+        public_code: Set(crate::platform::public_code("L", 10)),
         kind: Set(what.kind.into()),
         memo: Set(what.memo.into()),
         donation_id: Set(what.donation_id),

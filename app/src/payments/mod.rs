@@ -7,9 +7,6 @@
 //! callback with `Authority` and `Status` → the server *verifies* with the gateway itself. The
 //! browser's word is never trusted.
 
-mod pages;
-pub use pages::*;
-
 #[cfg(feature = "ssr")]
 mod registry;
 #[cfg(feature = "ssr")]

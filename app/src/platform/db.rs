@@ -64,6 +64,27 @@ pub async fn applied_migrations(db: &DatabaseConnection) -> Result<i64, DbErr> {
     row.try_get::<i64>("", "n")
 }
 
+/// The UTC day of a timestamp (or date) column as `YYYY-MM-DD` text, on either database.
+pub fn day_expr(backend: DbBackend, col: &str) -> String {
+    match backend {
+        DbBackend::Postgres => format!("to_char({col}, 'YYYY-MM-DD')"),
+        _ => format!("substr({col}, 1, 10)"),
+    }
+}
+
+/// Every row a raw SQL statement returns (reports written as SQL for both databases).
+pub async fn rows(
+    db: &DatabaseConnection,
+    sql: String,
+) -> Result<Vec<sea_orm::QueryResult>, crate::error::AppError> {
+    Ok(db
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            sql,
+        ))
+        .await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::sqlite_file;

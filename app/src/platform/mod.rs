@@ -1,8 +1,11 @@
-//! What every capability stands on: configuration, the shared state, the database connection
-//! and its entities, and the health report.
+//! The ground floor: configuration, the database connection and its entities, metrics, rate
+//! limits, public codes and secret comparison. It uses nothing of the application above it.
 
 #[cfg(feature = "ssr")]
+mod codes;
+#[cfg(feature = "ssr")]
 mod config;
+mod csv;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
@@ -11,35 +14,9 @@ pub mod entity;
 pub mod metrics;
 #[cfg(feature = "ssr")]
 pub mod rate_limit;
-#[cfg(feature = "ssr")]
-mod state;
 
+#[cfg(feature = "ssr")]
+pub use codes::{public_code, tokens_match};
 #[cfg(feature = "ssr")]
 pub use config::*;
-
-/// Compares two secrets (tokens, one-time codes, bearer tokens) in time independent of where
-/// they differ, so a guesser learns nothing from how long a refusal took.
-#[cfg(feature = "ssr")]
-pub fn tokens_match(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
-#[cfg(feature = "ssr")]
-pub use state::*;
-
-#[cfg(all(test, feature = "ssr"))]
-mod tests {
-    use super::tokens_match;
-
-    #[test]
-    fn secrets_compare_whole() {
-        assert!(tokens_match("abc", "abc"));
-        assert!(!tokens_match("abc", "abd"));
-        assert!(!tokens_match("abc", "abcd"));
-        assert!(!tokens_match("", "a"));
-    }
-}
+pub use csv::csv_field;

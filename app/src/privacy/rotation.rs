@@ -6,6 +6,10 @@ use super::Sealer;
 use crate::error::AppError;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait, Value};
 
+/// Staff authenticator secrets (`users.totp_secret_enc`): the AEAD name `auth::totp` seals them
+/// under. Defined here, with the other sealed columns, because rotation re-seals them too.
+pub const TOTP_SECRET_COLUMN: &str = "users.totp_secret";
+
 /// Every table with sealed columns: (table, its sealed columns). The column's AEAD name is
 /// `table.column` without the `_enc` suffix.
 pub const SEALED: &[(&str, &[&str])] = &[
@@ -118,7 +122,7 @@ pub async fn rotate(
     for row in &users {
         let id: i64 = row.try_get_by_index(0)?;
         let bytes: Vec<u8> = row.try_get_by_index(1)?;
-        let col = crate::auth::totp::SECRET_COLUMN;
+        let col = TOTP_SECRET_COLUMN;
         let plain = sealer
             .open(col, &bytes)
             .map_err(|e| AppError::internal("rotate: open", format!("users row {id}: {e}")))?;

@@ -1,9 +1,9 @@
 //! Each role's landing page after sign-in. The staff area is also refused at the HTTP layer;
 //! these pages check again, since every render is an entry point.
 
+use crate::auth::RoleName;
 use crate::auth::{current_user, Role, SessionUser};
 use crate::i18n::{t, use_i18n};
-use crate::shell::layout::RoleName;
 use leptos::prelude::*;
 use leptos_router::components::A;
 

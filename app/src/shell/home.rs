@@ -1,27 +1,8 @@
-use crate::error::AppError;
 use crate::i18n::{t, use_i18n};
+use crate::transparency::{campaigns_near_goal, current_occasion, impact_totals};
 use crate::ui::{phrase_text, Arg, Money, Num, Phrase, ProgressBar, Sep};
 use leptos::prelude::*;
 use leptos_meta::Meta;
-use serde::{Deserialize, Serialize};
-
-/// Public aggregates for the home page: no record, only totals.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImpactSummary {
-    pub raised_rials: i64,
-    pub families_supported: i64,
-    pub prisoners_freed: i64,
-    pub workers_employed: i64,
-}
-
-#[server(prefix = "/api", endpoint = "public/impact")]
-pub async fn impact_totals() -> Result<ImpactSummary, AppError> {
-    let state = crate::platform::use_state()?;
-    // From the public figures' snapshot: these sums read every gift.
-    Ok(crate::transparency::snapshot::report(&state.db)
-        .await?
-        .summary)
-}
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -83,9 +64,7 @@ pub fn HomePage() -> impl IntoView {
 /// their goal.
 #[component]
 fn HomeGiving() -> impl IntoView {
-    use crate::giving::{
-        campaigns_near_goal, current_occasion, list_needs, CampaignCardView, NeedCardView,
-    };
+    use crate::giving::{list_needs, CampaignCardView, NeedCardView};
     let i18n = use_i18n();
     let occasion = Resource::new(|| (), |_| current_occasion());
     let urgent = Resource::new(

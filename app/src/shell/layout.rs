@@ -1,4 +1,4 @@
-use crate::auth::{current_user, AuthEpoch, Role, SignOut};
+use crate::auth::{current_user, AuthEpoch, SignOut};
 use crate::i18n::{t, use_i18n, Locale, LOCALE_COOKIE};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -120,11 +120,4 @@ pub fn NotFound() -> impl IntoView {
             <p><a href="/">{t("nav.home")}</a></p>
         </section>
     }
-}
-
-/// A role's name, translated.
-#[component]
-pub fn RoleName(role: Role) -> impl IntoView {
-    let i18n = use_i18n();
-    move || i18n.t(role.label_key())
 }

@@ -6,7 +6,7 @@ mod layout;
 mod security;
 mod sign_in;
 
-use crate::i18n::{I18n, Locale};
+use crate::i18n::{request_locale, I18n, Locale};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
@@ -15,7 +15,6 @@ use leptos_router::{
 };
 
 pub use home::*;
-pub use layout::RoleName;
 
 /// Whether payments go through a test bank (the sandbox): then every page says so. Provided per
 /// response by the server.
@@ -66,43 +65,6 @@ fn font_file(locale: Locale) -> &'static str {
     }
 }
 
-/// The visitor's language for this request: the remembered cookie, else Persian.
-pub fn request_locale() -> Locale {
-    #[cfg(feature = "ssr")]
-    {
-        use_context::<axum::http::request::Parts>()
-            .and_then(|p| {
-                p.headers
-                    .get_all(axum::http::header::COOKIE)
-                    .iter()
-                    .filter_map(|v| v.to_str().ok())
-                    .find_map(Locale::from_cookie_header)
-            })
-            .unwrap_or_default()
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        initial_browser_locale()
-    }
-}
-
-/// In the browser the server already decided: it is written on `<html lang>`.
-#[cfg(not(feature = "ssr"))]
-fn initial_browser_locale() -> Locale {
-    #[cfg(feature = "hydrate")]
-    {
-        gloo_utils::document()
-            .document_element()
-            .and_then(|e| e.get_attribute("lang"))
-            .and_then(|l| Locale::from_code(&l))
-            .unwrap_or_default()
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        Locale::default()
-    }
-}
-
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -142,7 +104,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/receipt") view=crate::giving::ReceiptLookupPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/pledge/cancel") view=crate::giving::PledgeCancelPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/receipt/:code") view=crate::giving::ReceiptPage ssr=SsrMode::Async/>
-                    <Route path=path!("/sandbox-bank/:authority") view=crate::payments::SandboxBankPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/sandbox-bank/:authority") view=crate::giving::SandboxBankPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/sign-in") view=sign_in::SignInPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/sign-up") view=sign_in::SignUpPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/sign-up/sent") view=sign_in::SignUpSentPage ssr=SsrMode::InOrder/>

@@ -3,16 +3,18 @@
 //! right-to-left and left-to-right, each with a text table as its alternative), CSV downloads and
 //! the read-only JSON API under `/api/v1/` (served by the server crate from the same service).
 
+mod figures;
 mod page;
 #[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod snapshot;
 
+pub use figures::*;
 pub use page::*;
 
 use crate::error::AppError;
-use crate::shell::ImpactSummary;
+use crate::platform::csv_field;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -63,44 +65,11 @@ pub struct Report {
 #[server(prefix = "/api", endpoint = "public/transparency")]
 pub async fn transparency_report() -> Result<Report, AppError> {
     async move {
-        let state = crate::platform::use_state()?;
+        let state = crate::state::use_state()?;
         snapshot::report(&state.db).await
     }
     .await
     .map_err(AppError::with_status)
-}
-
-/// Quotes a CSV field (RFC 4180) and defuses spreadsheet formulas: a cell a spreadsheet would
-/// read as a formula (`= + - @`, or a leading TAB or CR that some programs skip before one) gets
-/// a leading apostrophe.
-pub fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
-#[cfg(test)]
-mod csv_tests {
-    #[test]
-    fn formulas_are_defused() {
-        for f in ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"] {
-            assert!(
-                super::csv_field(f)
-                    .trim_start_matches('"')
-                    .starts_with('\''),
-                "{f:?}"
-            );
-        }
-        assert_eq!(super::csv_field("plain"), "plain");
-        assert_eq!(super::csv_field("a,b"), "\"a,b\"");
-    }
 }
 
 pub fn months_csv(rows: &[MonthRow]) -> String {

@@ -3,26 +3,10 @@
 
 use super::*;
 use crate::i18n::JalaliDate;
+use crate::platform::db::{day_expr, rows};
 use chrono::NaiveDate;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use std::collections::BTreeMap;
-
-/// The UTC day of a timestamp (or date) column as `YYYY-MM-DD` text, on either database.
-pub(crate) fn day_expr(backend: DbBackend, col: &str) -> String {
-    match backend {
-        DbBackend::Postgres => format!("to_char({col}, 'YYYY-MM-DD')"),
-        _ => format!("substr({col}, 1, 10)"),
-    }
-}
-
-pub(crate) async fn rows(
-    db: &DatabaseConnection,
-    sql: String,
-) -> Result<Vec<sea_orm::QueryResult>, AppError> {
-    Ok(db
-        .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
-        .await?)
-}
 
 /// Raised (settled gifts) and disbursed (ledger disbursements) per Solar Hijri month.
 pub async fn months(db: &DatabaseConnection) -> Result<Vec<MonthRow>, AppError> {
@@ -176,7 +160,7 @@ pub async fn disbursed(db: &DatabaseConnection) -> Result<i64, AppError> {
 /// Home-page totals: raised, families supported, prisoners freed, workers employed.
 pub async fn impact_summary(
     db: &sea_orm::DatabaseConnection,
-) -> Result<crate::shell::ImpactSummary, AppError> {
+) -> Result<super::ImpactSummary, AppError> {
     let sql = "SELECT \
         (SELECT CAST(COALESCE(SUM(amount_rials), 0) AS BIGINT) FROM donations WHERE status = 'settled') AS raised, \
         (SELECT COUNT(DISTINCT family_id) FROM needs WHERE status IN ('funded','purchased','delivered')) AS families, \
@@ -186,7 +170,7 @@ pub async fn impact_summary(
         .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
         .await?
         .ok_or(AppError::Internal)?;
-    Ok(crate::shell::ImpactSummary {
+    Ok(super::ImpactSummary {
         raised_rials: row.try_get("", "raised")?,
         families_supported: row.try_get("", "families")?,
         prisoners_freed: row.try_get("", "freed")?,

@@ -383,6 +383,30 @@ pub fn BarChart(
     }
 }
 
+/// The message of a server function's error, announced to screen readers.
+#[component]
+pub fn ErrorNote(error: Signal<Option<crate::error::AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        error.get().map(|e| {
+            let key = e.message_key().to_string();
+            view! { <p class="error" role="alert">{move || i18n.t(&key)}</p> }
+        })
+    }
+}
+
+/// Percent-encodes a URL query or form value (RFC 3986 unreserved characters stay as they are).
+pub fn encode_query_value(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -149,13 +149,39 @@ pub fn normalize_persian(s: &str) -> String {
     mapped.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The text as the privacy guard (and search) reads it: Persian normalisation ([`normalize_persian`]) after removing
+/// what is invisible or decorative and mapping look-alikes, so a name with a kashida or a
+/// diacritic inside, a number in full-width digits or split by a dash reads as what it is. The
+/// zero-width non-joiner is kept (see `privacy::pii::scan` for how names around it are read).
+pub fn fold(text: &str) -> String {
+    let mapped: String = text
+        .chars()
+        .filter_map(|c| match c {
+            // Kashida, harakat and Quranic marks, superscript alef.
+            '\u{0640}' | '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{06D6}'..='\u{06ED}' => None,
+            // Zero-width space/joiner, word joiner, BOM, soft hyphen, direction marks.
+            '\u{200B}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{061C}' => None,
+            '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => None,
+            // Full-width ASCII (digits, letters, punctuation) to ASCII.
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
+            '\u{3000}' | '\u{00A0}' | '\u{202F}' | '\u{2007}' | '\u{2009}' => Some(' '),
+            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE63}' => Some('-'),
+            'أ' | 'إ' | 'ٱ' => Some('ا'),
+            'ة' | 'ۀ' => Some('ه'),
+            'ؤ' => Some('و'),
+            _ => Some(c),
+        })
+        .collect();
+    normalize_persian(&mapped)
+}
+
 /// The form in which needs are indexed and searched, on both databases: Persian-normalised
 /// (Arabic ي/ك, any digit script), folded like the privacy guard folds (kashida, diacritics,
 /// invisible marks, full-width forms), the zero-width non-joiner read as a space (so «اجاره‌بها»
 /// is found by «اجاره» and by «اجاره بها»), lower case, single spaces. A search matches when the
 /// folded query occurs in the folded text.
 pub fn search_text(s: &str) -> String {
-    crate::privacy::pii::fold(&normalize_persian(s))
+    fold(&normalize_persian(s))
         .replace('\u{200C}', " ")
         .to_lowercase()
         .split_whitespace()

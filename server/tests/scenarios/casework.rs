@@ -8,8 +8,9 @@ use app::auth::ssr::Authed;
 use app::auth::{Permission, Role};
 use app::casework::service;
 use app::casework::{DraftOutcome, FulfilOutcome, IntakeForm, NeedForm, PublishOutcome};
-use app::platform::{AppState, Config};
+use app::platform::Config;
 use app::privacy::pii::PiiKind;
+use app::state::AppState;
 use axum::http::{header, StatusCode};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use server::seed::{self, Scale, DEMO_ACCOUNTS};
@@ -1048,7 +1049,7 @@ struct Endpoint {
 }
 
 fn enc(s: &str) -> String {
-    app::giving::encode_query_value(s)
+    app::ui::encode_query_value(s)
 }
 
 fn endpoints() -> Vec<Endpoint> {

@@ -15,7 +15,7 @@ use app::employment::wages::{self, Rule, DEFAULT_RULE};
 use app::employment::{ContractForm, ProductionForm, RegisterForm, WorkerDay};
 use app::error::AppError;
 use app::platform::entity::{contract, entrepreneur, invoice, production_log};
-use app::platform::AppState;
+use app::state::AppState;
 use axum::http::{header, StatusCode};
 use chrono::{Duration, NaiveDate, Utc};
 use proptest::prelude::*;
@@ -180,7 +180,7 @@ async fn register_company(w: &World, email: &str, company_id: &str) -> (String, 
 }
 
 fn enc(s: &str) -> String {
-    app::giving::encode_query_value(s)
+    app::ui::encode_query_value(s)
 }
 
 /// A valid national company id from ten leading digits.
@@ -1063,7 +1063,7 @@ async fn matching_production_invoice_and_wages_into_family_funds_and_campaigns()
 
         // The staff family file shows the family's fund.
         assert_eq!(
-            service::family_fund(db, a.2).await.unwrap(),
+            app::ledger::family_fund(db, a.2).await.unwrap(),
             family_a_before + split_a.family,
             "{l}"
         );

@@ -6,7 +6,7 @@ use crate::common::*;
 use app::giving::{settlement, validate_gift, GiftForm};
 use app::ledger;
 use app::payments::sandbox;
-use app::platform::AppState;
+use app::state::AppState;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
@@ -604,7 +604,7 @@ async fn monthly_pledges_cancel_in_one_click_and_donors_see_their_gifts() {
         // The demo donor signs in and gives monthly to the rent fund, through the router.
         let body = format!(
             "email=donor%40demo.karamat.ir&password={}",
-            app::giving::encode_query_value(server::seed::DEMO_PASSWORD)
+            app::ui::encode_query_value(server::seed::DEMO_PASSWORD)
         );
         let res = send(&app, post_form("/api/auth/sign-in", &body, None)).await;
         let cookie = set_cookie(&res, "karamat_session").expect("signed in");

@@ -169,10 +169,7 @@ async fn needs_list_filters_search_and_pages() {
         };
         let res = send(
             &app,
-            json(&format!(
-                "left={}",
-                app::giving::encode_query_value(&persian)
-            )),
+            json(&format!("left={}", app::ui::encode_query_value(&persian))),
         )
         .await;
         assert_eq!(res.status(), StatusCode::OK, "{l}");

@@ -117,8 +117,8 @@ async fn every_demo_role_signs_in_and_lands_on_its_home() {
         for (role, email, name) in DEMO_ACCOUNTS {
             let mut body = format!(
                 "email={}&password={}",
-                app::giving::encode_query_value(email),
-                app::giving::encode_query_value(DEMO_PASSWORD)
+                app::ui::encode_query_value(email),
+                app::ui::encode_query_value(DEMO_PASSWORD)
             );
             if role.is_staff() {
                 // Staff need their second factor: without it, or with a wrong one, no session.
@@ -206,7 +206,7 @@ async fn every_demo_role_signs_in_and_lands_on_its_home() {
         // Wrong password: refused with the localized message, no session.
         let body = format!(
             "email={}&password=wrong-password-1",
-            app::giving::encode_query_value(DEMO_ACCOUNTS[0].1)
+            app::ui::encode_query_value(DEMO_ACCOUNTS[0].1)
         );
         let mut req = post_form("/api/auth/sign-in", &body, None);
         req.headers_mut()

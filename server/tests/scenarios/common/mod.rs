@@ -3,7 +3,8 @@
 
 #![allow(dead_code)]
 
-use app::platform::{db, AppState, Config};
+use app::platform::{db, Config};
+use app::state::AppState;
 use axum::body::Body;
 use axum::http::{header, Request, Response};
 use http_body_util::BodyExt;

@@ -1,4 +1,5 @@
-//! The sandbox bank's card page. It is plainly a test bank: no card number is stored or checked,
+//! The sandbox bank's card page, the bank a donor meets when no real gateway is configured (it
+//! reads the sandbox's payments, so it stands above the assembled state, with giving). It is plainly a test bank: no card number is stored or checked,
 //! and the three buttons decide the payment's fate.
 
 use crate::error::AppError;
@@ -18,8 +19,8 @@ pub struct SandboxPayment {
 #[server(prefix = "/api", endpoint = "sandbox-bank/payment")]
 pub async fn load_sandbox_payment(authority: String) -> Result<SandboxPayment, AppError> {
     async move {
-        let state = crate::platform::use_state()?;
-        let p = super::sandbox::find(&state.db, authority.trim())
+        let state = crate::state::use_state()?;
+        let p = crate::payments::sandbox::find(&state.db, authority.trim())
             .await?
             .ok_or(AppError::NotFound)?;
         Ok(SandboxPayment {

@@ -1,4 +1,7 @@
-use super::Config;
+//! The services assembled into the one `AppState` (its own floor: it holds the privacy sealer and
+//! the payment gateways, which stand on `platform`, so it cannot be part of `platform` itself).
+
+use crate::platform::Config;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use sea_orm::DatabaseConnection;

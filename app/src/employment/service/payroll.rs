@@ -1,0 +1,453 @@
+//! Wages: the monthly run that splits each worker's pay by the rule in force, payslips, and
+//! paying out what the association holds for workers.
+
+use super::*;
+
+/// One worker's month, as the wage run reads it.
+#[derive(Debug, Clone)]
+pub(super) struct Due {
+    assignment_id: i64,
+    prisoner_id: i64,
+    family_id: Option<i64>,
+    model: WageModel,
+    rate: i64,
+    minutes: i64,
+    pieces: i64,
+}
+
+/// How many workers a wage-run transaction pays.
+pub(super) const WAGE_CHUNK: usize = 200;
+
+/// Pays every worker's month in scope (all of it for the system itself, `who = None`), once:
+/// gross from the logged minutes or accepted pieces (logs under an open dispute wait: their
+/// contract's workers are left for a later run), split under the rule in force on the month's
+/// first day, each wage one balanced ledger group — workshop wages → the family's support fund,
+/// the worker's release campaign (never past its goal; the rest to his savings), restitution,
+/// his savings, and what he is owed. A second run pays nobody twice (a unique row per worker and
+/// month is claimed before posting).
+pub async fn wage_run(
+    state: &AppState,
+    who: Option<&Authed>,
+    period: &str,
+) -> Result<WageRunReport, AppError> {
+    crate::platform::metrics::timed("wage_run", run_wages(state, who, period)).await
+}
+
+pub(super) async fn run_wages(
+    state: &AppState,
+    who: Option<&Authed>,
+    period: &str,
+) -> Result<WageRunReport, AppError> {
+    let (period, from, to) = period_range(period)?;
+    if from > today() {
+        return Err(AppError::invalid("period", "employment.period_future"));
+    }
+    let db = &state.db;
+    let backend = db.get_database_backend();
+    let scope = match who.and_then(|w| w.province_filter()) {
+        None => String::new(),
+        Some(ids) if ids.is_empty() => " AND 1 = 0".into(),
+        Some(ids) => format!(
+            " AND pz.province_id IN ({})",
+            ids.iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let open =
+        "SELECT d.contract_id FROM production_logs d WHERE d.work_date >= ? AND d.work_date < ? \
+                AND d.disputed = ? AND d.resolved_at IS NULL";
+    let sql = format!(
+        "SELECT a.id, a.prisoner_id, pr.family_id, c.wage_model, c.wage_rate_rials, \
+         CAST(SUM(h.minutes) AS BIGINT), CAST(SUM(h.pieces) AS BIGINT) \
+         FROM production_hours h \
+         JOIN production_logs l ON l.id = h.log_id \
+         JOIN worker_assignments a ON a.id = h.assignment_id \
+         JOIN contracts c ON c.id = a.contract_id \
+         JOIN workshops w ON w.id = c.workshop_id \
+         JOIN prisons pz ON pz.id = w.prison_id \
+         JOIN prisoners pr ON pr.id = a.prisoner_id \
+         WHERE l.work_date >= ? AND l.work_date < ?{scope} \
+         AND c.id NOT IN ({open}) \
+         AND NOT EXISTS (SELECT 1 FROM wage_payments wp WHERE wp.assignment_id = a.id AND wp.period = ?) \
+         GROUP BY a.id, a.prisoner_id, pr.family_id, c.wage_model, c.wage_rate_rials \
+         ORDER BY a.id"
+    );
+    let rows = db
+        .query_all_raw(stmt(
+            backend,
+            &sql,
+            vec![
+                from.into(),
+                to.into(),
+                from.into(),
+                to.into(),
+                true.into(),
+                period.clone().into(),
+            ],
+        ))
+        .await?;
+    let mut due = Vec::with_capacity(rows.len());
+    for r in rows {
+        let model: String = r.try_get_by_index(3)?;
+        due.push(Due {
+            assignment_id: r.try_get_by_index(0)?,
+            prisoner_id: r.try_get_by_index(1)?,
+            family_id: r.try_get_by_index(2)?,
+            model: WageModel::parse(&model).unwrap_or(WageModel::Hourly),
+            rate: r.try_get_by_index(4)?,
+            minutes: r.try_get_by_index(5)?,
+            pieces: r.try_get_by_index(6)?,
+        });
+    }
+    let already: i64 = db
+        .query_one_raw(stmt(
+            backend,
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM wage_payments WHERE period = ?",
+            vec![period.clone().into()],
+        ))
+        .await?
+        .map(|r| r.try_get_by_index::<i64>(0))
+        .transpose()?
+        .unwrap_or(0);
+    // Release campaigns taking money, by prisoner (one query).
+    let prisoner_ids: Vec<i64> = due.iter().map(|d| d.prisoner_id).collect();
+    let mut campaigns: HashMap<i64, (i64, i64)> = HashMap::new();
+    for chunk in prisoner_ids.chunks(500) {
+        for c in release_campaign::Entity::find()
+            .filter(release_campaign::Column::PrisonerId.is_in(chunk.to_vec()))
+            .filter(release_campaign::Column::Status.eq("published"))
+            .all(db)
+            .await?
+        {
+            campaigns.insert(
+                c.prisoner_id,
+                (c.id, (c.total_owed_rials - c.forgiveness_rials).max(0)),
+            );
+        }
+    }
+    let mut report = WageRunReport {
+        period: period.clone(),
+        already_paid: already,
+        ..Default::default()
+    };
+    let actor = who.map(|w| w.user_id);
+    for chunk in due.chunks(WAGE_CHUNK) {
+        let txn = audit::begin(db).await?;
+        let (rule_id, rule) = rule_row(&txn, from).await?;
+        let wages_acct = ledger::account_id(&txn, &Account::Wages).await?;
+        let restitution_acct = ledger::account_id(&txn, &Account::Restitution).await?;
+        let mut paid = 0i64;
+        for d in chunk {
+            let Some(gross) = wages::gross(d.model, d.rate, d.minutes, d.pieces) else {
+                tracing::error!(assignment = d.assignment_id, "wage overflow; left unpaid");
+                continue;
+            };
+            if gross <= 0 {
+                continue;
+            }
+            let campaign = campaigns.get(&d.prisoner_id).copied();
+            let mut split = wages::split(gross, &rule, d.family_id.is_some(), campaign.is_some());
+            // A campaign takes no more than it lacks; the rest is the worker's savings.
+            let mut campaign_met = None;
+            if let Some((cid, goal)) = campaign {
+                let acct = ledger::account_id(&txn, &Account::Campaign(cid)).await?;
+                let held = ledger::fund_balance(&txn, acct).await?;
+                let lacks = (goal - held).max(0);
+                if split.release >= lacks {
+                    split.savings += split.release - lacks;
+                    split.release = lacks;
+                    campaign_met = Some(cid);
+                }
+            }
+            // Claim the worker's month first: a concurrent run finds it taken and skips.
+            let claimed = wage_payment::Entity::insert(wage_payment::ActiveModel {
+                assignment_id: Set(d.assignment_id),
+                prisoner_id: Set(d.prisoner_id),
+                rule_id: Set(rule_id),
+                period: Set(period.clone()),
+                gross_rials: Set(split.gross),
+                family_rials: Set(split.family),
+                release_rials: Set(split.release),
+                restitution_rials: Set(split.restitution),
+                savings_rials: Set(split.savings),
+                net_rials: Set(split.net),
+                transaction_id: Set(None),
+                created_at: Set(Utc::now()),
+                minutes: Set(d.minutes),
+                pieces: Set(d.pieces),
+                rate_rials: Set(d.rate),
+                ..Default::default()
+            })
+            .on_conflict(
+                OnConflict::columns([
+                    wage_payment::Column::AssignmentId,
+                    wage_payment::Column::Period,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .exec_without_returning(&txn)
+            .await?;
+            if claimed == 0 {
+                report.already_paid += 1;
+                continue;
+            }
+            let mut lines = vec![debit(wages_acct, split.gross)];
+            if let Some(fid) = d.family_id.filter(|_| split.family > 0) {
+                lines.push(credit(
+                    ledger::account_id(&txn, &Account::Family(fid)).await?,
+                    split.family,
+                ));
+            }
+            if let Some((cid, _)) = campaign.filter(|_| split.release > 0) {
+                lines.push(credit(
+                    ledger::account_id(&txn, &Account::Campaign(cid)).await?,
+                    split.release,
+                ));
+            }
+            if split.restitution > 0 {
+                lines.push(credit(restitution_acct, split.restitution));
+            }
+            if split.savings > 0 {
+                lines.push(credit(
+                    ledger::account_id(&txn, &Account::Savings(d.prisoner_id)).await?,
+                    split.savings,
+                ));
+            }
+            if split.net > 0 {
+                lines.push(credit(
+                    ledger::account_id(&txn, &Account::WorkerPay(d.prisoner_id)).await?,
+                    split.net,
+                ));
+            }
+            let tid = ledger::post(
+                &txn,
+                Posting {
+                    kind: "wages",
+                    memo: &format!("wages {period}"),
+                    donation_id: None,
+                    created_by: actor,
+                },
+                &lines,
+            )
+            .await?;
+            wage_payment::Entity::update_many()
+                .col_expr(wage_payment::Column::TransactionId, Expr::value(tid))
+                .filter(wage_payment::Column::AssignmentId.eq(d.assignment_id))
+                .filter(wage_payment::Column::Period.eq(&period))
+                .exec(&txn)
+                .await?;
+            if let Some(cid) = campaign_met {
+                release_campaign::Entity::update_many()
+                    .col_expr(release_campaign::Column::Status, Expr::value("funded"))
+                    .col_expr(release_campaign::Column::FundedAt, Expr::value(Utc::now()))
+                    .filter(release_campaign::Column::Id.eq(cid))
+                    .filter(release_campaign::Column::Status.eq("published"))
+                    .exec(&txn)
+                    .await?;
+                campaigns.remove(&d.prisoner_id);
+            }
+            paid += 1;
+            report.payments += 1;
+            report.gross_rials += split.gross;
+            report.family_rials += split.family;
+            report.release_rials += split.release;
+            report.restitution_rials += split.restitution;
+            report.savings_rials += split.savings;
+            report.net_rials += split.net;
+        }
+        if paid > 0 {
+            audit::record(
+                &txn,
+                Entry::new(
+                    actor,
+                    "wages.paid",
+                    "period",
+                    &period,
+                    serde_json::json!({ "workers": paid }),
+                ),
+            )
+            .await?;
+        }
+        txn.commit().await?;
+    }
+    tracing::info!(period = %report.period, payments = report.payments, gross = report.gross_rials, "wage run");
+    Ok(report)
+}
+
+pub async fn payslips(
+    state: &AppState,
+    viewer: &Viewer,
+    code: &str,
+    period: &str,
+) -> Result<Vec<Payslip>, AppError> {
+    let (c, _) = contract_for(state, viewer, Permission::ViewEmployment, code).await?;
+    let (period, _, _) = period_range(period)?;
+    let assignments: HashMap<i64, String> = worker_assignment::Entity::find()
+        .filter(worker_assignment::Column::ContractId.eq(c.id))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.worker_code))
+        .collect();
+    let pays = wage_payment::Entity::find()
+        .filter(
+            wage_payment::Column::AssignmentId
+                .is_in(assignments.keys().copied().collect::<Vec<_>>()),
+        )
+        .filter(wage_payment::Column::Period.eq(&period))
+        .all(&state.db)
+        .await?;
+    let rules: HashMap<i64, wage_rule::Model> = wage_rule::Entity::find()
+        .filter(wage_rule::Column::Id.is_in(pays.iter().map(|p| p.rule_id).collect::<Vec<_>>()))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let mut out: Vec<Payslip> = pays
+        .into_iter()
+        .map(|p| {
+            let cap_bp = rules
+                .get(&p.rule_id)
+                .map(|r| r.cap_bp as i64)
+                .unwrap_or(DEFAULT_RULE.cap_bp);
+            Payslip {
+                worker_code: assignments
+                    .get(&p.assignment_id)
+                    .cloned()
+                    .unwrap_or_default(),
+                contract_code: c.public_code.clone(),
+                period: p.period.clone(),
+                wage_model: c.wage_model.clone(),
+                rate_rials: p.rate_rials,
+                minutes: p.minutes,
+                pieces: p.pieces,
+                cap_bp,
+                split: wages::Split {
+                    gross: p.gross_rials,
+                    family: p.family_rials,
+                    release: p.release_rials,
+                    restitution: p.restitution_rials,
+                    savings: p.savings_rials,
+                    net: p.net_rials,
+                    cap: (p.gross_rials as i128 * cap_bp as i128 / wages::FULL_BP as i128) as i64,
+                    capped: false,
+                },
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.worker_code.cmp(&b.worker_code));
+    Ok(out)
+}
+
+/// Pays out what the association holds for the workers in the person's scope: each worker's net
+/// wages (`fund:worker:*`) into his prison account, and the savings kept for release
+/// (`fund:savings:*`) to those released (savings of people still inside stay). One ledger group
+/// per person and kind, from the fund to the bank, under the bank transfer's reference. Balances
+/// are read after the audit lock is taken, so two officers paying at once pay once.
+pub async fn pay_workers(
+    state: &AppState,
+    who: &Authed,
+    reference: &str,
+) -> Result<PayoutReport, AppError> {
+    if !Permission::PayWages.allows(who.role()) {
+        return Err(AppError::Forbidden);
+    }
+    let reference = validation::normalize_persian(reference);
+    if !(3..=60).contains(&reference.chars().count()) {
+        return Err(AppError::invalid(
+            "reference",
+            "employment.reference_invalid",
+        ));
+    }
+    let db = &state.db;
+    let txn = audit::begin(db).await?;
+    let held = txn
+        .query_all_raw(Statement::from_string(
+            txn.get_database_backend(),
+            "SELECT a.id, a.code, CAST(SUM(e.amount_rials) AS BIGINT) FROM ledger_accounts a \
+             JOIN ledger_entries e ON e.account_id = a.id \
+             WHERE a.code LIKE 'fund:worker:%' OR a.code LIKE 'fund:savings:%' \
+             GROUP BY a.id, a.code HAVING SUM(e.amount_rials) < 0"
+                .to_string(),
+        ))
+        .await?;
+    // (account, prisoner, amount, is savings)
+    let mut due = Vec::new();
+    for row in held {
+        let (acct, code, sum): (i64, String, i64) = (
+            row.try_get_by_index(0)?,
+            row.try_get_by_index(1)?,
+            row.try_get_by_index(2)?,
+        );
+        let savings = code.starts_with("fund:savings:");
+        if let Some(pid) = code.rsplit(':').next().and_then(|s| s.parse::<i64>().ok()) {
+            due.push((acct, pid, -sum, savings));
+        }
+    }
+    let people: HashMap<i64, prisoner::Model> = prisoner::Entity::find()
+        .filter(prisoner::Column::Id.is_in(due.iter().map(|d| d.1).collect::<BTreeSet<_>>()))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let prisons: HashMap<i64, prison::Model> = prison::Entity::find()
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let bank = ledger::account_id(&txn, &Account::Bank).await?;
+    let mut report = PayoutReport::default();
+    for (acct, pid, amount, savings) in due {
+        let Some(p) = people.get(&pid) else { continue };
+        let Some(pr) = prisons.get(&p.prison_id) else {
+            continue;
+        };
+        if !who.covers(pr.province_id, Some(pr.id)) || (savings && p.released_on.is_none()) {
+            continue;
+        }
+        ledger::post(
+            &txn,
+            ledger::Posting {
+                kind: "payout",
+                memo: if savings {
+                    "savings paid to the released worker"
+                } else {
+                    "net wages paid into the worker's prison account"
+                },
+                donation_id: None,
+                created_by: Some(who.user_id),
+            },
+            &[ledger::debit(acct, amount), ledger::credit(bank, amount)],
+        )
+        .await?;
+        if savings {
+            report.released += 1;
+            report.savings_rials += amount;
+        } else {
+            report.workers += 1;
+            report.wages_rials += amount;
+        }
+    }
+    audit::record(
+        &txn,
+        Entry::new(
+            Some(who.user_id),
+            "wages.paid_out",
+            "payout",
+            &reference,
+            serde_json::json!({
+                "workers": report.workers, "wages_rials": report.wages_rials,
+                "released": report.released, "savings_rials": report.savings_rials,
+            }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(report)
+}
