@@ -235,8 +235,28 @@ e2e() {
   return $rc
 }
 
+# Formatting and clippy on both builds (server `ssr`, browser `hydrate`), warnings as errors.
+# Debian's fallback toolchain may ship neither tool: there the step says so and goes on (CI runs
+# the rustup toolchain, which has both).
+lint() {
+  if cargo fmt --version >/dev/null 2>&1; then
+    log "cargo fmt --check"
+    cargo fmt --all --check
+  else
+    log "rustfmt is not part of this toolchain ($TOOLCHAIN_MODE): format check skipped"
+  fi
+  if ! cargo clippy --version >/dev/null 2>&1; then
+    log "clippy is not part of this toolchain ($TOOLCHAIN_MODE): skipped"
+    return 0
+  fi
+  log "clippy, server build (ssr) and browser build (hydrate), warnings as errors"
+  cargo clippy --workspace --exclude frontend --features app/ssr --all-targets -- -D warnings
+  cargo clippy -p frontend --target wasm32-unknown-unknown "${WASM_BUILD_STD[@]}" -- -D warnings
+}
+
 test_all() {
   tools
+  lint
   if [ -n "$TEST_DATABASE_URL" ]; then
     export TEST_DATABASE_URL
     log "Rust tests on SQLite and PostgreSQL ($TEST_DATABASE_URL)"
@@ -267,6 +287,7 @@ case "$cmd" in
   e2e) tools; ensure_schemathesis; e2e ;;
   api-check) ensure_schemathesis; api_check "${2:?base URL, e.g. http://127.0.0.1:3000}" ;;
   wasm-check) choose_toolchain; wasm_deps_check ;;
+  lint) choose_toolchain; lint ;;
   env) choose_toolchain; echo "export PATH=\"$PATH\"${RUSTC_BOOTSTRAP:+ RUSTC_BOOTSTRAP=1}" ;;
-  *) die "unknown command: $cmd (run|test|build|tools|e2e|api-check|bench|wasm-check|env)" ;;
+  *) die "unknown command: $cmd (run|test|build|tools|e2e|api-check|bench|wasm-check|lint|env)" ;;
 esac

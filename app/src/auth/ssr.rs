@@ -136,12 +136,12 @@ impl Authed {
 
     /// The provinces this person may see, or `None` for all of them.
     pub fn province_filter(&self) -> Option<Vec<i64>> {
-        if self.scopes.is_empty() {
-            None
-        } else if self
-            .scopes
-            .iter()
-            .any(|s| s.province_id.is_none() && s.prison_id.is_none())
+        // No scope rows, or one national row: every province.
+        if self.scopes.is_empty()
+            || self
+                .scopes
+                .iter()
+                .any(|s| s.province_id.is_none() && s.prison_id.is_none())
         {
             None
         } else {

@@ -48,25 +48,6 @@ impl Locale {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cookie_header_parsing() {
-        assert_eq!(
-            Locale::from_cookie_header("a=1; karamat_lang=en"),
-            Some(Locale::En)
-        );
-        assert_eq!(
-            Locale::from_cookie_header("karamat_lang=fa"),
-            Some(Locale::Fa)
-        );
-        assert_eq!(Locale::from_cookie_header("karamat_lang=xx"), None);
-        assert_eq!(Locale::from_cookie_header(""), None);
-    }
-}
-
 /// The visitor's language for this request: the remembered cookie, else Persian.
 pub fn request_locale() -> Locale {
     #[cfg(feature = "ssr")]
@@ -101,5 +82,24 @@ fn initial_browser_locale() -> Locale {
     #[cfg(not(feature = "hydrate"))]
     {
         Locale::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookie_header_parsing() {
+        assert_eq!(
+            Locale::from_cookie_header("a=1; karamat_lang=en"),
+            Some(Locale::En)
+        );
+        assert_eq!(
+            Locale::from_cookie_header("karamat_lang=fa"),
+            Some(Locale::Fa)
+        );
+        assert_eq!(Locale::from_cookie_header("karamat_lang=xx"), None);
+        assert_eq!(Locale::from_cookie_header(""), None);
     }
 }

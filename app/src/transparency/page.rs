@@ -34,7 +34,7 @@ pub fn TransparencyPage() -> impl IntoView {
                         let month_labels: Vec<String> = r.months.iter().map(|m| crate::i18n::format_month(m.year, m.month, l)).collect();
                         let month_values: Vec<i64> = r.months.iter().map(|m| m.raised_rials).collect();
                         let mut provinces = r.provinces.clone();
-                        provinces.sort_by(|a, b| b.raised_rials.cmp(&a.raised_rials));
+                        provinces.sort_by_key(|p| std::cmp::Reverse(p.raised_rials));
                         provinces.truncate(10);
                         let prov_labels: Vec<String> = provinces.iter().map(|p| if l == Locale::Fa { p.name_fa.clone() } else { p.name_en.clone() }).collect();
                         let prov_values: Vec<i64> = provinces.iter().map(|p| p.raised_rials).collect();

@@ -518,8 +518,9 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
     // Prisoners who consented to work, by prison: the seed's contracts employ some of them.
     let mut fit_to_work: std::collections::HashMap<i64, Vec<i64>> = Default::default();
     for i in 0..sizes.prisoners {
-        let (family, prison) = if i < sizes.families {
-            (Value::from(i as i64 + 1), family_prison[i])
+        // One prisoner per family first (`family_prison` has one entry per family), then the rest.
+        let (family, prison) = if let Some(&prison) = family_prison.get(i) {
+            (Value::from(i as i64 + 1), prison)
         } else {
             (null_i64(), g.rng.gen_range(1..=n_prisons as i64))
         };
@@ -938,7 +939,7 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         &["transaction_id", "account_id", "amount_rials", "created_at"],
     );
     // Gifts per need: funded ones are met exactly, published ones partly, others none.
-    let mut plan: Vec<(Option<usize>, Option<usize>, i64, DateTime<Utc>)> = Vec::new();
+    let mut plan: Vec<PlannedGift> = Vec::new();
     let per_need = (sizes.donations as f64 * 0.85 / sizes.needs as f64 / 0.6).max(2.0) as usize;
     for (i, n) in need_info.iter().enumerate() {
         let share = match n.status {
@@ -1093,23 +1094,25 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
             "paid_at",
         ],
     );
-    let paid_needs = need_info.iter().enumerate().filter_map(|(i, n)| {
-        matches!(n.status, "purchased" | "delivered").then(|| {
+    let paid_needs = need_info
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| matches!(n.status, "purchased" | "delivered"))
+        .map(|(i, n)| {
             (
                 Some((i, n.category)),
                 None,
                 n.account,
                 n.published + Duration::days(14),
             )
-        })
-    });
-    let paid_campaigns =
-        campaign_info
-            .iter()
-            .enumerate()
-            .filter_map(|(c, (account, _, past, published))| {
-                (*past >= 4).then(|| (None, Some(c), *account, *published + Duration::days(25)))
-            });
+        });
+    let paid_campaigns = campaign_info
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, _, past, _))| *past >= 4)
+        .map(|(c, (account, _, _, published))| {
+            (None, Some(c), *account, *published + Duration::days(25))
+        });
     for (need, campaign, account, at) in paid_needs.chain(paid_campaigns).collect::<Vec<_>>() {
         let amount = raised_by_account.get(&account).copied().unwrap_or(0);
         if amount <= 0 {
@@ -1530,6 +1533,19 @@ fn post_pair(
     tid
 }
 
+/// The first index from `i` on (wrapping) whose person consents: the draw stays where it was, so
+/// the rest of the generated data does not move.
+fn next_consenting(consents: &[bool], i: usize) -> usize {
+    (0..consents.len())
+        .map(|k| (i + k) % consents.len())
+        .find(|&k| consents[k])
+        .unwrap_or(i)
+}
+
+/// A gift the seed will write: to a need (its index) or a campaign (its index) or neither (a
+/// fund), its amount in rials, and the moment it may be given from.
+type PlannedGift = (Option<usize>, Option<usize>, i64, DateTime<Utc>);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1560,13 +1576,4 @@ mod tests {
             assert!(app::validation::mobile(&g.mobile()).is_ok());
         }
     }
-}
-
-/// The first index from `i` on (wrapping) whose person consents: the draw stays where it was, so
-/// the rest of the generated data does not move.
-fn next_consenting(consents: &[bool], i: usize) -> usize {
-    (0..consents.len())
-        .map(|k| (i + k) % consents.len())
-        .find(|&k| consents[k])
-        .unwrap_or(i)
 }

@@ -925,9 +925,8 @@ async fn audit_verify_catches_an_edit_a_deletion_and_a_cut_tail() {
         let v = app::audit::verify(db).await.unwrap();
         assert_eq!(v.problem.as_ref().map(|p| p.0), Some(ids[2]), "{l}: {v:?}");
         // A cut tail only: the head row notices.
-        let w2 = world_fresh_chain(&w, &sw).await;
+        world_fresh_chain(&w, &sw).await;
         let last = scalar(db, "SELECT MAX(id) FROM audit_log").await;
-        let _ = w2;
         exec(db, &format!("DELETE FROM audit_log WHERE id >= {}", ids[1])).await;
         let v = app::audit::verify(db).await.unwrap();
         assert_eq!(

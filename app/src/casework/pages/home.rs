@@ -30,10 +30,7 @@ pub(super) async fn home_work(me: Option<SessionUser>) -> Result<HomeWork, AppEr
 #[component]
 pub fn StaffHome() -> impl IntoView {
     let me = Resource::new(|| (), |_| current_user());
-    let work = Resource::new(
-        move || me.get().and_then(|r| r.ok()).flatten(),
-        |u| home_work(u),
-    );
+    let work = Resource::new(move || me.get().and_then(|r| r.ok()).flatten(), home_work);
     view! {
         <section class="panel" id="staff-home">
             <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>

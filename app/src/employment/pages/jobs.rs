@@ -141,6 +141,12 @@ pub struct Training {
     list: Resource<Result<Vec<ProgrammeRow>, AppError>>,
 }
 
+impl Default for Training {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Training {
     pub fn new() -> Self {
         let create = ServerAction::<CreateProgramme>::new();

@@ -144,7 +144,7 @@ pub(super) async fn lock_target(
         donation::Entity::update_many()
             .col_expr(
                 donation::Column::Status,
-                Expr::col(donation::Column::Status).into(),
+                Expr::col(donation::Column::Status),
             )
             .filter(donation::Column::Id.eq(d.id))
             .exec(txn)
