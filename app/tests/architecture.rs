@@ -57,7 +57,6 @@ const NOT_YET_SPLIT: &[&str] = &[
     "app/src/casework/pages/campaign_case.rs::CampaignCasePage",
     "app/src/casework/pages/family.rs::FamilyPage",
     "app/src/casework/pages/need_case.rs::NeedCasePage",
-    "app/src/employment/pages/contract.rs::ContractPage",
     "app/src/employment/pages/staff.rs::StaffEmploymentPage",
     "app/src/giving/give_pages.rs::GiveForm",
     // Services that do several steps in one transaction.
