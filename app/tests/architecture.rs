@@ -60,9 +60,6 @@ const NOT_YET_SPLIT: &[&str] = &[
     "app/src/employment/pages/staff.rs::StaffEmploymentPage",
     "app/src/giving/give_pages.rs::GiveForm",
     // Services that do several steps in one transaction.
-    "app/src/casework/kpis.rs::collect",
-    "app/src/employment/service/payroll.rs::run_wages",
-    "app/src/employment/service/views.rs::contract_view",
     // The binary's start-up, and the seed (one function per domain is the plan).
     "server/src/main.rs::main",
     "server/src/seed/mod.rs::run",

@@ -104,13 +104,21 @@ async fn by_day(db: &DatabaseConnection, sql: String) -> Result<Vec<(i64, String
 
 /// Reads every source table once (a dozen grouped queries) into snapshot rows.
 async fn collect(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Collector, AppError> {
-    let b = db.get_database_backend();
     let mut c = Collector {
         rows: BTreeMap::new(),
         periods: Periods::default(),
     };
-    let day = |col: &str| day_expr(b, col);
+    collect_case_work(db, &mut c).await?;
+    collect_money(db, &mut c).await?;
+    collect_employment(db, &mut c).await?;
+    collect_days_to_fund(db, &mut c, now).await?;
+    Ok(c)
+}
 
+/// Families taken in, and needs published, funded and delivered, by day.
+async fn collect_case_work(db: &DatabaseConnection, c: &mut Collector) -> Result<(), AppError> {
+    let b = db.get_database_backend();
+    let day = |col: &str| day_expr(b, col);
     let d = day("created_at");
     for (p, dd, n) in by_day(
         db,
@@ -134,6 +142,13 @@ async fn collect(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Collecto
             });
         }
     }
+    Ok(())
+}
+
+/// Money raised and paid out, prisoners freed and creditors' forgiveness, by day.
+async fn collect_money(db: &DatabaseConnection, c: &mut Collector) -> Result<(), AppError> {
+    let b = db.get_database_backend();
+    let day = |col: &str| day_expr(b, col);
     // Gifts and payments count in the province of the need or campaign they were for.
     let d = day("d.settled_at");
     for (p, dd, n) in by_day(db, format!(
@@ -173,6 +188,11 @@ async fn collect(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Collecto
     {
         c.add_on_day(p, &dd, |r| r.forgiveness_rials += n);
     }
+    Ok(())
+}
+
+/// Wages by Solar Hijri month, and who works and who is held now.
+async fn collect_employment(db: &DatabaseConnection, c: &mut Collector) -> Result<(), AppError> {
     // Wages are per Solar Hijri month already; a prisoner counts in his prison's province.
     for r in query(db, String::from(
         "SELECT pn.province_id, w.period, CAST(COUNT(DISTINCT w.prisoner_id) AS BIGINT), \
@@ -204,6 +224,17 @@ async fn collect(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Collecto
             c.add(p, None, |r| if at_work { r.workers += n } else { r.prisoners_held += n });
         }
     }
+    Ok(())
+}
+
+/// Days from publication to funded, for the medians.
+async fn collect_days_to_fund(
+    db: &DatabaseConnection,
+    c: &mut Collector,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let b = db.get_database_backend();
+    let day = |col: &str| day_expr(b, col);
     // Days from publication to funded: every funded need once, for the month it was funded in;
     // the totals' median is over the last year.
     let days = if b == DbBackend::Postgres {
@@ -232,7 +263,7 @@ async fn collect(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Collecto
             c.rows.entry(k).or_default().days_to_fund.push(n);
         }
     }
-    Ok(c)
+    Ok(())
 }
 
 fn median(v: &mut [i64]) -> Option<i64> {

@@ -43,7 +43,59 @@ pub(super) async fn run_wages(
         return Err(AppError::invalid("period", "employment.period_future"));
     }
     let db = &state.db;
-    let backend = db.get_database_backend();
+    let due = dues(db, who, &period, from, to).await?;
+    let mut campaigns = campaigns_taking(db, &due).await?;
+    let mut report = WageRunReport {
+        period: period.clone(),
+        already_paid: already_paid(db, &period).await?,
+        ..Default::default()
+    };
+    let actor = who.map(|w| w.user_id);
+    for chunk in due.chunks(WAGE_CHUNK) {
+        let txn = audit::begin(db).await?;
+        let (rule_id, rule) = rule_row(&txn, from).await?;
+        let run = Run {
+            period: &period,
+            rule_id,
+            rule,
+            wages_acct: ledger::account_id(&txn, &Account::Wages).await?,
+            restitution_acct: ledger::account_id(&txn, &Account::Restitution).await?,
+            actor,
+        };
+        let mut paid = 0i64;
+        for d in chunk {
+            if pay_one(&txn, &run, d, &mut campaigns, &mut report).await? {
+                paid += 1;
+            }
+        }
+        if paid > 0 {
+            audit::record(
+                &txn,
+                Entry::new(
+                    actor,
+                    "wages.paid",
+                    "period",
+                    &period,
+                    serde_json::json!({ "workers": paid }),
+                ),
+            )
+            .await?;
+        }
+        txn.commit().await?;
+    }
+    tracing::info!(period = %report.period, payments = report.payments, gross = report.gross_rials, "wage run");
+    Ok(report)
+}
+
+/// Every worker's month still to pay in the person's scope: hours and pieces of the month,
+/// leaving out contracts with an open dispute in it and workers already paid for it.
+async fn dues(
+    db: &sea_orm::DatabaseConnection,
+    who: Option<&Authed>,
+    period: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<Due>, AppError> {
     let scope = match who.and_then(|w| w.province_filter()) {
         None => String::new(),
         Some(ids) if ids.is_empty() => " AND 1 = 0".into(),
@@ -76,7 +128,7 @@ pub(super) async fn run_wages(
     );
     let rows = db
         .query_all_raw(stmt(
-            backend,
+            db.get_database_backend(),
             &sql,
             vec![
                 from.into(),
@@ -84,7 +136,7 @@ pub(super) async fn run_wages(
                 from.into(),
                 to.into(),
                 true.into(),
-                period.clone().into(),
+                period.into(),
             ],
         ))
         .await?;
@@ -101,19 +153,29 @@ pub(super) async fn run_wages(
             pieces: r.try_get_by_index(6)?,
         });
     }
-    let already: i64 = db
+    Ok(due)
+}
+
+async fn already_paid(db: &sea_orm::DatabaseConnection, period: &str) -> Result<i64, AppError> {
+    Ok(db
         .query_one_raw(stmt(
-            backend,
+            db.get_database_backend(),
             "SELECT CAST(COUNT(*) AS BIGINT) FROM wage_payments WHERE period = ?",
-            vec![period.clone().into()],
+            vec![period.into()],
         ))
         .await?
         .map(|r| r.try_get_by_index::<i64>(0))
         .transpose()?
-        .unwrap_or(0);
-    // Release campaigns taking money, by prisoner (one query).
+        .unwrap_or(0))
+}
+
+/// Release campaigns taking money, by prisoner: (campaign id, what it must raise in all).
+async fn campaigns_taking(
+    db: &sea_orm::DatabaseConnection,
+    due: &[Due],
+) -> Result<HashMap<i64, (i64, i64)>, AppError> {
     let prisoner_ids: Vec<i64> = due.iter().map(|d| d.prisoner_id).collect();
-    let mut campaigns: HashMap<i64, (i64, i64)> = HashMap::new();
+    let mut campaigns = HashMap::new();
     for chunk in prisoner_ids.chunks(500) {
         for c in release_campaign::Entity::find()
             .filter(release_campaign::Column::PrisonerId.is_in(chunk.to_vec()))
@@ -127,154 +189,166 @@ pub(super) async fn run_wages(
             );
         }
     }
-    let mut report = WageRunReport {
-        period: period.clone(),
-        already_paid: already,
-        ..Default::default()
+    Ok(campaigns)
+}
+
+/// What one transaction of a wage run pays with.
+struct Run<'a> {
+    period: &'a str,
+    rule_id: i64,
+    rule: Rule,
+    wages_acct: i64,
+    restitution_acct: i64,
+    actor: Option<i64>,
+}
+
+/// Pays one worker's month inside the run's transaction; false when there was nothing to pay or
+/// another run paid it first.
+async fn pay_one(
+    txn: &DatabaseTransaction,
+    run: &Run<'_>,
+    d: &Due,
+    campaigns: &mut HashMap<i64, (i64, i64)>,
+    report: &mut WageRunReport,
+) -> Result<bool, AppError> {
+    let Some(gross) = wages::gross(d.model, d.rate, d.minutes, d.pieces) else {
+        tracing::error!(assignment = d.assignment_id, "wage overflow; left unpaid");
+        return Ok(false);
     };
-    let actor = who.map(|w| w.user_id);
-    for chunk in due.chunks(WAGE_CHUNK) {
-        let txn = audit::begin(db).await?;
-        let (rule_id, rule) = rule_row(&txn, from).await?;
-        let wages_acct = ledger::account_id(&txn, &Account::Wages).await?;
-        let restitution_acct = ledger::account_id(&txn, &Account::Restitution).await?;
-        let mut paid = 0i64;
-        for d in chunk {
-            let Some(gross) = wages::gross(d.model, d.rate, d.minutes, d.pieces) else {
-                tracing::error!(assignment = d.assignment_id, "wage overflow; left unpaid");
-                continue;
-            };
-            if gross <= 0 {
-                continue;
-            }
-            let campaign = campaigns.get(&d.prisoner_id).copied();
-            let mut split = wages::split(gross, &rule, d.family_id.is_some(), campaign.is_some());
-            // A campaign takes no more than it lacks; the rest is the worker's savings.
-            let mut campaign_met = None;
-            if let Some((cid, goal)) = campaign {
-                let acct = ledger::account_id(&txn, &Account::Campaign(cid)).await?;
-                let held = ledger::fund_balance(&txn, acct).await?;
-                let lacks = (goal - held).max(0);
-                if split.release >= lacks {
-                    split.savings += split.release - lacks;
-                    split.release = lacks;
-                    campaign_met = Some(cid);
-                }
-            }
-            // Claim the worker's month first: a concurrent run finds it taken and skips.
-            let claimed = wage_payment::Entity::insert(wage_payment::ActiveModel {
-                assignment_id: Set(d.assignment_id),
-                prisoner_id: Set(d.prisoner_id),
-                rule_id: Set(rule_id),
-                period: Set(period.clone()),
-                gross_rials: Set(split.gross),
-                family_rials: Set(split.family),
-                release_rials: Set(split.release),
-                restitution_rials: Set(split.restitution),
-                savings_rials: Set(split.savings),
-                net_rials: Set(split.net),
-                transaction_id: Set(None),
-                created_at: Set(Utc::now()),
-                minutes: Set(d.minutes),
-                pieces: Set(d.pieces),
-                rate_rials: Set(d.rate),
-                ..Default::default()
-            })
-            .on_conflict(
-                OnConflict::columns([
-                    wage_payment::Column::AssignmentId,
-                    wage_payment::Column::Period,
-                ])
-                .do_nothing()
-                .to_owned(),
-            )
-            .exec_without_returning(&txn)
-            .await?;
-            if claimed == 0 {
-                report.already_paid += 1;
-                continue;
-            }
-            let mut lines = vec![debit(wages_acct, split.gross)];
-            if let Some(fid) = d.family_id.filter(|_| split.family > 0) {
-                lines.push(credit(
-                    ledger::account_id(&txn, &Account::Family(fid)).await?,
-                    split.family,
-                ));
-            }
-            if let Some((cid, _)) = campaign.filter(|_| split.release > 0) {
-                lines.push(credit(
-                    ledger::account_id(&txn, &Account::Campaign(cid)).await?,
-                    split.release,
-                ));
-            }
-            if split.restitution > 0 {
-                lines.push(credit(restitution_acct, split.restitution));
-            }
-            if split.savings > 0 {
-                lines.push(credit(
-                    ledger::account_id(&txn, &Account::Savings(d.prisoner_id)).await?,
-                    split.savings,
-                ));
-            }
-            if split.net > 0 {
-                lines.push(credit(
-                    ledger::account_id(&txn, &Account::WorkerPay(d.prisoner_id)).await?,
-                    split.net,
-                ));
-            }
-            let tid = ledger::post(
-                &txn,
-                Posting {
-                    kind: "wages",
-                    memo: &format!("wages {period}"),
-                    donation_id: None,
-                    created_by: actor,
-                },
-                &lines,
-            )
-            .await?;
-            wage_payment::Entity::update_many()
-                .col_expr(wage_payment::Column::TransactionId, Expr::value(tid))
-                .filter(wage_payment::Column::AssignmentId.eq(d.assignment_id))
-                .filter(wage_payment::Column::Period.eq(&period))
-                .exec(&txn)
-                .await?;
-            if let Some(cid) = campaign_met {
-                release_campaign::Entity::update_many()
-                    .col_expr(release_campaign::Column::Status, Expr::value("funded"))
-                    .col_expr(release_campaign::Column::FundedAt, Expr::value(Utc::now()))
-                    .filter(release_campaign::Column::Id.eq(cid))
-                    .filter(release_campaign::Column::Status.eq("published"))
-                    .exec(&txn)
-                    .await?;
-                campaigns.remove(&d.prisoner_id);
-            }
-            paid += 1;
-            report.payments += 1;
-            report.gross_rials += split.gross;
-            report.family_rials += split.family;
-            report.release_rials += split.release;
-            report.restitution_rials += split.restitution;
-            report.savings_rials += split.savings;
-            report.net_rials += split.net;
-        }
-        if paid > 0 {
-            audit::record(
-                &txn,
-                Entry::new(
-                    actor,
-                    "wages.paid",
-                    "period",
-                    &period,
-                    serde_json::json!({ "workers": paid }),
-                ),
-            )
-            .await?;
-        }
-        txn.commit().await?;
+    if gross <= 0 {
+        return Ok(false);
     }
-    tracing::info!(period = %report.period, payments = report.payments, gross = report.gross_rials, "wage run");
-    Ok(report)
+    let campaign = campaigns.get(&d.prisoner_id).copied();
+    let mut split = wages::split(gross, &run.rule, d.family_id.is_some(), campaign.is_some());
+    // A campaign takes no more than it lacks; the rest is the worker's savings.
+    let mut campaign_met = None;
+    if let Some((cid, goal)) = campaign {
+        let acct = ledger::account_id(txn, &Account::Campaign(cid)).await?;
+        let held = ledger::fund_balance(txn, acct).await?;
+        let lacks = (goal - held).max(0);
+        if split.release >= lacks {
+            split.savings += split.release - lacks;
+            split.release = lacks;
+            campaign_met = Some(cid);
+        }
+    }
+    if !claim(txn, run, d, &split).await? {
+        report.already_paid += 1;
+        return Ok(false);
+    }
+    let tid = post_wages(txn, run, d, &split, campaign.map(|c| c.0)).await?;
+    wage_payment::Entity::update_many()
+        .col_expr(wage_payment::Column::TransactionId, Expr::value(tid))
+        .filter(wage_payment::Column::AssignmentId.eq(d.assignment_id))
+        .filter(wage_payment::Column::Period.eq(run.period))
+        .exec(txn)
+        .await?;
+    if let Some(cid) = campaign_met {
+        release_campaign::Entity::update_many()
+            .col_expr(release_campaign::Column::Status, Expr::value("funded"))
+            .col_expr(release_campaign::Column::FundedAt, Expr::value(Utc::now()))
+            .filter(release_campaign::Column::Id.eq(cid))
+            .filter(release_campaign::Column::Status.eq("published"))
+            .exec(txn)
+            .await?;
+        campaigns.remove(&d.prisoner_id);
+    }
+    report.payments += 1;
+    report.gross_rials += split.gross;
+    report.family_rials += split.family;
+    report.release_rials += split.release;
+    report.restitution_rials += split.restitution;
+    report.savings_rials += split.savings;
+    report.net_rials += split.net;
+    Ok(true)
+}
+
+/// Claims the worker's month first: a concurrent run finds it taken and skips (false).
+async fn claim(
+    txn: &DatabaseTransaction,
+    run: &Run<'_>,
+    d: &Due,
+    split: &wages::Split,
+) -> Result<bool, AppError> {
+    let claimed = wage_payment::Entity::insert(wage_payment::ActiveModel {
+        assignment_id: Set(d.assignment_id),
+        prisoner_id: Set(d.prisoner_id),
+        rule_id: Set(run.rule_id),
+        period: Set(run.period.to_string()),
+        gross_rials: Set(split.gross),
+        family_rials: Set(split.family),
+        release_rials: Set(split.release),
+        restitution_rials: Set(split.restitution),
+        savings_rials: Set(split.savings),
+        net_rials: Set(split.net),
+        transaction_id: Set(None),
+        created_at: Set(Utc::now()),
+        minutes: Set(d.minutes),
+        pieces: Set(d.pieces),
+        rate_rials: Set(d.rate),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([
+            wage_payment::Column::AssignmentId,
+            wage_payment::Column::Period,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(txn)
+    .await?;
+    Ok(claimed > 0)
+}
+
+/// The wage's one ledger group: the wage bill to the family's fund, the release campaign, the
+/// pooled restitution, the worker's savings and his pay.
+async fn post_wages(
+    txn: &DatabaseTransaction,
+    run: &Run<'_>,
+    d: &Due,
+    split: &wages::Split,
+    campaign: Option<i64>,
+) -> Result<i64, AppError> {
+    let mut lines = vec![debit(run.wages_acct, split.gross)];
+    if let Some(fid) = d.family_id.filter(|_| split.family > 0) {
+        lines.push(credit(
+            ledger::account_id(txn, &Account::Family(fid)).await?,
+            split.family,
+        ));
+    }
+    if let Some(cid) = campaign.filter(|_| split.release > 0) {
+        lines.push(credit(
+            ledger::account_id(txn, &Account::Campaign(cid)).await?,
+            split.release,
+        ));
+    }
+    if split.restitution > 0 {
+        lines.push(credit(run.restitution_acct, split.restitution));
+    }
+    if split.savings > 0 {
+        lines.push(credit(
+            ledger::account_id(txn, &Account::Savings(d.prisoner_id)).await?,
+            split.savings,
+        ));
+    }
+    if split.net > 0 {
+        lines.push(credit(
+            ledger::account_id(txn, &Account::WorkerPay(d.prisoner_id)).await?,
+            split.net,
+        ));
+    }
+    ledger::post(
+        txn,
+        Posting {
+            kind: "wages",
+            memo: &format!("wages {}", run.period),
+            donation_id: None,
+            created_by: run.actor,
+        },
+        &lines,
+    )
+    .await
 }
 
 pub async fn payslips(

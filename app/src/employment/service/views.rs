@@ -15,8 +15,58 @@ pub async fn contract_view(
         .await?
         .map(|e| e.company_name)
         .unwrap_or_default();
+    let workers = workers_of(db, viewer, c.id).await?;
+    let logs = recent_logs(db, c.id).await?;
+    let invoices = invoice::Entity::find()
+        .filter(invoice::Column::ContractId.eq(c.id))
+        .order_by_desc(invoice::Column::Period)
+        .all(db)
+        .await?
+        .iter()
+        .map(invoice_view)
+        .collect();
+    let reviews = contract_review::Entity::find()
+        .filter(contract_review::Column::ContractId.eq(c.id))
+        .order_by_asc(contract_review::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| ReviewView {
+            version: r.version,
+            role: r.reviewer_role,
+            decision: r.decision,
+            reason: r.reason,
+            at: r.created_at.date_naive().to_string(),
+        })
+        .collect();
+    Ok(ContractView {
+        code: c.public_code.clone(),
+        status: c.status.clone(),
+        status_reason: c.status_reason.clone(),
+        version: c.version,
+        workshop_code: place.workshop.public_code.clone(),
+        workshop_fa: place.workshop.name_fa.clone(),
+        workshop_en: place.workshop.name_en.clone(),
+        company,
+        terms: terms_of(&c),
+        workers,
+        logs,
+        invoices,
+        reviews,
+        own: matches!(viewer, Viewer::Owner(_)),
+        current_period: period_of(today()),
+    })
+}
+
+/// The contract's workers by worker code; staff also see the way to each one's family file, an
+/// entrepreneur never does.
+async fn workers_of(
+    db: &sea_orm::DatabaseConnection,
+    viewer: &Viewer,
+    contract_id: i64,
+) -> Result<Vec<WorkerView>, AppError> {
     let assignments = worker_assignment::Entity::find()
-        .filter(worker_assignment::Column::ContractId.eq(c.id))
+        .filter(worker_assignment::Column::ContractId.eq(contract_id))
         .order_by_asc(worker_assignment::Column::Id)
         .all(db)
         .await?;
@@ -64,7 +114,7 @@ pub async fn contract_view(
                 .collect()
         }
     };
-    let workers = assignments
+    Ok(assignments
         .iter()
         .map(|a| WorkerView {
             worker_code: a.worker_code.clone(),
@@ -73,9 +123,16 @@ pub async fn contract_view(
             family_code: families.get(&a.prisoner_id).cloned(),
             rating: a.rating,
         })
-        .collect();
+        .collect())
+}
+
+/// The last two months of daily logs, with each day's hours.
+async fn recent_logs(
+    db: &sea_orm::DatabaseConnection,
+    contract_id: i64,
+) -> Result<Vec<LogView>, AppError> {
     let logs = production_log::Entity::find()
-        .filter(production_log::Column::ContractId.eq(c.id))
+        .filter(production_log::Column::ContractId.eq(contract_id))
         .order_by_desc(production_log::Column::WorkDate)
         .limit(62)
         .all(db)
@@ -88,7 +145,7 @@ pub async fn contract_view(
     {
         *minutes.entry(h.log_id).or_default() += h.minutes;
     }
-    let logs = logs
+    Ok(logs
         .into_iter()
         .map(|l| LogView {
             id: l.id,
@@ -101,46 +158,7 @@ pub async fn contract_view(
             dispute_note: l.dispute_note,
             resolution_note: l.resolution_note,
         })
-        .collect();
-    let invoices = invoice::Entity::find()
-        .filter(invoice::Column::ContractId.eq(c.id))
-        .order_by_desc(invoice::Column::Period)
-        .all(db)
-        .await?
-        .iter()
-        .map(invoice_view)
-        .collect();
-    let reviews = contract_review::Entity::find()
-        .filter(contract_review::Column::ContractId.eq(c.id))
-        .order_by_asc(contract_review::Column::Id)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| ReviewView {
-            version: r.version,
-            role: r.reviewer_role,
-            decision: r.decision,
-            reason: r.reason,
-            at: r.created_at.date_naive().to_string(),
-        })
-        .collect();
-    Ok(ContractView {
-        code: c.public_code.clone(),
-        status: c.status.clone(),
-        status_reason: c.status_reason.clone(),
-        version: c.version,
-        workshop_code: place.workshop.public_code.clone(),
-        workshop_fa: place.workshop.name_fa.clone(),
-        workshop_en: place.workshop.name_en.clone(),
-        company,
-        terms: terms_of(&c),
-        workers,
-        logs,
-        invoices,
-        reviews,
-        own: matches!(viewer, Viewer::Owner(_)),
-        current_period: period_of(today()),
-    })
+        .collect())
 }
 
 pub(super) async fn contract_rows(
