@@ -55,9 +55,7 @@ const NOT_YET_SPLIT: &[&str] = &[
     // Pages whose one component holds every action of the page: each action's form becomes its
     // own component with the page's signals passed in.
     "app/src/casework/pages/campaign_case.rs::CampaignCasePage",
-    "app/src/casework/pages/family.rs::FamilyPage",
     "app/src/casework/pages/need_case.rs::NeedCasePage",
-    "app/src/employment/pages/staff.rs::StaffEmploymentPage",
     "app/src/giving/give_pages.rs::GiveForm",
     // Services that do several steps in one transaction.
     // The binary's start-up, and the seed (one function per domain is the plan).
