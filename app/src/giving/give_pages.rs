@@ -76,8 +76,6 @@ fn GiveForm(target: GiftTarget) -> impl IntoView {
         .with_untracked(|q| q.get("custom"))
         .unwrap_or_default();
     let had_custom = !custom_prefill.is_empty();
-    let show_name = RwSignal::new(false);
-    let dedication = RwSignal::new(String::from("none"));
     let heading = match target.kind.as_str() {
         "need" | "campaign" => target.title.clone(),
         _ => String::new(),
@@ -145,42 +143,7 @@ fn GiveForm(target: GiftTarget) -> impl IntoView {
                     <small class="muted">{t("common.toman")}</small>
                 </label>
             </fieldset>
-            <fieldset>
-                <legend>{t("give.about_you")}</legend>
-                <p class="muted">{t("give.anonymous_default")}</p>
-                <label class="check">
-                    <input type="checkbox" name="form[show_name]" value="on"
-                        on:change=move |ev| show_name.set(event_target_checked(&ev))/>
-                    <span>{t("give.show_name")}</span>
-                </label>
-                <label class="reveal" class:hidden-js=move || !show_name.get()>
-                    <span>{t("give.display_name")}</span>
-                    <input type="text" name="form[display_name]" maxlength="40" autocomplete="nickname"/>
-                </label>
-                <label>
-                    <span>{t("give.dedication")}</span>
-                    <select name="form[dedication_kind]" on:change=move |ev| dedication.set(event_target_value(&ev))>
-                        <option value="none">{t("give.dedication_none")}</option>
-                        <option value="honour">{t("give.dedication_honour")}</option>
-                        <option value="memory">{t("give.dedication_memory")}</option>
-                    </select>
-                </label>
-                <label class="reveal" class:hidden-js=move || dedication.get() == "none">
-                    <span>{t("give.dedication_text")}</span>
-                    <input type="text" name="form[dedication_text]" maxlength="80"/>
-                </label>
-                <label>
-                    <span>{t("give.contact")}</span>
-                    <input type="text" name="form[contact]" dir="ltr" autocomplete="tel" inputmode="email"/>
-                    <small class="muted">{t("give.contact_help")}</small>
-                </label>
-                {matches!(target.kind.as_str(), "category_fund" | "urgent").then(|| view! {
-                    <label class="check">
-                        <input type="checkbox" name="form[monthly]" value="on"/>
-                        <span>{t("give.monthly")}</span>
-                    </label>
-                })}
-            </fieldset>
+            <AboutYou monthly=matches!(target.kind.as_str(), "category_fund" | "urgent")/>
             <FormError action_error=action_error/>
             <button type="submit" class="button primary" id="give-submit" disabled=move || action.pending().get()>
                 {move || if action.pending().get() { i18n.t("give.redirecting") } else { i18n.t("give.pay") }}
@@ -188,6 +151,52 @@ fn GiveForm(target: GiftTarget) -> impl IntoView {
         </ActionForm>
         <p class="muted small">{t("give.privacy_note")}</p>
         {back.map(|href| view! { <p><A href=href>{t("give.back_to_need")}</A></p> })}
+    }
+}
+
+/// Who the giver is, as much as they choose: anonymous unless a name is given, an optional
+/// dedication, a contact for the receipt, and monthly giving where it is offered.
+#[component]
+fn AboutYou(monthly: bool) -> impl IntoView {
+    let show_name = RwSignal::new(false);
+    let dedication = RwSignal::new(String::from("none"));
+    view! {
+        <fieldset>
+            <legend>{t("give.about_you")}</legend>
+            <p class="muted">{t("give.anonymous_default")}</p>
+            <label class="check">
+                <input type="checkbox" name="form[show_name]" value="on"
+                    on:change=move |ev| show_name.set(event_target_checked(&ev))/>
+                <span>{t("give.show_name")}</span>
+            </label>
+            <label class="reveal" class:hidden-js=move || !show_name.get()>
+                <span>{t("give.display_name")}</span>
+                <input type="text" name="form[display_name]" maxlength="40" autocomplete="nickname"/>
+            </label>
+            <label>
+                <span>{t("give.dedication")}</span>
+                <select name="form[dedication_kind]" on:change=move |ev| dedication.set(event_target_value(&ev))>
+                    <option value="none">{t("give.dedication_none")}</option>
+                    <option value="honour">{t("give.dedication_honour")}</option>
+                    <option value="memory">{t("give.dedication_memory")}</option>
+                </select>
+            </label>
+            <label class="reveal" class:hidden-js=move || dedication.get() == "none">
+                <span>{t("give.dedication_text")}</span>
+                <input type="text" name="form[dedication_text]" maxlength="80"/>
+            </label>
+            <label>
+                <span>{t("give.contact")}</span>
+                <input type="text" name="form[contact]" dir="ltr" autocomplete="tel" inputmode="email"/>
+                <small class="muted">{t("give.contact_help")}</small>
+            </label>
+            {monthly.then(|| view! {
+                <label class="check">
+                    <input type="checkbox" name="form[monthly]" value="on"/>
+                    <span>{t("give.monthly")}</span>
+                </label>
+            })}
+        </fieldset>
     }
 }
 

@@ -51,8 +51,7 @@ pub fn CampaignCasePage() -> impl IntoView {
                     Err(e) => view! { <crate::ui::TitleText text=i18n.t(e.message_key())/><h1>{move || i18n.t(e.message_key())}</h1> }.into_any(),
                     Ok(c) => {
                         let u = me.get().and_then(|r| r.ok()).flatten();
-                        let status_key = format!("campaign.status_{}", c.status);
-                        let (owed, forgiven, bal) = (c.total_owed_rials, c.forgiveness_rials, c.balance_rials);
+                        let bal = c.balance_rials;
                         let codes = [c.code.clone(), c.code.clone(), c.code.clone(), c.code.clone(), c.code.clone()];
                         let [c1, c2, c3, c4, c5] = codes;
                         let (c6, c7) = (c.code.clone(), c.code.clone());
@@ -60,39 +59,8 @@ pub fn CampaignCasePage() -> impl IntoView {
                             && !c.withdrawn && may(&u, Permission::DraftCampaign);
                         let can_consent = c.status != "closed" && may(&u, Permission::RecordConsent);
                         view! {
-                            <h1>{c.title.clone()}</h1>
-                            <p><span class="status" id="campaign-status" data-status=c.status.clone()>{move || i18n.t(&status_key)}</span></p>
-                            <p class="story">{c.story.clone()}</p>
-                            <dl class="facts">
-                                <dt>{t("staff.total_owed")}</dt><dd>{move || format_toman(owed, i18n.get())}</dd>
-                                <dt>{t("staff.forgiveness")}</dt><dd>{move || format_toman(forgiven, i18n.get())}</dd>
-                                <dt>{t("staff.balance")}</dt><dd id="campaign-balance">{move || format_toman(bal, i18n.get())}</dd>
-                            </dl>
-                            <ul class="plain checklist" id="eligibility">
-                                {c.eligibility.iter().map(|(rule, ok)| {
-                                    let key = format!("campaign.rule_{rule}");
-                                    let mark = if *ok { "✓" } else { "✗" };
-                                    view! { <li data-ok=ok.to_string()>{mark} " " {move || i18n.t(&key)}</li> }
-                                }).collect_view()}
-                                <li data-ok=c.consent.to_string()>{if c.consent { "✓" } else { "✗" }} " " {t("staff.prisoner_consent")}</li>
-                            </ul>
-                            {c.withdrawn.then(|| view! { <p class="notice" id="campaign-withdrawn">{t("staff.campaign_withdrawn")}</p> })}
-                            {can_consent.then(|| view! {
-                                <ActionForm action=consent attr:class="inline-form">
-                                    <input type="hidden" name="code" value=c6.clone()/>
-                                    <input type="hidden" name="consent" value=(!c.consent).to_string()/>
-                                    {if c.consent {
-                                        view! {
-                                            <crate::ui::Confirm id="campaign-consent-confirm" button_id="campaign-consent" danger=true
-                                                ask="staff.campaign_consent_withdraw" confirm="staff.withdraw_consent_confirm">
-                                                {t("staff.campaign_withdraw_warning")}
-                                            </crate::ui::Confirm>
-                                        }.into_any()
-                                    } else {
-                                        view! { <button type="submit" class="button secondary" id="campaign-consent">{t("staff.campaign_consent_record")}</button> }.into_any()
-                                    }}
-                                </ActionForm>
-                            })}
+                            <CampaignFacts c=c.clone()/>
+                            {can_consent.then(|| view! { <CampaignConsentForm code=c6.clone() given=c.consent consent/> })}
                             {can_forgive.then(|| view! {
                                 <details class="subform" id="forgiveness-details">
                                     <summary>{t("staff.forgiveness_more")}</summary>
@@ -149,5 +117,58 @@ pub fn CampaignCasePage() -> impl IntoView {
                 _ => ().into_any(),
             })}
         </section>
+    }
+}
+
+/// The campaign's public text, what is owed and forgiven, and its eligibility checklist.
+#[component]
+fn CampaignFacts(c: CampaignCase) -> impl IntoView {
+    let i18n = use_i18n();
+    let status_key = format!("campaign.status_{}", c.status);
+    let (owed, forgiven, bal) = (c.total_owed_rials, c.forgiveness_rials, c.balance_rials);
+    view! {
+        <h1>{c.title.clone()}</h1>
+        <p><span class="status" id="campaign-status" data-status=c.status.clone()>{move || i18n.t(&status_key)}</span></p>
+        <p class="story">{c.story.clone()}</p>
+        <dl class="facts">
+            <dt>{t("staff.total_owed")}</dt><dd>{move || format_toman(owed, i18n.get())}</dd>
+            <dt>{t("staff.forgiveness")}</dt><dd>{move || format_toman(forgiven, i18n.get())}</dd>
+            <dt>{t("staff.balance")}</dt><dd id="campaign-balance">{move || format_toman(bal, i18n.get())}</dd>
+        </dl>
+        <ul class="plain checklist" id="eligibility">
+            {c.eligibility.iter().map(|(rule, ok)| {
+                let key = format!("campaign.rule_{rule}");
+                let mark = if *ok { "✓" } else { "✗" };
+                view! { <li data-ok=ok.to_string()>{mark} " " {move || i18n.t(&key)}</li> }
+            }).collect_view()}
+            <li data-ok=c.consent.to_string()>{if c.consent { "✓" } else { "✗" }} " " {t("staff.prisoner_consent")}</li>
+        </ul>
+        {c.withdrawn.then(|| view! { <p class="notice" id="campaign-withdrawn">{t("staff.campaign_withdrawn")}</p> })}
+    }
+}
+
+/// The prisoner's consent to a public campaign, recorded or withdrawn (withdrawing asks first).
+#[component]
+fn CampaignConsentForm(
+    code: String,
+    given: bool,
+    consent: ServerAction<CampaignConsent>,
+) -> impl IntoView {
+    let c6 = code;
+    view! {
+        <ActionForm action=consent attr:class="inline-form">
+            <input type="hidden" name="code" value=c6.clone()/>
+            <input type="hidden" name="consent" value=(!given).to_string()/>
+            {if given {
+                view! {
+                    <crate::ui::Confirm id="campaign-consent-confirm" button_id="campaign-consent" danger=true
+                        ask="staff.campaign_consent_withdraw" confirm="staff.withdraw_consent_confirm">
+                        {t("staff.campaign_withdraw_warning")}
+                    </crate::ui::Confirm>
+                }.into_any()
+            } else {
+                view! { <button type="submit" class="button secondary" id="campaign-consent">{t("staff.campaign_consent_record")}</button> }.into_any()
+            }}
+        </ActionForm>
     }
 }

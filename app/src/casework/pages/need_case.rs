@@ -31,10 +31,6 @@ pub fn NeedCasePage() -> impl IntoView {
         },
         |(c, ..)| need_case(c),
     );
-    let edit_error = Signal::derive(move || edit.value().get().and_then(|r| r.err()));
-    let verify_error = Signal::derive(move || verify.value().get().and_then(|r| r.err()));
-    let purchase_error = Signal::derive(move || purchase.value().get().and_then(|r| r.err()));
-    let deliver_error = Signal::derive(move || deliver.value().get().and_then(|r| r.err()));
     view! {
         <section class="panel" id="need-case">
             <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
@@ -50,25 +46,7 @@ pub fn NeedCasePage() -> impl IntoView {
                         let can_buy = n.status == "funded" && may(&u, Permission::Fulfil);
                         let can_deliver = n.status == "purchased" && may(&u, Permission::Fulfil);
                         let can_edit = n.status == "awaiting_verification" && may(&u, Permission::DraftNeed);
-                        let edit_form = can_edit.then(|| {
-                            let goal_tomans = (n.goal_rials / 10).to_string();
-                            let (title, story, deadline, ncode) = (n.title.clone(), n.story.clone(), n.deadline.clone().unwrap_or_default(), n.code.clone());
-                            view! {
-                                <details class="subform" id="edit-details">
-                                    <summary>{t("staff.edit_need")}</summary>
-                                    <ActionForm action=edit attr:class="form" attr:id="edit-form">
-                                        <p class="muted">{t("staff.edit_need_hint")}</p>
-                                        <input type="hidden" name="form[code]" value=ncode/>
-                                        <label>{t("staff.goal_toman")}<input name="form[goal]" inputmode="numeric" required value=goal_tomans/></label>
-                                        <label>{t("staff.public_title")}<input name="form[title]" required value=title/></label>
-                                        <label>{t("staff.public_story")}<textarea name="form[story]" rows="4" required>{story}</textarea></label>
-                                        <label>{t("staff.private_notes_replace")}<textarea name="form[private_notes]" rows="3"></textarea></label>
-                                        <label>{t("staff.deadline")}<crate::ui::DateField name="form[deadline]" value=crate::validation::parse_date(&deadline)/></label>
-                                        <button type="submit" class="button secondary">{t("staff.save_changes")}</button>
-                                    </ActionForm>
-                                </details>
-                            }
-                        });
+                        let edit_form = can_edit.then(|| view! { <NeedEditForm n=n.clone() edit/> });
                         view! {
                             <h1>{n.title.clone()}</h1>
                             <p><span class="status" id="case-status" data-status=n.status.clone()>{move || i18n.t(&status_key)}</span>
@@ -88,25 +66,7 @@ pub fn NeedCasePage() -> impl IntoView {
                                     <button type="submit" class="button" id="verify">{t("staff.verify_publish")}</button>
                                 </ActionForm>
                             })}
-                            {can_buy.then(|| view! {
-                                <ActionForm action=purchase attr:class="form" attr:id="purchase-form">
-                                    <input type="hidden" name="code" value=ncode2.clone()/>
-                                    <label>{t("staff.payee_kind")}
-                                        <select name="payee_kind">
-                                            {["vendor", "landlord", "school", "pharmacy", "utility"].into_iter().map(|k| {
-                                                let key = format!("staff.payee_{k}");
-                                                view! { <option value=k>{move || i18n.t(&key)}</option> }
-                                            }).collect_view()}
-                                        </select>
-                                    </label>
-                                    <label>{t("staff.payee_name")}<input name="payee_name" required/></label>
-                                    <label>{t("staff.evidence")}<input name="evidence" required/></label>
-                                    <crate::ui::Confirm id="purchase-confirm" button_id="purchase-submit"
-                                        ask="staff.record_purchase" confirm="staff.purchase_confirm">
-                                        <crate::ui::Phrase key="staff.purchase_warning" args=vec![("amount", crate::ui::Arg::Money(bal))]/>
-                                    </crate::ui::Confirm>
-                                </ActionForm>
-                            })}
+                            {can_buy.then(|| view! { <PurchaseForm code=ncode2.clone() balance=bal purchase/> })}
                             {can_deliver.then(|| view! {
                                 <ActionForm action=deliver attr:class="form" attr:id="deliver-form">
                                     <input type="hidden" name="code" value=ncode3.clone()/>
@@ -118,30 +78,104 @@ pub fn NeedCasePage() -> impl IntoView {
                     }
                 })}
             </Suspense>
-            <ErrorNote error=verify_error/>
-            <ErrorNote error=purchase_error/>
-            <ErrorNote error=deliver_error/>
-            <ErrorNote error=edit_error/>
-            {move || edit.value().get().and_then(|r| r.ok()).map(|o| match o {
-                DraftOutcome::Blocked { findings } => view! { <Findings findings/> }.into_any(),
-                DraftOutcome::Saved { .. } => view! { <p class="notice" id="need-saved">{t("staff.need_saved")}</p> }.into_any(),
-            })}
-            {move || verify.value().get().and_then(|r| r.ok()).map(|o| match o {
-                PublishOutcome::Published { code, province_hidden } => view! {
-                    <p class="notice" id="published">{t("staff.published")} " " <A href=format!("/needs/{code}")>{code.clone()}</A>
-                    {province_hidden.then(|| view! { " — " {t("staff.province_hidden")} })}</p>
-                }.into_any(),
-                PublishOutcome::Blocked { findings } => view! { <Findings findings/> }.into_any(),
-                PublishOutcome::Held { .. } => view! { <p class="error" id="held">{t("staff.held")}</p> }.into_any(),
-            })}
-            {move || purchase.value().get().and_then(|r| r.ok()).map(|o| match o {
-                FulfilOutcome::Paid { disbursement } => view! { <p class="notice" id="paid">{t("staff.paid")} " " {disbursement}</p> }.into_any(),
-                FulfilOutcome::AwaitingApproval { disbursement } => view! { <p class="notice" id="awaiting-approval">{t("staff.awaiting_approval")} " " {disbursement}</p> }.into_any(),
-            })}
-            {move || deliver.value().get().and_then(|r| r.ok()).map(|o| match o {
-                DraftOutcome::Blocked { findings } => view! { <Findings findings/> }.into_any(),
-                DraftOutcome::Saved { .. } => view! { <p class="notice" id="delivered">{t("staff.delivered")}</p> }.into_any(),
-            })}
+            <NeedCaseOutcomes verify purchase deliver edit/>
         </section>
+    }
+}
+
+/// Correcting a need still awaiting verification (a refused text stays as typed).
+#[component]
+fn NeedEditForm(n: CaseNeed, edit: ServerAction<EditNeed>) -> impl IntoView {
+    let goal_tomans = (n.goal_rials / 10).to_string();
+    let (title, story, deadline, ncode) = (
+        n.title.clone(),
+        n.story.clone(),
+        n.deadline.clone().unwrap_or_default(),
+        n.code.clone(),
+    );
+    view! {
+        <details class="subform" id="edit-details">
+            <summary>{t("staff.edit_need")}</summary>
+            <ActionForm action=edit attr:class="form" attr:id="edit-form">
+                <p class="muted">{t("staff.edit_need_hint")}</p>
+                <input type="hidden" name="form[code]" value=ncode/>
+                <label>{t("staff.goal_toman")}<input name="form[goal]" inputmode="numeric" required value=goal_tomans/></label>
+                <label>{t("staff.public_title")}<input name="form[title]" required value=title/></label>
+                <label>{t("staff.public_story")}<textarea name="form[story]" rows="4" required>{story}</textarea></label>
+                <label>{t("staff.private_notes_replace")}<textarea name="form[private_notes]" rows="3"></textarea></label>
+                <label>{t("staff.deadline")}<crate::ui::DateField name="form[deadline]" value=crate::validation::parse_date(&deadline)/></label>
+                <button type="submit" class="button secondary">{t("staff.save_changes")}</button>
+            </ActionForm>
+        </details>
+    }
+}
+
+/// Recording the purchase: staff pay a vendor, landlord or school, never the family in cash.
+#[component]
+fn PurchaseForm(
+    code: String,
+    balance: i64,
+    purchase: ServerAction<RecordPurchase>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let (ncode2, bal) = (code, balance);
+    view! {
+        <ActionForm action=purchase attr:class="form" attr:id="purchase-form">
+            <input type="hidden" name="code" value=ncode2.clone()/>
+            <label>{t("staff.payee_kind")}
+                <select name="payee_kind">
+                    {["vendor", "landlord", "school", "pharmacy", "utility"].into_iter().map(|k| {
+                        let key = format!("staff.payee_{k}");
+                        view! { <option value=k>{move || i18n.t(&key)}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>{t("staff.payee_name")}<input name="payee_name" required/></label>
+            <label>{t("staff.evidence")}<input name="evidence" required/></label>
+            <crate::ui::Confirm id="purchase-confirm" button_id="purchase-submit"
+                ask="staff.record_purchase" confirm="staff.purchase_confirm">
+                <crate::ui::Phrase key="staff.purchase_warning" args=vec![("amount", crate::ui::Arg::Money(bal))]/>
+            </crate::ui::Confirm>
+        </ActionForm>
+    }
+}
+
+/// What each action answered: its error, or what it did.
+#[component]
+fn NeedCaseOutcomes(
+    verify: ServerAction<VerifyNeed>,
+    purchase: ServerAction<RecordPurchase>,
+    deliver: ServerAction<RecordDelivery>,
+    edit: ServerAction<EditNeed>,
+) -> impl IntoView {
+    let edit_error = Signal::derive(move || edit.value().get().and_then(|r| r.err()));
+    let verify_error = Signal::derive(move || verify.value().get().and_then(|r| r.err()));
+    let purchase_error = Signal::derive(move || purchase.value().get().and_then(|r| r.err()));
+    let deliver_error = Signal::derive(move || deliver.value().get().and_then(|r| r.err()));
+    view! {
+        <ErrorNote error=verify_error/>
+        <ErrorNote error=purchase_error/>
+        <ErrorNote error=deliver_error/>
+        <ErrorNote error=edit_error/>
+        {move || edit.value().get().and_then(|r| r.ok()).map(|o| match o {
+            DraftOutcome::Blocked { findings } => view! { <Findings findings/> }.into_any(),
+            DraftOutcome::Saved { .. } => view! { <p class="notice" id="need-saved">{t("staff.need_saved")}</p> }.into_any(),
+        })}
+        {move || verify.value().get().and_then(|r| r.ok()).map(|o| match o {
+            PublishOutcome::Published { code, province_hidden } => view! {
+                <p class="notice" id="published">{t("staff.published")} " " <A href=format!("/needs/{code}")>{code.clone()}</A>
+                {province_hidden.then(|| view! { " — " {t("staff.province_hidden")} })}</p>
+            }.into_any(),
+            PublishOutcome::Blocked { findings } => view! { <Findings findings/> }.into_any(),
+            PublishOutcome::Held { .. } => view! { <p class="error" id="held">{t("staff.held")}</p> }.into_any(),
+        })}
+        {move || purchase.value().get().and_then(|r| r.ok()).map(|o| match o {
+            FulfilOutcome::Paid { disbursement } => view! { <p class="notice" id="paid">{t("staff.paid")} " " {disbursement}</p> }.into_any(),
+            FulfilOutcome::AwaitingApproval { disbursement } => view! { <p class="notice" id="awaiting-approval">{t("staff.awaiting_approval")} " " {disbursement}</p> }.into_any(),
+        })}
+        {move || deliver.value().get().and_then(|r| r.ok()).map(|o| match o {
+            DraftOutcome::Blocked { findings } => view! { <Findings findings/> }.into_any(),
+            DraftOutcome::Saved { .. } => view! { <p class="notice" id="delivered">{t("staff.delivered")}</p> }.into_any(),
+        })}
     }
 }
