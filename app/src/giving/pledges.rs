@@ -5,7 +5,7 @@ use super::gift::{Contact, ValidGift};
 use crate::error::AppError;
 use crate::state::AppState;
 use chrono::{Datelike, Months, NaiveDate, Utc};
-use sea_orm::{ConnectionTrait, Statement};
+use sea_orm::ConnectionTrait;
 use sha2::{Digest, Sha256};
 
 /// The next due date a month after `from`, on the same day (clamped to the month's length).
@@ -43,16 +43,8 @@ pub async fn create(
     let code = crate::platform::public_code("M", 10);
     let today = Utc::now().date_naive();
     let backend = state.db.get_database_backend();
-    let sql = match backend {
-        sea_orm::DbBackend::Postgres => {
-            "INSERT INTO pledges (public_code, donor_user_id, target_kind, need_id, campaign_id, category, amount_rials, day_of_month, status, cancel_token_hash, contact_enc, key_id, next_due_on, created_at) \
-             VALUES ($1, $2, $3, NULL, NULL, $4, $5, $6, 'pending', $7, $8, $9, $10, $11) RETURNING id"
-        }
-        _ => {
-            "INSERT INTO pledges (public_code, donor_user_id, target_kind, need_id, campaign_id, category, amount_rials, day_of_month, status, cancel_token_hash, contact_enc, key_id, next_due_on, created_at) \
-             VALUES (?, ?, ?, NULL, NULL, ?, ?, ?, 'pending', ?, ?, ?, ?, ?) RETURNING id"
-        }
-    };
+    let sql = "INSERT INTO pledges (public_code, donor_user_id, target_kind, need_id, campaign_id, category, amount_rials, day_of_month, status, cancel_token_hash, contact_enc, key_id, next_due_on, created_at) \
+             VALUES (?, ?, ?, NULL, NULL, ?, ?, ?, 'pending', ?, ?, ?, ?, ?) RETURNING id";
     let category = if gift.target_kind == "category_fund" {
         gift.target_code.clone().map(|c| c.to_lowercase())
     } else {
@@ -60,7 +52,7 @@ pub async fn create(
     };
     let row = state
         .db
-        .query_one_raw(Statement::from_sql_and_values(
+        .query_one_raw(crate::platform::db::stmt(
             backend,
             sql,
             [
@@ -86,14 +78,9 @@ pub async fn create(
 }
 
 pub async fn activate(db: &impl ConnectionTrait, pledge_id: i64) -> Result<(), AppError> {
-    db.execute_raw(Statement::from_sql_and_values(
+    db.execute_raw(crate::platform::db::stmt(
         db.get_database_backend(),
-        match db.get_database_backend() {
-            sea_orm::DbBackend::Postgres => {
-                "UPDATE pledges SET status = 'active' WHERE id = $1 AND status = 'pending'"
-            }
-            _ => "UPDATE pledges SET status = 'active' WHERE id = ? AND status = 'pending'",
-        },
+        "UPDATE pledges SET status = 'active' WHERE id = ? AND status = 'pending'",
         [pledge_id.into()],
     ))
     .await?;
@@ -108,14 +95,9 @@ pub async fn cancel(state: &AppState, public_code: &str, token: &str) -> Result<
     let backend = state.db.get_database_backend();
     let r = state
         .db
-        .execute_raw(Statement::from_sql_and_values(
+        .execute_raw(crate::platform::db::stmt(
             backend,
-            match backend {
-                sea_orm::DbBackend::Postgres => {
-                    "UPDATE pledges SET status = 'cancelled', cancelled_at = $1 WHERE public_code = $2 AND status <> 'cancelled'"
-                }
-                _ => "UPDATE pledges SET status = 'cancelled', cancelled_at = ? WHERE public_code = ? AND status <> 'cancelled'",
-            },
+            "UPDATE pledges SET status = 'cancelled', cancelled_at = ? WHERE public_code = ? AND status <> 'cancelled'",
             [Utc::now().into(), public_code.to_string().into()],
         ))
         .await?;
@@ -130,17 +112,11 @@ pub async fn send_reminders(state: &AppState, today: NaiveDate) -> Result<usize,
     use sea_orm::TransactionTrait;
     let db = &state.db;
     let backend = db.get_database_backend();
-    let pg = backend == sea_orm::DbBackend::Postgres;
     let due = db
-        .query_all_raw(Statement::from_sql_and_values(
+        .query_all_raw(crate::platform::db::stmt(
             backend,
-            if pg {
-                "SELECT id, public_code, target_kind, category, amount_rials, contact_enc, next_due_on FROM pledges \
-                 WHERE status = 'active' AND next_due_on <= $1 ORDER BY id LIMIT 500"
-            } else {
-                "SELECT id, public_code, target_kind, category, amount_rials, contact_enc, next_due_on FROM pledges \
-                 WHERE status = 'active' AND next_due_on <= ? ORDER BY id LIMIT 500"
-            },
+            "SELECT id, public_code, target_kind, category, amount_rials, contact_enc, next_due_on FROM pledges \
+             WHERE status = 'active' AND next_due_on <= ? ORDER BY id LIMIT 500",
             [today.into()],
         ))
         .await?;
@@ -159,13 +135,9 @@ pub async fn send_reminders(state: &AppState, today: NaiveDate) -> Result<usize,
             .map_err(|e| AppError::internal("open pledge contact", e))?;
         let txn = db.begin().await?;
         let claimed = txn
-            .execute_raw(Statement::from_sql_and_values(
+            .execute_raw(crate::platform::db::stmt(
                 backend,
-                if pg {
-                    "UPDATE pledges SET next_due_on = $1 WHERE id = $2 AND next_due_on = $3 AND status = 'active'"
-                } else {
-                    "UPDATE pledges SET next_due_on = ? WHERE id = ? AND next_due_on = ? AND status = 'active'"
-                },
+                "UPDATE pledges SET next_due_on = ? WHERE id = ? AND next_due_on = ? AND status = 'active'",
                 [next_due(was.max(today)).into(), id.into(), was.into()],
             ))
             .await?

@@ -400,24 +400,14 @@ pub async fn occasion_progress(
     key: &str,
 ) -> Result<OccasionProgress, AppError> {
     let backend = db.get_database_backend();
-    let sql = match backend {
-        sea_orm::DbBackend::Postgres => {
-            "SELECT CAST(COUNT(*) AS BIGINT) AS n, \
+    // CAST: PostgreSQL sums BIGINT into NUMERIC; on SQLite it changes nothing.
+    let sql = "SELECT CAST(COUNT(*) AS BIGINT) AS n, \
                CAST(COALESCE(SUM(CASE WHEN n.status IN ('funded','purchased','delivered') THEN 1 ELSE 0 END), 0) AS BIGINT) AS met, \
                CAST(COALESCE(SUM(n.goal_rials), 0) AS BIGINT) AS goal, \
                CAST(COALESCE(SUM((SELECT -SUM(e.amount_rials) FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id WHERE a.need_id = n.id)), 0) AS BIGINT) AS raised \
-             FROM needs n WHERE n.occasion = $1 AND n.status IN ('published','funded','purchased','delivered')"
-        }
-        _ => {
-            "SELECT COUNT(*) AS n, \
-               COALESCE(SUM(CASE WHEN n.status IN ('funded','purchased','delivered') THEN 1 ELSE 0 END), 0) AS met, \
-               COALESCE(SUM(n.goal_rials), 0) AS goal, \
-               COALESCE(SUM((SELECT -SUM(e.amount_rials) FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id WHERE a.need_id = n.id)), 0) AS raised \
-             FROM needs n WHERE n.occasion = ? AND n.status IN ('published','funded','purchased','delivered')"
-        }
-    };
+             FROM needs n WHERE n.occasion = ? AND n.status IN ('published','funded','purchased','delivered')";
     let row = db
-        .query_one_raw(Statement::from_sql_and_values(
+        .query_one_raw(crate::platform::db::stmt(
             backend,
             sql,
             [key.to_string().into()],

@@ -158,14 +158,9 @@ pub async fn account_id<C: ConnectionTrait>(db: &C, account: &Account) -> Result
 pub async fn raw_balance<C: ConnectionTrait>(db: &C, account_id: i64) -> Result<i64, AppError> {
     let backend = db.get_database_backend();
     let row = db
-        .query_one_raw(Statement::from_sql_and_values(
+        .query_one_raw(crate::platform::db::stmt(
             backend,
-            match backend {
-                sea_orm::DbBackend::Postgres => {
-                    "SELECT CAST(COALESCE(SUM(amount_rials), 0) AS BIGINT) AS s FROM ledger_entries WHERE account_id = $1"
-                }
-                _ => "SELECT COALESCE(SUM(amount_rials), 0) AS s FROM ledger_entries WHERE account_id = ?",
-            },
+            "SELECT CAST(COALESCE(SUM(amount_rials), 0) AS BIGINT) AS s FROM ledger_entries WHERE account_id = ?",
             [account_id.into()],
         ))
         .await?

@@ -85,9 +85,36 @@ pub async fn rows(
         .await?)
 }
 
+/// A raw statement written once, with `?` placeholders, for either database: for PostgreSQL they
+/// are numbered here (`$1`, `$2`, …). The one placeholder style of the raw SQL in this codebase
+/// (a value used twice is passed twice). The SQL must hold no literal `?`.
+pub fn stmt(
+    backend: DbBackend,
+    sql: &str,
+    values: impl IntoIterator<Item = sea_orm::Value>,
+) -> sea_orm::Statement {
+    let sql = if backend == DbBackend::Postgres {
+        let mut out = String::with_capacity(sql.len() + 8);
+        let mut n = 0;
+        for ch in sql.chars() {
+            if ch == '?' {
+                n += 1;
+                out.push_str(&format!("${n}"));
+            } else {
+                out.push(ch);
+            }
+        }
+        out
+    } else {
+        sql.to_string()
+    };
+    sea_orm::Statement::from_sql_and_values(backend, sql, values)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::sqlite_file;
+    use super::{sqlite_file, stmt};
+    use sea_orm::DbBackend;
 
     #[test]
     fn sqlite_paths() {
@@ -97,5 +124,23 @@ mod tests {
         );
         assert_eq!(sqlite_file("sqlite::memory:"), None);
         assert_eq!(sqlite_file("postgres://x/y"), None);
+    }
+
+    #[test]
+    fn one_placeholder_style_for_both_databases() {
+        let sql = "UPDATE t SET a = ? WHERE id = ? AND b > ?";
+        let pg = stmt(
+            DbBackend::Postgres,
+            sql,
+            [1i64.into(), 2i64.into(), 3i64.into()],
+        );
+        assert_eq!(pg.sql, "UPDATE t SET a = $1 WHERE id = $2 AND b > $3");
+        let lite = stmt(
+            DbBackend::Sqlite,
+            sql,
+            [1i64.into(), 2i64.into(), 3i64.into()],
+        );
+        assert_eq!(lite.sql, sql);
+        assert_eq!(pg.values.map(|v| v.0.len()), Some(3));
     }
 }

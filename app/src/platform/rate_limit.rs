@@ -6,7 +6,7 @@
 
 use super::Config;
 use crate::error::AppError;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use std::net::{IpAddr, SocketAddr};
 
 /// Counts one attempt in `bucket` and answers whether it is within `max` per `window_secs`.
@@ -20,23 +20,24 @@ pub async fn hit(
     let backend = db.get_database_backend();
     // SQLite ≥ 3.35 and PostgreSQL both take INSERT … ON CONFLICT … RETURNING. The window
     // still open (started after `now - window`) counts on; an ended one restarts at `now`.
-    let sql = "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1) \
+    let sql = "INSERT INTO rate_limits (bucket, window_start, hits) VALUES (?, ?, 1) \
          ON CONFLICT (bucket) DO UPDATE SET \
-           hits = CASE WHEN rate_limits.window_start > $3 THEN rate_limits.hits + 1 ELSE 1 END, \
-           window_start = CASE WHEN rate_limits.window_start > $3 \
+           hits = CASE WHEN rate_limits.window_start > ? THEN rate_limits.hits + 1 ELSE 1 END, \
+           window_start = CASE WHEN rate_limits.window_start > ? \
                           THEN rate_limits.window_start ELSE excluded.window_start END \
          RETURNING hits";
-    let sql = match backend {
-        DbBackend::Postgres => sql.to_string(),
-        // SQLite takes `?NNN` for numbered parameters.
-        _ => sql.replace('$', "?"),
-    };
     let bucket: String = bucket.chars().take(250).collect();
+    let window_open_after = now - window_secs.max(1);
     let row = db
-        .query_one_raw(Statement::from_sql_and_values(
+        .query_one_raw(super::db::stmt(
             backend,
             sql,
-            [bucket.into(), now.into(), (now - window_secs.max(1)).into()],
+            [
+                bucket.into(),
+                now.into(),
+                window_open_after.into(),
+                window_open_after.into(),
+            ],
         ))
         .await?
         .ok_or_else(|| AppError::internal("rate limit", "no row returned"))?;
@@ -48,14 +49,10 @@ pub async fn hit(
 pub async fn prune(db: &DatabaseConnection, older_than_secs: i64) -> Result<u64, AppError> {
     let cutoff = chrono::Utc::now().timestamp() - older_than_secs;
     let backend = db.get_database_backend();
-    let sql = match backend {
-        DbBackend::Postgres => "DELETE FROM rate_limits WHERE window_start < $1",
-        _ => "DELETE FROM rate_limits WHERE window_start < ?",
-    };
     Ok(db
-        .execute_raw(Statement::from_sql_and_values(
+        .execute_raw(super::db::stmt(
             backend,
-            sql,
+            "DELETE FROM rate_limits WHERE window_start < ?",
             [cutoff.into()],
         ))
         .await?

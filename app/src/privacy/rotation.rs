@@ -4,6 +4,7 @@
 
 use super::Sealer;
 use crate::error::AppError;
+use crate::platform::db::stmt;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait, Value};
 
 /// Staff authenticator secrets (`users.totp_secret_enc`): the AEAD name `auth::totp` seals them
@@ -44,25 +45,16 @@ pub async fn rotate(
     sealer: &Sealer,
 ) -> Result<Vec<(String, u64)>, AppError> {
     let backend = db.get_database_backend();
-    let ph = |i: usize| match backend {
-        sea_orm::DatabaseBackend::Postgres => format!("${i}"),
-        _ => "?".to_string(),
-    };
     let mut report = Vec::new();
     for (table, cols) in SEALED {
         let mut done = 0u64;
         loop {
             let sql = format!(
-                "SELECT id, {} FROM {table} WHERE key_id <> {} ORDER BY id LIMIT 500",
+                "SELECT id, {} FROM {table} WHERE key_id <> ? ORDER BY id LIMIT 500",
                 cols.join(", "),
-                ph(1)
             );
             let rows = db
-                .query_all_raw(Statement::from_sql_and_values(
-                    backend,
-                    &sql,
-                    [sealer.key_id().into()],
-                ))
+                .query_all_raw(stmt(backend, &sql, [sealer.key_id().into()]))
                 .await?;
             if rows.is_empty() {
                 break;
@@ -87,24 +79,19 @@ pub async fn rotate(
                                 // The blind index is recomputed too, so a new index key (rotated
                                 // together with a new field key id) keeps look-ups working.
                                 values.push(sealer.blind_index("national_code", &plain).into());
-                                sets.push(format!("national_code_bidx = {}", ph(values.len())));
+                                sets.push("national_code_bidx = ?".to_string());
                             }
                             Some(sealer.seal(&aad(table, col), &plain))
                         }
                     };
                     values.push(resealed.into());
-                    sets.push(format!("{col} = {}", ph(values.len())));
+                    sets.push(format!("{col} = ?"));
                 }
                 values.push(sealer.key_id().into());
-                sets.push(format!("key_id = {}", ph(values.len())));
+                sets.push("key_id = ?".to_string());
                 values.push(id.into());
-                let sql = format!(
-                    "UPDATE {table} SET {} WHERE id = {}",
-                    sets.join(", "),
-                    ph(values.len())
-                );
-                txn.execute_raw(Statement::from_sql_and_values(backend, &sql, values))
-                    .await?;
+                let sql = format!("UPDATE {table} SET {} WHERE id = ?", sets.join(", "));
+                txn.execute_raw(stmt(backend, &sql, values)).await?;
                 done += 1;
             }
             txn.commit().await?;
@@ -126,14 +113,9 @@ pub async fn rotate(
         let plain = sealer
             .open(col, &bytes)
             .map_err(|e| AppError::internal("rotate: open", format!("users row {id}: {e}")))?;
-        let sql = format!(
-            "UPDATE users SET totp_secret_enc = {} WHERE id = {}",
-            ph(1),
-            ph(2)
-        );
-        txn.execute_raw(Statement::from_sql_and_values(
+        txn.execute_raw(stmt(
             backend,
-            &sql,
+            "UPDATE users SET totp_secret_enc = ? WHERE id = ?",
             [sealer.seal(col, &plain).into(), id.into()],
         ))
         .await?;

@@ -13,13 +13,13 @@ use super::{KpiMonth, KpiRow, Kpis};
 use crate::auth::ssr::Authed;
 use crate::error::AppError;
 use crate::i18n::JalaliDate;
-use crate::platform::db::{day_expr, rows as query};
+use crate::platform::db::{day_expr, rows as query, stmt};
 use crate::platform::entity::{kpi_snapshot, province};
 use crate::state::AppState;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    QueryFilter, QueryOrder, Statement, TransactionTrait,
+    QueryFilter, QueryOrder, TransactionTrait,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -89,18 +89,10 @@ async fn take(db: &DatabaseConnection) -> Result<usize, AppError> {
     // First statement writes: SQLite takes its write lock, PostgreSQL locks the settings row, so
     // a second refresh waits here instead of interleaving its rows with ours.
     let b = txn.get_database_backend();
-    txn.execute_raw(Statement::from_sql_and_values(
+    txn.execute_raw(stmt(
         b,
-        match b {
-            DbBackend::Postgres => {
-                "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
-            }
-            _ => {
-                "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) \
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
-            }
-        },
+        "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
         [REFRESHED_KEY.into(), now.to_rfc3339().into(), now.into()],
     ))
     .await?;
@@ -131,15 +123,10 @@ pub async fn refresh_if_older(
 async fn take_turn(db: &DatabaseConnection, age: chrono::Duration) -> Result<bool, AppError> {
     let now = Utc::now();
     let b = db.get_database_backend();
-    let pg = b == DbBackend::Postgres;
     let moved = db
-        .execute_raw(Statement::from_sql_and_values(
+        .execute_raw(stmt(
             b,
-            if pg {
-                "UPDATE settings SET updated_at = $1 WHERE key = $2 AND updated_at < $3"
-            } else {
-                "UPDATE settings SET updated_at = ? WHERE key = ? AND updated_at < ?"
-            },
+            "UPDATE settings SET updated_at = ? WHERE key = ? AND updated_at < ?",
             [now.into(), REFRESHED_KEY.into(), (now - age).into()],
         ))
         .await?
@@ -149,13 +136,9 @@ async fn take_turn(db: &DatabaseConnection, age: chrono::Duration) -> Result<boo
     }
     // Never taken: whoever creates the row takes the turn (the value is written by `refresh`).
     let created = db
-        .execute_raw(Statement::from_sql_and_values(
+        .execute_raw(stmt(
             b,
-            if pg {
-                "INSERT INTO settings (key, value, updated_at) VALUES ($1, '', $2) ON CONFLICT (key) DO NOTHING"
-            } else {
-                "INSERT INTO settings (key, value, updated_at) VALUES (?, '', ?) ON CONFLICT (key) DO NOTHING"
-            },
+            "INSERT INTO settings (key, value, updated_at) VALUES (?, '', ?) ON CONFLICT (key) DO NOTHING",
             [REFRESHED_KEY.into(), now.into()],
         ))
         .await?

@@ -45,14 +45,9 @@ pub(super) async fn receipt_of(state: &AppState, d: donation::Model) -> Result<R
     };
     let pledge = match d.pledge_id {
         Some(pid) => db
-            .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            .query_one_raw(crate::platform::db::stmt(
                 db.get_database_backend(),
-                match db.get_database_backend() {
-                    sea_orm::DbBackend::Postgres => {
-                        "SELECT public_code, status FROM pledges WHERE id = $1"
-                    }
-                    _ => "SELECT public_code, status FROM pledges WHERE id = ?",
-                },
+                "SELECT public_code, status FROM pledges WHERE id = ?",
                 [pid.into()],
             ))
             .await?

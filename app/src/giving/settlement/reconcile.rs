@@ -127,20 +127,11 @@ pub async fn reconcile(
         let gateway: String = r.try_get("", "gateway")?;
         let code = Account::Gateway(gateway.clone()).code();
         let ledger_rials = db
-            .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            .query_one_raw(crate::platform::db::stmt(
                 backend,
-                match backend {
-                    sea_orm::DbBackend::Postgres => {
-                        "SELECT CAST(COALESCE(SUM(e.amount_rials), 0) AS BIGINT) AS s FROM ledger_entries e \
-                         JOIN ledger_accounts a ON a.id = e.account_id JOIN ledger_transactions t ON t.id = e.transaction_id \
-                         WHERE a.code = $1 AND t.kind = 'gift' AND e.amount_rials > 0"
-                    }
-                    _ => {
-                        "SELECT COALESCE(SUM(e.amount_rials), 0) AS s FROM ledger_entries e \
-                         JOIN ledger_accounts a ON a.id = e.account_id JOIN ledger_transactions t ON t.id = e.transaction_id \
-                         WHERE a.code = ? AND t.kind = 'gift' AND e.amount_rials > 0"
-                    }
-                },
+                "SELECT CAST(COALESCE(SUM(e.amount_rials), 0) AS BIGINT) AS s FROM ledger_entries e \
+                 JOIN ledger_accounts a ON a.id = e.account_id JOIN ledger_transactions t ON t.id = e.transaction_id \
+                 WHERE a.code = ? AND t.kind = 'gift' AND e.amount_rials > 0",
                 [code.into()],
             ))
             .await?
