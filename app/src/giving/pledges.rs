@@ -3,9 +3,14 @@
 
 use super::gift::{Contact, ValidGift};
 use crate::error::AppError;
+use crate::platform::entity::pledge;
 use crate::state::AppState;
 use chrono::{Datelike, Months, NaiveDate, Utc};
-use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
 use sha2::{Digest, Sha256};
 
 /// The next due date a month after `from`, on the same day (clamped to the month's length).
@@ -42,48 +47,45 @@ pub async fn create(
         .ok_or_else(|| AppError::invalid("contact", "give.monthly_needs_contact"))?;
     let code = crate::platform::public_code("M", 10);
     let today = Utc::now().date_naive();
-    let backend = state.db.get_database_backend();
-    let sql = "INSERT INTO pledges (public_code, donor_user_id, target_kind, need_id, campaign_id, category, amount_rials, day_of_month, status, cancel_token_hash, contact_enc, key_id, next_due_on, created_at) \
-             VALUES (?, ?, ?, NULL, NULL, ?, ?, ?, 'pending', ?, ?, ?, ?, ?) RETURNING id";
     let category = if gift.target_kind == "category_fund" {
         gift.target_code.clone().map(|c| c.to_lowercase())
     } else {
         None
     };
-    let row = state
-        .db
-        .query_one_raw(crate::platform::db::stmt(
-            backend,
-            sql,
-            [
-                code.clone().into(),
-                donor_user_id.into(),
-                gift.target_kind.into(),
-                category.into(),
-                gift.amount_rials.into(),
-                (today.day().min(28) as i32).into(),
-                token_hash(state, &cancel_token(state, &code)).into(),
-                state
-                    .sealer
-                    .seal("pledges.contact", Contact::value(contact))
-                    .into(),
-                state.sealer.key_id().to_string().into(),
-                next_due(today).into(),
-                Utc::now().into(),
-            ],
-        ))
-        .await?
-        .ok_or_else(|| AppError::internal("pledge", "no id returned"))?;
-    Ok(row.try_get::<i64>("", "id")?)
+    let row = pledge::ActiveModel {
+        public_code: Set(code.clone()),
+        donor_user_id: Set(donor_user_id),
+        target_kind: Set(gift.target_kind.to_string()),
+        need_id: Set(None),
+        campaign_id: Set(None),
+        category: Set(category),
+        amount_rials: Set(gift.amount_rials),
+        day_of_month: Set(today.day().min(28) as i32),
+        status: Set("pending".into()),
+        cancel_token_hash: Set(token_hash(state, &cancel_token(state, &code))),
+        contact_enc: Set(Some(
+            state
+                .sealer
+                .seal("pledges.contact", Contact::value(contact)),
+        )),
+        key_id: Set(state.sealer.key_id().to_string()),
+        next_due_on: Set(next_due(today)),
+        created_at: Set(Utc::now()),
+        cancelled_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&state.db)
+    .await?;
+    Ok(row.id)
 }
 
 pub async fn activate(db: &impl ConnectionTrait, pledge_id: i64) -> Result<(), AppError> {
-    db.execute_raw(crate::platform::db::stmt(
-        db.get_database_backend(),
-        "UPDATE pledges SET status = 'active' WHERE id = ? AND status = 'pending'",
-        [pledge_id.into()],
-    ))
-    .await?;
+    pledge::Entity::update_many()
+        .col_expr(pledge::Column::Status, Expr::value("active"))
+        .filter(pledge::Column::Id.eq(pledge_id))
+        .filter(pledge::Column::Status.eq("pending"))
+        .exec(db)
+        .await?;
     Ok(())
 }
 
@@ -92,16 +94,14 @@ pub async fn cancel(state: &AppState, public_code: &str, token: &str) -> Result<
     if !crate::platform::tokens_match(&cancel_token(state, public_code), token) {
         return Err(AppError::NotFound);
     }
-    let backend = state.db.get_database_backend();
-    let r = state
-        .db
-        .execute_raw(crate::platform::db::stmt(
-            backend,
-            "UPDATE pledges SET status = 'cancelled', cancelled_at = ? WHERE public_code = ? AND status <> 'cancelled'",
-            [Utc::now().into(), public_code.to_string().into()],
-        ))
+    let r = pledge::Entity::update_many()
+        .col_expr(pledge::Column::Status, Expr::value("cancelled"))
+        .col_expr(pledge::Column::CancelledAt, Expr::value(Utc::now()))
+        .filter(pledge::Column::PublicCode.eq(public_code))
+        .filter(pledge::Column::Status.ne("cancelled"))
+        .exec(&state.db)
         .await?;
-    tracing::info!(pledge = %public_code, changed = r.rows_affected(), "pledge cancelled");
+    tracing::info!(pledge = %public_code, changed = r.rows_affected, "pledge cancelled");
     Ok(())
 }
 
@@ -111,37 +111,42 @@ pub async fn cancel(state: &AppState, public_code: &str, token: &str) -> Result<
 pub async fn send_reminders(state: &AppState, today: NaiveDate) -> Result<usize, AppError> {
     use sea_orm::TransactionTrait;
     let db = &state.db;
-    let backend = db.get_database_backend();
-    let due = db
-        .query_all_raw(crate::platform::db::stmt(
-            backend,
-            "SELECT id, public_code, target_kind, category, amount_rials, contact_enc, next_due_on FROM pledges \
-             WHERE status = 'active' AND next_due_on <= ? ORDER BY id LIMIT 500",
-            [today.into()],
-        ))
+    let due = pledge::Entity::find()
+        .filter(pledge::Column::Status.eq("active"))
+        .filter(pledge::Column::NextDueOn.lte(today))
+        .order_by_asc(pledge::Column::Id)
+        .limit(500)
+        .all(db)
         .await?;
     let mut sent = 0;
-    for row in due {
-        let id: i64 = row.try_get("", "id")?;
-        let code: String = row.try_get("", "public_code")?;
-        let category: Option<String> = row.try_get("", "category")?;
-        let amount: i64 = row.try_get("", "amount_rials")?;
-        let sealed: Option<Vec<u8>> = row.try_get("", "contact_enc")?;
-        let was: NaiveDate = row.try_get("", "next_due_on")?;
-        let Some(sealed) = sealed else { continue };
+    for p in due {
+        let (id, code, category, amount, was) = (
+            p.id,
+            p.public_code,
+            p.category,
+            p.amount_rials,
+            p.next_due_on,
+        );
+        let Some(sealed) = p.contact_enc else {
+            continue;
+        };
         let contact = state
             .sealer
             .open("pledges.contact", &sealed)
             .map_err(|e| AppError::internal("open pledge contact", e))?;
         let txn = db.begin().await?;
-        let claimed = txn
-            .execute_raw(crate::platform::db::stmt(
-                backend,
-                "UPDATE pledges SET next_due_on = ? WHERE id = ? AND next_due_on = ? AND status = 'active'",
-                [next_due(was.max(today)).into(), id.into(), was.into()],
-            ))
+        // Moving the due date is the claim: another instance (or a rerun) finds it moved.
+        let claimed = pledge::Entity::update_many()
+            .col_expr(
+                pledge::Column::NextDueOn,
+                Expr::value(next_due(was.max(today))),
+            )
+            .filter(pledge::Column::Id.eq(id))
+            .filter(pledge::Column::NextDueOn.eq(was))
+            .filter(pledge::Column::Status.eq("active"))
+            .exec(&txn)
             .await?
-            .rows_affected()
+            .rows_affected
             == 1;
         if !claimed {
             txn.rollback().await?;

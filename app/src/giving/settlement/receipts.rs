@@ -44,17 +44,10 @@ pub(super) async fn receipt_of(state: &AppState, d: donation::Model) -> Result<R
         (d.category.clone(), String::new(), None)
     };
     let pledge = match d.pledge_id {
-        Some(pid) => db
-            .query_one_raw(crate::platform::db::stmt(
-                db.get_database_backend(),
-                "SELECT public_code, status FROM pledges WHERE id = ?",
-                [pid.into()],
-            ))
+        Some(pid) => crate::platform::entity::pledge::Entity::find_by_id(pid)
+            .one(db)
             .await?
-            .map(|r| -> Result<(String, String), sea_orm::DbErr> {
-                Ok((r.try_get("", "public_code")?, r.try_get("", "status")?))
-            })
-            .transpose()?,
+            .map(|p| (p.public_code, p.status)),
         None => None,
     };
     // Impact updates reach only the people who funded the need or campaign: the receipt is the

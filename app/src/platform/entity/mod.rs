@@ -26,6 +26,7 @@ pub mod need;
 pub mod notification;
 pub mod payee;
 pub mod pending_sign_up;
+pub mod pledge;
 pub mod prison;
 pub mod prisoner;
 pub mod production_hour;
