@@ -263,11 +263,17 @@ test_all() {
   else
     log "Rust tests on SQLite (set TEST_DATABASE_URL=postgres://… to add PostgreSQL)"
   fi
-  # One test at a time: with several tokio runtimes rendering Leptos pages at once in one test
-  # process, a request hung in about 1 of 8 runs (never with one test at a time, and production runs
-  # one runtime). The timeout keeps a hang from eating CI's 90 minutes. See the README's known issues.
+  # Two at a time, each test in its own process (cargo-nextest): the hang that once forced one
+  # test at a time is fixed (vendor/reactive_graph), and a process per test keeps process-wide
+  # state (the metrics recorder, the audit key) from leaking between tests. Without nextest, one
+  # test at a time in one process. The timeout keeps a hang from eating CI's 90 minutes.
   rm -f "$ROOT/target/tmp/faults-report.txt"
-  timeout 1800 cargo test --workspace --exclude frontend --features app/ssr -- --test-threads=1
+  if cargo nextest --version >/dev/null 2>&1; then
+    timeout 1800 cargo nextest run --workspace --exclude frontend --features app/ssr --no-fail-fast
+  else
+    log "cargo-nextest not found: the Rust tests run one at a time"
+    timeout 1800 cargo test --workspace --exclude frontend --features app/ssr -- --test-threads=1
+  fi
   if [ -f "$ROOT/target/tmp/faults-report.txt" ]; then
     log "fault tests (server/tests/scenarios/faults.rs):"; cat "$ROOT/target/tmp/faults-report.txt"
   fi
