@@ -245,22 +245,81 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
     let started = Instant::now();
     let sizes = scale.sizes();
     let now = Utc::now();
-    let mut g = Gen {
+    let g = Gen {
         rng: StdRng::seed_from_u64(seed),
         sealer: Sealer::from_env().map_err(|e| anyhow::anyhow!(e))?,
         now,
         today: now.date_naive(),
     };
     let key_id = s(g.sealer.key_id());
-    let mut rows = Vec::new();
-    let txn = db.begin().await?;
+    let mut w = Seeding {
+        txn: db.begin().await?,
+        g,
+        rows: Vec::new(),
+        sizes,
+        now,
+        scale,
+        key_id,
+        seed,
+    };
 
+    let places = places(&mut w).await?;
+    let people = people(&mut w, &places).await?;
+    let families = families(&mut w, &places, &people).await?;
+    let prisoners = prisoners(&mut w, &places, &families).await?;
+    let Ledger {
+        accounts,
+        gateway_account,
+        bank_account,
+        category_fund,
+    } = system_accounts(&mut w).await?;
+    let ledger = LedgerIds {
+        gateway_account,
+        bank_account,
+        category_fund,
+    };
+    let (need_info, accounts) = needs(&mut w, &families, &people, accounts).await?;
+    let campaign_info = campaigns(&mut w, &places, &people, &prisoners, accounts).await?;
+    let gifts = donations(&mut w, &people, &ledger, &need_info, &campaign_info).await?;
+    payouts(&mut w, &people, &ledger, &need_info, &campaign_info, gifts).await?;
+    let prison_officer = people.prison_officer;
+    let employment = employment(&mut w, &places, people).await?;
+    workers(&mut w, &employment, &prisoners, prison_officer).await?;
+
+    let Seeding { txn, rows, .. } = w;
+    reset_sequences(&txn, &rows).await?;
+    txn.commit().await?;
+    // Statistics for the planner now: without them (and PostgreSQL's autovacuum may be off) the
+    // first queries on millions of fresh rows are planned blind.
+    db.execute_unprepared("ANALYZE").await?;
+    // The public figures, so the first visitor does not wait for them.
+    app::transparency::snapshot::refresh(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("public figures: {e}"))?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        // Fold the write-ahead log into the database file now rather than at some later open.
+        db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+            .await?;
+    }
+    Ok(SeedReport {
+        scale,
+        seconds: started.elapsed().as_secs_f64(),
+        rows,
+    })
+}
+
+/// Provinces and prisons.
+async fn places(w: &mut Seeding) -> anyhow::Result<Places> {
+    let g = &mut w.g;
+    let txn = &w.txn;
+    let rows = &mut w.rows;
+    let sizes = w.sizes;
     // Places.
     let mut provinces = Batch::new("provinces", &["code", "name_fa", "name_en", "sort_order"]);
     for (i, (code, fa, en)) in PROVINCES.iter().enumerate() {
         provinces.push(vec![s(code), s(fa), s(en), Value::from(i as i32)]);
     }
-    finish(&txn, &mut [&mut provinces], &mut rows).await?;
+    finish(txn, &mut [&mut provinces], rows).await?;
 
     let mut prisons = Batch::new(
         "prisons",
@@ -296,11 +355,25 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
             prison_province.push(pi as i64 + 1);
         }
     }
-    finish(&txn, &mut [&mut prisons], &mut rows).await?;
+    finish(txn, &mut [&mut prisons], rows).await?;
     let n_prisons = prison_province.len();
     let tehran = PROVINCES.iter().position(|p| p.0 == "THR").unwrap() as i64 + 1;
     let tehran_prison = prison_province.iter().position(|p| *p == tehran).unwrap() as i64 + 1;
+    Ok(Places {
+        prison_province,
+        n_prisons,
+        tehran,
+        tehran_prison,
+    })
+}
 
+/// One account per role (the documented demo password), with the staff scopes.
+async fn people(w: &mut Seeding, places: &Places) -> anyhow::Result<People> {
+    let g = &mut w.g;
+    let txn = &w.txn;
+    let now = w.now;
+    let tehran = places.tehran;
+    let tehran_prison = places.tehran_prison;
     // Accounts: one per role with the documented demo password, plus entrepreneurs' accounts.
     let user_cols: &'static [&'static str] = &[
         "public_id",
@@ -360,13 +433,36 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
             _ => {}
         }
     }
-    users.flush(&txn).await?;
-    scopes.flush(&txn).await?;
+    users.flush(txn).await?;
+    scopes.flush(txn).await?;
     let social_worker = role_user[&Role::SocialWorker];
     let prison_officer = role_user[&Role::PrisonOfficer];
     let manager = role_user[&Role::AssociationManager];
     let donor_user = role_user[&Role::Donor];
+    Ok(People {
+        users,
+        scopes,
+        role_user,
+        social_worker,
+        prison_officer,
+        manager,
+        donor_user,
+    })
+}
 
+/// Families and their households.
+async fn families(w: &mut Seeding, places: &Places, people: &People) -> anyhow::Result<Families> {
+    let g = &mut w.g;
+    let txn = &w.txn;
+    let rows = &mut w.rows;
+    let sizes = w.sizes;
+    let now = w.now;
+    let scale = w.scale;
+    let key_id = &w.key_id;
+    let n_prisons = places.n_prisons;
+    let prison_province = &places.prison_province;
+    let social_worker = people.social_worker;
+    let tehran_prison = places.tehran_prison;
     // Families and their households.
     let mut families = Batch::new(
         "families",
@@ -453,38 +549,63 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
             Value::from(created),
             Value::from(created),
         ]);
-        for m in 1..size {
-            let child = m > 1 || g.rng.gen_bool(0.3);
-            let birth_year = if child {
-                g.rng.gen_range(1385..1402)
-            } else {
-                g.rng.gen_range(1345..1380)
-            };
-            let name = g.name_p(0.5);
-            let mnc = g.national_code();
-            members.push(vec![
-                Value::from(fid),
-                g.seal("household_members.name", &name),
-                g.seal("household_members.national_code", &mnc),
-                s(&g.sealer.blind_index("national_code", &mnc)),
-                key_id.clone(),
-                s(if child { "child" } else { "parent" }),
-                Value::from(birth_year),
-                Value::from(child),
-                if child && birth_year > 1390 {
-                    s("primary")
-                } else {
-                    null_str()
-                },
-            ]);
-        }
-        flush_full(&txn, &mut [&mut families, &mut members]).await?;
+        household(g, &mut members, fid, size, key_id);
+        flush_full(txn, &mut [&mut families, &mut members]).await?;
         family_province.push(province);
         family_prison.push(prison);
         family_size.push(size);
     }
-    finish(&txn, &mut [&mut families, &mut members], &mut rows).await?;
+    finish(txn, &mut [&mut families, &mut members], rows).await?;
+    Ok(Families {
+        family_province,
+        family_prison,
+        family_size,
+        family_consents,
+    })
+}
 
+/// A family's other members: children (the younger ones at primary school) and adults.
+fn household(g: &mut Gen, members: &mut Batch, family_id: i64, size: i32, key_id: &Value) {
+    for m in 1..size {
+        let child = m > 1 || g.rng.gen_bool(0.3);
+        let birth_year = if child {
+            g.rng.gen_range(1385..1402)
+        } else {
+            g.rng.gen_range(1345..1380)
+        };
+        let name = g.name_p(0.5);
+        let mnc = g.national_code();
+        members.push(vec![
+            Value::from(family_id),
+            g.seal("household_members.name", &name),
+            g.seal("household_members.national_code", &mnc),
+            s(&g.sealer.blind_index("national_code", &mnc)),
+            key_id.clone(),
+            s(if child { "child" } else { "parent" }),
+            Value::from(birth_year),
+            Value::from(child),
+            if child && birth_year > 1390 {
+                s("primary")
+            } else {
+                null_str()
+            },
+        ]);
+    }
+}
+
+/// Prisoners: the families' imprisoned members first, then others.
+async fn prisoners(
+    w: &mut Seeding,
+    places: &Places,
+    families: &Families,
+) -> anyhow::Result<Prisoners> {
+    let g = &mut w.g;
+    let txn = &w.txn;
+    let rows = &mut w.rows;
+    let sizes = w.sizes;
+    let key_id = &w.key_id;
+    let family_prison = &families.family_prison;
+    let n_prisons = places.n_prisons;
     // Prisoners: the first `families` are the families' imprisoned members.
     let mut prisoners = Batch::new(
         "prisoners",
@@ -571,14 +692,23 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
             Value::from(created),
             Value::from(created),
         ]);
-        flush_full(&txn, &mut [&mut prisoners]).await?;
+        flush_full(txn, &mut [&mut prisoners]).await?;
         prisoner_prison.push(prison);
         if consent_work {
             fit_to_work.entry(prison).or_default().push(i as i64 + 1);
         }
     }
-    finish(&txn, &mut [&mut prisoners], &mut rows).await?;
+    finish(txn, &mut [&mut prisoners], rows).await?;
+    Ok(Prisoners {
+        prisoner_prison,
+        prisoner_consents,
+        fit_to_work,
+    })
+}
 
+/// The ledger's system accounts: the gateway's clearing account, the bank, each kind's fund.
+async fn system_accounts(w: &mut Seeding) -> anyhow::Result<Ledger> {
+    let now = w.now;
     // Ledger: system accounts first.
     let mut accounts = Batch::new(
         "ledger_accounts",
@@ -635,80 +765,59 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         ));
         category_fund.insert(cat, id);
     }
+    Ok(Ledger {
+        accounts,
+        gateway_account,
+        bank_account,
+        category_fund,
+    })
+}
 
+/// Needs, each with its own fund account.
+async fn needs(
+    w: &mut Seeding,
+    families: &Families,
+    people: &People,
+    accounts: Batch,
+) -> anyhow::Result<(Vec<NeedInfo>, Batch)> {
+    let g = &mut w.g;
+    let txn = &w.txn;
+    let rows = &mut w.rows;
+    let sizes = w.sizes;
+    let scale = w.scale;
+    let key_id = &w.key_id;
+    let family_consents = &families.family_consents;
+    let family_province = &families.family_province;
+    let family_size = &families.family_size;
+    let manager = people.manager;
+    let social_worker = people.social_worker;
+    let mut accounts = accounts;
     // Needs, each with its own fund account.
-    let mut needs = Batch::new(
-        "needs",
-        &[
-            "public_code",
-            "family_id",
-            "province_id",
-            "category",
-            "public_title",
-            "public_story",
-            "private_notes_enc",
-            "key_id",
-            "goal_rials",
-            "household_band",
-            "age_band",
-            "occasion",
-            "deadline",
-            "status",
-            "fulfilment_method",
-            "hide_province",
-            "author_id",
-            "verifier_id",
-            "published_at",
-            "funded_at",
-            "purchased_at",
-            "delivered_at",
-            "created_at",
-            "updated_at",
-            "search_text",
-        ],
-    );
-    struct NeedInfo {
-        account: i64,
-        goal: i64,
-        status: &'static str,
-        published: DateTime<Utc>,
-        category: &'static str,
-    }
+    let mut needs = Batch::new("needs", NEED_COLUMNS);
     let mut need_info = Vec::with_capacity(sizes.needs);
     for i in 0..sizes.needs {
-        let fam = next_consenting(&family_consents, g.rng.gen_range(0..sizes.families));
+        let fam = next_consenting(family_consents, g.rng.gen_range(0..sizes.families));
         let (cat, title_fa, _, typical) =
             NEED_CATEGORIES[g.rng.gen_range(0..NEED_CATEGORIES.len())];
         // Demo: every state appears; national: mostly published and done.
         let status = if scale == Scale::Demo {
             NEED_STATUSES[i % NEED_STATUSES.len()]
         } else {
-            g.pick_str(&[
-                "published",
-                "published",
-                "published",
-                "funded",
-                "purchased",
-                "delivered",
-                "delivered",
-                "draft",
-                "awaiting_verification",
-                "expired",
-            ])
+            g.pick_str(NATIONAL_NEED_STATUSES)
         };
         let goal = g.amount_near(typical);
         let created = g.days_ago(300);
         let published = created + Duration::days(2);
-        let after = |d: i64| Value::from(published + Duration::days(d));
-        let done = |states: &[&str]| states.contains(&status);
-        let size = family_size[fam];
-        let band = if size <= 2 {
-            "1-2"
-        } else if size <= 4 {
-            "3-4"
-        } else {
-            "5+"
+        // When a step was reached, for a need that reached it.
+        let reached = |states: &[&str], days: i64| {
+            if states.contains(&status) {
+                Value::from(published + Duration::days(days))
+            } else {
+                null_time()
+            }
         };
+        let size = family_size[fam];
+        let band = app::casework::service::household_band(size);
         let occasion = if cat == "gift" {
             s(g.pick_str(&["mehr", "yalda", "nowruz"]))
         } else {
@@ -759,39 +868,17 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
             } else {
                 null_time()
             },
-            if done(&["funded", "purchased", "delivered"]) {
-                after(10)
-            } else {
-                null_time()
-            },
-            if done(&["purchased", "delivered"]) {
-                after(14)
-            } else {
-                null_time()
-            },
-            if done(&["delivered"]) {
-                after(20)
-            } else {
-                null_time()
-            },
+            reached(&["funded", "purchased", "delivered"], 10),
+            reached(&["purchased", "delivered"], 14),
+            reached(&["delivered"], 20),
             Value::from(created),
             Value::from(created),
             s(&app::validation::search_text(&format!(
                 "{title_fa} {story}"
             ))),
         ]);
-        let account = accounts.push(vec![
-            s(&format!("fund:need:{nid}")),
-            s("fund"),
-            s("Need fund"),
-            Value::from(nid),
-            null_i64(),
-            null_i64(),
-            s(cat),
-            Value::from(false),
-            Value::from(created),
-        ]);
-        flush_full(&txn, &mut [&mut needs, &mut accounts]).await?;
+        let account = accounts.push(need_fund(nid, cat, created));
+        flush_full(txn, &mut [&mut needs, &mut accounts]).await?;
         need_info.push(NeedInfo {
             account,
             goal,
@@ -800,8 +887,87 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
             category: cat,
         });
     }
-    finish(&txn, &mut [&mut needs], &mut rows).await?;
+    finish(txn, &mut [&mut needs], rows).await?;
+    Ok((need_info, accounts))
+}
 
+/// A need's own fund account (it may not go below zero).
+fn need_fund(need_id: i64, category: &str, created: DateTime<Utc>) -> Vec<Value> {
+    vec![
+        s(&format!("fund:need:{need_id}")),
+        s("fund"),
+        s("Need fund"),
+        Value::from(need_id),
+        null_i64(),
+        null_i64(),
+        s(category),
+        Value::from(false),
+        Value::from(created),
+    ]
+}
+
+const NEED_COLUMNS: &[&str] = &[
+    "public_code",
+    "family_id",
+    "province_id",
+    "category",
+    "public_title",
+    "public_story",
+    "private_notes_enc",
+    "key_id",
+    "goal_rials",
+    "household_band",
+    "age_band",
+    "occasion",
+    "deadline",
+    "status",
+    "fulfilment_method",
+    "hide_province",
+    "author_id",
+    "verifier_id",
+    "published_at",
+    "funded_at",
+    "purchased_at",
+    "delivered_at",
+    "created_at",
+    "updated_at",
+    "search_text",
+];
+
+/// A national seed's needs: mostly published and done, some drafts, waiting and expired.
+const NATIONAL_NEED_STATUSES: &[&str] = &[
+    "published",
+    "published",
+    "published",
+    "funded",
+    "purchased",
+    "delivered",
+    "delivered",
+    "draft",
+    "awaiting_verification",
+    "expired",
+];
+
+/// Release campaigns for consenting prisoners.
+async fn campaigns(
+    w: &mut Seeding,
+    places: &Places,
+    people: &People,
+    prisoners: &Prisoners,
+    accounts: Batch,
+) -> anyhow::Result<Vec<CampaignInfo>> {
+    let g = &mut w.g;
+    let txn = &w.txn;
+    let rows = &mut w.rows;
+    let sizes = w.sizes;
+    let scale = w.scale;
+    let key_id = &w.key_id;
+    let manager = people.manager;
+    let prison_province = &places.prison_province;
+    let prisoner_consents = &prisoners.prisoner_consents;
+    let prisoner_prison = &prisoners.prisoner_prison;
+    let social_worker = people.social_worker;
+    let mut accounts = accounts;
     // Release campaigns for consenting prisoners.
     let mut campaigns = Batch::new(
         "release_campaigns",
@@ -831,7 +997,7 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
     );
     let mut campaign_info = Vec::with_capacity(sizes.campaigns);
     for i in 0..sizes.campaigns {
-        let p = next_consenting(&prisoner_consents, g.rng.gen_range(0..sizes.prisoners));
+        let p = next_consenting(prisoner_consents, g.rng.gen_range(0..sizes.prisoners));
         let offence = OFFENCES[i % 3];
         let status = if scale == Scale::Demo {
             CAMPAIGN_STATUSES[i % CAMPAIGN_STATUSES.len()]
@@ -864,7 +1030,7 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         };
         let cid = campaigns
             .push(vec![
-                    s(&g.code("C")), Value::from(p as i64 + 1), Value::from(prisoner_prison_province(&prison_province, &prisoner_prison, p)),
+                    s(&g.code("C")), Value::from(p as i64 + 1), Value::from(prisoner_prison_province(prison_province, prisoner_prison, p)),
                     s(offence), Value::from(owed), Value::from(forgiveness),
                     g.seal("release_campaigns.creditor", &creditor), key_id.clone(),
                     s(r#"{"eligible_offence":true,"no_prior_conviction":true,"conduct_certified":true,"means_tested":true}"#),
@@ -889,100 +1055,32 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
             Value::from(false),
             Value::from(created),
         ]);
-        flush_full(&txn, &mut [&mut campaigns, &mut accounts]).await?;
+        flush_full(txn, &mut [&mut campaigns, &mut accounts]).await?;
         campaign_info.push((account, owed - forgiveness, past, published));
     }
-    finish(&txn, &mut [&mut campaigns, &mut accounts], &mut rows).await?;
+    finish(txn, &mut [&mut campaigns, &mut accounts], rows).await?;
+    Ok(campaign_info)
+}
 
+/// Donations, each settled one with its balanced ledger transaction.
+async fn donations(
+    w: &mut Seeding,
+    people: &People,
+    ledger: &LedgerIds,
+    need_info: &[NeedInfo],
+    campaign_info: &[CampaignInfo],
+) -> anyhow::Result<Gifts> {
+    let seed = w.seed;
+    let g = &mut w.g;
+    let txn = &w.txn;
+    let sizes = w.sizes;
+    let key_id = &w.key_id;
+    let category_fund = &ledger.category_fund;
+    let donor_user = people.donor_user;
+    let gateway_account = ledger.gateway_account;
     // Donations, each settled one with its balanced ledger transaction.
-    let mut donations = Batch::new(
-        "donations",
-        &[
-            "tracking_code",
-            "target_kind",
-            "need_id",
-            "campaign_id",
-            "category",
-            "amount_rials",
-            "overflow_rials",
-            "anonymous",
-            "display_name",
-            "dedication_kind",
-            "dedication_text",
-            "contact_enc",
-            "contact_hint",
-            "key_id",
-            "donor_user_id",
-            "pledge_id",
-            "status",
-            "gateway",
-            "gateway_authority",
-            "gateway_ref",
-            "idempotency_key",
-            "created_at",
-            "settled_at",
-        ],
-    );
-    let mut txns = Batch::new(
-        "ledger_transactions",
-        &[
-            "public_code",
-            "kind",
-            "memo",
-            "donation_id",
-            "created_by",
-            "created_at",
-        ],
-    );
-    let mut entries = Batch::new(
-        "ledger_entries",
-        &["transaction_id", "account_id", "amount_rials", "created_at"],
-    );
-    // Gifts per need: funded ones are met exactly, published ones partly, others none.
-    let mut plan: Vec<PlannedGift> = Vec::new();
-    let per_need = (sizes.donations as f64 * 0.85 / sizes.needs as f64 / 0.6).max(2.0) as usize;
-    for (i, n) in need_info.iter().enumerate() {
-        let share = match n.status {
-            "funded" | "purchased" | "delivered" => 100,
-            "published" | "expired" => g.rng.gen_range(5..90),
-            _ => 0,
-        };
-        if share == 0 {
-            continue;
-        }
-        let raised = (n.goal / 10_000 * share / 100) * 10_000;
-        if raised == 0 {
-            continue;
-        }
-        let parts = g.rng.gen_range(1..=per_need * 2);
-        for a in split_amount(&mut g.rng, raised, parts) {
-            plan.push((Some(i), None, a, n.published));
-        }
-    }
-    for (i, (_, to_raise, past, published)) in campaign_info.iter().enumerate() {
-        if *past < 2 {
-            continue;
-        }
-        let raised = if *past >= 3 {
-            *to_raise
-        } else {
-            to_raise / 10_000 * g.rng.gen_range(5..90) / 100 * 10_000
-        };
-        if raised <= 0 {
-            continue;
-        }
-        let parts = g.rng.gen_range(1..=per_need * 3);
-        for a in split_amount(&mut g.rng, raised, parts) {
-            plan.push((None, Some(i), a, *published));
-        }
-    }
-    plan.truncate(sizes.donations);
-    let presets = [500_000i64, 1_000_000, 2_000_000, 5_000_000];
-    while plan.len() < sizes.donations {
-        let a = *g.pick(&presets);
-        let at = g.days_ago(200);
-        plan.push((None, None, a, at));
-    }
+    let (mut donations, mut txns, mut entries) = gift_batches();
+    let plan = plan_gifts(g, sizes, need_info, campaign_info);
     let mut raised_by_account: std::collections::HashMap<i64, i64> =
         std::collections::HashMap::new();
     for (k, (need, campaign, amount, after)) in plan.into_iter().enumerate() {
@@ -1070,8 +1168,139 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
                 created,
             );
         }
-        flush_full(&txn, &mut [&mut donations, &mut txns, &mut entries]).await?;
+        flush_full(txn, &mut [&mut donations, &mut txns, &mut entries]).await?;
     }
+    Ok(Gifts {
+        donations,
+        txns,
+        entries,
+        raised_by_account,
+    })
+}
+
+/// The tables a gift writes: the donation, its ledger group and the group's entries.
+fn gift_batches() -> (Batch, Batch, Batch) {
+    let donations = Batch::new(
+        "donations",
+        &[
+            "tracking_code",
+            "target_kind",
+            "need_id",
+            "campaign_id",
+            "category",
+            "amount_rials",
+            "overflow_rials",
+            "anonymous",
+            "display_name",
+            "dedication_kind",
+            "dedication_text",
+            "contact_enc",
+            "contact_hint",
+            "key_id",
+            "donor_user_id",
+            "pledge_id",
+            "status",
+            "gateway",
+            "gateway_authority",
+            "gateway_ref",
+            "idempotency_key",
+            "created_at",
+            "settled_at",
+        ],
+    );
+    let txns = Batch::new(
+        "ledger_transactions",
+        &[
+            "public_code",
+            "kind",
+            "memo",
+            "donation_id",
+            "created_by",
+            "created_at",
+        ],
+    );
+    let entries = Batch::new(
+        "ledger_entries",
+        &["transaction_id", "account_id", "amount_rials", "created_at"],
+    );
+    (donations, txns, entries)
+}
+
+/// Which gifts the seed gives: funded needs met exactly, published ones partly, campaigns by
+/// how far along they are, and gifts to the kinds' funds to make up the scale's number.
+fn plan_gifts(
+    g: &mut Gen,
+    sizes: Sizes,
+    need_info: &[NeedInfo],
+    campaign_info: &[CampaignInfo],
+) -> Vec<PlannedGift> {
+    let mut plan: Vec<PlannedGift> = Vec::new();
+    let per_need = (sizes.donations as f64 * 0.85 / sizes.needs as f64 / 0.6).max(2.0) as usize;
+    for (i, n) in need_info.iter().enumerate() {
+        let share = match n.status {
+            "funded" | "purchased" | "delivered" => 100,
+            "published" | "expired" => g.rng.gen_range(5..90),
+            _ => 0,
+        };
+        if share == 0 {
+            continue;
+        }
+        let raised = (n.goal / 10_000 * share / 100) * 10_000;
+        if raised == 0 {
+            continue;
+        }
+        let parts = g.rng.gen_range(1..=per_need * 2);
+        for a in split_amount(&mut g.rng, raised, parts) {
+            plan.push((Some(i), None, a, n.published));
+        }
+    }
+    for (i, (_, to_raise, past, published)) in campaign_info.iter().enumerate() {
+        if *past < 2 {
+            continue;
+        }
+        let raised = if *past >= 3 {
+            *to_raise
+        } else {
+            to_raise / 10_000 * g.rng.gen_range(5..90) / 100 * 10_000
+        };
+        if raised <= 0 {
+            continue;
+        }
+        let parts = g.rng.gen_range(1..=per_need * 3);
+        for a in split_amount(&mut g.rng, raised, parts) {
+            plan.push((None, Some(i), a, *published));
+        }
+    }
+    plan.truncate(sizes.donations);
+    let presets = [500_000i64, 1_000_000, 2_000_000, 5_000_000];
+    while plan.len() < sizes.donations {
+        let a = *g.pick(&presets);
+        let at = g.days_ago(200);
+        plan.push((None, None, a, at));
+    }
+    plan
+}
+
+/// What was bought and what reached a court, paid out as staff would have done it.
+async fn payouts(
+    w: &mut Seeding,
+    people: &People,
+    ledger: &LedgerIds,
+    need_info: &[NeedInfo],
+    campaign_info: &[CampaignInfo],
+    gifts: Gifts,
+) -> anyhow::Result<()> {
+    let g = &mut w.g;
+    let txn = &w.txn;
+    let rows = &mut w.rows;
+    let bank_account = ledger.bank_account;
+    let social_worker = people.social_worker;
+    let Gifts {
+        mut donations,
+        mut txns,
+        mut entries,
+        raised_by_account,
+    } = gifts;
     // What was bought and what reached a court was paid out, as staff would have done it
     // (casework::service::pay_out): the fund debited, the bank credited, the disbursement paid.
     // Without these the public "paid out" and the staff KPIs would read 0 beside needs shown
@@ -1148,15 +1377,48 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
             Value::from(at),
             Value::from(at),
         ]);
-        flush_full(&txn, &mut [&mut txns, &mut entries, &mut disbursements]).await?;
+        flush_full(txn, &mut [&mut txns, &mut entries, &mut disbursements]).await?;
     }
     finish(
-        &txn,
+        txn,
         &mut [&mut donations, &mut txns, &mut entries, &mut disbursements],
-        &mut rows,
+        rows,
     )
     .await?;
+    Ok(())
+}
 
+/// Employment: entrepreneurs (the demo one first), workshops and contracts.
+async fn employment(
+    w: &mut Seeding,
+    places: &Places,
+    people: People,
+) -> anyhow::Result<Employment> {
+    entrepreneurs(w, places, people).await?;
+    let workshop_prison = workshops(w, places).await?;
+    let (contract_states, contract_workshop) = contracts(w).await?;
+    Ok(Employment {
+        contract_states,
+        contract_workshop,
+        workshop_prison,
+    })
+}
+
+/// Entrepreneurs, each with an account (the demo entrepreneur's is the seeded role account).
+async fn entrepreneurs(w: &mut Seeding, places: &Places, people: People) -> anyhow::Result<()> {
+    let g = &mut w.g;
+    let txn = &w.txn;
+    let rows = &mut w.rows;
+    let sizes = w.sizes;
+    let now = w.now;
+    let tehran = places.tehran;
+    let People {
+        mut users,
+        mut scopes,
+        role_user,
+        manager,
+        ..
+    } = people;
     // Employment: entrepreneurs (the demo one first), workshops, contracts, a wage rule.
     let mut entrepreneurs = Batch::new(
         "entrepreneurs",
@@ -1231,15 +1493,26 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
             },
             Value::from(now),
         ]);
-        flush_full(&txn, &mut [&mut users, &mut entrepreneurs]).await?;
+        flush_full(txn, &mut [&mut users, &mut entrepreneurs]).await?;
     }
     finish(
-        &txn,
+        txn,
         &mut [&mut users, &mut scopes, &mut entrepreneurs],
-        &mut rows,
+        rows,
     )
     .await?;
+    Ok(())
+}
 
+/// Prison workshops, a quarter of them in Tehran's first prison.
+async fn workshops(w: &mut Seeding, places: &Places) -> anyhow::Result<Vec<i64>> {
+    let g = &mut w.g;
+    let txn = &w.txn;
+    let rows = &mut w.rows;
+    let sizes = w.sizes;
+    let now = w.now;
+    let n_prisons = places.n_prisons;
+    let tehran_prison = places.tehran_prison;
     let mut workshops = Batch::new(
         "workshops",
         &[
@@ -1276,10 +1549,19 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
             s("open"),
             Value::from(now),
         ]);
-        flush_full(&txn, &mut [&mut workshops]).await?;
+        flush_full(txn, &mut [&mut workshops]).await?;
     }
-    finish(&txn, &mut [&mut workshops], &mut rows).await?;
+    finish(txn, &mut [&mut workshops], rows).await?;
+    Ok(workshop_prison)
+}
 
+/// Contracts in every state, on random workshops.
+async fn contracts(w: &mut Seeding) -> anyhow::Result<([&'static str; 8], Vec<i64>)> {
+    let g = &mut w.g;
+    let txn = &w.txn;
+    let rows = &mut w.rows;
+    let sizes = w.sizes;
+    let now = w.now;
     let mut contracts = Batch::new(
         "contracts",
         &[
@@ -1357,10 +1639,27 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
             Value::from(now),
             Value::from(now),
         ]);
-        flush_full(&txn, &mut [&mut contracts]).await?;
+        flush_full(txn, &mut [&mut contracts]).await?;
     }
-    finish(&txn, &mut [&mut contracts], &mut rows).await?;
+    finish(txn, &mut [&mut contracts], rows).await?;
+    Ok((contract_states, contract_workshop))
+}
 
+/// Workers on the contracts that run or ran, and the default wage rule.
+async fn workers(
+    w: &mut Seeding,
+    employment: &Employment,
+    prisoners: &Prisoners,
+    prison_officer: i64,
+) -> anyhow::Result<()> {
+    let g = &mut w.g;
+    let txn = &w.txn;
+    let rows = &mut w.rows;
+    let now = w.now;
+    let contract_states = &employment.contract_states;
+    let contract_workshop = &employment.contract_workshop;
+    let fit_to_work = &prisoners.fit_to_work;
+    let workshop_prison = &employment.workshop_prison;
     // Workers on the contracts that run or ran, so "prisoners employed" on the home page agrees
     // with the active contracts it sits beside: up to three consenting prisoners of the workshop's
     // prison each, one running contract per prisoner (as `assign` allows). Taken from the end of
@@ -1421,10 +1720,10 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
                     Value::from(now)
                 },
             ]);
-            flush_full(&txn, &mut [&mut assignments]).await?;
+            flush_full(txn, &mut [&mut assignments]).await?;
         }
     }
-    finish(&txn, &mut [&mut assignments], &mut rows).await?;
+    finish(txn, &mut [&mut assignments], rows).await?;
 
     let mut rules = Batch::new(
         "wage_rules",
@@ -1453,27 +1752,91 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
         Value::from(NaiveDate::from_ymd_opt(2025, 3, 21).unwrap()),
         Value::from(now),
     ]);
-    finish(&txn, &mut [&mut rules], &mut rows).await?;
+    finish(txn, &mut [&mut rules], rows).await?;
+    Ok(())
+}
 
-    reset_sequences(&txn, &rows).await?;
-    txn.commit().await?;
-    // Statistics for the planner now: without them (and PostgreSQL's autovacuum may be off) the
-    // first queries on millions of fresh rows are planned blind.
-    db.execute_unprepared("ANALYZE").await?;
-    // The public figures, so the first visitor does not wait for them.
-    app::transparency::snapshot::refresh(db)
-        .await
-        .map_err(|e| anyhow::anyhow!("public figures: {e}"))?;
-    if db.get_database_backend() == DbBackend::Sqlite {
-        // Fold the write-ahead log into the database file now rather than at some later open.
-        db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
-            .await?;
-    }
-    Ok(SeedReport {
-        scale,
-        seconds: started.elapsed().as_secs_f64(),
-        rows,
-    })
+/// What every part of the seed writes with: the generator, the one transaction, the report.
+struct Seeding {
+    g: Gen,
+    txn: sea_orm::DatabaseTransaction,
+    rows: Vec<(&'static str, u64)>,
+    sizes: Sizes,
+    now: DateTime<Utc>,
+    scale: Scale,
+    key_id: Value,
+    /// The seed the generator started from (some generated text carries it).
+    seed: u64,
+}
+
+struct Places {
+    /// The province of each prison (prison ids are 1…n in order).
+    prison_province: Vec<i64>,
+    n_prisons: usize,
+    tehran: i64,
+    tehran_prison: i64,
+}
+
+struct People {
+    users: Batch,
+    scopes: Batch,
+    role_user: std::collections::HashMap<Role, i64>,
+    social_worker: i64,
+    prison_officer: i64,
+    manager: i64,
+    donor_user: i64,
+}
+
+struct Families {
+    family_province: Vec<i64>,
+    family_prison: Vec<i64>,
+    family_size: Vec<i32>,
+    family_consents: Vec<bool>,
+}
+
+struct Prisoners {
+    prisoner_prison: Vec<i64>,
+    prisoner_consents: Vec<bool>,
+    /// Prisoners who consented to work, by prison.
+    fit_to_work: std::collections::HashMap<i64, Vec<i64>>,
+}
+
+struct Ledger {
+    accounts: Batch,
+    gateway_account: i64,
+    bank_account: i64,
+    category_fund: std::collections::HashMap<&'static str, i64>,
+}
+
+struct LedgerIds {
+    gateway_account: i64,
+    bank_account: i64,
+    category_fund: std::collections::HashMap<&'static str, i64>,
+}
+
+struct NeedInfo {
+    account: i64,
+    goal: i64,
+    status: &'static str,
+    published: DateTime<Utc>,
+    category: &'static str,
+}
+
+/// A campaign the seed funds: its fund account, what it must raise, how far along its life it
+/// is, when it was published.
+type CampaignInfo = (i64, i64, usize, DateTime<Utc>);
+
+struct Gifts {
+    donations: Batch,
+    txns: Batch,
+    entries: Batch,
+    raised_by_account: std::collections::HashMap<i64, i64>,
+}
+
+struct Employment {
+    contract_states: [&'static str; 8],
+    contract_workshop: Vec<i64>,
+    workshop_prison: Vec<i64>,
 }
 
 /// A national company id with a valid check digit from ten leading digits.
