@@ -178,7 +178,7 @@ pub fn CampaignPage() -> impl IntoView {
                             {open.then(|| view! {
                                 <p class="give-cta"><A href=give attr:class="button primary" attr:id="give-button">{t("campaign.give")}</A></p>
                             })}
-                            <p class="story"><DataText text=d.story.clone()/></p>
+                            <p class="story" dir="auto"><DataText text=d.story.clone()/></p>
                             <p class="muted">{t("campaign.court_note")}</p>
                             <super::pages::Timeline heading="campaign.timeline" steps=steps.to_vec()/>
                         </article>

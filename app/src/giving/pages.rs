@@ -348,7 +348,7 @@ pub fn NeedPage() -> impl IntoView {
                                 let k = occasion_key(&o);
                                 view! { <p class="badge occasion" id="need-occasion">{move || i18n.t(k)}</p> }
                             })}
-                            <p class="story"><DataText text=d.story.clone()/></p>
+                            <p class="story" dir="auto"><DataText text=d.story.clone()/></p>
                             {(d.card.category == "gift").then(|| view! { <p class="muted" id="in-parents-name">{t("occasion.body")}</p> })}
                             <Timeline heading="needs.timeline" steps=steps.to_vec()/>
                         </article>

@@ -127,9 +127,9 @@ fn CampaignFacts(c: CampaignCase) -> impl IntoView {
     let status_key = format!("campaign.status_{}", c.status);
     let (owed, forgiven, bal) = (c.total_owed_rials, c.forgiveness_rials, c.balance_rials);
     view! {
-        <h1>{c.title.clone()}</h1>
+        <crate::ui::TitleText text=c.title.clone()/><h1 dir="auto">{c.title.clone()}</h1>
         <p><span class="status" id="campaign-status" data-status=c.status.clone()>{move || i18n.t(&status_key)}</span></p>
-        <p class="story">{c.story.clone()}</p>
+        <p class="story" dir="auto">{c.story.clone()}</p>
         <dl class="facts">
             <dt>{t("staff.total_owed")}</dt><dd>{move || format_toman(owed, i18n.get())}</dd>
             <dt>{t("staff.forgiveness")}</dt><dd>{move || format_toman(forgiven, i18n.get())}</dd>

@@ -48,10 +48,10 @@ pub fn NeedCasePage() -> impl IntoView {
                         let can_edit = n.status == "awaiting_verification" && may(&u, Permission::DraftNeed);
                         let edit_form = can_edit.then(|| view! { <NeedEditForm n=n.clone() edit/> });
                         view! {
-                            <h1>{n.title.clone()}</h1>
+                            <crate::ui::TitleText text=n.title.clone()/><h1 dir="auto">{n.title.clone()}</h1>
                             <p><span class="status" id="case-status" data-status=n.status.clone()>{move || i18n.t(&status_key)}</span>
                                <Sep/> {move || i18n.t(cat)} <Sep/> <A href=format!("/staff/families/{}", n.family_code)>{n.family_code.clone()}</A></p>
-                            <p class="story">{n.story.clone()}</p>
+                            <p class="story" dir="auto">{n.story.clone()}</p>
                             <dl class="facts">
                                 <dt>{t("staff.goal_toman")}</dt><dd>{move || format_toman(goal, i18n.get())}</dd>
                                 <dt>{t("staff.balance")}</dt><dd id="case-balance">{move || format_toman(bal, i18n.get())}</dd>
