@@ -4,9 +4,12 @@
 # Seeds national data once (`karamat seed --scale national --seed 1405`, kept in data/bench/ and
 # in the PostgreSQL database karamat_bench between runs), starts the release server alone on
 # each database in turn, and prints for every page people open first: one request alone (p50 /
-# p95 of 20, curl) and 32 connections for 10 s (wrk: req/s, p50, p99), each as a ratio to a
-# static file served by the same server in the same run; the server's peak RSS; and the
-# first-load JavaScript + wasm bytes of the public pages (raw, gzip, brotli).
+# p95 of 20, curl, each rendered afresh) and 32 connections for 10 s (wrk: req/s, p50, p99; the
+# same URL over and over, as the home page is asked for, so mostly the few seconds' page cache;
+# the rows marked "every request a new URL" render every answer), each as a ratio to a static
+# file served by the same server in the same run; the server's peak RSS; and the first-load
+# JavaScript + wasm bytes of the public pages (raw, gzip, brotli); and Lighthouse mobile on `/`, a
+# need, `/give` and `/transparency` (median of three runs; on SQLite's run).
 #
 # Expects the release build (`scripts/dev.sh bench` builds it first). Settings:
 #   BENCH_PG_URL         an administrative PostgreSQL URL (default: the CI one); empty: SQLite only
@@ -62,19 +65,23 @@ fi
 pct() { # percentile ($1 = 50/95) of numbers on stdin, in ms with one decimal
   sort -n | awk -v p="$1" '{ v[NR] = $1 } END { i = int((NR * p + 99) / 100); if (i < 1) i = 1; printf "%.1f", v[i] * 1000 }'
 }
-alone() { # p50/p95 of 20 sequential requests, each on a new connection
-  local i
+alone() { # p50/p95 of 20 sequential requests, each on a new connection and a URL of its own
+  # (an extra `bench=N` the pages ignore), so every one is rendered: what a page's first
+  # visitor meets, not the few seconds' cache (server::page_cache)
+  local i sep='?'
+  case "$1" in *\?*) sep='&' ;; esac
   for i in $(seq 1 20); do
-    curl -s -o /dev/null -H 'Accept-Encoding: br, gzip' -w '%{time_total}\n' "$BASE$1"
+    curl -s -o /dev/null -H 'Accept-Encoding: br, gzip' -w '%{time_total}\n' "$BASE$1${sep}bench=$RANDOM$i"
   done > /tmp/karamat-bench-alone
   printf '%s / %s' "$(pct 50 < /tmp/karamat-bench-alone)" "$(pct 95 < /tmp/karamat-bench-alone)"
 }
 ms() { # wrk latency ("1.23ms", "450.00us", "1.20s") in ms
   awk '{ v = $1; if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms/, "", v) } else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 } printf "%.1f", v }'
 }
-load() { # "req/s p50 p99 non-2xx" at $CONNS connections
-  local out rps p50 p99 bad
-  out="$(wrk -t2 -c"$CONNS" -d"${SECONDS_EACH}s" --latency -H 'Accept-Encoding: br, gzip' "$BASE$1" 2>&1)"
+load() { # "req/s p50 p99 non-2xx" at $CONNS connections; $2 = fresh: a new URL every request
+  local out rps p50 p99 bad script=()
+  [ "${2:-}" = fresh ] && script=(-s "$ROOT/scripts/bench-fresh.lua")
+  out="$(wrk -t2 -c"$CONNS" -d"${SECONDS_EACH}s" --latency "${script[@]}" -H 'Accept-Encoding: br, gzip' "$BASE$1" 2>&1)"
   rps="$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")"
   p50="$(awk '$1 == "50%" { print $2 }' <<<"$out" | ms)"
   p99="$(awk '$1 == "99%" { print $2 }' <<<"$out" | ms)"
@@ -84,6 +91,11 @@ load() { # "req/s p50 p99 non-2xx" at $CONNS connections
 
 CSS="$(cd "$ROOT/target/site/pkg" && ls karamat*.css | grep -v '\.\(br\|gz\)$' | head -n1)"
 RENT="%D8%A7%D8%AC%D8%A7%D8%B1%D9%87" # اجاره
+
+report_lighthouse() {
+  log "Lighthouse mobile, median of three runs per page"
+  node "$ROOT/scripts/lighthouse.mjs" "$BASE" / "/needs/$NEED" /give /transparency
+}
 
 report_bundle() {
   log "first-load JavaScript + wasm of the public pages, as Chromium fetches them until hydrated (raw / gzip / brotli)"
@@ -108,6 +120,8 @@ for entry in "${URLS[@]}"; do
     "/needs?q=اجاره|/needs?q=$RENT"
     "/needs?province=THR&category=rent|/needs?province=THR&category=rent"
     "/needs?sort=newest&page=20|/needs?sort=newest&page=20"
+    "/needs?q=اجاره, every request a new URL|/needs?q=$RENT|fresh"
+    "/needs?province=THR&category=rent, every request a new URL|/needs?province=THR&category=rent|fresh"
     "a need page|/needs/$NEED"
     "/give|/give"
     "/release|/release"
@@ -123,16 +137,17 @@ for entry in "${URLS[@]}"; do
   echo "|---|---|---|---|---|---|---|"
   static_rps=""
   for p in "${PAGES[@]}"; do
-    name="${p%%|*}"; path="${p#*|}"
+    name="${p%%|*}"; rest="${p#*|}"; path="${rest%%|*}"; mode=""
+    [ "$rest" = "$path" ] || mode="${rest#*|}"
     a="$(alone "$path")"
-    read -r rps p50 p99 bad <<<"$(load "$path")"
+    read -r rps p50 p99 bad <<<"$(load "$path" "$mode")"
     [ -n "$static_rps" ] || static_rps="$rps"
     ratio="$(awk -v a="$rps" -v b="$static_rps" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "?" }')"
     echo "| \`$name\` | $a | $rps | $ratio | $p50 | $p99 | $bad |"
   done
   echo
   echo "Server peak RSS: $(awk '/VmHWM/ { printf "%.0f MB", $2 / 1024 }' "/proc/$pid/status")"
-  if [ "$label" = sqlite ]; then echo; report_bundle; fi
+  if [ "$label" = sqlite ]; then echo; report_bundle; echo; report_lighthouse; fi
   kill "$pid"; wait "$pid" 2>/dev/null || true
   trap - EXIT
 done

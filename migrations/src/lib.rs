@@ -21,7 +21,9 @@ mod m0010_withdrawal;
 mod m0011_hardening;
 mod m0012_sign_up;
 mod m0013_public_scale;
+mod m0014_account_balances;
 pub use m0007_casework::GENESIS as AUDIT_GENESIS;
+pub use m0014_account_balances::RECOMPUTE as RECOMPUTE_BALANCES;
 
 pub struct Migrator;
 
@@ -42,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_hardening::Migration),
             Box::new(m0012_sign_up::Migration),
             Box::new(m0013_public_scale::Migration),
+            Box::new(m0014_account_balances::Migration),
         ]
     }
 }

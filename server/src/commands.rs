@@ -197,13 +197,18 @@ pub async fn reconcile(config: Config, older_than_minutes: i64) -> anyhow::Resul
         .await
         .map_err(|e| anyhow::anyhow!("ledger health: {e}"))?;
     println!(
-        "Ledger: {} transactions, {} entries, sum {} (unbalanced groups: {}, negative funds: {})",
+        "Ledger: {} transactions, {} entries, sum {} (unbalanced groups: {}, negative funds: {}, \
+         balances not matching their entries: {})",
         health.transactions,
         health.entries,
         health.total,
         health.unbalanced_transactions.len(),
-        health.negative_funds.len()
+        health.negative_funds.len(),
+        health.stale_balances.len()
     );
+    for (code, stored, entries) in &health.stale_balances {
+        println!("  {code}: stored {stored}, entries {entries}  ← MISMATCH");
+    }
     println!("Open finance flags: {}", r.open_flags);
     if !r.balanced() || !health.is_sound() {
         anyhow::bail!("the books do not reconcile");

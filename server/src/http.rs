@@ -94,6 +94,11 @@ pub fn router(state: AppState) -> Router {
         // Pages and API answers compressed per response at a quick level (the static assets come
         // compressed already and pass through untouched).
         .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Precise(4)))
+        // Outside the compression: a kept page is kept compressed, as it was sent.
+        .layer(middleware::from_fn_with_state(
+            crate::page_cache::PageCache::new(state.config.page_cache),
+            crate::page_cache::layer,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             timeout,

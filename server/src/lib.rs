@@ -5,6 +5,7 @@ pub mod assets;
 pub mod backup;
 pub mod http;
 pub mod metrics;
+pub mod page_cache;
 pub mod payments;
 pub mod seed;
 

@@ -1,7 +1,7 @@
 //! The two HTTP endpoints of the payment protocol that are not pages: the gateway's callback
 //! (the payer's browser comes back from the gateway) and the sandbox bank's card-page decision.
 
-use app::giving::{receipt_url, settlement};
+use app::giving::settlement;
 use app::payments::sandbox;
 use app::state::AppState;
 use axum::{
@@ -31,8 +31,8 @@ pub async fn callback(
     match settlement::settle(&state, &gateway, q.authority.trim(), q.status == "OK").await {
         Ok(done) => {
             tracing::info!(tracking = %done.tracking_code, outcome = ?done.outcome, "gateway callback");
-            let token = settlement::receipt_token(&state, &done.tracking_code);
-            Redirect::to(&receipt_url(&done.tracking_code, &token)).into_response()
+            Redirect::to(&settlement::signed_receipt_url(&state, &done.tracking_code))
+                .into_response()
         }
         Err(app::error::AppError::NotFound) => {
             tracing::warn!(%gateway, authority = %q.authority, "callback for an unknown payment");
@@ -43,8 +43,8 @@ pub async fn callback(
             tracing::error!(%gateway, authority = %q.authority, error = %e, "callback failed");
             match settlement::find_by_authority(&state.db, &gateway, q.authority.trim()).await {
                 Ok(Some(d)) => {
-                    let token = settlement::receipt_token(&state, &d.tracking_code);
-                    Redirect::to(&receipt_url(&d.tracking_code, &token)).into_response()
+                    Redirect::to(&settlement::signed_receipt_url(&state, &d.tracking_code))
+                        .into_response()
                 }
                 _ => (StatusCode::SERVICE_UNAVAILABLE, "try again").into_response(),
             }

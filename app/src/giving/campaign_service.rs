@@ -181,8 +181,8 @@ pub async fn near_goal(db: &DatabaseConnection, n: u64) -> Result<Vec<CampaignCa
             format!(
                 "SELECT c.id AS id FROM release_campaigns c WHERE c.status = 'published' \
                  AND c.withdrawn_at IS NULL AND {} \
-                 ORDER BY (c.total_owed_rials - c.forgiveness_rials + COALESCE((SELECT SUM(e.amount_rials) \
-                   FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id WHERE a.campaign_id = c.id), 0)) ASC, c.id \
+                 ORDER BY (c.total_owed_rials - c.forgiveness_rials + COALESCE((SELECT SUM(a.balance_rials) \
+                   FROM ledger_accounts a WHERE a.campaign_id = c.id), 0)) ASC, c.id \
                  LIMIT {}",
                 PRISONER_CONSENTS.replace("release_campaigns.", "c."),
                 n.min(12)

@@ -220,8 +220,8 @@ pub(crate) enum Owner {
     Campaign,
 }
 
-/// Money received for each need (or campaign), derived from the ledger (credits to its fund
-/// account), and the number of settled gifts.
+/// Money received for each need (or campaign): what its fund account holds (the balance the
+/// ledger keeps with the entries), and the number of settled gifts.
 pub(crate) async fn raised_and_donors(
     db: &DatabaseConnection,
     owner: Owner,
@@ -239,9 +239,8 @@ pub(crate) async fn raised_and_donors(
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     let backend = db.get_database_backend();
     let raised = format!(
-        "SELECT a.{col} AS id, CAST(-SUM(e.amount_rials) AS BIGINT) AS raised \
-         FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id \
-         WHERE a.kind = 'fund' AND a.{col} IN ({list}) GROUP BY a.{col}"
+        "SELECT a.{col} AS id, CAST(-SUM(a.balance_rials) AS BIGINT) AS raised \
+         FROM ledger_accounts a WHERE a.kind = 'fund' AND a.{col} IN ({list}) GROUP BY a.{col}"
     );
     for row in db
         .query_all_raw(Statement::from_string(backend, raised))
@@ -294,12 +293,14 @@ pub async fn list_needs(db: &DatabaseConnection, q: &NeedQuery) -> Result<NeedRe
         });
     }
     if let Some(rials) = f.left {
-        // What is left = goal − what the need's fund holds (a fund's credits are negative
-        // entries); only needs still raising have anything left. `rials` is our own integer.
-        cond = cond.add(need::Column::Status.eq("published")).add(Expr::cust(format!(
-            "(needs.goal_rials + COALESCE((SELECT SUM(e.amount_rials) FROM ledger_entries e \
-             JOIN ledger_accounts a ON a.id = e.account_id WHERE a.need_id = needs.id), 0)) <= {rials}"
-        )));
+        // What is left = goal − what the need's fund holds (its stored balance, credit-normal
+        // so negative); only needs still raising have anything left. `rials` is our own integer.
+        cond = cond
+            .add(need::Column::Status.eq("published"))
+            .add(Expr::cust(format!(
+                "(needs.goal_rials + COALESCE((SELECT SUM(a.balance_rials) FROM ledger_accounts a \
+             WHERE a.need_id = needs.id), 0)) <= {rials}"
+            )));
     }
     let base = need::Entity::find().filter(cond);
     let (total, more) = bounded_count(db, base.clone(), need::Column::Id).await?;
@@ -404,7 +405,7 @@ pub async fn occasion_progress(
     let sql = "SELECT CAST(COUNT(*) AS BIGINT) AS n, \
                CAST(COALESCE(SUM(CASE WHEN n.status IN ('funded','purchased','delivered') THEN 1 ELSE 0 END), 0) AS BIGINT) AS met, \
                CAST(COALESCE(SUM(n.goal_rials), 0) AS BIGINT) AS goal, \
-               CAST(COALESCE(SUM((SELECT -SUM(e.amount_rials) FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id WHERE a.need_id = n.id)), 0) AS BIGINT) AS raised \
+               CAST(COALESCE(SUM((SELECT -SUM(a.balance_rials) FROM ledger_accounts a WHERE a.need_id = n.id)), 0) AS BIGINT) AS raised \
              FROM needs n WHERE n.occasion = ? AND n.status IN ('published','funded','purchased','delivered')";
     let row = db
         .query_one_raw(crate::platform::db::stmt(

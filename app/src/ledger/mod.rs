@@ -1,5 +1,6 @@
 //! The double-entry ledger. Every movement of money is one transaction whose entries sum to zero;
-//! balances are derived from entries; entries are never updated or deleted (a correction is a new
+//! each account's balance is the sum of its entries, stored with the account and moved by [`post`]
+//! in the same transaction (and checked against the entries by [`health`]); entries are never updated or deleted (a correction is a new
 //! transaction); and a fund account can never be left below zero.
 //!
 //! Sign convention: debits positive, credits negative. Funds (what we owe to a need, a campaign,
@@ -154,56 +155,31 @@ pub async fn account_id<C: ConnectionTrait>(db: &C, account: &Account) -> Result
         .ok_or_else(|| AppError::internal("ledger", format!("account {code} vanished")))
 }
 
-/// The sum of an account's entries (debit positive).
+/// The sum of an account's entries (debit positive), as `post` keeps it.
 pub async fn raw_balance<C: ConnectionTrait>(db: &C, account_id: i64) -> Result<i64, AppError> {
-    let backend = db.get_database_backend();
-    let row = db
-        .query_one_raw(crate::platform::db::stmt(
-            backend,
-            "SELECT CAST(COALESCE(SUM(amount_rials), 0) AS BIGINT) AS s FROM ledger_entries WHERE account_id = ?",
-            [account_id.into()],
-        ))
+    Ok(ledger_account::Entity::find_by_id(account_id)
+        .one(db)
         .await?
-        .ok_or_else(|| AppError::internal("ledger", "no row from SUM"))?;
-    Ok(row.try_get::<i64>("", "s")?)
+        .map(|a| a.balance_rials)
+        .unwrap_or(0))
 }
 
-/// What each need's fund holds now, for many needs in one query (needs without entries are absent).
+/// What each need's fund holds now, for many needs in one query (needs without a fund are absent).
 pub async fn need_balances<C: ConnectionTrait>(
     db: &C,
     need_ids: &[i64],
 ) -> Result<std::collections::HashMap<i64, i64>, AppError> {
-    use sea_orm::sea_query::{Expr, ExprTrait, Query};
     if need_ids.is_empty() {
         return Ok(Default::default());
     }
-    let mut q = Query::select();
-    q.column((ledger_account::Entity, ledger_account::Column::NeedId))
-        .expr(Expr::cust(
-            "CAST(SUM(ledger_entries.amount_rials) AS BIGINT)",
-        ))
-        .from(ledger_entry::Entity)
-        .inner_join(
-            ledger_account::Entity,
-            Expr::col((ledger_account::Entity, ledger_account::Column::Id))
-                .equals((ledger_entry::Entity, ledger_entry::Column::AccountId)),
-        )
-        .and_where(
-            Expr::col((ledger_account::Entity, ledger_account::Column::NeedId))
-                .is_in(need_ids.iter().copied()),
-        )
-        .and_where(Expr::col((ledger_account::Entity, ledger_account::Column::Kind)).eq("fund"))
-        .group_by_col((ledger_account::Entity, ledger_account::Column::NeedId));
-    let rows = db
-        .query_all_raw(db.get_database_backend().build(&q))
-        .await?;
-    let mut out = std::collections::HashMap::new();
-    for r in rows {
-        let id: i64 = r.try_get_by_index(0)?;
-        let sum: i64 = r.try_get_by_index(1)?;
-        out.insert(id, -sum);
-    }
-    Ok(out)
+    Ok(ledger_account::Entity::find()
+        .filter(ledger_account::Column::NeedId.is_in(need_ids.iter().copied()))
+        .filter(ledger_account::Column::Kind.eq("fund"))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|a| Some((a.need_id?, -a.balance_rials)))
+        .collect())
 }
 
 /// What a fund holds (credit-normal: the negated sum of its entries).
@@ -327,25 +303,32 @@ pub async fn post(
     ledger_entry::Entity::insert_many(entries)
         .exec_without_returning(txn)
         .await?;
-    // Every credited account that may not go negative is checked after the write, inside the
-    // same transaction (debits only ever add to a fund).
+    // Each account's balance moves with its entries, in the same transaction and in the order of
+    // the account ids (two postings that share accounts lock them in one order: no deadlock). A
+    // fund that may not go negative is checked on the balance the update returns: debits only
+    // ever take from a fund, so only an account debited on net can have gone below zero.
     let mut touched: BTreeMap<i64, i64> = BTreeMap::new();
     for l in lines {
         *touched.entry(l.account_id).or_default() += l.amount_rials;
     }
+    let backend = txn.get_database_backend();
     for (&account_id, &net) in &touched {
-        if net <= 0 {
-            continue; // a fund credited (grown) or untouched on net cannot have gone negative
-        }
-        let account = ledger_account::Entity::find_by_id(account_id)
-            .one(txn)
-            .await?
-            .ok_or(LedgerError::UnknownAccount(account_id))?;
-        if account.may_go_negative || account.kind != "fund" {
+        if net == 0 {
             continue;
         }
-        let balance = fund_balance(txn, account_id).await?;
-        if balance < 0 {
+        let row = txn
+            .query_one_raw(crate::platform::db::stmt(
+                backend,
+                "UPDATE ledger_accounts SET balance_rials = balance_rials + ? WHERE id = ? \
+                 RETURNING kind, may_go_negative, balance_rials",
+                [net.into(), account_id.into()],
+            ))
+            .await?
+            .ok_or(LedgerError::UnknownAccount(account_id))?;
+        let kind: String = row.try_get("", "kind")?;
+        let may_go_negative: bool = row.try_get("", "may_go_negative")?;
+        let balance = -row.try_get::<i64>("", "balance_rials")?;
+        if net > 0 && kind == "fund" && !may_go_negative && balance < 0 {
             return Err(LedgerError::FundNegative {
                 account_id,
                 balance,
@@ -363,13 +346,18 @@ pub struct Health {
     pub entries: i64,
     pub unbalanced_transactions: Vec<i64>,
     pub negative_funds: Vec<(String, i64)>,
+    /// Accounts whose stored balance is not the sum of their entries (code, stored, entries).
+    pub stale_balances: Vec<(String, i64, i64)>,
     /// The sum of every entry: zero when the books balance.
     pub total: i64,
 }
 
 impl Health {
     pub fn is_sound(&self) -> bool {
-        self.unbalanced_transactions.is_empty() && self.negative_funds.is_empty() && self.total == 0
+        self.unbalanced_transactions.is_empty()
+            && self.negative_funds.is_empty()
+            && self.stale_balances.is_empty()
+            && self.total == 0
     }
 }
 
@@ -410,6 +398,22 @@ pub async fn health<C: ConnectionTrait>(db: &C) -> Result<Health, AppError> {
         .await?
     {
         h.negative_funds.push((r.try_get("", "code")?, r.try_get("", "held")?));
+    }
+    for r in db
+        .query_all_raw(q(
+            "SELECT a.code AS code, a.balance_rials AS stored, s.total AS total FROM ledger_accounts a \
+             JOIN (SELECT a2.id AS id, CAST(COALESCE(SUM(e.amount_rials), 0) AS BIGINT) AS total \
+                   FROM ledger_accounts a2 LEFT JOIN ledger_entries e ON e.account_id = a2.id \
+                   GROUP BY a2.id) s ON s.id = a.id \
+             WHERE a.balance_rials <> s.total ORDER BY a.code LIMIT 100",
+        ))
+        .await?
+    {
+        h.stale_balances.push((
+            r.try_get("", "code")?,
+            r.try_get("", "stored")?,
+            r.try_get("", "total")?,
+        ));
     }
     Ok(h)
 }

@@ -28,6 +28,9 @@ pub struct Config {
     /// A staff session ends after this long without a request.
     pub staff_idle: Duration,
     pub request_timeout: Duration,
+    /// How long an anonymous visitor's public page is kept and served again
+    /// (`KARAMAT_PAGE_CACHE_SECS`, 5; 0: never). See `server::page_cache`.
+    pub page_cache: Duration,
     /// How often each server runs the reconciler, expiry, pledge reminders and the KPI turn
     /// (`KARAMAT_JOBS_EVERY_SECS`, 300), and the outbox (`KARAMAT_OUTBOX_EVERY_SECS`, 15). Drills
     /// and tests shorten them.
@@ -98,6 +101,7 @@ impl Config {
             session_ttl: Duration::from_secs(number("KARAMAT_SESSION_HOURS", 12) * 3600),
             staff_idle: Duration::from_secs(number("KARAMAT_STAFF_IDLE_MINUTES", 30) * 60),
             request_timeout: Duration::from_secs(number("KARAMAT_REQUEST_TIMEOUT_SECS", 30)),
+            page_cache: Duration::from_secs(number("KARAMAT_PAGE_CACHE_SECS", 5)),
             jobs_every: period("KARAMAT_JOBS_EVERY_SECS", 300),
             outbox_every: period("KARAMAT_OUTBOX_EVERY_SECS", 15),
             environment,
@@ -118,6 +122,9 @@ impl Config {
             session_ttl: Duration::from_secs(3600),
             staff_idle: Duration::from_secs(30 * 60),
             request_timeout: Duration::from_secs(30),
+            // Off: a test that changes data through a service and then reads a page must see the
+            // change; the cache's own tests turn it on.
+            page_cache: Duration::ZERO,
             jobs_every: Duration::from_secs(300),
             outbox_every: Duration::from_secs(15),
         }

@@ -269,15 +269,8 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
     let prisoners = prisoners(&mut w, &places, &families).await?;
     let Ledger {
         accounts,
-        gateway_account,
-        bank_account,
-        category_fund,
+        ids: ledger,
     } = system_accounts(&mut w).await?;
-    let ledger = LedgerIds {
-        gateway_account,
-        bank_account,
-        category_fund,
-    };
     let (need_info, accounts) = needs(&mut w, &families, &people, accounts).await?;
     let campaign_info = campaigns(&mut w, &places, &people, &prisoners, accounts).await?;
     let gifts = donations(&mut w, &people, &ledger, &need_info, &campaign_info).await?;
@@ -288,6 +281,10 @@ pub async fn run(db: &DatabaseConnection, scale: Scale, seed: u64) -> anyhow::Re
 
     let Seeding { txn, rows, .. } = w;
     reset_sequences(&txn, &rows).await?;
+    // The entries were written in bulk, not through `ledger::post`: each account's stored
+    // balance from its entries, once.
+    txn.execute_unprepared(migrations::RECOMPUTE_BALANCES)
+        .await?;
     txn.commit().await?;
     // Statistics for the planner now: without them (and PostgreSQL's autovacuum may be off) the
     // first queries on millions of fresh rows are planned blind.
@@ -767,9 +764,11 @@ async fn system_accounts(w: &mut Seeding) -> anyhow::Result<Ledger> {
     }
     Ok(Ledger {
         accounts,
-        gateway_account,
-        bank_account,
-        category_fund,
+        ids: LedgerIds {
+            gateway_account,
+            bank_account,
+            category_fund,
+        },
     })
 }
 
@@ -1801,11 +1800,10 @@ struct Prisoners {
     fit_to_work: std::collections::HashMap<i64, Vec<i64>>,
 }
 
+/// The system accounts' batch (needs and campaigns add their funds to it) and their ids.
 struct Ledger {
     accounts: Batch,
-    gateway_account: i64,
-    bank_account: i64,
-    category_fund: std::collections::HashMap<&'static str, i64>,
+    ids: LedgerIds,
 }
 
 struct LedgerIds {

@@ -182,3 +182,78 @@ fn random_flows_keep_the_books_balanced_and_no_fund_negative() {
         rt.block_on(tdb.drop_db());
     }
 }
+
+/// Each account's stored balance is the sum of its entries; the health check compares the two
+/// and names an account whose stored balance was changed behind the ledger's back; the
+/// migration's recomputation (also the seed's) restores it from the entries.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stored_balances_follow_the_entries_and_the_check_sees_a_tampered_one() {
+    use sea_orm::ConnectionTrait;
+    for tdb in databases().await {
+        let l = tdb.label;
+        let db = migrated(&tdb.url).await;
+        let b = books(&db).await;
+        let ops = [
+            Op::FundGift { amount: 900_000 },
+            Op::Gift {
+                need: 0,
+                amount: 250_000,
+            },
+            Op::Allocate {
+                need: 1,
+                amount: 400_000,
+            },
+            Op::Disburse {
+                need: 1,
+                amount: 150_000,
+            },
+            Op::Disburse {
+                need: 1,
+                amount: 300_000,
+            },
+        ];
+        run_flow(&db, &b, &ops).await.unwrap();
+        // Refused (the last disbursement): nothing of it in the stored balance either.
+        assert_eq!(
+            ledger::fund_balance(&db, b.needs[1]).await.unwrap(),
+            250_000,
+            "{l}"
+        );
+        assert_eq!(
+            ledger::fund_balance(&db, b.category).await.unwrap(),
+            500_000
+        );
+        assert_eq!(
+            ledger::raw_balance(&db, b.gateway).await.unwrap(),
+            1_000_000
+        );
+        assert!(ledger::health(&db).await.unwrap().is_sound(), "{l}");
+
+        exec(
+            &db,
+            &format!(
+                "UPDATE ledger_accounts SET balance_rials = balance_rials + 1 WHERE id = {}",
+                b.needs[0]
+            ),
+        )
+        .await;
+        let h = ledger::health(&db).await.unwrap();
+        assert!(!h.is_sound(), "{l}: a tampered balance passed the check");
+        assert_eq!(
+            h.stale_balances,
+            vec![("fund:category:rent".to_string(), -249_999, -250_000)],
+            "{l}"
+        );
+        exec(&db, "UPDATE ledger_accounts SET balance_rials = 0").await;
+        db.execute_unprepared(migrations::RECOMPUTE_BALANCES)
+            .await
+            .unwrap();
+        assert!(ledger::health(&db).await.unwrap().is_sound(), "{l}");
+        assert_eq!(
+            ledger::fund_balance(&db, b.needs[0]).await.unwrap(),
+            250_000,
+            "{l}"
+        );
+        tdb.drop_db().await;
+    }
+}

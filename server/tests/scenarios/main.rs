@@ -20,6 +20,7 @@ mod hardening;
 mod ledger;
 mod migrations;
 mod owner_teardown;
+mod page_cache;
 mod public_needs;
 mod query_counts;
 mod router;

@@ -76,6 +76,11 @@ pub fn receipt_token(state: &AppState, tracking_code: &str) -> String {
     hex::encode(&mac.finalize().into_bytes()[..12])
 }
 
+/// The receipt's address with its token: where a donor is sent after paying, or back to.
+pub fn signed_receipt_url(state: &AppState, tracking_code: &str) -> String {
+    receipt_url(tracking_code, &receipt_token(state, tracking_code))
+}
+
 /// A target that can take a gift now.
 enum Target {
     Need(need::Model),

@@ -185,8 +185,5 @@ pub async fn find_receipt(state: &AppState, code: &str, contact: &str) -> Result
     if !ok {
         return Err(not_found());
     }
-    Ok(receipt_url(
-        &d.tracking_code,
-        &receipt_token(state, &d.tracking_code),
-    ))
+    Ok(signed_receipt_url(state, &d.tracking_code))
 }

@@ -426,7 +426,7 @@ pub(crate) async fn queue_with(
             let mut payload = serde_json::json!({
                 "tracking_code": d.tracking_code,
                 "amount_rials": d.amount_rials,
-                "url": receipt_url(&d.tracking_code, &receipt_token(state, &d.tracking_code)),
+                "url": signed_receipt_url(state, &d.tracking_code),
             });
             if let (Some(p), Some(e)) = (payload.as_object_mut(), extra.as_object()) {
                 p.extend(e.clone());

@@ -56,12 +56,7 @@ async fn by_attempt(
 /// Where a gift already recorded for this form goes on: the sandbox bank's page while it is
 /// pending there (a real gateway's page cannot be reopened), else its receipt.
 fn resume_url(state: &AppState, existing: &donation::Model) -> String {
-    let receipt = || {
-        receipt_url(
-            &existing.tracking_code,
-            &receipt_token(state, &existing.tracking_code),
-        )
-    };
+    let receipt = || signed_receipt_url(state, &existing.tracking_code);
     match (&existing.status[..], &existing.gateway_authority) {
         ("pending", Some(authority)) => state
             .gateways
@@ -148,9 +143,9 @@ async fn record_pending(state: &AppState, p: &Pending<'_>) -> Result<Recorded, A
             }
             Err(e) => {
                 if let Some(existing) = by_attempt(&state.db, &p.gift.attempt).await? {
-                    return Ok(Recorded::AlreadyThere(receipt_url(
+                    return Ok(Recorded::AlreadyThere(signed_receipt_url(
+                        state,
                         &existing.tracking_code,
-                        &receipt_token(state, &existing.tracking_code),
                     )));
                 }
                 tracing::warn!(error = %e, "donation insert failed; retrying with a new tracking code");

@@ -15,6 +15,8 @@ pub struct Model {
     pub family_id: Option<i64>,
     pub category: Option<String>,
     pub may_go_negative: bool,
+    /// The sum of the account's entries (debit positive), kept by `ledger::post` with them.
+    pub balance_rials: i64,
     pub created_at: DateTimeUtc,
 }
 
