@@ -9,11 +9,14 @@
 # the rows marked "every request a new URL" render every answer), each as a ratio to a static
 # file served by the same server in the same run; the server's peak RSS; and the first-load
 # JavaScript + wasm bytes of the public pages (raw, gzip, brotli); and Lighthouse mobile on `/`, a
-# need, `/give` and `/transparency` (median of three runs; on SQLite's run).
+# need, `/give` and `/transparency` (median of three runs; on SQLite's run); confirmed gifts per
+# second through the whole HTTP flow (`karamat load-gifts`: form, sandbox bank, callback,
+# receipt), and on PostgreSQL `pgbench` tpcb-like with the same number of clients.
 #
 # Expects the release build (`scripts/dev.sh bench` builds it first). Settings:
 #   BENCH_PG_URL         an administrative PostgreSQL URL (default: the CI one); empty: SQLite only
 #   BENCH_CONNECTIONS    wrk connections (32)      BENCH_SECONDS  seconds per page (10)
+#   BENCH_GIFTS          gifts per database (2000)  BENCH_GIFT_CLIENTS  gifts in flight (8)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,6 +27,8 @@ PG_ADMIN="${BENCH_PG_URL-postgres://postgres@127.0.0.1:5432/postgres}"
 CONNS="${BENCH_CONNECTIONS:-32}"
 SECONDS_EACH="${BENCH_SECONDS:-10}"
 PORT="${BENCH_PORT:-3190}"
+GIFTS="${BENCH_GIFTS:-2000}"
+GIFT_CLIENTS="${BENCH_GIFT_CLIENTS:-8}"
 BASE="http://127.0.0.1:$PORT"
 
 log() { printf '\033[1;32m==>\033[0m %s\n' "$*" >&2; }
@@ -92,6 +97,19 @@ load() { # "req/s p50 p99 non-2xx" at $CONNS connections; $2 = fresh: a new URL 
 CSS="$(cd "$ROOT/target/site/pkg" && ls karamat*.css | grep -v '\.\(br\|gz\)$' | head -n1)"
 RENT="%D8%A7%D8%AC%D8%A7%D8%B1%D9%87" # اجاره
 
+report_pgbench() { # the same PostgreSQL's own transaction rate, with the gifts' client count
+  local db="${PG_ADMIN%/*}/karamat_pgbench" out tps
+  command -v pgbench >/dev/null || { echo "pgbench: not installed"; return; }
+  if ! psql "$PG_ADMIN" -tAc "SELECT 1 FROM pg_database WHERE datname = 'karamat_pgbench'" | grep -q 1; then
+    psql "$PG_ADMIN" -qc "CREATE DATABASE karamat_pgbench"
+    pgbench -i -q -s 10 "$db" >/dev/null 2>&1
+  fi
+  log "pgbench tpcb-like, $GIFT_CLIENTS clients, ${SECONDS_EACH} s, the Karamat server stopped"
+  out="$(pgbench -b tpcb-like -c "$GIFT_CLIENTS" -j 2 -T "$SECONDS_EACH" "$db" 2>&1 || true)"
+  tps="$(awk '/^tps = / { printf "%.0f", $3; exit }' <<<"$out")"
+  echo "pgbench tpcb-like on the same PostgreSQL, $GIFT_CLIENTS clients: ${tps:-?} TPS"
+}
+
 report_lighthouse() {
   log "Lighthouse mobile, median of three runs per page"
   node "$ROOT/scripts/lighthouse.mjs" "$BASE" / "/needs/$NEED" /give /transparency
@@ -153,8 +171,13 @@ for entry in "${URLS[@]}"; do
     echo "| \`$name\` | $a | $rps | $ratio | $p50 | $p99 | $bad |"
   done
   echo
-  echo "Server peak RSS: $(awk '/VmHWM/ { printf "%.0f MB", $2 / 1024 }' "/proc/$pid/status")"
+  log "$label: confirmed gifts through HTTP ($GIFTS gifts, $GIFT_CLIENTS in flight)"
+  gifts_line="$("$BIN" load-gifts --base "$BASE" --gifts "$GIFTS" --clients "$GIFT_CLIENTS" 2>&1 | tail -n 1 || true)"
+  echo "Confirmed gifts (form, sandbox bank, callback with verify + settle + ledger, receipt): $gifts_line"
+  echo
+  echo "Server peak RSS (pages and gifts): $(awk '/VmHWM/ { printf "%.0f MB", $2 / 1024 }' "/proc/$pid/status")"
   if [ "$label" = sqlite ]; then echo; report_bundle; echo; report_lighthouse; fi
   kill "$pid"; wait "$pid" 2>/dev/null || true
   trap - EXIT
+  if [ "$label" = postgresql ]; then echo; report_pgbench; fi
 done

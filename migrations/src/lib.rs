@@ -22,6 +22,7 @@ mod m0011_hardening;
 mod m0012_sign_up;
 mod m0013_public_scale;
 mod m0014_account_balances;
+mod m0015_running_totals;
 pub use m0007_casework::GENESIS as AUDIT_GENESIS;
 pub use m0014_account_balances::RECOMPUTE as RECOMPUTE_BALANCES;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_sign_up::Migration),
             Box::new(m0013_public_scale::Migration),
             Box::new(m0014_account_balances::Migration),
+            Box::new(m0015_running_totals::Migration),
         ]
     }
 }

@@ -163,8 +163,9 @@ pub async fn kpi_refresh(config: &Config) -> anyhow::Result<()> {
 }
 
 /// `karamat reconcile`: open gifts asked about again, then the gateways' totals against the
-/// ledger; an error when they disagree or the books do not balance.
-pub async fn reconcile(config: Config, older_than_minutes: i64) -> anyhow::Result<()> {
+/// ledger; an error when they disagree or the books do not balance. With `full`, the running
+/// totals are also checked against a count of every gift from scratch.
+pub async fn reconcile(config: Config, older_than_minutes: i64, full: bool) -> anyhow::Result<()> {
     let conn = server::connect_and_migrate(&config).await?;
     let state = server::state_from_env(server::plain_leptos_options(), conn, config)?;
     let r =
@@ -210,7 +211,31 @@ pub async fn reconcile(config: Config, older_than_minutes: i64) -> anyhow::Resul
         println!("  {code}: stored {stored}, entries {entries}  ← MISMATCH");
     }
     println!("Open finance flags: {}", r.open_flags);
-    if !r.balanced() || !health.is_sound() {
+    let mut recount_differs = false;
+    if full {
+        let all = app::giving::settlement::full_totals(&state.db)
+            .await
+            .map_err(|e| anyhow::anyhow!("full recount: {e}"))?;
+        for t in &all {
+            let kept = r.totals.iter().find(|k| k.gateway == t.gateway);
+            let same = kept == Some(t);
+            recount_differs |= !same;
+            println!(
+                "Recounted {}: {} gifts, settled {}, ledger {}{}",
+                t.gateway,
+                t.settled_count,
+                t.settled_rials,
+                t.ledger_rials,
+                if same {
+                    ""
+                } else {
+                    "  ← the running totals differ"
+                }
+            );
+        }
+        recount_differs |= r.totals.len() != all.len();
+    }
+    if !r.balanced() || !health.is_sound() || recount_differs {
         anyhow::bail!("the books do not reconcile");
     }
     Ok(())

@@ -1,6 +1,7 @@
 //! `karamat`: serve the site, migrate the database, load seed data, create an admin.
 
 mod commands;
+mod load;
 
 use anyhow::Context;
 
@@ -49,6 +50,23 @@ enum Command {
         /// Only gifts pending for longer than this many minutes.
         #[arg(long, default_value_t = 30)]
         older_than_minutes: i64,
+        /// Also recount every settled gift and gift entry from scratch and compare the running
+        /// totals the five-minute pass keeps with that count (an audit; it reads the whole ledger).
+        #[arg(long)]
+        full: bool,
+    },
+    /// Measure confirmed gifts per second through the whole HTTP flow (form, sandbox bank,
+    /// callback, receipt) against a running server with the sandbox gateway: `make bench` runs it.
+    /// Every gift is real money in that database's ledger: never point it at production.
+    LoadGifts {
+        /// The server under test, e.g. http://127.0.0.1:3190
+        #[arg(long)]
+        base: String,
+        #[arg(long, default_value_t = 2000)]
+        gifts: usize,
+        /// Gifts in flight at once.
+        #[arg(long, default_value_t = 8)]
+        clients: usize,
     },
     /// Take the staff KPIs again from the source tables now (`serve` does it every five minutes),
     /// e.g. after a bulk import.
@@ -114,7 +132,7 @@ async fn main() -> anyhow::Result<()> {
     // accident: every unsafe setting is named and the process stops (migrations need no keys).
     if !matches!(
         command,
-        Command::Migrate { .. } | Command::Precompress { .. }
+        Command::Migrate { .. } | Command::Precompress { .. } | Command::LoadGifts { .. }
     ) {
         server::refuse_unsafe_production()?;
     }
@@ -135,9 +153,15 @@ async fn main() -> anyhow::Result<()> {
         Command::AuditVerify => commands::audit_verify(&config).await,
         Command::RotateKeys => commands::rotate_keys(&config).await,
         Command::KpiRefresh => commands::kpi_refresh(&config).await,
-        Command::Reconcile { older_than_minutes } => {
-            commands::reconcile(config, older_than_minutes).await
-        }
+        Command::LoadGifts {
+            base,
+            gifts,
+            clients,
+        } => load::gifts(&base, gifts, clients).await,
+        Command::Reconcile {
+            older_than_minutes,
+            full,
+        } => commands::reconcile(config, older_than_minutes, full).await,
         Command::CreateAdmin { email, name } => {
             commands::create_admin(&config, &email, &name).await
         }

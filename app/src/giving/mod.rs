@@ -17,6 +17,8 @@ mod sandbox_bank;
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod settlement;
+#[cfg(feature = "ssr")]
+pub mod totals;
 
 pub use campaign_pages::*;
 pub use campaigns::*;

@@ -14,6 +14,8 @@ pub mod entity;
 pub mod metrics;
 #[cfg(feature = "ssr")]
 pub mod rate_limit;
+#[cfg(feature = "ssr")]
+pub mod watermark;
 
 #[cfg(feature = "ssr")]
 pub use codes::{public_code, tokens_match};

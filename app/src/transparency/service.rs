@@ -2,46 +2,34 @@
 //! never a row that could identify a family, a prisoner or a donor.
 
 use super::*;
+use crate::giving::totals::{self, Totals};
 use crate::i18n::JalaliDate;
 use crate::platform::db::{day_expr, rows};
-use chrono::NaiveDate;
+use chrono::{NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use std::collections::BTreeMap;
 
-/// Raised (settled gifts) and disbursed (ledger disbursements) per Solar Hijri month.
-pub async fn months(db: &DatabaseConnection) -> Result<Vec<MonthRow>, AppError> {
+fn month_row(by_month: &mut BTreeMap<(i32, u8), MonthRow>, year: i32, month: u8) -> &mut MonthRow {
+    by_month.entry((year, month)).or_insert(MonthRow {
+        year,
+        month,
+        raised_rials: 0,
+        disbursed_rials: 0,
+        gifts: 0,
+    })
+}
+
+/// Raised (settled gifts, from the running totals) and disbursed (ledger disbursements) per Solar
+/// Hijri month.
+pub async fn months(db: &DatabaseConnection, gifts: &Totals) -> Result<Vec<MonthRow>, AppError> {
     let b = db.get_database_backend();
     let mut by_month: BTreeMap<(i32, u8), MonthRow> = BTreeMap::new();
-    let mut add = |day: &str, raised: i64, disbursed: i64, gifts: i64| {
-        let Ok(d) = NaiveDate::parse_from_str(day, "%Y-%m-%d") else {
-            return;
-        };
-        let Some(j) = JalaliDate::from_gregorian(d) else {
-            return;
-        };
-        let row = by_month.entry((j.year, j.month)).or_insert(MonthRow {
-            year: j.year,
-            month: j.month,
-            raised_rials: 0,
-            disbursed_rials: 0,
-            gifts: 0,
-        });
-        row.raised_rials += raised;
-        row.disbursed_rials += disbursed;
-        row.gifts += gifts;
-    };
-    let day = day_expr(b, "settled_at");
-    for r in rows(
-        db,
-        format!(
-            "SELECT {day} AS d, CAST(SUM(amount_rials) AS BIGINT) AS s, CAST(COUNT(*) AS BIGINT) AS n \
-             FROM donations WHERE status = 'settled' AND settled_at IS NOT NULL GROUP BY {day}"
-        ),
-    )
-    .await?
-    {
-        let d: String = r.try_get("", "d")?;
-        add(&d, r.try_get("", "s")?, 0, r.try_get("", "n")?);
+    for (k, s) in gifts {
+        if let Some((y, m)) = k.year_month() {
+            let r = month_row(&mut by_month, y, m);
+            r.raised_rials += s.rials;
+            r.gifts += s.gifts;
+        }
     }
     let day = day_expr(b, "t.created_at");
     for r in rows(
@@ -55,27 +43,28 @@ pub async fn months(db: &DatabaseConnection) -> Result<Vec<MonthRow>, AppError> 
     .await?
     {
         let d: String = r.try_get("", "d")?;
-        add(&d, 0, r.try_get("", "s")?, 0);
+        let Ok(d) = NaiveDate::parse_from_str(&d, "%Y-%m-%d") else {
+            continue;
+        };
+        if let Some(j) = JalaliDate::from_gregorian(d) {
+            month_row(&mut by_month, j.year, j.month).disbursed_rials += r.try_get::<i64>("", "s")?;
+        }
     }
     let all: Vec<MonthRow> = by_month.into_values().collect();
     let skip = all.len().saturating_sub(12);
     Ok(all.into_iter().skip(skip).collect())
 }
 
-/// Raised and needs met per province, in one pass over the settled gifts (a gift counts for a
-/// need's province unless its card hides the province, and for a campaign's province).
-pub async fn provinces(db: &DatabaseConnection) -> Result<Vec<ProvinceRow>, AppError> {
+/// Raised (from the running totals) and needs met per province: a gift counts for a need's
+/// province unless its card hides the province, and for a campaign's province.
+pub async fn provinces(
+    db: &DatabaseConnection,
+    gifts: &Totals,
+) -> Result<Vec<ProvinceRow>, AppError> {
     let mut raised: BTreeMap<i64, i64> = BTreeMap::new();
-    for sql in [
-        "SELECT n.province_id AS p, CAST(SUM(d.amount_rials) AS BIGINT) AS s FROM donations d \
-         JOIN needs n ON n.id = d.need_id WHERE d.status = 'settled' AND n.hide_province = FALSE \
-         GROUP BY n.province_id",
-        "SELECT c.province_id AS p, CAST(SUM(d.amount_rials) AS BIGINT) AS s FROM donations d \
-         JOIN release_campaigns c ON c.id = d.campaign_id WHERE d.status = 'settled' \
-         GROUP BY c.province_id",
-    ] {
-        for r in rows(db, sql.to_string()).await? {
-            *raised.entry(r.try_get("", "p")?).or_default() += r.try_get::<i64>("", "s")?;
+    for (k, s) in gifts {
+        if k.province_id != 0 && !k.province_hidden {
+            *raised.entry(k.province_id).or_default() += s.rials;
         }
     }
     let mut met: BTreeMap<i64, i64> = BTreeMap::new();
@@ -109,17 +98,15 @@ pub async fn provinces(db: &DatabaseConnection) -> Result<Vec<ProvinceRow>, AppE
     Ok(out)
 }
 
-pub async fn categories(db: &DatabaseConnection) -> Result<Vec<CategoryRow>, AppError> {
+pub async fn categories(
+    db: &DatabaseConnection,
+    gifts: &Totals,
+) -> Result<Vec<CategoryRow>, AppError> {
     let mut raised: BTreeMap<String, i64> = BTreeMap::new();
-    for r in rows(
-        db,
-        "SELECT category AS c, CAST(SUM(amount_rials) AS BIGINT) AS s FROM donations \
-         WHERE status = 'settled' AND category IS NOT NULL GROUP BY category"
-            .to_string(),
-    )
-    .await?
-    {
-        raised.insert(r.try_get("", "c")?, r.try_get("", "s")?);
+    for (k, s) in gifts {
+        if !k.category.is_empty() {
+            *raised.entry(k.category.clone()).or_default() += s.rials;
+        }
     }
     let mut met: BTreeMap<String, i64> = BTreeMap::new();
     for r in rows(
@@ -161,8 +148,14 @@ pub async fn disbursed(db: &DatabaseConnection) -> Result<i64, AppError> {
 pub async fn impact_summary(
     db: &sea_orm::DatabaseConnection,
 ) -> Result<super::ImpactSummary, AppError> {
+    summary(db, &totals::current(db, Utc::now()).await?).await
+}
+
+async fn summary(
+    db: &sea_orm::DatabaseConnection,
+    gifts: &Totals,
+) -> Result<super::ImpactSummary, AppError> {
     let sql = "SELECT \
-        (SELECT CAST(COALESCE(SUM(amount_rials), 0) AS BIGINT) FROM donations WHERE status = 'settled') AS raised, \
         (SELECT COUNT(DISTINCT family_id) FROM needs WHERE status IN ('funded','purchased','delivered')) AS families, \
         (SELECT COUNT(*) FROM release_campaigns WHERE status IN ('released','closed')) AS freed, \
         (SELECT COUNT(DISTINCT prisoner_id) FROM worker_assignments WHERE status = 'active') AS workers";
@@ -171,7 +164,7 @@ pub async fn impact_summary(
         .await?
         .ok_or(AppError::Internal)?;
     Ok(super::ImpactSummary {
-        raised_rials: row.try_get("", "raised")?,
+        raised_rials: gifts.values().map(|s| s.rials).sum(),
         families_supported: row.try_get("", "families")?,
         prisoners_freed: row.try_get("", "freed")?,
         workers_employed: row.try_get("", "workers")?,
@@ -181,16 +174,19 @@ pub async fn impact_summary(
 /// How many campaigns the home page lists as nearest their goal.
 pub const NEAR_GOAL: u64 = 3;
 
-/// Computes every public figure from the source tables: a scan of all settled gifts, so it runs
-/// in the background (`snapshot::refresh`), never per request.
+/// Computes every public figure: what was raised from the running gift totals
+/// (`giving::totals`: the months already counted plus the gifts of the last minutes), the rest
+/// from the needs, campaigns and disbursements. It runs in the background (`snapshot::refresh`),
+/// never per request.
 pub async fn compute(db: &DatabaseConnection) -> Result<Report, AppError> {
+    let gifts = totals::current(db, Utc::now()).await?;
     Ok(Report {
         taken_at: None,
-        summary: impact_summary(db).await?,
+        summary: summary(db, &gifts).await?,
         disbursed_rials: disbursed(db).await?,
-        months: months(db).await?,
-        provinces: provinces(db).await?,
-        categories: categories(db).await?,
+        months: months(db, &gifts).await?,
+        provinces: provinces(db, &gifts).await?,
+        categories: categories(db, &gifts).await?,
         occasions: {
             let mut v = Vec::new();
             for key in crate::giving::OCCASION_KEYS {

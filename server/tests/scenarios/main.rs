@@ -24,6 +24,7 @@ mod page_cache;
 mod public_needs;
 mod query_counts;
 mod router;
+mod running_totals;
 mod seed;
 mod sms;
 mod transparency;

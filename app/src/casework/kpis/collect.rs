@@ -90,7 +90,7 @@ pub(super) async fn collect(
         periods: Periods::default(),
     };
     collect_case_work(db, &mut c).await?;
-    collect_money(db, &mut c).await?;
+    collect_money(db, &mut c, now).await?;
     collect_employment(db, &mut c).await?;
     collect_days_to_fund(db, &mut c, now).await?;
     Ok(c)
@@ -133,18 +133,18 @@ pub(super) async fn collect_case_work(
 pub(super) async fn collect_money(
     db: &DatabaseConnection,
     c: &mut Collector,
+    now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let b = db.get_database_backend();
     let day = |col: &str| day_expr(b, col);
-    // Gifts and payments count in the province of the need or campaign they were for.
-    let d = day("d.settled_at");
-    for (p, dd, n) in by_day(db, format!(
-        "SELECT COALESCE(n.province_id, c.province_id) AS p, {d}, CAST(SUM(d.amount_rials) AS BIGINT) FROM donations d \
-         LEFT JOIN needs n ON n.id = d.need_id LEFT JOIN release_campaigns c ON c.id = d.campaign_id \
-         WHERE d.status = 'settled' AND d.settled_at IS NOT NULL AND (n.id IS NOT NULL OR c.id IS NOT NULL) \
-         GROUP BY COALESCE(n.province_id, c.province_id), {d}"
-    )).await? {
-        c.add_on_day(p, &dd, |r| r.raised_rials += n);
+    // Gifts and payments count in the province of the need or campaign they were for; what was
+    // raised comes from the running gift totals (`giving::totals`), not a pass over every gift.
+    for (k, s) in crate::giving::totals::current(db, now).await? {
+        if k.province_id != 0 {
+            c.add(k.province_id, Some(&k.period), |r| {
+                r.raised_rials += s.rials
+            });
+        }
     }
     let d = day("x.paid_at");
     for (p, dd, n) in by_day(db, format!(

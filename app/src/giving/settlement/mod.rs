@@ -40,7 +40,10 @@ mod start;
 pub use expiry::{reallocate_expired, Reallocation};
 pub use form::{back_with_error, is_plain_form_post, public_origin};
 pub use receipts::{find_receipt, history, receipt};
-pub use reconcile::{reconcile, GatewayTotals, Reconciliation, RECHECK_WINDOW_HOURS};
+pub use reconcile::{
+    full_totals, reconcile, reconcile_at, GatewayTotals, Reconciliation, FOLD_AFTER_MINUTES,
+    RECHECK_WINDOW_HOURS, THROUGH_KEY,
+};
 pub(crate) use settle::queue_to_donors;
 pub use settle::{find_by_authority, settle, CallbackResult, Settled, OPEN_STATES};
 use start::mark;

@@ -2,6 +2,9 @@
 //! compares the ledger with the gateway's totals.
 
 use super::*;
+use crate::platform::watermark;
+use chrono::DateTime;
+use std::collections::BTreeMap;
 
 /// Gateway-settled totals against the ledger, per gateway.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -25,6 +28,8 @@ pub struct Reconciliation {
     pub still_pending: usize,
     pub totals: Vec<GatewayTotals>,
     pub open_flags: i64,
+    /// The watermark: gifts settled before it are in the running totals (`reconciled_totals`).
+    pub folded_through: Option<DateTime<Utc>>,
 }
 
 impl Reconciliation {
@@ -48,14 +53,23 @@ pub const RECHECK_WINDOW_HOURS: i64 = 48;
 /// Asks the gateways again about every gift still open (pending, or cancelled/failed within
 /// [`RECHECK_WINDOW_HOURS`]) and older than `older_than`: a payer who closed the browser after
 /// paying, or paid after a forged "cancelled", still has the gift settled. Then compares what
-/// gateways settled with what the ledger holds.
+/// gateways settled with what the ledger holds: the running totals up to the watermark plus the
+/// gifts settled since ([`fold`]), never a sum over every gift.
 pub async fn reconcile(
     state: &AppState,
     older_than: chrono::Duration,
 ) -> Result<Reconciliation, AppError> {
+    reconcile_at(state, older_than, Utc::now()).await
+}
+
+/// [`reconcile`] as if the clock said `now` (the tests move time forward to see gifts folded).
+pub async fn reconcile_at(
+    state: &AppState,
+    older_than: chrono::Duration,
+    now: DateTime<Utc>,
+) -> Result<Reconciliation, AppError> {
     let db = &state.db;
     let mut report = Reconciliation::default();
-    let now = Utc::now();
     let stale = donation::Entity::find()
         .filter(
             sea_orm::Condition::any()
@@ -115,36 +129,8 @@ pub async fn reconcile(
             }
         }
     }
-    let backend = db.get_database_backend();
-    let rows = db
-        .query_all_raw(sea_orm::Statement::from_string(
-            backend,
-            "SELECT gateway, CAST(COUNT(*) AS BIGINT) AS n, CAST(COALESCE(SUM(amount_rials), 0) AS BIGINT) AS s \
-             FROM donations WHERE status = 'settled' GROUP BY gateway ORDER BY gateway",
-        ))
-        .await?;
-    for r in rows {
-        let gateway: String = r.try_get("", "gateway")?;
-        let code = Account::Gateway(gateway.clone()).code();
-        let ledger_rials = db
-            .query_one_raw(crate::platform::db::stmt(
-                backend,
-                "SELECT CAST(COALESCE(SUM(e.amount_rials), 0) AS BIGINT) AS s FROM ledger_entries e \
-                 JOIN ledger_accounts a ON a.id = e.account_id JOIN ledger_transactions t ON t.id = e.transaction_id \
-                 WHERE a.code = ? AND t.kind = 'gift' AND e.amount_rials > 0",
-                [code.into()],
-            ))
-            .await?
-            .map(|row| row.try_get::<i64>("", "s"))
-            .transpose()?
-            .unwrap_or(0);
-        report.totals.push(GatewayTotals {
-            gateway,
-            settled_count: r.try_get("", "n")?,
-            settled_rials: r.try_get("", "s")?,
-            ledger_rials,
-        });
-    }
+    report.folded_through = fold(db, now).await?;
+    report.totals = running_totals(db).await?;
     report.open_flags = finance_flag::Entity::find()
         .filter(finance_flag::Column::ResolvedAt.is_null())
         .count(db)
@@ -156,4 +142,173 @@ pub async fn reconcile(
         report.open_flags,
     );
     Ok(report)
+}
+
+/// Gifts settled longer ago than this are folded into the running totals.
+pub const FOLD_AFTER_MINUTES: i64 = watermark::MARGIN_MINUTES;
+/// The `settings` key of the watermark (RFC 3339; absent until the first pass).
+pub const THROUGH_KEY: &str = "reconcile.through";
+
+/// What the gateways settled and what the ledger holds for them, for the gifts settled in
+/// `[from, to)` (either end open), per gateway:
+/// * each settled gift with the gateway debits of its own gift transactions, so a gift posted
+///   twice, not at all or for another amount shows as a difference;
+/// * gift transactions written in the same span whose gift is not settled (or missing): money in
+///   the ledger no gateway confirmed.
+///
+/// Both read through indexes (`donations(status, settled_at)`, `ledger_transactions(donation_id)`
+/// and `(kind, created_at)`), so a span of minutes costs milliseconds.
+async fn span(
+    db: &impl ConnectionTrait,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> Result<BTreeMap<String, GatewayTotals>, AppError> {
+    let backend = db.get_database_backend();
+    let prefix = Account::Gateway(String::new()).code();
+    let mut values = Vec::new();
+    let within = watermark::span_sql("d.settled_at", from, to, &mut values);
+    let settled = db
+        .query_all_raw(crate::platform::db::stmt(
+            backend,
+            &format!(
+                "SELECT d.gateway AS gateway, CAST(COUNT(*) AS BIGINT) AS n, \
+                 CAST(COALESCE(SUM(d.amount_rials), 0) AS BIGINT) AS s, \
+                 CAST(COALESCE(SUM((SELECT COALESCE(SUM(e.amount_rials), 0) FROM ledger_transactions t \
+                   JOIN ledger_entries e ON e.transaction_id = t.id JOIN ledger_accounts a ON a.id = e.account_id \
+                   WHERE t.donation_id = d.id AND t.kind = 'gift' AND e.amount_rials > 0 \
+                   AND a.code = '{prefix}' || d.gateway)), 0) AS BIGINT) AS l \
+                 FROM donations d WHERE d.status = 'settled'{within} GROUP BY d.gateway"
+            ),
+            values,
+        ))
+        .await?;
+    let mut out = BTreeMap::new();
+    for r in settled {
+        let gateway: String = r.try_get("", "gateway")?;
+        out.insert(
+            gateway.clone(),
+            GatewayTotals {
+                gateway,
+                settled_count: r.try_get("", "n")?,
+                settled_rials: r.try_get("", "s")?,
+                ledger_rials: r.try_get("", "l")?,
+            },
+        );
+    }
+    let mut values = Vec::new();
+    let within = watermark::span_sql("t.created_at", from, to, &mut values);
+    let unconfirmed = db
+        .query_all_raw(crate::platform::db::stmt(
+            backend,
+            &format!(
+                "SELECT a.code AS code, CAST(COALESCE(SUM(e.amount_rials), 0) AS BIGINT) AS l \
+                 FROM ledger_transactions t JOIN ledger_entries e ON e.transaction_id = t.id \
+                 JOIN ledger_accounts a ON a.id = e.account_id LEFT JOIN donations d ON d.id = t.donation_id \
+                 WHERE t.kind = 'gift'{within} AND e.amount_rials > 0 AND a.code LIKE '{prefix}%' \
+                 AND (d.id IS NULL OR d.status <> 'settled') GROUP BY a.code"
+            ),
+            values,
+        ))
+        .await?;
+    for r in unconfirmed {
+        let code: String = r.try_get("", "code")?;
+        let gateway = code.trim_start_matches(prefix.as_str()).to_string();
+        tracing::error!(%gateway, "gift entries in the ledger for gifts no gateway settled");
+        out.entry(gateway.clone())
+            .or_insert_with(|| GatewayTotals {
+                gateway,
+                ..Default::default()
+            })
+            .ledger_rials += r.try_get::<i64>("", "l")?;
+    }
+    Ok(out)
+}
+
+fn add(into: &mut BTreeMap<String, GatewayTotals>, more: BTreeMap<String, GatewayTotals>) {
+    for (g, t) in more {
+        let e = into.entry(g).or_insert_with(|| GatewayTotals {
+            gateway: t.gateway.clone(),
+            ..Default::default()
+        });
+        e.settled_count += t.settled_count;
+        e.settled_rials += t.settled_rials;
+        e.ledger_rials += t.ledger_rials;
+    }
+}
+
+/// Adds the gifts settled between the watermark and `now - FOLD_AFTER_MINUTES` to the running
+/// totals and moves the watermark (see `platform::watermark`): the sums are read before, outside
+/// any lock, and written in one short transaction. Returns the watermark after the pass.
+async fn fold(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, AppError> {
+    let mark = watermark::read(db, THROUGH_KEY).await?;
+    let Some(to) = mark.next(now) else {
+        return Ok(mark.at);
+    };
+    let sums = span(db, mark.at, Some(to)).await?;
+    let backend = db.get_database_backend();
+    let txn = db.begin().await?;
+    if !watermark::advance(&txn, THROUGH_KEY, &mark, to).await? {
+        // Another server folded this span first.
+        txn.rollback().await?;
+        return Ok(watermark::read(db, THROUGH_KEY).await?.at);
+    }
+    for t in sums.values() {
+        txn.execute_raw(crate::platform::db::stmt(
+            backend,
+            "INSERT INTO reconciled_totals (gateway, settled_count, settled_rials, ledger_rials, updated_at) \
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT (gateway) DO UPDATE SET \
+             settled_count = reconciled_totals.settled_count + excluded.settled_count, \
+             settled_rials = reconciled_totals.settled_rials + excluded.settled_rials, \
+             ledger_rials = reconciled_totals.ledger_rials + excluded.ledger_rials, \
+             updated_at = excluded.updated_at",
+            [
+                t.gateway.clone().into(),
+                t.settled_count.into(),
+                t.settled_rials.into(),
+                t.ledger_rials.into(),
+                now.into(),
+            ],
+        ))
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(Some(to))
+}
+
+/// The running totals plus the gifts settled since the watermark, read as one snapshot
+/// (`watermark::snapshot`).
+async fn running_totals(db: &DatabaseConnection) -> Result<Vec<GatewayTotals>, AppError> {
+    let txn = watermark::snapshot(db).await?;
+    let from = watermark::read(&txn, THROUGH_KEY).await?.at;
+    let mut totals = BTreeMap::new();
+    for r in txn
+        .query_all_raw(sea_orm::Statement::from_string(
+            txn.get_database_backend(),
+            "SELECT gateway, settled_count, settled_rials, ledger_rials FROM reconciled_totals",
+        ))
+        .await?
+    {
+        let gateway: String = r.try_get("", "gateway")?;
+        totals.insert(
+            gateway.clone(),
+            GatewayTotals {
+                gateway,
+                settled_count: r.try_get("", "settled_count")?,
+                settled_rials: r.try_get("", "settled_rials")?,
+                ledger_rials: r.try_get("", "ledger_rials")?,
+            },
+        );
+    }
+    add(&mut totals, span(&txn, from, None).await?);
+    txn.commit().await?;
+    Ok(totals.into_values().collect())
+}
+
+/// Every settled gift against every gift entry, counted from scratch (`karamat reconcile
+/// --full`, and the tests that check the running totals against it).
+pub async fn full_totals(db: &DatabaseConnection) -> Result<Vec<GatewayTotals>, AppError> {
+    Ok(span(db, None, None).await?.into_values().collect())
 }

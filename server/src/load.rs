@@ -1,0 +1,185 @@
+//! `karamat load-gifts`: confirmed gifts per second through the whole HTTP flow, as browsers
+//! without our script make them (what `make bench` reports beside `pgbench`).
+//!
+//! Each gift is four requests against a running server, on the sandbox gateway:
+//! 1. `POST /api/give/start` (the gift form; 302 to the bank),
+//! 2. `POST /sandbox-bank/{authority}/decide` with `decision=pay` (the bank; 303 to our callback),
+//! 3. `GET /give/callback/sandbox?…` (verify, settle, post to the ledger; 303 to the receipt),
+//! 4. `GET /receipt/…` (the signed receipt page, which must say the gift was paid).
+//!
+//! `clients` gifts are in flight at once. Gifts go in turn to the general fund and to the open
+//! needs of the public API's first page, so they meet real target rows and their locks.
+
+use anyhow::{bail, Context};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Each gift: 10,000 tomans, the smallest the form takes.
+const GIFT_RIALS: i64 = 100_000;
+
+/// One gift's four steps; the time it took.
+async fn one_gift(
+    http: &reqwest::Client,
+    base: &str,
+    target: Option<&str>,
+    attempt: &str,
+) -> anyhow::Result<Duration> {
+    let started = Instant::now();
+    let mut form = vec![
+        ("form[attempt]", attempt.to_string()),
+        ("form[amount]", "other".to_string()),
+        ("form[custom]", (GIFT_RIALS / 10).to_string()),
+    ];
+    match target {
+        Some(code) => {
+            form.push(("form[target_kind]", "need".into()));
+            form.push(("form[target_code]", code.into()));
+        }
+        None => form.push(("form[target_kind]", "general".into())),
+    }
+    let to_bank = location(
+        http.post(format!("{base}/api/give/start"))
+            .header(reqwest::header::ACCEPT, "text/html")
+            .form(&form)
+            .send()
+            .await?,
+        "start",
+    )?;
+    let authority = to_bank
+        .rsplit('/')
+        .next()
+        .context("no authority in the bank's address")?
+        .to_string();
+    let callback = location(
+        http.post(format!("{base}/sandbox-bank/{authority}/decide"))
+            .form(&[("decision", "pay")])
+            .send()
+            .await?,
+        "bank",
+    )?;
+    let receipt = location(http.get(on(base, &callback)).send().await?, "callback")?;
+    let page = http.get(on(base, &receipt)).send().await?;
+    if !page.status().is_success() {
+        bail!("receipt answered {}", page.status());
+    }
+    let html = page.text().await?;
+    if !html.contains("status-settled") {
+        bail!("the receipt does not show the gift settled");
+    }
+    Ok(started.elapsed())
+}
+
+/// A redirect's target, or an error naming the step.
+fn location(res: reqwest::Response, step: &str) -> anyhow::Result<String> {
+    if !res.status().is_redirection() {
+        bail!("{step} answered {} instead of a redirect", res.status());
+    }
+    Ok(res
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .with_context(|| format!("{step}: no Location"))?
+        .to_string())
+}
+
+/// An absolute or relative address from a `Location`, on the server under test.
+fn on(base: &str, location: &str) -> String {
+    match location.find("://") {
+        Some(i) => {
+            let rest = &location[i + 3..];
+            let path = rest.find('/').map(|j| &rest[j..]).unwrap_or("/");
+            format!("{base}{path}")
+        }
+        None => format!("{base}{location}"),
+    }
+}
+
+/// Runs `gifts` gifts with `clients` in flight and prints one line: gifts/s, p50 and p95.
+pub async fn gifts(base: &str, gifts: usize, clients: usize) -> anyhow::Result<()> {
+    let base = base.trim_end_matches('/').to_string();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(clients * 2)
+        .tcp_nodelay(true)
+        .timeout(Duration::from_secs(60))
+        .build()?;
+    let needs: serde_json::Value = http
+        .get(format!("{base}/api/v1/needs"))
+        .send()
+        .await?
+        .json()
+        .await
+        .context("reading /api/v1/needs")?;
+    // Open needs with room for their share of the run's gifts (a filled need takes no more).
+    let cards = needs["items"].as_array().cloned().unwrap_or_default();
+    let share = (gifts as i64 / 2 / cards.len().max(1) as i64 + 1) * GIFT_RIALS;
+    let codes: Vec<String> = cards
+        .iter()
+        .filter(|n| n["status"] == "published")
+        .filter(|n| {
+            n["goal_rials"].as_i64().unwrap_or(0) - n["raised_rials"].as_i64().unwrap_or(0) > share
+        })
+        .filter_map(|n| n["code"].as_str().map(str::to_string))
+        .collect();
+    let run = format!("{:x}", rand::random::<u64>());
+    let next = Arc::new(AtomicUsize::new(0));
+    let codes = Arc::new(codes);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..clients.max(1) {
+        let (http, base, next, codes, run) = (
+            http.clone(),
+            base.clone(),
+            next.clone(),
+            codes.clone(),
+            run.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut took = Vec::new();
+            let mut failed = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= gifts {
+                    break;
+                }
+                let target = (i % 2 == 1 && !codes.is_empty())
+                    .then(|| codes[(i / 2) % codes.len()].as_str());
+                let attempt = format!("load{run}{i:012}");
+                match one_gift(&http, &base, target, &attempt).await {
+                    Ok(t) => took.push(t),
+                    Err(e) => failed.push(e.to_string()),
+                }
+            }
+            (took, failed)
+        }));
+    }
+    let mut took = Vec::new();
+    let mut failed = Vec::new();
+    for t in tasks {
+        let (a, b) = t.await?;
+        took.extend(a);
+        failed.extend(b);
+    }
+    let secs = started.elapsed().as_secs_f64();
+    took.sort();
+    let pct = |p: f64| {
+        took.get(((took.len().max(1) - 1) as f64 * p).round() as usize)
+            .map(|d| d.as_secs_f64() * 1000.0)
+            .unwrap_or(0.0)
+    };
+    println!(
+        "{:.0} gifts/s  p50 {:.1} ms  p95 {:.1} ms  confirmed {} of {} in {:.1} s with {} clients",
+        took.len() as f64 / secs,
+        pct(0.5),
+        pct(0.95),
+        took.len(),
+        gifts,
+        secs,
+        clients
+    );
+    if let Some(first) = failed.first() {
+        bail!("{} gifts failed; the first: {first}", failed.len());
+    }
+    Ok(())
+}
