@@ -197,7 +197,7 @@ async fn gift_totals_count_every_settled_gift_once_and_the_public_figures_stay_t
             .await,
             "{label}"
         );
-        let by_province = |sql: &'static str| {
+        let sums_by = |sql: &'static str| {
             let db = db.clone();
             async move {
                 let mut m: BTreeMap<String, i64> = BTreeMap::new();
@@ -208,13 +208,13 @@ async fn gift_totals_count_every_settled_gift_once_and_the_public_figures_stay_t
                 m
             }
         };
-        let mut expected = by_province(
+        let mut expected = sums_by(
             "SELECT p.code AS k, CAST(SUM(d.amount_rials) AS BIGINT) AS s FROM donations d \
              JOIN needs n ON n.id = d.need_id JOIN provinces p ON p.id = n.province_id \
              WHERE d.status = 'settled' AND n.hide_province = FALSE GROUP BY p.code",
         )
         .await;
-        for (k, v) in by_province(
+        for (k, v) in sums_by(
             "SELECT p.code AS k, CAST(SUM(d.amount_rials) AS BIGINT) AS s FROM donations d \
              JOIN release_campaigns c ON c.id = d.campaign_id JOIN provinces p ON p.id = c.province_id \
              WHERE d.status = 'settled' GROUP BY p.code",
@@ -230,7 +230,7 @@ async fn gift_totals_count_every_settled_gift_once_and_the_public_figures_stay_t
             .map(|p| (p.code.clone(), p.raised_rials))
             .collect();
         assert_eq!(shown, expected, "{label}: raised by province");
-        let expected = by_province(
+        let expected = sums_by(
             "SELECT category AS k, CAST(SUM(amount_rials) AS BIGINT) AS s FROM donations \
              WHERE status = 'settled' AND category IS NOT NULL GROUP BY category",
         )

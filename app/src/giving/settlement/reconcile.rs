@@ -17,6 +17,18 @@ pub struct GatewayTotals {
     pub ledger_rials: i64,
 }
 
+impl GatewayTotals {
+    /// A row with the columns `gateway`, `settled_count`, `settled_rials` and `ledger_rials`.
+    fn from_row(r: &sea_orm::QueryResult) -> Result<Self, AppError> {
+        Ok(GatewayTotals {
+            gateway: r.try_get("", "gateway")?,
+            settled_count: r.try_get("", "settled_count")?,
+            settled_rials: r.try_get("", "settled_rials")?,
+            ledger_rials: r.try_get("", "ledger_rials")?,
+        })
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Reconciliation {
     /// Pending gifts asked about again (their callback never came, or verify failed).
@@ -171,12 +183,12 @@ async fn span(
         .query_all_raw(crate::platform::db::stmt(
             backend,
             &format!(
-                "SELECT d.gateway AS gateway, CAST(COUNT(*) AS BIGINT) AS n, \
-                 CAST(COALESCE(SUM(d.amount_rials), 0) AS BIGINT) AS s, \
+                "SELECT d.gateway AS gateway, CAST(COUNT(*) AS BIGINT) AS settled_count, \
+                 CAST(COALESCE(SUM(d.amount_rials), 0) AS BIGINT) AS settled_rials, \
                  CAST(COALESCE(SUM((SELECT COALESCE(SUM(e.amount_rials), 0) FROM ledger_transactions t \
                    JOIN ledger_entries e ON e.transaction_id = t.id JOIN ledger_accounts a ON a.id = e.account_id \
                    WHERE t.donation_id = d.id AND t.kind = 'gift' AND e.amount_rials > 0 \
-                   AND a.code = '{prefix}' || d.gateway)), 0) AS BIGINT) AS l \
+                   AND a.code = '{prefix}' || d.gateway)), 0) AS BIGINT) AS ledger_rials \
                  FROM donations d WHERE d.status = 'settled'{within} GROUP BY d.gateway"
             ),
             values,
@@ -184,16 +196,8 @@ async fn span(
         .await?;
     let mut out = BTreeMap::new();
     for r in settled {
-        let gateway: String = r.try_get("", "gateway")?;
-        out.insert(
-            gateway.clone(),
-            GatewayTotals {
-                gateway,
-                settled_count: r.try_get("", "n")?,
-                settled_rials: r.try_get("", "s")?,
-                ledger_rials: r.try_get("", "l")?,
-            },
-        );
+        let t = GatewayTotals::from_row(&r)?;
+        out.insert(t.gateway.clone(), t);
     }
     let mut values = Vec::new();
     let within = watermark::span_sql("t.created_at", from, to, &mut values);
@@ -291,16 +295,8 @@ async fn running_totals(db: &DatabaseConnection) -> Result<Vec<GatewayTotals>, A
         ))
         .await?
     {
-        let gateway: String = r.try_get("", "gateway")?;
-        totals.insert(
-            gateway.clone(),
-            GatewayTotals {
-                gateway,
-                settled_count: r.try_get("", "settled_count")?,
-                settled_rials: r.try_get("", "settled_rials")?,
-                ledger_rials: r.try_get("", "ledger_rials")?,
-            },
-        );
+        let t = GatewayTotals::from_row(&r)?;
+        totals.insert(t.gateway.clone(), t);
     }
     add(&mut totals, span(&txn, from, None).await?);
     txn.commit().await?;
