@@ -7,7 +7,7 @@
 //! 3. `GET /give/callback/sandbox?…` (verify, settle, post to the ledger; 303 to the receipt),
 //! 4. `GET /receipt/…` (the signed receipt page, which must say the gift was paid).
 //!
-//! `clients` gifts are in flight at once. Gifts go in turn to the general fund and to the open
+//! `clients` gifts are in flight at once. Gifts go in turn to the urgent (general) fund and to the open
 //! needs of the public API's first page, so they meet real target rows and their locks.
 
 use anyhow::{bail, Context};
@@ -36,7 +36,7 @@ async fn one_gift(
             form.push(("form[target_kind]", "need".into()));
             form.push(("form[target_code]", code.into()));
         }
-        None => form.push(("form[target_kind]", "general".into())),
+        None => form.push(("form[target_kind]", "urgent".into())),
     }
     let to_bank = location(
         http.post(format!("{base}/api/give/start"))
@@ -148,7 +148,7 @@ pub async fn gifts(base: &str, gifts: usize, clients: usize) -> anyhow::Result<(
                 let attempt = format!("load{run}{i:012}");
                 match one_gift(&http, &base, target, &attempt).await {
                     Ok(t) => took.push(t),
-                    Err(e) => failed.push(e.to_string()),
+                    Err(e) => failed.push(format!("{e:#}")),
                 }
             }
             (took, failed)
