@@ -172,7 +172,8 @@ for entry in "${URLS[@]}"; do
   done
   echo
   log "$label: confirmed gifts through HTTP ($GIFTS gifts, $GIFT_CLIENTS in flight)"
-  gifts_line="$("$BIN" load-gifts --base "$BASE" --gifts "$GIFTS" --clients "$GIFT_CLIENTS" 2>&1 | tail -n 1 || true)"
+  gifts_line="$(RUST_BACKTRACE=0 "$BIN" load-gifts --base "$BASE" --gifts "$GIFTS" --clients "$GIFT_CLIENTS" 2>"/tmp/karamat-bench-gifts-$label.err" || true)"
+  [ -s "/tmp/karamat-bench-gifts-$label.err" ] && gifts_line="$gifts_line ($(head -c 300 "/tmp/karamat-bench-gifts-$label.err"))"
   echo "Confirmed gifts (form, sandbox bank, callback with verify + settle + ledger, receipt): $gifts_line"
   echo
   echo "Server peak RSS (pages and gifts): $(awk '/VmHWM/ { printf "%.0f MB", $2 / 1024 }' "/proc/$pid/status")"
