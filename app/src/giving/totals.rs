@@ -9,11 +9,11 @@
 //! hides it, as the card was when the gift settled.
 
 use crate::error::AppError;
-use crate::i18n::JalaliDate;
+use crate::i18n::period_of_day;
 use crate::platform::db::{day_expr, stmt};
 use crate::platform::watermark;
-use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction};
 use std::collections::BTreeMap;
 
 pub const THROUGH_KEY: &str = "gift_totals.through";
@@ -26,14 +26,6 @@ pub struct Key {
     pub category: String,
     pub province_id: i64,
     pub province_hidden: bool,
-}
-
-impl Key {
-    /// The month as (year, month).
-    pub fn year_month(&self) -> Option<(i32, u8)> {
-        let (y, m) = self.period.split_once('-')?;
-        Some((y.parse().ok()?, m.parse().ok()?))
-    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -50,132 +42,129 @@ fn add(into: &mut Totals, key: Key, gifts: i64, rials: i64) {
     s.rials += rials;
 }
 
-/// The gifts settled in `[from, to)` (either end open), added up by day in SQL and by month here.
-async fn span(
-    db: &impl ConnectionTrait,
-    from: Option<DateTime<Utc>>,
-    to: Option<DateTime<Utc>>,
-) -> Result<Totals, AppError> {
-    let b = db.get_database_backend();
-    let day = day_expr(b, "d.settled_at");
-    let mut values = Vec::new();
-    let within = watermark::span_sql("d.settled_at", from, to, &mut values);
-    let rows = db
-        .query_all_raw(stmt(
-            b,
-            &format!(
-                "SELECT {day} AS d, COALESCE(d.category, '') AS c, \
-                 CAST(COALESCE(n.province_id, rc.province_id, 0) AS BIGINT) AS p, \
-                 CAST(CASE WHEN n.hide_province = TRUE THEN 1 ELSE 0 END AS BIGINT) AS h, \
-                 CAST(COUNT(*) AS BIGINT) AS n, CAST(SUM(d.amount_rials) AS BIGINT) AS s \
-                 FROM donations d LEFT JOIN needs n ON n.id = d.need_id \
-                 LEFT JOIN release_campaigns rc ON rc.id = d.campaign_id \
-                 WHERE d.status = 'settled' AND d.settled_at IS NOT NULL{within} \
-                 GROUP BY 1, 2, 3, 4"
-            ),
-            values,
-        ))
-        .await?;
-    let mut months: BTreeMap<String, Option<String>> = BTreeMap::new();
-    let mut out = Totals::new();
-    for r in rows {
-        let d: String = r.try_get("", "d")?;
-        let period = months
-            .entry(d.clone())
-            .or_insert_with(|| {
-                let d = NaiveDate::parse_from_str(d.get(..10)?, "%Y-%m-%d").ok()?;
-                let j = JalaliDate::from_gregorian(d)?;
-                Some(format!("{:04}-{:02}", j.year, j.month))
-            })
-            .clone();
-        let Some(period) = period else { continue };
-        add(
-            &mut out,
-            Key {
-                period,
-                category: r.try_get("", "c")?,
-                province_id: r.try_get("", "p")?,
-                province_hidden: r.try_get::<i64>("", "h")? == 1,
-            },
-            r.try_get("", "n")?,
-            r.try_get("", "s")?,
-        );
-    }
-    Ok(out)
-}
+/// The public gift totals (`gift_totals`).
+pub struct GiftTotals;
 
-/// Adds the gifts settled between the watermark and ten minutes before `now` to `gift_totals`.
-pub async fn fold(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<(), AppError> {
-    let mark = watermark::read(db, THROUGH_KEY).await?;
-    let Some(to) = mark.next(now) else {
-        return Ok(());
-    };
-    let sums = span(db, mark.at, Some(to)).await?;
-    let b = db.get_database_backend();
-    let txn = db.begin().await?;
-    if !watermark::advance(&txn, THROUGH_KEY, &mark, to).await? {
-        txn.rollback().await?;
-        return Ok(());
+impl watermark::RunningTotals for GiftTotals {
+    const KEY: &'static str = THROUGH_KEY;
+    type Sums = Totals;
+
+    /// The gifts settled in `[from, to)` (either end open), added up by day in SQL and by month
+    /// here.
+    async fn span<C: ConnectionTrait + Sync>(
+        db: &C,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Totals, AppError> {
+        let b = db.get_database_backend();
+        let day = day_expr(b, "d.settled_at");
+        let mut values = Vec::new();
+        let within = watermark::span_sql("d.settled_at", from, to, &mut values);
+        let rows = db
+            .query_all_raw(stmt(
+                b,
+                &format!(
+                    "SELECT {day} AS d, COALESCE(d.category, '') AS c, \
+                     CAST(COALESCE(n.province_id, rc.province_id, 0) AS BIGINT) AS p, \
+                     CAST(CASE WHEN n.hide_province = TRUE THEN 1 ELSE 0 END AS BIGINT) AS h, \
+                     CAST(COUNT(*) AS BIGINT) AS n, CAST(SUM(d.amount_rials) AS BIGINT) AS s \
+                     FROM donations d LEFT JOIN needs n ON n.id = d.need_id \
+                     LEFT JOIN release_campaigns rc ON rc.id = d.campaign_id \
+                     WHERE d.status = 'settled' AND d.settled_at IS NOT NULL{within} \
+                     GROUP BY 1, 2, 3, 4"
+                ),
+                values,
+            ))
+            .await?;
+        let mut months: BTreeMap<String, Option<String>> = BTreeMap::new();
+        let mut out = Totals::new();
+        for r in rows {
+            let d: String = r.try_get("", "d")?;
+            let period = months
+                .entry(d.clone())
+                .or_insert_with(|| period_of_day(&d))
+                .clone();
+            let Some(period) = period else { continue };
+            add(
+                &mut out,
+                Key {
+                    period,
+                    category: r.try_get("", "c")?,
+                    province_id: r.try_get("", "p")?,
+                    province_hidden: r.try_get::<i64>("", "h")? == 1,
+                },
+                r.try_get("", "n")?,
+                r.try_get("", "s")?,
+            );
+        }
+        Ok(out)
     }
-    let now = Utc::now();
-    for (k, s) in &sums {
-        txn.execute_raw(stmt(
-            b,
-            "INSERT INTO gift_totals (period, category, province_id, province_hidden, gifts, rials, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (period, category, province_id, province_hidden) \
-             DO UPDATE SET gifts = gift_totals.gifts + excluded.gifts, \
-             rials = gift_totals.rials + excluded.rials, updated_at = excluded.updated_at",
-            [
-                k.period.clone().into(),
-                k.category.clone().into(),
-                k.province_id.into(),
-                k.province_hidden.into(),
-                s.gifts.into(),
-                s.rials.into(),
-                now.into(),
-            ],
-        ))
-        .await?;
+
+    async fn store(txn: &DatabaseTransaction, sums: &Totals) -> Result<(), AppError> {
+        let now = Utc::now();
+        for (k, s) in sums {
+            txn.execute_raw(stmt(
+                txn.get_database_backend(),
+                "INSERT INTO gift_totals (period, category, province_id, province_hidden, gifts, rials, updated_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (period, category, province_id, province_hidden) \
+                 DO UPDATE SET gifts = gift_totals.gifts + excluded.gifts, \
+                 rials = gift_totals.rials + excluded.rials, updated_at = excluded.updated_at",
+                [
+                    k.period.clone().into(),
+                    k.category.clone().into(),
+                    k.province_id.into(),
+                    k.province_hidden.into(),
+                    s.gifts.into(),
+                    s.rials.into(),
+                    now.into(),
+                ],
+            ))
+            .await?;
+        }
+        Ok(())
     }
-    txn.commit().await?;
-    Ok(())
+
+    async fn stored(txn: &DatabaseTransaction) -> Result<Totals, AppError> {
+        let mut out = Totals::new();
+        for r in txn
+            .query_all_raw(stmt(
+                txn.get_database_backend(),
+                "SELECT period, category, province_id, province_hidden, gifts, rials FROM gift_totals",
+                [],
+            ))
+            .await?
+        {
+            add(
+                &mut out,
+                Key {
+                    period: r.try_get("", "period")?,
+                    category: r.try_get("", "category")?,
+                    province_id: r.try_get("", "province_id")?,
+                    province_hidden: r.try_get("", "province_hidden")?,
+                },
+                r.try_get("", "gifts")?,
+                r.try_get("", "rials")?,
+            );
+        }
+        Ok(out)
+    }
+
+    fn merge(into: &mut Totals, more: Totals) {
+        for (k, s) in more {
+            add(into, k, s.gifts, s.rials);
+        }
+    }
 }
 
 /// Every settled gift added up: the running totals, moved up to ten minutes before `now` first,
 /// plus the gifts settled since, read as one snapshot.
 pub async fn current(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Totals, AppError> {
-    fold(db, now).await?;
-    let txn = watermark::snapshot(db).await?;
-    let from = watermark::read(&txn, THROUGH_KEY).await?.at;
-    let mut out = Totals::new();
-    for r in txn
-        .query_all_raw(stmt(
-            txn.get_database_backend(),
-            "SELECT period, category, province_id, province_hidden, gifts, rials FROM gift_totals",
-            [],
-        ))
-        .await?
-    {
-        add(
-            &mut out,
-            Key {
-                period: r.try_get("", "period")?,
-                category: r.try_get("", "category")?,
-                province_id: r.try_get("", "province_id")?,
-                province_hidden: r.try_get("", "province_hidden")?,
-            },
-            r.try_get("", "gifts")?,
-            r.try_get("", "rials")?,
-        );
-    }
-    for (k, s) in span(&txn, from, None).await? {
-        add(&mut out, k, s.gifts, s.rials);
-    }
-    txn.commit().await?;
-    Ok(out)
+    watermark::fold::<GiftTotals>(db, now).await?;
+    watermark::current::<GiftTotals>(db).await
 }
 
 /// Every settled gift counted from scratch (the tests compare [`current`] with it).
 pub async fn recount(db: &DatabaseConnection) -> Result<Totals, AppError> {
-    span(db, None, None).await
+    use watermark::RunningTotals;
+    GiftTotals::span(db, None, None).await
 }

@@ -131,10 +131,17 @@ pub fn format_month(year: i32, month: u8, locale: Locale) -> String {
 
 /// A Solar Hijri month as stored (`1405-09`, the period of a wage run or an invoice): year and
 /// month 1–12.
-fn parse_period(period: &str) -> Option<(i32, u8)> {
+pub fn parse_period(period: &str) -> Option<(i32, u8)> {
     let (y, m) = period.split_once('-')?;
     let m = m.parse::<u8>().ok().filter(|m| (1..=12).contains(m))?;
     Some((y.parse().ok()?, m))
+}
+
+/// The Solar Hijri month (`1405-09`) of a day as the databases give it (`YYYY-MM-DD…`).
+pub fn period_of_day(day: &str) -> Option<String> {
+    let d = NaiveDate::parse_from_str(day.get(..10)?, "%Y-%m-%d").ok()?;
+    let j = JalaliDate::from_gregorian(d)?;
+    Some(format!("{:04}-{:02}", j.year, j.month))
 }
 
 /// A stored period (`1405-09`) in words, [`format_month`]; anything else is shown as it is, in

@@ -8,12 +8,14 @@
 //!
 //! Moving it is a conditional write (`… WHERE value = <what was read>`) as the first statement of
 //! the transaction that adds to the totals: of two servers folding the same span, one wins and the
-//! other rolls back, so no span is counted twice.
+//! other rolls back, so no span is counted twice. A job says what a span adds up to and how totals
+//! are stored ([`RunningTotals`]); [`fold`] and [`current`] do the rest, the same for every job.
 
 use crate::error::AppError;
 use crate::platform::db::stmt;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use std::future::Future;
 
 /// How far behind the clock a watermark stays.
 pub const MARGIN_MINUTES: i64 = 10;
@@ -115,4 +117,61 @@ pub async fn snapshot(db: &DatabaseConnection) -> Result<DatabaseTransaction, Ap
         }
         _ => db.begin().await?,
     })
+}
+
+/// Totals kept behind a watermark: what the rows of a span add up to, and how totals are stored.
+pub trait RunningTotals {
+    /// The `settings` key of the watermark.
+    const KEY: &'static str;
+    type Sums: Default + Send;
+    /// What the rows stamped in `[from, to)` add up to (either end open).
+    fn span<C: ConnectionTrait + Sync>(
+        db: &C,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> impl Future<Output = Result<Self::Sums, AppError>> + Send;
+    /// Adds `sums` to the stored totals.
+    fn store(
+        txn: &DatabaseTransaction,
+        sums: &Self::Sums,
+    ) -> impl Future<Output = Result<(), AppError>> + Send;
+    /// The stored totals.
+    fn stored(
+        txn: &DatabaseTransaction,
+    ) -> impl Future<Output = Result<Self::Sums, AppError>> + Send;
+    /// Adds `more` to `into`.
+    fn merge(into: &mut Self::Sums, more: Self::Sums);
+}
+
+/// Adds the rows stamped between the watermark and `now - MARGIN_MINUTES` to the stored totals
+/// and moves the watermark: the sums are read first, outside any lock, then written in one short
+/// transaction whose first statement moves the mark (another server that moved it first makes
+/// this one roll back). Returns the watermark after the pass.
+pub async fn fold<T: RunningTotals>(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, AppError> {
+    let mark = read(db, T::KEY).await?;
+    let Some(to) = mark.next(now) else {
+        return Ok(mark.at);
+    };
+    let sums = T::span(db, mark.at, Some(to)).await?;
+    let txn = db.begin().await?;
+    if !advance(&txn, T::KEY, &mark, to).await? {
+        txn.rollback().await?;
+        return Ok(read(db, T::KEY).await?.at);
+    }
+    T::store(&txn, &sums).await?;
+    txn.commit().await?;
+    Ok(Some(to))
+}
+
+/// The stored totals plus the rows stamped since the watermark, read as one [`snapshot`].
+pub async fn current<T: RunningTotals>(db: &DatabaseConnection) -> Result<T::Sums, AppError> {
+    let txn = snapshot(db).await?;
+    let from = read(&txn, T::KEY).await?.at;
+    let mut totals = T::stored(&txn).await?;
+    T::merge(&mut totals, T::span(&txn, from, None).await?);
+    txn.commit().await?;
+    Ok(totals)
 }

@@ -3,9 +3,9 @@
 
 use super::*;
 use crate::giving::totals::{self, Totals};
-use crate::i18n::JalaliDate;
+use crate::i18n::{parse_period, period_of_day};
 use crate::platform::db::{day_expr, rows};
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use std::collections::BTreeMap;
 
@@ -25,7 +25,7 @@ pub async fn months(db: &DatabaseConnection, gifts: &Totals) -> Result<Vec<Month
     let b = db.get_database_backend();
     let mut by_month: BTreeMap<(i32, u8), MonthRow> = BTreeMap::new();
     for (k, s) in gifts {
-        if let Some((y, m)) = k.year_month() {
+        if let Some((y, m)) = parse_period(&k.period) {
             let r = month_row(&mut by_month, y, m);
             r.raised_rials += s.rials;
             r.gifts += s.gifts;
@@ -43,11 +43,8 @@ pub async fn months(db: &DatabaseConnection, gifts: &Totals) -> Result<Vec<Month
     .await?
     {
         let d: String = r.try_get("", "d")?;
-        let Ok(d) = NaiveDate::parse_from_str(&d, "%Y-%m-%d") else {
-            continue;
-        };
-        if let Some(j) = JalaliDate::from_gregorian(d) {
-            month_row(&mut by_month, j.year, j.month).disbursed_rials += r.try_get::<i64>("", "s")?;
+        if let Some((y, m)) = period_of_day(&d).as_deref().and_then(parse_period) {
+            month_row(&mut by_month, y, m).disbursed_rials += r.try_get::<i64>("", "s")?;
         }
     }
     let all: Vec<MonthRow> = by_month.into_values().collect();

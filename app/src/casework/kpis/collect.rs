@@ -31,11 +31,7 @@ impl Periods {
     pub(super) fn of(&mut self, day: &str) -> Option<String> {
         self.0
             .entry(day.to_string())
-            .or_insert_with(|| {
-                let d = NaiveDate::parse_from_str(day.get(..10)?, "%Y-%m-%d").ok()?;
-                let j = JalaliDate::from_gregorian(d)?;
-                Some(format!("{:04}-{:02}", j.year, j.month))
-            })
+            .or_insert_with(|| crate::i18n::period_of_day(day))
             .clone()
     }
 }

@@ -16,7 +16,7 @@ use crate::i18n::JalaliDate;
 use crate::platform::db::{day_expr, rows as query, stmt};
 use crate::platform::entity::{kpi_snapshot, province};
 use crate::state::AppState;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
     QueryFilter, QueryOrder, TransactionTrait,

@@ -66,7 +66,7 @@ pub const RECHECK_WINDOW_HOURS: i64 = 48;
 /// [`RECHECK_WINDOW_HOURS`]) and older than `older_than`: a payer who closed the browser after
 /// paying, or paid after a forged "cancelled", still has the gift settled. Then compares what
 /// gateways settled with what the ledger holds: the running totals up to the watermark plus the
-/// gifts settled since ([`fold`]), never a sum over every gift.
+/// gifts settled since (`watermark::fold`), never a sum over every gift.
 pub async fn reconcile(
     state: &AppState,
     older_than: chrono::Duration,
@@ -141,8 +141,11 @@ pub async fn reconcile_at(
             }
         }
     }
-    report.folded_through = fold(db, now).await?;
-    report.totals = running_totals(db).await?;
+    report.folded_through = watermark::fold::<Gateways>(db, now).await?;
+    report.totals = watermark::current::<Gateways>(db)
+        .await?
+        .into_values()
+        .collect();
     report.open_flags = finance_flag::Entity::find()
         .filter(finance_flag::Column::ResolvedAt.is_null())
         .count(db)
@@ -161,150 +164,138 @@ pub const FOLD_AFTER_MINUTES: i64 = watermark::MARGIN_MINUTES;
 /// The `settings` key of the watermark (RFC 3339; absent until the first pass).
 pub const THROUGH_KEY: &str = "reconcile.through";
 
-/// What the gateways settled and what the ledger holds for them, for the gifts settled in
-/// `[from, to)` (either end open), per gateway:
-/// * each settled gift with the gateway debits of its own gift transactions, so a gift posted
-///   twice, not at all or for another amount shows as a difference;
-/// * gift transactions written in the same span whose gift is not settled (or missing): money in
-///   the ledger no gateway confirmed.
-///
-/// Both read through indexes (`donations(status, settled_at)`, `ledger_transactions(donation_id)`
-/// and `(kind, created_at)`), so a span of minutes costs milliseconds.
-async fn span(
-    db: &impl ConnectionTrait,
-    from: Option<DateTime<Utc>>,
-    to: Option<DateTime<Utc>>,
-) -> Result<BTreeMap<String, GatewayTotals>, AppError> {
-    let backend = db.get_database_backend();
-    let prefix = Account::Gateway(String::new()).code();
-    let mut values = Vec::new();
-    let within = watermark::span_sql("d.settled_at", from, to, &mut values);
-    let settled = db
-        .query_all_raw(crate::platform::db::stmt(
-            backend,
-            &format!(
-                "SELECT d.gateway AS gateway, CAST(COUNT(*) AS BIGINT) AS settled_count, \
-                 CAST(COALESCE(SUM(d.amount_rials), 0) AS BIGINT) AS settled_rials, \
-                 CAST(COALESCE(SUM((SELECT COALESCE(SUM(e.amount_rials), 0) FROM ledger_transactions t \
-                   JOIN ledger_entries e ON e.transaction_id = t.id JOIN ledger_accounts a ON a.id = e.account_id \
-                   WHERE t.donation_id = d.id AND t.kind = 'gift' AND e.amount_rials > 0 \
-                   AND a.code = '{prefix}' || d.gateway)), 0) AS BIGINT) AS ledger_rials \
-                 FROM donations d WHERE d.status = 'settled'{within} GROUP BY d.gateway"
-            ),
-            values,
-        ))
-        .await?;
-    let mut out = BTreeMap::new();
-    for r in settled {
-        let t = GatewayTotals::from_row(&r)?;
-        out.insert(t.gateway.clone(), t);
+/// The reconciler's running totals (`reconciled_totals`), per gateway.
+struct Gateways;
+
+impl watermark::RunningTotals for Gateways {
+    const KEY: &'static str = THROUGH_KEY;
+    type Sums = BTreeMap<String, GatewayTotals>;
+
+    /// What the gateways settled and what the ledger holds for them, for the gifts settled in
+    /// `[from, to)` (either end open), per gateway:
+    /// * each settled gift with the gateway debits of its own gift transactions, so a gift posted
+    ///   twice, not at all or for another amount shows as a difference;
+    /// * gift transactions written in the same span whose gift is not settled (or missing): money in
+    ///   the ledger no gateway confirmed.
+    ///
+    /// Both read through indexes (`donations(status, settled_at)`, `ledger_transactions(donation_id)`
+    /// and `(kind, created_at)`), so a span of minutes costs milliseconds.
+    async fn span<C: ConnectionTrait + Sync>(
+        db: &C,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Self::Sums, AppError> {
+        let backend = db.get_database_backend();
+        let prefix = Account::Gateway(String::new()).code();
+        let mut values = Vec::new();
+        let within = watermark::span_sql("d.settled_at", from, to, &mut values);
+        let settled = db
+            .query_all_raw(crate::platform::db::stmt(
+                backend,
+                &format!(
+                    "SELECT d.gateway AS gateway, CAST(COUNT(*) AS BIGINT) AS settled_count, \
+                     CAST(COALESCE(SUM(d.amount_rials), 0) AS BIGINT) AS settled_rials, \
+                     CAST(COALESCE(SUM((SELECT COALESCE(SUM(e.amount_rials), 0) FROM ledger_transactions t \
+                       JOIN ledger_entries e ON e.transaction_id = t.id JOIN ledger_accounts a ON a.id = e.account_id \
+                       WHERE t.donation_id = d.id AND t.kind = 'gift' AND e.amount_rials > 0 \
+                       AND a.code = '{prefix}' || d.gateway)), 0) AS BIGINT) AS ledger_rials \
+                     FROM donations d WHERE d.status = 'settled'{within} GROUP BY d.gateway"
+                ),
+                values,
+            ))
+            .await?;
+        let mut out = BTreeMap::new();
+        for r in settled {
+            let t = GatewayTotals::from_row(&r)?;
+            out.insert(t.gateway.clone(), t);
+        }
+        let mut values = Vec::new();
+        let within = watermark::span_sql("t.created_at", from, to, &mut values);
+        let unconfirmed = db
+            .query_all_raw(crate::platform::db::stmt(
+                backend,
+                &format!(
+                    "SELECT a.code AS code, CAST(COALESCE(SUM(e.amount_rials), 0) AS BIGINT) AS l \
+                     FROM ledger_transactions t JOIN ledger_entries e ON e.transaction_id = t.id \
+                     JOIN ledger_accounts a ON a.id = e.account_id LEFT JOIN donations d ON d.id = t.donation_id \
+                     WHERE t.kind = 'gift'{within} AND e.amount_rials > 0 AND a.code LIKE '{prefix}%' \
+                     AND (d.id IS NULL OR d.status <> 'settled') GROUP BY a.code"
+                ),
+                values,
+            ))
+            .await?;
+        for r in unconfirmed {
+            let code: String = r.try_get("", "code")?;
+            let gateway = code.trim_start_matches(prefix.as_str()).to_string();
+            tracing::error!(%gateway, "gift entries in the ledger for gifts no gateway settled");
+            out.entry(gateway.clone())
+                .or_insert_with(|| GatewayTotals {
+                    gateway,
+                    ..Default::default()
+                })
+                .ledger_rials += r.try_get::<i64>("", "l")?;
+        }
+        Ok(out)
     }
-    let mut values = Vec::new();
-    let within = watermark::span_sql("t.created_at", from, to, &mut values);
-    let unconfirmed = db
-        .query_all_raw(crate::platform::db::stmt(
-            backend,
-            &format!(
-                "SELECT a.code AS code, CAST(COALESCE(SUM(e.amount_rials), 0) AS BIGINT) AS l \
-                 FROM ledger_transactions t JOIN ledger_entries e ON e.transaction_id = t.id \
-                 JOIN ledger_accounts a ON a.id = e.account_id LEFT JOIN donations d ON d.id = t.donation_id \
-                 WHERE t.kind = 'gift'{within} AND e.amount_rials > 0 AND a.code LIKE '{prefix}%' \
-                 AND (d.id IS NULL OR d.status <> 'settled') GROUP BY a.code"
-            ),
-            values,
-        ))
-        .await?;
-    for r in unconfirmed {
-        let code: String = r.try_get("", "code")?;
-        let gateway = code.trim_start_matches(prefix.as_str()).to_string();
-        tracing::error!(%gateway, "gift entries in the ledger for gifts no gateway settled");
-        out.entry(gateway.clone())
-            .or_insert_with(|| GatewayTotals {
-                gateway,
+
+    async fn store(txn: &DatabaseTransaction, sums: &Self::Sums) -> Result<(), AppError> {
+        let now = Utc::now();
+        for t in sums.values() {
+            txn.execute_raw(crate::platform::db::stmt(
+                txn.get_database_backend(),
+                "INSERT INTO reconciled_totals (gateway, settled_count, settled_rials, ledger_rials, updated_at) \
+                 VALUES (?, ?, ?, ?, ?) ON CONFLICT (gateway) DO UPDATE SET \
+                 settled_count = reconciled_totals.settled_count + excluded.settled_count, \
+                 settled_rials = reconciled_totals.settled_rials + excluded.settled_rials, \
+                 ledger_rials = reconciled_totals.ledger_rials + excluded.ledger_rials, \
+                 updated_at = excluded.updated_at",
+                [
+                    t.gateway.clone().into(),
+                    t.settled_count.into(),
+                    t.settled_rials.into(),
+                    t.ledger_rials.into(),
+                    now.into(),
+                ],
+            ))
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn stored(txn: &DatabaseTransaction) -> Result<Self::Sums, AppError> {
+        let mut totals = BTreeMap::new();
+        for r in txn
+            .query_all_raw(sea_orm::Statement::from_string(
+                txn.get_database_backend(),
+                "SELECT gateway, settled_count, settled_rials, ledger_rials FROM reconciled_totals",
+            ))
+            .await?
+        {
+            let t = GatewayTotals::from_row(&r)?;
+            totals.insert(t.gateway.clone(), t);
+        }
+        Ok(totals)
+    }
+
+    fn merge(into: &mut Self::Sums, more: Self::Sums) {
+        for (g, t) in more {
+            let e = into.entry(g).or_insert_with(|| GatewayTotals {
+                gateway: t.gateway.clone(),
                 ..Default::default()
-            })
-            .ledger_rials += r.try_get::<i64>("", "l")?;
+            });
+            e.settled_count += t.settled_count;
+            e.settled_rials += t.settled_rials;
+            e.ledger_rials += t.ledger_rials;
+        }
     }
-    Ok(out)
-}
-
-fn add(into: &mut BTreeMap<String, GatewayTotals>, more: BTreeMap<String, GatewayTotals>) {
-    for (g, t) in more {
-        let e = into.entry(g).or_insert_with(|| GatewayTotals {
-            gateway: t.gateway.clone(),
-            ..Default::default()
-        });
-        e.settled_count += t.settled_count;
-        e.settled_rials += t.settled_rials;
-        e.ledger_rials += t.ledger_rials;
-    }
-}
-
-/// Adds the gifts settled between the watermark and `now - FOLD_AFTER_MINUTES` to the running
-/// totals and moves the watermark (see `platform::watermark`): the sums are read before, outside
-/// any lock, and written in one short transaction. Returns the watermark after the pass.
-async fn fold(
-    db: &DatabaseConnection,
-    now: DateTime<Utc>,
-) -> Result<Option<DateTime<Utc>>, AppError> {
-    let mark = watermark::read(db, THROUGH_KEY).await?;
-    let Some(to) = mark.next(now) else {
-        return Ok(mark.at);
-    };
-    let sums = span(db, mark.at, Some(to)).await?;
-    let backend = db.get_database_backend();
-    let txn = db.begin().await?;
-    if !watermark::advance(&txn, THROUGH_KEY, &mark, to).await? {
-        // Another server folded this span first.
-        txn.rollback().await?;
-        return Ok(watermark::read(db, THROUGH_KEY).await?.at);
-    }
-    for t in sums.values() {
-        txn.execute_raw(crate::platform::db::stmt(
-            backend,
-            "INSERT INTO reconciled_totals (gateway, settled_count, settled_rials, ledger_rials, updated_at) \
-             VALUES (?, ?, ?, ?, ?) ON CONFLICT (gateway) DO UPDATE SET \
-             settled_count = reconciled_totals.settled_count + excluded.settled_count, \
-             settled_rials = reconciled_totals.settled_rials + excluded.settled_rials, \
-             ledger_rials = reconciled_totals.ledger_rials + excluded.ledger_rials, \
-             updated_at = excluded.updated_at",
-            [
-                t.gateway.clone().into(),
-                t.settled_count.into(),
-                t.settled_rials.into(),
-                t.ledger_rials.into(),
-                now.into(),
-            ],
-        ))
-        .await?;
-    }
-    txn.commit().await?;
-    Ok(Some(to))
-}
-
-/// The running totals plus the gifts settled since the watermark, read as one snapshot
-/// (`watermark::snapshot`).
-async fn running_totals(db: &DatabaseConnection) -> Result<Vec<GatewayTotals>, AppError> {
-    let txn = watermark::snapshot(db).await?;
-    let from = watermark::read(&txn, THROUGH_KEY).await?.at;
-    let mut totals = BTreeMap::new();
-    for r in txn
-        .query_all_raw(sea_orm::Statement::from_string(
-            txn.get_database_backend(),
-            "SELECT gateway, settled_count, settled_rials, ledger_rials FROM reconciled_totals",
-        ))
-        .await?
-    {
-        let t = GatewayTotals::from_row(&r)?;
-        totals.insert(t.gateway.clone(), t);
-    }
-    add(&mut totals, span(&txn, from, None).await?);
-    txn.commit().await?;
-    Ok(totals.into_values().collect())
 }
 
 /// Every settled gift against every gift entry, counted from scratch (`karamat reconcile
 /// --full`, and the tests that check the running totals against it).
 pub async fn full_totals(db: &DatabaseConnection) -> Result<Vec<GatewayTotals>, AppError> {
-    Ok(span(db, None, None).await?.into_values().collect())
+    use watermark::RunningTotals;
+    Ok(Gateways::span(db, None, None)
+        .await?
+        .into_values()
+        .collect())
 }
