@@ -170,7 +170,7 @@ async fn main() -> anyhow::Result<()> {
             contract_id: Set(i as i64 / WORKERS_PER_CONTRACT + 1),
             prisoner_id: Set(*p),
             worker_code: Set(format!("WK-B{i:08}")),
-            status: Set("active".into()),
+            status: Set(app::platform::entity::status::AssignmentStatus::Active),
             consent_at: Set(now),
             assigned_by: Set(None),
             rating: Set(None),

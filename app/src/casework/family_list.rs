@@ -178,7 +178,7 @@ mod ssr {
                         province_fa: p.map(|p| p.name_fa.clone()).unwrap_or_default(),
                         province_en: p.map(|p| p.name_en.clone()).unwrap_or_default(),
                         household_size: f.household_size as i64,
-                        status: f.status,
+                        status: f.status.to_string(),
                         consent: f.consent_publish,
                         open_needs: open.get(&f.id).copied().unwrap_or(0),
                         opened_on: f.created_at.date_naive(),

@@ -3,6 +3,7 @@
 use super::service::{raised_and_donors, Owner};
 use super::*;
 use crate::error::AppError;
+use crate::platform::entity::status::CampaignStatus;
 use crate::platform::entity::{province, release_campaign};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Order, PaginatorTrait,
@@ -17,7 +18,7 @@ const PER_PAGE: u64 = 12;
 /// consent to a campaign is recorded — checked in the query, like needs.
 pub fn visible_campaign() -> sea_orm::Condition {
     sea_orm::Condition::all()
-        .add(release_campaign::Column::Status.is_in(CAMPAIGN_PUBLIC_STATUSES))
+        .add(release_campaign::Column::Status.is_in(CampaignStatus::PUBLIC))
         .add(release_campaign::Column::WithdrawnAt.is_null())
         .add(sea_orm::sea_query::Expr::cust(PRISONER_CONSENTS))
 }
@@ -47,7 +48,7 @@ fn card(
         forgiveness_rials: c.forgiveness_rials,
         raised_rials: raised,
         donors,
-        status: c.status.clone(),
+        status: c.status.to_string(),
     }
 }
 
@@ -73,7 +74,7 @@ pub async fn list(
             .add(super::service::unindexed_in(
                 "release_campaigns",
                 "status",
-                &CAMPAIGN_PUBLIC_STATUSES,
+                &CampaignStatus::PUBLIC.map(CampaignStatus::as_str),
             ))
             .add(release_campaign::Column::WithdrawnAt.is_null())
             .add(sea_orm::sea_query::Expr::cust(PRISONER_CONSENTS)),

@@ -28,7 +28,3 @@ pub use needs::*;
 pub use occasions::*;
 pub use pages::*;
 pub use sandbox_bank::*;
-
-/// Statuses a release campaign may be seen in publicly.
-pub const CAMPAIGN_PUBLIC_STATUSES: [&str; 4] =
-    ["published", "funded", "paid_to_court", "released"];

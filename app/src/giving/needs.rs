@@ -14,9 +14,6 @@ pub const CATEGORIES: [&str; 7] = [
     "utilities",
 ];
 
-/// Statuses a need may be seen in publicly.
-pub const PUBLIC_STATUSES: [&str; 4] = ["published", "funded", "purchased", "delivered"];
-
 pub const PER_PAGE: u64 = 12;
 
 /// A need as the public sees it: nothing that could identify a family.

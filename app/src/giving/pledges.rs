@@ -4,6 +4,7 @@
 use super::gift::{Contact, ValidGift};
 use crate::error::AppError;
 use crate::platform::entity::pledge;
+use crate::platform::entity::status::PledgeStatus;
 use crate::state::AppState;
 use chrono::{Datelike, Months, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
@@ -61,7 +62,7 @@ pub async fn create(
         category: Set(category),
         amount_rials: Set(gift.amount_rials),
         day_of_month: Set(today.day().min(28) as i32),
-        status: Set("pending".into()),
+        status: Set(PledgeStatus::Pending),
         cancel_token_hash: Set(token_hash(state, &cancel_token(state, &code))),
         contact_enc: Set(Some(
             state
@@ -81,9 +82,9 @@ pub async fn create(
 
 pub async fn activate(db: &impl ConnectionTrait, pledge_id: i64) -> Result<(), AppError> {
     pledge::Entity::update_many()
-        .col_expr(pledge::Column::Status, Expr::value("active"))
+        .col_expr(pledge::Column::Status, Expr::value(PledgeStatus::Active))
         .filter(pledge::Column::Id.eq(pledge_id))
-        .filter(pledge::Column::Status.eq("pending"))
+        .filter(pledge::Column::Status.eq(PledgeStatus::Pending))
         .exec(db)
         .await?;
     Ok(())
@@ -95,10 +96,10 @@ pub async fn cancel(state: &AppState, public_code: &str, token: &str) -> Result<
         return Err(AppError::NotFound);
     }
     let r = pledge::Entity::update_many()
-        .col_expr(pledge::Column::Status, Expr::value("cancelled"))
+        .col_expr(pledge::Column::Status, Expr::value(PledgeStatus::Cancelled))
         .col_expr(pledge::Column::CancelledAt, Expr::value(Utc::now()))
         .filter(pledge::Column::PublicCode.eq(public_code))
-        .filter(pledge::Column::Status.ne("cancelled"))
+        .filter(pledge::Column::Status.ne(PledgeStatus::Cancelled))
         .exec(&state.db)
         .await?;
     tracing::info!(pledge = %public_code, changed = r.rows_affected, "pledge cancelled");
@@ -112,7 +113,7 @@ pub async fn send_reminders(state: &AppState, today: NaiveDate) -> Result<usize,
     use sea_orm::TransactionTrait;
     let db = &state.db;
     let due = pledge::Entity::find()
-        .filter(pledge::Column::Status.eq("active"))
+        .filter(pledge::Column::Status.eq(PledgeStatus::Active))
         .filter(pledge::Column::NextDueOn.lte(today))
         .order_by_asc(pledge::Column::Id)
         .limit(500)
@@ -143,7 +144,7 @@ pub async fn send_reminders(state: &AppState, today: NaiveDate) -> Result<usize,
             )
             .filter(pledge::Column::Id.eq(id))
             .filter(pledge::Column::NextDueOn.eq(was))
-            .filter(pledge::Column::Status.eq("active"))
+            .filter(pledge::Column::Status.eq(PledgeStatus::Active))
             .exec(&txn)
             .await?
             .rows_affected

@@ -27,7 +27,7 @@ pub async fn load_sandbox_payment(authority: String) -> Result<SandboxPayment, A
             authority: p.authority,
             amount_rials: p.amount_rials,
             description: p.description,
-            status: p.status,
+            status: p.status.to_string(),
         })
     }
     .await

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::error::AppError;
+use crate::platform::entity::status::NeedStatus;
 use crate::platform::entity::{need, province};
 use crate::validation::normalize_persian;
 use sea_orm::sea_query::{Condition, Expr};
@@ -23,7 +24,7 @@ pub fn visible_need() -> Condition {
 /// family withdraws its consent, in the same transaction that records the withdrawal.
 pub fn card_is_up() -> Condition {
     Condition::all()
-        .add(need::Column::Status.is_in(PUBLIC_STATUSES))
+        .add(need::Column::Status.is_in(NeedStatus::PUBLIC))
         .add(need::Column::WithdrawnAt.is_null())
 }
 
@@ -40,7 +41,11 @@ pub const FAMILY_CONSENTS: &str = "(SELECT 1 FROM families f WHERE f.id = needs.
 fn listed_need(backend: sea_orm::DbBackend) -> Condition {
     match backend {
         sea_orm::DbBackend::Sqlite => Condition::all()
-            .add(unindexed_in("needs", "status", &PUBLIC_STATUSES))
+            .add(unindexed_in(
+                "needs",
+                "status",
+                &NeedStatus::PUBLIC.map(NeedStatus::as_str),
+            ))
             .add(need::Column::WithdrawnAt.is_null())
             .add(Expr::cust(FAMILY_CONSENTS)),
         _ => visible_need(),
@@ -208,7 +213,7 @@ fn card(
         raised_rials: raised,
         donors,
         deadline: n.deadline,
-        status: n.status.clone(),
+        status: n.status.to_string(),
         occasion: n.occasion.clone(),
     }
 }
@@ -342,7 +347,7 @@ pub async fn list_needs(db: &DatabaseConnection, q: &NeedQuery) -> Result<NeedRe
         // What is left = goal − what the need's fund holds (its stored balance, credit-normal
         // so negative); only needs still raising have anything left. `rials` is our own integer.
         cond = cond
-            .add(need::Column::Status.eq("published"))
+            .add(need::Column::Status.eq(NeedStatus::Published))
             .add(Expr::cust(format!(
                 "(needs.goal_rials + COALESCE((SELECT SUM(a.balance_rials) FROM ledger_accounts a \
              WHERE a.need_id = needs.id), 0)) <= {rials}"

@@ -18,6 +18,9 @@ use sea_orm::{
 };
 use std::collections::BTreeMap;
 
+mod target;
+pub use target::{FundTarget, TargetRow};
+
 /// A well-known account, by its stable code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Account {

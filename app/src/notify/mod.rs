@@ -6,6 +6,7 @@
 use crate::error::AppError;
 use crate::i18n::{format_toman, translate, Locale};
 use crate::platform::entity::notification;
+use crate::platform::entity::status::*;
 use crate::privacy::Sealer;
 use chrono::{Duration, Utc};
 use sea_orm::{
@@ -190,7 +191,10 @@ pub async fn dispatch(
 ) -> Result<usize, AppError> {
     let now = Utc::now();
     let due = notification::Entity::find()
-        .filter(notification::Column::Status.is_in(["pending", "sending"]))
+        .filter(
+            notification::Column::Status
+                .is_in([NotificationStatus::Pending, NotificationStatus::Sending]),
+        )
         .filter(notification::Column::NextAttemptAt.lte(now))
         .order_by_asc(notification::Column::Id)
         .limit(batch)
@@ -198,7 +202,7 @@ pub async fn dispatch(
         .await?;
     let mut sent = 0;
     for n in due {
-        if n.status == "sending" {
+        if n.status == NotificationStatus::Sending {
             tracing::warn!(
                 id = n.id,
                 attempts = n.attempts,
@@ -206,14 +210,17 @@ pub async fn dispatch(
             );
         }
         let claimed = notification::Entity::update_many()
-            .col_expr(notification::Column::Status, Expr::value("sending"))
+            .col_expr(
+                notification::Column::Status,
+                Expr::value(NotificationStatus::Sending),
+            )
             .col_expr(notification::Column::Attempts, Expr::value(n.attempts + 1))
             .col_expr(
                 notification::Column::NextAttemptAt,
                 Expr::value(now + Duration::minutes(SEND_LEASE_MINUTES)),
             )
             .filter(notification::Column::Id.eq(n.id))
-            .filter(notification::Column::Status.eq(n.status.as_str()))
+            .filter(notification::Column::Status.eq(n.status))
             .filter(notification::Column::Attempts.eq(n.attempts))
             .exec(db)
             .await?
@@ -244,7 +251,10 @@ pub async fn dispatch(
         match result {
             Ok(()) => {
                 update
-                    .col_expr(notification::Column::Status, Expr::value("sent"))
+                    .col_expr(
+                        notification::Column::Status,
+                        Expr::value(NotificationStatus::Sent),
+                    )
                     .col_expr(notification::Column::SentAt, Expr::value(Utc::now()))
                     .col_expr(notification::Column::Attempts, Expr::value(n.attempts + 1))
                     .exec(db)
@@ -263,9 +273,9 @@ pub async fn dispatch(
                     .col_expr(
                         notification::Column::Status,
                         Expr::value(if attempts >= MAX_ATTEMPTS {
-                            "failed"
+                            NotificationStatus::Failed
                         } else {
-                            "pending"
+                            NotificationStatus::Pending
                         }),
                     )
                     .col_expr(notification::Column::Attempts, Expr::value(attempts))
@@ -309,7 +319,7 @@ pub async fn enqueue<C: sea_orm::ConnectionTrait>(
         template: Set(template.into()),
         locale: Set(locale.code().into()),
         payload: Set(payload.to_string()),
-        status: Set("pending".into()),
+        status: Set(NotificationStatus::Pending),
         attempts: Set(0),
         next_attempt_at: Set(now),
         last_error: Set(None),

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::platform::entity::sandbox_payment;
+use crate::platform::entity::status::*;
 use chrono::Utc;
 use rand::Rng;
 use sea_orm::{
@@ -58,7 +59,7 @@ impl PaymentGateway for SandboxBank {
             amount_rials: Set(req.amount_rials),
             callback_url: Set(req.callback_url.clone()),
             description: Set(req.description.chars().take(200).collect()),
-            status: Set("pending".into()),
+            status: Set(SandboxPaymentStatus::Pending),
             ref_id: Set(None),
             verify_count: Set(0),
             created_at: Set(Utc::now()),
@@ -85,7 +86,7 @@ impl PaymentGateway for SandboxBank {
                 detail: "unknown authority".into(),
             });
         };
-        if p.status != "paid" {
+        if p.status != SandboxPaymentStatus::Paid {
             return Ok(Verification::NotPaid {
                 code: -51,
                 detail: format!("payment {}", p.status),
@@ -144,23 +145,23 @@ pub async fn decide(
     decision: &str,
 ) -> Result<Option<String>, sea_orm::DbErr> {
     let status = match decision {
-        "pay" => "paid",
-        "fail" => "failed",
-        _ => "cancelled",
+        "pay" => SandboxPaymentStatus::Paid,
+        "fail" => SandboxPaymentStatus::Failed,
+        _ => SandboxPaymentStatus::Cancelled,
     };
     let Some(p) = find(db, authority).await? else {
         return Ok(None);
     };
-    if p.status == "pending" {
+    if p.status == SandboxPaymentStatus::Pending {
         sandbox_payment::Entity::update_many()
             .col_expr(sandbox_payment::Column::Status, Expr::value(status))
             .col_expr(
                 sandbox_payment::Column::RefId,
-                Expr::value((status == "paid").then(|| random_digits(12))),
+                Expr::value((status == SandboxPaymentStatus::Paid).then(|| random_digits(12))),
             )
             .col_expr(sandbox_payment::Column::DecidedAt, Expr::value(Utc::now()))
             .filter(sandbox_payment::Column::Id.eq(p.id))
-            .filter(sandbox_payment::Column::Status.eq("pending"))
+            .filter(sandbox_payment::Column::Status.eq(SandboxPaymentStatus::Pending))
             .exec(db)
             .await?;
     }
@@ -168,7 +169,7 @@ pub async fn decide(
     Ok(Some(callback_url(
         &p.callback_url,
         &p.authority,
-        p.status == "paid",
+        p.status == SandboxPaymentStatus::Paid,
     )))
 }
 

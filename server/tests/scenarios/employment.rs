@@ -14,6 +14,7 @@ use app::employment::service::{self, Owner, Viewer};
 use app::employment::wages::{self, Rule, DEFAULT_RULE};
 use app::employment::{ContractForm, ProductionForm, RegisterForm, WorkerDay};
 use app::error::AppError;
+use app::platform::entity::status::{ContractStatus, EntrepreneurStatus, InvoiceStatus};
 use app::platform::entity::{contract, entrepreneur, invoice, production_log};
 use app::state::AppState;
 use axum::http::{header, StatusCode};
@@ -1153,7 +1154,7 @@ async fn records(w: &World, p: &Place, owner_id: i64, tag: &str) -> Records {
         starts_on: Set(today() - Duration::days(90)),
         ends_on: Set(today() + Duration::days(90)),
         materials_supplied: Set(false),
-        status: Set("active".into()),
+        status: Set(ContractStatus::Active),
         status_reason: Set(None),
         version: Set(1),
         created_at: Set(now),
@@ -1187,7 +1188,7 @@ async fn records(w: &World, p: &Place, owner_id: i64, tag: &str) -> Records {
         period: Set("1300-01".into()),
         accepted_units: Set(10),
         amount_rials: Set(10_000_000),
-        status: Set("paid".into()),
+        status: Set(InvoiceStatus::Paid),
         transaction_id: Set(None),
         paid_at: Set(Some(now)),
         created_at: Set(now),
@@ -1218,7 +1219,7 @@ async fn records(w: &World, p: &Place, owner_id: i64, tag: &str) -> Records {
         contact_name: Set("رابط".into()),
         contact_phone: Set("09120000000".into()),
         sector: Set("food".into()),
-        status: Set("pending".into()),
+        status: Set(EntrepreneurStatus::Pending),
         verified_by: Set(None),
         verified_at: Set(None),
         created_at: Set(now),

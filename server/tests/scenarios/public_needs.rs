@@ -360,7 +360,7 @@ async fn search_matches_folded_text_from_the_index() {
         let db = state.db.clone();
         seed::run(&db, Scale::Demo, 21).await.unwrap();
         let app = server::http::router(state);
-        let statuses = app::giving::PUBLIC_STATUSES
+        let statuses = app::platform::entity::status::NeedStatus::PUBLIC
             .iter()
             .map(|s| format!("'{s}'"))
             .collect::<Vec<_>>()

@@ -4,6 +4,7 @@
 
 use crate::common::*;
 use app::auth::Role;
+use app::platform::entity::status::{ContractStatus, EntrepreneurStatus, NeedStatus};
 use app::platform::entity::{contract, entrepreneur, need};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 use server::seed::{self, Scale};
@@ -66,11 +67,10 @@ async fn multiply(db: &sea_orm::DatabaseConnection, times: usize) {
         row.id = sea_orm::ActiveValue::NotSet;
         row.public_code = Set(format!("N-QC{i:06}"));
         row.status = Set(if i % 2 == 0 {
-            "awaiting_verification"
+            NeedStatus::AwaitingVerification
         } else {
-            "funded"
-        }
-        .into());
+            NeedStatus::Funded
+        });
         row.insert(db).await.unwrap();
         n += 1;
     }
@@ -88,7 +88,7 @@ async fn multiply(db: &sea_orm::DatabaseConnection, times: usize) {
         row.national_company_id = Set(format!("QC{i:09}"));
         row.user_id = Set(users[i % users.len()]);
         row.province_id = Set(tehran);
-        row.status = Set("pending".into());
+        row.status = Set(EntrepreneurStatus::Pending);
         row.insert(db).await.unwrap();
     }
     let officer_prison = scalar(db, "SELECT s.prison_id FROM user_scopes s JOIN users u ON u.id = s.user_id WHERE u.role = 'prison_officer'").await;
@@ -103,7 +103,11 @@ async fn multiply(db: &sea_orm::DatabaseConnection, times: usize) {
         row.id = sea_orm::ActiveValue::NotSet;
         row.public_code = Set(format!("K-QC{i:06}"));
         row.workshop_id = Set(workshop);
-        row.status = Set(if i % 2 == 0 { "proposed" } else { "active" }.into());
+        row.status = Set(if i % 2 == 0 {
+            ContractStatus::Proposed
+        } else {
+            ContractStatus::Active
+        });
         row.insert(db).await.unwrap();
     }
 }

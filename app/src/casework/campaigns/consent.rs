@@ -32,7 +32,10 @@ pub async fn record_consent(
         let his = release_campaign::Entity::find()
             .filter(release_campaign::Column::PrisonerId.eq(pr.id))
             .filter(release_campaign::Column::WithdrawnAt.is_null())
-            .filter(release_campaign::Column::Status.is_not_in(["withdrawn", "closed"]))
+            .filter(
+                release_campaign::Column::Status
+                    .is_not_in([CampaignStatus::Withdrawn, CampaignStatus::Closed]),
+            )
             .all(&txn)
             .await?;
         for x in his {
@@ -43,8 +46,15 @@ pub async fn record_consent(
             // Written before the balance is read: a gift settling now locks the same row first.
             let not_funded = hide
                 .clone()
-                .col_expr(release_campaign::Column::Status, Expr::value("withdrawn"))
-                .filter(release_campaign::Column::Status.is_in(["draft", "verified", "published"]))
+                .col_expr(
+                    release_campaign::Column::Status,
+                    Expr::value(CampaignStatus::Withdrawn),
+                )
+                .filter(release_campaign::Column::Status.is_in([
+                    CampaignStatus::Draft,
+                    CampaignStatus::Verified,
+                    CampaignStatus::Published,
+                ]))
                 .exec(&txn)
                 .await?
                 .rows_affected
@@ -94,8 +104,7 @@ pub async fn record_forgiveness(
     evidence: &str,
 ) -> Result<(), AppError> {
     let (c, _pr) = campaign_in_scope(state, who, Permission::DraftCampaign, code).await?;
-    if !["draft", "verified", "published"].contains(&c.status.as_str()) || c.withdrawn_at.is_some()
-    {
+    if !c.status.takes_forgiveness() || c.withdrawn_at.is_some() {
         return Err(invalid("status", "staff.bad_transition"));
     }
     let forgiven = tomans("forgiveness", forgiveness, false)?;
@@ -119,7 +128,7 @@ pub async fn record_forgiveness(
         )
         .col_expr(release_campaign::Column::UpdatedAt, Expr::value(now))
         .filter(release_campaign::Column::Id.eq(c.id))
-        .filter(release_campaign::Column::Status.eq(c.status.as_str()))
+        .filter(release_campaign::Column::Status.eq(c.status))
         .filter(release_campaign::Column::ForgivenessRials.eq(c.forgiveness_rials))
         .exec(&txn)
         .await?;
@@ -128,7 +137,7 @@ pub async fn record_forgiveness(
     }
     let mut funded = false;
     let mut to_release_fund = 0;
-    if c.status == "published" {
+    if c.status == CampaignStatus::Published {
         let acct = ledger::account_id(&txn, &Account::Campaign(c.id)).await?;
         let held = ledger::fund_balance(&txn, acct).await?;
         let to_raise = c.total_owed_rials - forgiven;
@@ -147,8 +156,8 @@ pub async fn record_forgiveness(
             advance(
                 &txn,
                 c.id,
-                "published",
-                "funded",
+                CampaignStatus::Published,
+                CampaignStatus::Funded,
                 vec![(release_campaign::Column::FundedAt, Expr::value(now))],
             )
             .await?;

@@ -11,55 +11,26 @@ pub async fn pay_court(
     court_ref: &str,
 ) -> Result<FulfilOutcome, AppError> {
     let (c, _pr) = campaign_in_scope(state, who, Permission::Fulfil, code).await?;
-    if c.status != "funded" {
+    if c.status != CampaignStatus::Funded {
         return Err(invalid("status", "staff.not_funded"));
     }
     let court_ref = normalize_persian(court_ref);
     if !(3..=60).contains(&court_ref.chars().count()) {
         return Err(invalid("court_ref", "staff.evidence_invalid"));
     }
-    let pending = disbursement::Entity::find()
-        .filter(disbursement::Column::CampaignId.eq(c.id))
-        .filter(disbursement::Column::Status.is_in(["awaiting_approval", "paid"]))
-        .one(&state.db)
-        .await?;
-    if pending.is_some() {
-        return Err(invalid("status", "staff.disbursement_pending"));
-    }
-    let acct = ledger::account_id(&state.db, &Account::Campaign(c.id)).await?;
-    let amount = ledger::fund_balance(&state.db, acct).await?;
-    if amount <= 0 {
-        return Err(invalid("status", "staff.nothing_to_pay"));
-    }
-    let txn = audit::begin(&state.db).await?;
-    let d = request_disbursement(
-        &txn,
+    disburse(
+        state,
         who,
-        DisbursementRequest {
-            need_id: None,
-            campaign_id: Some(c.id),
-            payee_id: None,
-            amount,
+        Disburse {
+            target: FundTarget::Campaign(c.id),
+            code: c.public_code.clone(),
+            payee: None,
             purpose: "court".into(),
             reference: Some(court_ref.clone()),
             evidence: court_ref,
-            subject: ("campaign", c.public_code.clone()),
         },
     )
-    .await?;
-    let dcode = d.public_code.clone();
-    let out = if d.status == "awaiting_approval" {
-        FulfilOutcome::AwaitingApproval {
-            disbursement: dcode,
-        }
-    } else {
-        pay(&txn, who, &d, &c).await?;
-        FulfilOutcome::Paid {
-            disbursement: dcode,
-        }
-    };
-    txn.commit().await?;
-    Ok(out)
+    .await
 }
 
 /// Pays a campaign's disbursement to the court out of its fund and moves it to `paid_to_court`
@@ -82,8 +53,8 @@ pub(in crate::casework) async fn pay(
     advance(
         txn,
         c.id,
-        "funded",
-        "paid_to_court",
+        CampaignStatus::Funded,
+        CampaignStatus::PaidToCourt,
         vec![
             (release_campaign::Column::PaidAt, Expr::value(now)),
             (
@@ -111,8 +82,8 @@ pub async fn record_release(
     advance(
         &txn,
         c.id,
-        "paid_to_court",
-        "released",
+        CampaignStatus::PaidToCourt,
+        CampaignStatus::Released,
         vec![(release_campaign::Column::ReleasedOn, Expr::value(date))],
     )
     .await?;
@@ -161,7 +132,14 @@ pub async fn record_release(
 pub async fn close(state: &AppState, who: &Authed, code: &str) -> Result<(), AppError> {
     let (c, _) = campaign_in_scope(state, who, Permission::RecordRelease, code).await?;
     let txn = audit::begin(&state.db).await?;
-    advance(&txn, c.id, "released", "closed", vec![]).await?;
+    advance(
+        &txn,
+        c.id,
+        CampaignStatus::Released,
+        CampaignStatus::Closed,
+        vec![],
+    )
+    .await?;
     audit::record(
         &txn,
         entry(

@@ -82,7 +82,7 @@ pub async fn draft(
         eligibility: Set(eligibility.to_string()),
         public_title: Set(title),
         public_story: Set(story),
-        status: Set("draft".into()),
+        status: Set(CampaignStatus::Draft),
         court_account_ref: Set(None),
         author_id: Set(Some(who.user_id)),
         verifier_id: Set(None),
@@ -111,7 +111,7 @@ pub async fn case(state: &AppState, who: &Authed, code: &str) -> Result<Campaign
     Ok(CampaignCase {
         code: c.public_code,
         prisoner_code: pr.public_code,
-        status: c.status,
+        status: c.status.to_string(),
         title: c.public_title,
         story: c.public_story,
         offence: c.offence_category,
@@ -140,8 +140,8 @@ pub async fn case(state: &AppState, who: &Authed, code: &str) -> Result<Campaign
 pub(super) async fn advance(
     txn: &sea_orm::DatabaseTransaction,
     id: i64,
-    from: &str,
-    to: &str,
+    from: CampaignStatus,
+    to: CampaignStatus,
     extra: Vec<(release_campaign::Column, sea_orm::sea_query::SimpleExpr)>,
 ) -> Result<(), AppError> {
     let mut q = release_campaign::Entity::update_many()
@@ -168,7 +168,7 @@ pub async fn verify(
     code: &str,
 ) -> Result<PublishOutcome, AppError> {
     let (c, pr) = campaign_in_scope(state, who, Permission::VerifyCampaign, code).await?;
-    if c.status != "draft" {
+    if c.status != CampaignStatus::Draft {
         return Err(invalid("status", "staff.bad_transition"));
     }
     if c.author_id == Some(who.user_id) {
@@ -195,8 +195,8 @@ pub async fn verify(
     advance(
         &txn,
         c.id,
-        "draft",
-        "verified",
+        CampaignStatus::Draft,
+        CampaignStatus::Verified,
         vec![(
             release_campaign::Column::VerifierId,
             Expr::value(who.user_id),
@@ -233,8 +233,8 @@ pub async fn publish(state: &AppState, who: &Authed, code: &str) -> Result<(), A
     advance(
         &txn,
         c.id,
-        "verified",
-        "published",
+        CampaignStatus::Verified,
+        CampaignStatus::Published,
         vec![(
             release_campaign::Column::PublishedAt,
             Expr::value(Utc::now()),

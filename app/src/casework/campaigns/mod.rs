@@ -3,15 +3,14 @@
 //! every published rule holds and the prisoner consented, paid to the court's enforcement account
 //! once funded (one ledger group), then released (donors told) and closed.
 
-use super::service::{
-    move_balance, pay_out, reallocate, request_disbursement, DisbursementRequest,
-};
+use super::service::{disburse, move_balance, pay_out, reallocate, Disburse};
 use super::*;
 use crate::audit::{self, Entry};
 use crate::auth::ssr::{check_scope, Authed};
 use crate::auth::Permission;
 use crate::giving::{is_eligible, ELIGIBILITY_RULES};
-use crate::ledger::{self, Account};
+use crate::ledger::{self, Account, FundTarget};
+use crate::platform::entity::status::*;
 use crate::platform::entity::{
     disbursement, family, impact_update, prison, prisoner, release_campaign,
 };

@@ -44,8 +44,8 @@ pub async fn record_consent(
                 .filter(need::Column::Id.eq(n.id));
             let still_raising = hide
                 .clone()
-                .col_expr(need::Column::Status, Expr::value("withdrawn"))
-                .filter(need::Column::Status.eq("published"))
+                .col_expr(need::Column::Status, Expr::value(NeedStatus::Withdrawn))
+                .filter(need::Column::Status.eq(NeedStatus::Published))
                 .exec(&txn)
                 .await?
                 .rows_affected

@@ -6,17 +6,88 @@ pub(super) const PAYEE_KINDS: [&str; 6] = [
     "vendor", "landlord", "school", "pharmacy", "utility", "court",
 ];
 
-/// What a disbursement pays for, before it exists.
-pub(in crate::casework) struct DisbursementRequest {
-    pub need_id: Option<i64>,
-    pub campaign_id: Option<i64>,
-    pub payee_id: Option<i64>,
-    pub amount: i64,
+/// A payment out of a need's or a campaign's whole fund, before it exists.
+pub(in crate::casework) struct Disburse {
+    pub target: FundTarget,
+    /// The need's or campaign's public code, for the audit log.
+    pub code: String,
+    /// The vendor, landlord, school… recorded with it; a court payment has none (the court's
+    /// account is its reference).
+    pub payee: Option<payee::ActiveModel>,
     pub purpose: String,
     pub reference: Option<String>,
     pub evidence: String,
-    /// What it pays for, for the audit log: `("need", "N-…")` or `("campaign", "C-…")`.
-    pub subject: (&'static str, String),
+}
+
+/// What buying a need and paying a court share once their own checks have passed: no payment of
+/// it already waiting or made, the whole fund as the amount, the request (with the requester's
+/// row and audit entry), and the payment at once when it is not above the threshold.
+pub(in crate::casework) async fn disburse(
+    state: &AppState,
+    who: &Authed,
+    r: Disburse,
+) -> Result<FulfilOutcome, AppError> {
+    let of_target = match r.target {
+        FundTarget::Need(id) => disbursement::Column::NeedId.eq(id),
+        FundTarget::Campaign(id) => disbursement::Column::CampaignId.eq(id),
+    };
+    let pending = disbursement::Entity::find()
+        .filter(of_target)
+        .filter(disbursement::Column::Status.is_in([
+            DisbursementStatus::AwaitingApproval,
+            DisbursementStatus::Paid,
+        ]))
+        .one(&state.db)
+        .await?;
+    if pending.is_some() {
+        return Err(invalid("status", "staff.disbursement_pending"));
+    }
+    let acct = ledger::account_id(&state.db, &r.target.account()).await?;
+    let amount = ledger::fund_balance(&state.db, acct).await?;
+    if amount <= 0 {
+        return Err(invalid("status", "staff.nothing_to_pay"));
+    }
+    let txn = audit::begin(&state.db).await?;
+    let payee_id = match r.payee.clone() {
+        Some(p) => Some(p.insert(&txn).await?.id),
+        None => None,
+    };
+    let d = request_disbursement(&txn, who, &r, payee_id, amount).await?;
+    let disbursement = d.public_code.clone();
+    let out = if d.status == DisbursementStatus::AwaitingApproval {
+        FulfilOutcome::AwaitingApproval { disbursement }
+    } else {
+        pay_target(&txn, who, &d).await?;
+        FulfilOutcome::Paid { disbursement }
+    };
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// Pays an approved disbursement out of its target's fund and moves the target on: a need to
+/// purchased, a campaign to paid to the court.
+async fn pay_target(
+    txn: &DatabaseTransaction,
+    who: &Authed,
+    d: &disbursement::Model,
+) -> Result<(), AppError> {
+    match FundTarget::of(d.need_id, d.campaign_id) {
+        Some(FundTarget::Need(id)) => {
+            let n = need::Entity::find_by_id(id)
+                .one(txn)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            pay(txn, who, d, &n).await
+        }
+        Some(FundTarget::Campaign(id)) => {
+            let c = crate::platform::entity::release_campaign::Entity::find_by_id(id)
+                .one(txn)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            crate::casework::campaigns::pay(txn, who, d, &c).await
+        }
+        None => Err(AppError::NotFound),
+    }
 }
 
 pub(super) fn subject_detail(subject: (&str, &str), more: serde_json::Value) -> serde_json::Value {
@@ -30,28 +101,29 @@ pub(super) fn subject_detail(subject: (&str, &str), more: serde_json::Value) -> 
 
 /// Records a requested disbursement with the requester's row and its audit entry, inside the
 /// caller's audited transaction. Above the threshold it waits for a second person's approval.
-pub(in crate::casework) async fn request_disbursement(
+async fn request_disbursement(
     txn: &DatabaseTransaction,
     who: &Authed,
-    r: DisbursementRequest,
+    r: &Disburse,
+    payee_id: Option<i64>,
+    amount: i64,
 ) -> Result<disbursement::Model, AppError> {
     let now = Utc::now();
-    let needs_approval = r.amount > disbursement_threshold();
+    let needs_approval = amount > disbursement_threshold();
     let d = disbursement::ActiveModel {
         public_code: Set(crate::platform::public_code("D", 8)),
-        need_id: Set(r.need_id),
-        campaign_id: Set(r.campaign_id),
-        payee_id: Set(r.payee_id),
-        amount_rials: Set(r.amount),
-        purpose: Set(r.purpose),
-        reference: Set(r.reference),
-        evidence_ref: Set(Some(r.evidence)),
+        need_id: Set(r.target.need_id()),
+        campaign_id: Set(r.target.campaign_id()),
+        payee_id: Set(payee_id),
+        amount_rials: Set(amount),
+        purpose: Set(r.purpose.clone()),
+        reference: Set(r.reference.clone()),
+        evidence_ref: Set(Some(r.evidence.clone())),
         status: Set(if needs_approval {
-            "awaiting_approval"
+            DisbursementStatus::AwaitingApproval
         } else {
-            "approved"
-        }
-        .into()),
+            DisbursementStatus::Approved
+        }),
         requested_by: Set(Some(who.user_id)),
         transaction_id: Set(None),
         created_at: Set(now),
@@ -69,8 +141,8 @@ pub(in crate::casework) async fn request_disbursement(
             "disbursement",
             &d.public_code,
             subject_detail(
-                (r.subject.0, &r.subject.1),
-                serde_json::json!({ "amount_rials": r.amount, "needs_approval": needs_approval }),
+                (r.target.kind(), &r.code),
+                serde_json::json!({ "amount_rials": amount, "needs_approval": needs_approval }),
             ),
         ),
     )
@@ -104,11 +176,17 @@ pub(in crate::casework) async fn pay_out(
     .await?;
     let now = Utc::now();
     let res = disbursement::Entity::update_many()
-        .col_expr(disbursement::Column::Status, Expr::value("paid"))
+        .col_expr(
+            disbursement::Column::Status,
+            Expr::value(DisbursementStatus::Paid),
+        )
         .col_expr(disbursement::Column::TransactionId, Expr::value(tid))
         .col_expr(disbursement::Column::PaidAt, Expr::value(now))
         .filter(disbursement::Column::Id.eq(d.id))
-        .filter(disbursement::Column::Status.is_in(["approved", "awaiting_approval"]))
+        .filter(disbursement::Column::Status.is_in([
+            DisbursementStatus::Approved,
+            DisbursementStatus::AwaitingApproval,
+        ]))
         .exec(txn)
         .await?;
     if res.rows_affected != 1 {
@@ -142,7 +220,7 @@ pub async fn record_purchase(
     evidence: &str,
 ) -> Result<FulfilOutcome, AppError> {
     let (n, _f) = need_in_scope(state, who, Permission::Fulfil, code).await?;
-    if n.status != "funded" {
+    if n.status != NeedStatus::Funded {
         return Err(invalid("status", "staff.not_funded"));
     }
     if !PAYEE_KINDS.contains(&payee_kind) {
@@ -156,20 +234,7 @@ pub async fn record_purchase(
     if !(3..=120).contains(&evidence.chars().count()) {
         return Err(invalid("evidence", "staff.evidence_invalid"));
     }
-    let pending = disbursement::Entity::find()
-        .filter(disbursement::Column::NeedId.eq(n.id))
-        .filter(disbursement::Column::Status.eq("awaiting_approval"))
-        .one(&state.db)
-        .await?;
-    if pending.is_some() {
-        return Err(invalid("status", "staff.disbursement_pending"));
-    }
-    let amount = balance(&state.db, n.id).await?;
-    if amount <= 0 {
-        return Err(invalid("status", "staff.nothing_to_pay"));
-    }
-    let txn = audit::begin(&state.db).await?;
-    let p = payee::ActiveModel {
+    let payee = payee::ActiveModel {
         public_code: Set(crate::platform::public_code("Y", 8)),
         kind: Set(payee_kind.into()),
         name: Set(payee_name),
@@ -178,37 +243,20 @@ pub async fn record_purchase(
         key_id: Set(state.sealer.key_id().into()),
         created_at: Set(Utc::now()),
         ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    let d = request_disbursement(
-        &txn,
+    };
+    disburse(
+        state,
         who,
-        DisbursementRequest {
-            need_id: Some(n.id),
-            campaign_id: None,
-            payee_id: Some(p.id),
-            amount,
+        Disburse {
+            target: FundTarget::Need(n.id),
+            code: n.public_code.clone(),
+            payee: Some(payee),
             purpose: n.category.clone(),
             reference: None,
             evidence,
-            subject: ("need", n.public_code.clone()),
         },
     )
-    .await?;
-    let dcode = d.public_code.clone();
-    let out = if d.status == "awaiting_approval" {
-        FulfilOutcome::AwaitingApproval {
-            disbursement: dcode,
-        }
-    } else {
-        pay(&txn, who, &d, &n).await?;
-        FulfilOutcome::Paid {
-            disbursement: dcode,
-        }
-    };
-    txn.commit().await?;
-    Ok(out)
+    .await
 }
 
 /// Pays a need's disbursement out of its fund and marks the need purchased.
@@ -228,7 +276,7 @@ pub(super) async fn pay(
     )
     .await?;
     need::Entity::update_many()
-        .col_expr(need::Column::Status, Expr::value("purchased"))
+        .col_expr(need::Column::Status, Expr::value(NeedStatus::Purchased))
         .col_expr(need::Column::PurchasedAt, Expr::value(now))
         .col_expr(need::Column::UpdatedAt, Expr::value(now))
         .filter(need::Column::Id.eq(n.id))
@@ -238,7 +286,7 @@ pub(super) async fn pay(
 }
 
 pub(super) fn check_approvable(d: &disbursement::Model, who: &Authed) -> Result<(), AppError> {
-    if d.status != "awaiting_approval" {
+    if d.status != DisbursementStatus::AwaitingApproval {
         return Err(invalid("status", "staff.not_awaiting_approval"));
     }
     if d.requested_by == Some(who.user_id) {
@@ -280,42 +328,23 @@ pub async fn approve(
         .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    if let Some(cid) = d.campaign_id {
-        let c = crate::platform::entity::release_campaign::Entity::find_by_id(cid)
-            .one(&state.db)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        check_scope(
-            who,
-            Permission::ApproveDisbursement,
-            &code,
-            c.province_id,
-            None,
-        )
-        .await?;
-        check_approvable(&d, who)?;
-        let txn = audit::begin(&state.db).await?;
-        approval_row(&txn, &d, who, "approved").await?;
-        crate::casework::campaigns::pay(&txn, who, &d, &c).await?;
-        txn.commit().await?;
-        return Ok(FulfilOutcome::Paid { disbursement: code });
-    }
-    let n = need::Entity::find_by_id(d.need_id.ok_or(AppError::NotFound)?)
-        .one(&state.db)
+    let target = FundTarget::of(d.need_id, d.campaign_id)
+        .ok_or(AppError::NotFound)?
+        .row(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
     check_scope(
         who,
         Permission::ApproveDisbursement,
         &code,
-        n.province_id,
+        target.province_id,
         None,
     )
     .await?;
     check_approvable(&d, who)?;
     let txn = audit::begin(&state.db).await?;
     approval_row(&txn, &d, who, "approved").await?;
-    pay(&txn, who, &d, &n).await?;
+    pay_target(&txn, who, &d).await?;
     txn.commit().await?;
     Ok(FulfilOutcome::Paid { disbursement: code })
 }
@@ -329,7 +358,7 @@ pub async fn record_delivery(
     update: &str,
 ) -> Result<DraftOutcome, AppError> {
     let (n, f) = need_in_scope(state, who, Permission::Fulfil, code).await?;
-    if n.status != "purchased" {
+    if n.status != NeedStatus::Purchased {
         return Err(invalid("status", "staff.not_purchased"));
     }
     let update = update.trim().to_string();
@@ -344,11 +373,11 @@ pub async fn record_delivery(
     let now = Utc::now();
     let txn = audit::begin(&state.db).await?;
     let res = need::Entity::update_many()
-        .col_expr(need::Column::Status, Expr::value("delivered"))
+        .col_expr(need::Column::Status, Expr::value(NeedStatus::Delivered))
         .col_expr(need::Column::DeliveredAt, Expr::value(now))
         .col_expr(need::Column::UpdatedAt, Expr::value(now))
         .filter(need::Column::Id.eq(n.id))
-        .filter(need::Column::Status.eq(n.status.as_str()))
+        .filter(need::Column::Status.eq(n.status))
         .filter(need::Column::DeliveredAt.is_null())
         .exec(&txn)
         .await?;

@@ -3,7 +3,7 @@
 
 use super::*;
 
-pub(super) async fn balance(db: &impl ConnectionTrait, need_id: i64) -> Result<i64, AppError> {
+async fn balance(db: &impl ConnectionTrait, need_id: i64) -> Result<i64, AppError> {
     let id = ledger::account_id(db, &Account::Need(need_id)).await?;
     ledger::fund_balance(db, id).await
 }
@@ -32,7 +32,7 @@ pub(super) fn case_row(
         code: n.public_code.clone(),
         family_code: family_code.to_string(),
         category: n.category.clone(),
-        status: n.status.clone(),
+        status: n.status.to_string(),
         title: n.public_title.clone(),
         story: n.public_story.clone(),
         goal_rials: n.goal_rials,

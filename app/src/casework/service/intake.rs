@@ -167,7 +167,7 @@ pub async fn intake(state: &AppState, who: &Authed, form: &IntakeForm) -> Result
         situation_enc: Set(opt(&form.situation).map(|v| sealer.seal("families.situation", &v))),
         key_id: Set(sealer.key_id().into()),
         household_size: Set(size),
-        status: Set("active".into()),
+        status: Set(FamilyStatus::Active),
         consent_publish: Set(consent),
         consent_recorded_at: Set(consent.then_some(now)),
         consent_withdrawn_at: Set(None),

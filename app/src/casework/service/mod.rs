@@ -7,7 +7,8 @@ use crate::audit::{self, Entry};
 use crate::auth::ssr::{check_scope, Authed};
 use crate::auth::Permission;
 use crate::giving::CATEGORIES;
-use crate::ledger::{self, credit, debit, Account, Posting};
+use crate::ledger::{self, credit, debit, Account, FundTarget, Posting};
+use crate::platform::entity::status::*;
 use crate::platform::entity::{
     audit_log, disbursement, disbursement_approval, family, family_document, household_member,
     impact_update, need, payee, prison, prisoner, province, user,
@@ -32,9 +33,9 @@ mod queues;
 pub use consent::record_consent;
 pub(in crate::casework) use consent::{move_balance, reallocate};
 pub use disbursements::{approve, record_delivery, record_purchase};
-pub(in crate::casework) use disbursements::{pay_out, request_disbursement, DisbursementRequest};
+pub(in crate::casework) use disbursements::{disburse, pay_out, Disburse};
 pub use family_file::{add_document, add_member, family_file, read_personal};
-use family_file::{balance, case_need, known_for};
+use family_file::{case_need, known_for};
 pub use intake::{find_by_national_code, intake, intake_options};
 pub use needs::{draft_need, edit_need, families_sharing, need_case, verify_and_publish};
 pub use queues::{audit_csv, audit_rows, queues, queues_csv, AUDIT_CSV_ROWS, AUDIT_PAGE_ROWS};

@@ -87,7 +87,7 @@ pub async fn draft_need(
         age_band: Set(None),
         occasion: Set(occasion.clone()),
         deadline: Set(deadline),
-        status: Set("awaiting_verification".into()),
+        status: Set(NeedStatus::AwaitingVerification),
         fulfilment_method: Set("vendor".into()),
         hide_province: Set(false),
         author_id: Set(Some(who.user_id)),
@@ -124,7 +124,7 @@ pub async fn draft_need(
 /// text, deadline, private notes. The same checks as drafting run again, the privacy scan
 /// included. Whoever corrects the public text becomes its author, so the four-eyes rule still
 /// holds: the person who wrote what the public will read never verifies it.
-pub(super) const EDITABLE_NEED_STATUSES: [&str; 1] = ["awaiting_verification"];
+pub(super) const EDITABLE_NEED_STATUSES: [NeedStatus; 1] = [NeedStatus::AwaitingVerification];
 
 pub async fn edit_need(
     state: &AppState,
@@ -132,7 +132,7 @@ pub async fn edit_need(
     form: &NeedEdit,
 ) -> Result<DraftOutcome, AppError> {
     let (n, f) = need_in_scope(state, who, Permission::DraftNeed, &form.code).await?;
-    if !EDITABLE_NEED_STATUSES.contains(&n.status.as_str()) {
+    if !EDITABLE_NEED_STATUSES.contains(&n.status) {
         return Err(invalid("status", "staff.not_editable"));
     }
     let (tomans, title, story, deadline) =
@@ -171,7 +171,7 @@ pub async fn edit_need(
     // Conditional on the status read: a need verified meanwhile is not changed under its verifier.
     let res = q
         .filter(need::Column::Id.eq(n.id))
-        .filter(need::Column::Status.eq(n.status.as_str()))
+        .filter(need::Column::Status.eq(n.status))
         .exec(&txn)
         .await?;
     if res.rows_affected != 1 {
@@ -248,7 +248,7 @@ pub async fn verify_and_publish(
     code: &str,
 ) -> Result<PublishOutcome, AppError> {
     let (n, f) = need_in_scope(state, who, Permission::VerifyNeed, code).await?;
-    if n.status != "awaiting_verification" {
+    if n.status != NeedStatus::AwaitingVerification {
         return Err(invalid("status", "staff.not_awaiting_verification"));
     }
     if n.author_id == Some(who.user_id) {
@@ -293,13 +293,13 @@ pub async fn verify_and_publish(
     let now = Utc::now();
     let txn = audit::begin(&state.db).await?;
     let res = need::Entity::update_many()
-        .col_expr(need::Column::Status, Expr::value("published"))
+        .col_expr(need::Column::Status, Expr::value(NeedStatus::Published))
         .col_expr(need::Column::VerifierId, Expr::value(who.user_id))
         .col_expr(need::Column::PublishedAt, Expr::value(now))
         .col_expr(need::Column::HideProvince, Expr::value(hide_province))
         .col_expr(need::Column::UpdatedAt, Expr::value(now))
         .filter(need::Column::Id.eq(n.id))
-        .filter(need::Column::Status.eq("awaiting_verification"))
+        .filter(need::Column::Status.eq(NeedStatus::AwaitingVerification))
         .exec(&txn)
         .await?;
     if res.rows_affected != 1 {

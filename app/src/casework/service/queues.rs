@@ -12,7 +12,7 @@ pub(super) fn in_provinces(who: &Authed) -> Condition {
 pub(super) async fn need_items(
     state: &AppState,
     who: &Authed,
-    status: &str,
+    status: NeedStatus,
 ) -> Result<Vec<QueueItem>, AppError> {
     let rows = need::Entity::find()
         .filter(need::Column::Status.eq(status))
@@ -44,7 +44,7 @@ pub(super) async fn need_items(
 pub(super) async fn campaign_items(
     state: &AppState,
     who: &Authed,
-    statuses: &[&str],
+    statuses: &[CampaignStatus],
 ) -> Result<Vec<QueueItem>, AppError> {
     use crate::platform::entity::release_campaign;
     let mut q = release_campaign::Entity::find()
@@ -72,8 +72,8 @@ pub async fn queues(state: &AppState, who: &Authed) -> Result<Queues, AppError> 
     // A fixed number of queries whatever the row counts: the pending disbursements, then their
     // needs and campaigns in one query each.
     // Scoped in the query, not after it: fifty other provinces' payments must not hide ours.
-    let mut pending =
-        disbursement::Entity::find().filter(disbursement::Column::Status.eq("awaiting_approval"));
+    let mut pending = disbursement::Entity::find()
+        .filter(disbursement::Column::Status.eq(DisbursementStatus::AwaitingApproval));
     if let Some(ids) = who.province_filter() {
         pending = pending.filter(
             Condition::any()
@@ -141,11 +141,16 @@ pub async fn queues(state: &AppState, who: &Authed) -> Result<Queues, AppError> 
         })
         .collect();
     Ok(Queues {
-        campaigns_to_verify: campaign_items(state, who, &["draft", "verified"]).await?,
-        campaigns_to_pay: campaign_items(state, who, &["funded"]).await?,
-        awaiting_verification: need_items(state, who, "awaiting_verification").await?,
-        to_purchase: need_items(state, who, "funded").await?,
-        to_deliver: need_items(state, who, "purchased").await?,
+        campaigns_to_verify: campaign_items(
+            state,
+            who,
+            &[CampaignStatus::Draft, CampaignStatus::Verified],
+        )
+        .await?,
+        campaigns_to_pay: campaign_items(state, who, &[CampaignStatus::Funded]).await?,
+        awaiting_verification: need_items(state, who, NeedStatus::AwaitingVerification).await?,
+        to_purchase: need_items(state, who, NeedStatus::Funded).await?,
+        to_deliver: need_items(state, who, NeedStatus::Purchased).await?,
         awaiting_approval,
     })
 }

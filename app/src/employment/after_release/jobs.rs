@@ -7,7 +7,7 @@ pub async fn post_job(
     me: &service::Owner,
     form: &JobForm,
 ) -> Result<String, AppError> {
-    if me.entrepreneur.status != "verified" {
+    if me.entrepreneur.status != EntrepreneurStatus::Verified {
         return Err(AppError::invalid("entrepreneur", "employment.not_verified"));
     }
     let title = normalize_persian(&form.title);
@@ -46,7 +46,7 @@ pub async fn post_job(
         title: Set(title),
         skills: Set(serde_json::to_string(&skills).unwrap_or_else(|_| "[]".into())),
         pay_rials: Set(pay * 10),
-        status: Set("open".into()),
+        status: Set(JobPostingStatus::Open),
         early_hire_until: Set(
             (early_days > 0).then(|| Utc::now().date_naive() + Duration::days(early_days))
         ),
@@ -80,7 +80,7 @@ pub async fn own_jobs(state: &AppState, entrepreneur_id: i64) -> Result<Vec<OwnJ
     let cards = open_jobs(state, None, Some(entrepreneur_id)).await?;
     let posts: HashMap<String, i64> = job_posting::Entity::find()
         .filter(job_posting::Column::EntrepreneurId.eq(entrepreneur_id))
-        .filter(job_posting::Column::Status.eq("open"))
+        .filter(job_posting::Column::Status.eq(JobPostingStatus::Open))
         .all(&state.db)
         .await?
         .into_iter()
@@ -99,7 +99,9 @@ pub async fn own_jobs(state: &AppState, entrepreneur_id: i64) -> Result<Vec<OwnJ
             let mine = apps.iter().filter(|a| a.posting_id == id);
             OwnJob {
                 applications: mine.clone().count() as i64,
-                awaiting: mine.filter(|a| a.status == "applied").count() as i64,
+                awaiting: mine
+                    .filter(|a| a.status == JobApplicationStatus::Applied)
+                    .count() as i64,
                 card,
             }
         })
@@ -118,7 +120,8 @@ pub(super) async fn open_jobs(
         .into_iter()
         .map(|p| (p.id, p))
         .collect();
-    let mut q = job_posting::Entity::find().filter(job_posting::Column::Status.eq("open"));
+    let mut q =
+        job_posting::Entity::find().filter(job_posting::Column::Status.eq(JobPostingStatus::Open));
     if let Some(e) = entrepreneur_id {
         q = q.filter(job_posting::Column::EntrepreneurId.eq(e));
     }
@@ -180,7 +183,7 @@ pub async fn apply(
     }
     let post = job_posting::Entity::find()
         .filter(job_posting::Column::PublicCode.eq(job_code.trim()))
-        .filter(job_posting::Column::Status.eq("open"))
+        .filter(job_posting::Column::Status.eq(JobPostingStatus::Open))
         .one(&state.db)
         .await?
         .ok_or_else(|| AppError::invalid("job", "employment.job_invalid"))?;
@@ -220,7 +223,7 @@ pub async fn apply(
     job_application::ActiveModel {
         posting_id: Set(post.id),
         prisoner_id: Set(pr.id),
-        status: Set("applied".into()),
+        status: Set(JobApplicationStatus::Applied),
         created_at: Set(Utc::now()),
         ..Default::default()
     }
@@ -289,7 +292,7 @@ pub async fn applicants(
     let (_, apps) = own_post_applications(state, me, job_code).await?;
     let mut out = Vec::new();
     for (a, p) in apps {
-        out.push((a.status, passport(state, &p).await?));
+        out.push((a.status.to_string(), passport(state, &p).await?));
     }
     Ok(out)
 }
@@ -309,12 +312,16 @@ pub async fn decide(
         .iter()
         .find(|(_, p)| passport_code(state, &p.public_code) == wanted)
         .ok_or_else(|| AppError::invalid("passport", "employment.application_invalid"))?;
-    let to = if hire { "accepted" } else { "declined" };
+    let to = if hire {
+        JobApplicationStatus::Accepted
+    } else {
+        JobApplicationStatus::Declined
+    };
     let txn = audit::begin(&state.db).await?;
     let res = job_application::Entity::update_many()
         .col_expr(job_application::Column::Status, Expr::value(to))
         .filter(job_application::Column::Id.eq(app.id))
-        .filter(job_application::Column::Status.eq("applied"))
+        .filter(job_application::Column::Status.eq(JobApplicationStatus::Applied))
         .exec(&txn)
         .await?;
     if res.rows_affected != 1 {

@@ -8,6 +8,7 @@ use super::*;
 use crate::audit::{self, Entry};
 use crate::auth::ssr::{check_scope, Authed};
 use crate::auth::Permission;
+use crate::platform::entity::status::*;
 use crate::platform::entity::{
     certificate, contract, entrepreneur, job_application, job_posting, prison, prisoner, province,
     training_enrolment, training_programme, worker_assignment,

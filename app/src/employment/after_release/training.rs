@@ -98,7 +98,7 @@ pub async fn record_training(
                 programme_id: Set(prog.id),
                 prisoner_id: Set(pr.id),
                 hours_completed: Set(0),
-                status: Set("enrolled".into()),
+                status: Set(EnrolmentStatus::Enrolled),
                 created_at: Set(Utc::now()),
                 ..Default::default()
             }
@@ -116,12 +116,16 @@ pub async fn record_training(
         )
         .col_expr(
             training_enrolment::Column::Status,
-            Expr::value(if completed { "completed" } else { "enrolled" }),
+            Expr::value(if completed {
+                EnrolmentStatus::Completed
+            } else {
+                EnrolmentStatus::Enrolled
+            }),
         )
         .filter(training_enrolment::Column::Id.eq(id))
         .exec(&txn)
         .await?;
-    let certified = completed && status != "completed";
+    let certified = completed && status != EnrolmentStatus::Completed;
     if certified {
         certificate::ActiveModel {
             prisoner_id: Set(pr.id),
@@ -179,7 +183,7 @@ pub async fn programmes(state: &AppState, who: &Authed) -> Result<Vec<ProgrammeR
     {
         let c = counts.entry(e.programme_id).or_default();
         c.0 += 1;
-        if e.status == "completed" {
+        if e.status == EnrolmentStatus::Completed {
             c.1 += 1;
         }
     }

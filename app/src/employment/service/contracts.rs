@@ -95,12 +95,12 @@ pub async fn propose(
     me: &Owner,
     form: &ContractForm,
 ) -> Result<String, AppError> {
-    if me.entrepreneur.status != "verified" {
+    if me.entrepreneur.status != EntrepreneurStatus::Verified {
         return Err(AppError::invalid("entrepreneur", "employment.not_verified"));
     }
     let w = workshop::Entity::find()
         .filter(workshop::Column::PublicCode.eq(form.workshop.trim()))
-        .filter(workshop::Column::Status.eq("open"))
+        .filter(workshop::Column::Status.eq(WorkshopStatus::Open))
         .one(&state.db)
         .await?
         .ok_or_else(|| AppError::invalid("workshop", "employment.workshop_invalid"))?;
@@ -123,7 +123,7 @@ pub async fn propose(
         starts_on: Set(parse_date(&t.starts_on, "starts_on")?),
         ends_on: Set(parse_date(&t.ends_on, "ends_on")?),
         materials_supplied: Set(t.materials_supplied),
-        status: Set("proposed".into()),
+        status: Set(ContractStatus::Proposed),
         status_reason: Set(None),
         version: Set(1),
         created_at: Set(now),
@@ -172,10 +172,7 @@ pub async fn amend(
         code,
     )
     .await?;
-    if !matches!(
-        c.status.as_str(),
-        "proposed" | "officer_approved" | "active" | "suspended" | "rejected"
-    ) {
+    if !c.status.may_be_amended() {
         return Err(AppError::invalid("status", "employment.bad_transition"));
     }
     let t = terms_from(state, form, place.workshop.capacity).await?;
@@ -218,7 +215,10 @@ pub async fn amend(
             contract::Column::MaterialsSupplied,
             Expr::value(t.materials_supplied),
         )
-        .col_expr(contract::Column::Status, Expr::value("proposed"))
+        .col_expr(
+            contract::Column::Status,
+            Expr::value(ContractStatus::Proposed),
+        )
         .col_expr(contract::Column::StatusReason, Expr::value("amended"))
         .col_expr(contract::Column::Version, Expr::value(next))
         .col_expr(contract::Column::UpdatedAt, Expr::value(now))
@@ -258,8 +258,8 @@ pub async fn amend(
 pub(super) async fn advance(
     txn: &DatabaseTransaction,
     id: i64,
-    from: &str,
-    to: &str,
+    from: ContractStatus,
+    to: ContractStatus,
     reason: Option<&str>,
 ) -> Result<(), AppError> {
     let res = contract::Entity::update_many()
@@ -290,8 +290,8 @@ pub async fn review(
 ) -> Result<String, AppError> {
     let (c, place) = staff_contract(state, who, Permission::ReviewContract, code).await?;
     let role = who.role();
-    let officer_step = c.status == "proposed";
-    let manager_step = c.status == "officer_approved";
+    let officer_step = c.status == ContractStatus::Proposed;
+    let manager_step = c.status == ContractStatus::OfficerApproved;
     if !officer_step && !manager_step {
         return Err(AppError::invalid("status", "employment.bad_transition"));
     }
@@ -322,7 +322,10 @@ pub async fn review(
         // The workshop must have room: the headcounts of its running contracts plus this one.
         let busy: i64 = contract::Entity::find()
             .filter(contract::Column::WorkshopId.eq(place.workshop.id))
-            .filter(contract::Column::Status.is_in(["active", "officer_approved"]))
+            .filter(
+                contract::Column::Status
+                    .is_in([ContractStatus::Active, ContractStatus::OfficerApproved]),
+            )
             .filter(contract::Column::Id.ne(c.id))
             .all(&state.db)
             .await?
@@ -334,12 +337,12 @@ pub async fn review(
         }
     }
     let to = match (approve, officer_step) {
-        (false, _) => "rejected",
-        (true, true) => "officer_approved",
-        (true, false) => "active",
+        (false, _) => ContractStatus::Rejected,
+        (true, true) => ContractStatus::OfficerApproved,
+        (true, false) => ContractStatus::Active,
     };
     let txn = audit::begin(&state.db).await?;
-    advance(&txn, c.id, &c.status, to, reason.as_deref()).await?;
+    advance(&txn, c.id, c.status, to, reason.as_deref()).await?;
     contract_review::ActiveModel {
         contract_id: Set(c.id),
         version: Set(c.version),
@@ -377,36 +380,44 @@ pub async fn transition(
     to: &str,
     reason: &str,
 ) -> Result<(), AppError> {
+    use crate::platform::entity::status::ContractStatus::{
+        Active, Completed, Suspended, Terminated,
+    };
     let (c, _) = staff_contract(state, who, Permission::ManageContract, code).await?;
+    let to = ContractStatus::parse(to)
+        .ok_or_else(|| AppError::invalid("status", "employment.bad_transition"))?;
     let allowed = matches!(
-        (c.status.as_str(), to),
-        ("active", "suspended")
-            | ("suspended", "active")
-            | ("active" | "suspended", "completed")
-            | ("active" | "suspended", "terminated")
+        (c.status, to),
+        (Active, Suspended)
+            | (Suspended, Active)
+            | (Active | Suspended, Completed)
+            | (Active | Suspended, Terminated)
     );
     if !allowed {
         return Err(AppError::invalid("status", "employment.bad_transition"));
     }
     let reason = normalize_persian(reason);
-    if matches!(to, "suspended" | "terminated") && reason.chars().count() < 3 {
+    if matches!(to, Suspended | Terminated) && reason.chars().count() < 3 {
         return Err(AppError::invalid("reason", "employment.reason_required"));
     }
     let txn = audit::begin(&state.db).await?;
     advance(
         &txn,
         c.id,
-        &c.status,
+        c.status,
         to,
         Some(reason.as_str()).filter(|r| !r.is_empty()),
     )
     .await?;
-    if matches!(to, "completed" | "terminated") {
+    if matches!(to, Completed | Terminated) {
         worker_assignment::Entity::update_many()
-            .col_expr(worker_assignment::Column::Status, Expr::value("ended"))
+            .col_expr(
+                worker_assignment::Column::Status,
+                Expr::value(AssignmentStatus::Ended),
+            )
             .col_expr(worker_assignment::Column::EndedAt, Expr::value(Utc::now()))
             .filter(worker_assignment::Column::ContractId.eq(c.id))
-            .filter(worker_assignment::Column::Status.eq("active"))
+            .filter(worker_assignment::Column::Status.eq(AssignmentStatus::Active))
             .exec(&txn)
             .await?;
     }

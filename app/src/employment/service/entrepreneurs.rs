@@ -88,7 +88,7 @@ pub async fn register(
         contact_name: Set(contact),
         contact_phone: Set(phone),
         sector: Set(form.sector.clone()),
-        status: Set("pending".into()),
+        status: Set(EntrepreneurStatus::Pending),
         verified_by: Set(None),
         verified_at: Set(None),
         created_at: Set(Utc::now()),
@@ -137,7 +137,7 @@ pub async fn verify_entrepreneur(
         None,
     )
     .await?;
-    if e.status != "pending" {
+    if e.status != EntrepreneurStatus::Pending {
         return Err(AppError::invalid("status", "employment.bad_transition"));
     }
     let reason = reason.map(normalize_persian).filter(|r| !r.is_empty());
@@ -148,12 +148,16 @@ pub async fn verify_entrepreneur(
     let res = entrepreneur::Entity::update_many()
         .col_expr(
             entrepreneur::Column::Status,
-            Expr::value(if approve { "verified" } else { "rejected" }),
+            Expr::value(if approve {
+                EntrepreneurStatus::Verified
+            } else {
+                EntrepreneurStatus::Rejected
+            }),
         )
         .col_expr(entrepreneur::Column::VerifiedBy, Expr::value(who.user_id))
         .col_expr(entrepreneur::Column::VerifiedAt, Expr::value(Utc::now()))
         .filter(entrepreneur::Column::Id.eq(e.id))
-        .filter(entrepreneur::Column::Status.eq("pending"))
+        .filter(entrepreneur::Column::Status.eq(EntrepreneurStatus::Pending))
         .exec(&txn)
         .await?;
     if res.rows_affected != 1 {

@@ -116,7 +116,7 @@ pub(super) async fn busy_among<C: ConnectionTrait>(
     let mut out = BTreeSet::new();
     for chunk in ids.chunks(500) {
         for a in worker_assignment::Entity::find()
-            .filter(worker_assignment::Column::Status.eq("active"))
+            .filter(worker_assignment::Column::Status.eq(AssignmentStatus::Active))
             .filter(worker_assignment::Column::PrisonerId.is_in(chunk.to_vec()))
             .all(db)
             .await?
@@ -156,7 +156,10 @@ pub async fn matches(
     code: &str,
 ) -> Result<Vec<Candidate>, AppError> {
     let (c, place) = staff_contract(state, who, Permission::ManageWorkers, code).await?;
-    if !matches!(c.status.as_str(), "active" | "officer_approved") {
+    if !matches!(
+        c.status,
+        ContractStatus::Active | ContractStatus::OfficerApproved
+    ) {
         return Err(AppError::invalid("status", "employment.not_active"));
     }
     let db = &state.db;
@@ -235,7 +238,7 @@ pub async fn assign(
     prisoner_code: &str,
 ) -> Result<String, AppError> {
     let (c, place) = staff_contract(state, who, Permission::ManageWorkers, code).await?;
-    if c.status != "active" {
+    if c.status != ContractStatus::Active {
         return Err(AppError::invalid("status", "employment.not_active"));
     }
     let p = prisoner::Entity::find()
@@ -261,7 +264,7 @@ pub async fn assign(
     }
     let taken = worker_assignment::Entity::find()
         .filter(worker_assignment::Column::ContractId.eq(c.id))
-        .filter(worker_assignment::Column::Status.eq("active"))
+        .filter(worker_assignment::Column::Status.eq(AssignmentStatus::Active))
         .all(&txn)
         .await?
         .len();
@@ -273,7 +276,7 @@ pub async fn assign(
         contract_id: Set(c.id),
         prisoner_id: Set(p.id),
         worker_code: Set(worker_code.clone()),
-        status: Set("active".into()),
+        status: Set(AssignmentStatus::Active),
         consent_at: Set(p.consent_work_at.unwrap_or_else(Utc::now)),
         assigned_by: Set(Some(who.user_id)),
         rating: Set(None),
@@ -327,14 +330,17 @@ pub async fn end_assignment(
     let txn = audit::begin(&state.db).await?;
     // Conditional on what was read: two officers at once rate once.
     let res = worker_assignment::Entity::update_many()
-        .col_expr(worker_assignment::Column::Status, Expr::value("ended"))
+        .col_expr(
+            worker_assignment::Column::Status,
+            Expr::value(AssignmentStatus::Ended),
+        )
         .col_expr(worker_assignment::Column::Rating, Expr::value(rating))
         .col_expr(
             worker_assignment::Column::EndedAt,
             Expr::value(a.ended_at.unwrap_or(now)),
         )
         .filter(worker_assignment::Column::Id.eq(a.id))
-        .filter(worker_assignment::Column::Status.eq(a.status.as_str()))
+        .filter(worker_assignment::Column::Status.eq(a.status))
         .filter(worker_assignment::Column::Rating.is_null())
         .exec(&txn)
         .await?;
@@ -397,10 +403,13 @@ pub async fn work_consent(
         0
     } else {
         worker_assignment::Entity::update_many()
-            .col_expr(worker_assignment::Column::Status, Expr::value("ended"))
+            .col_expr(
+                worker_assignment::Column::Status,
+                Expr::value(AssignmentStatus::Ended),
+            )
             .col_expr(worker_assignment::Column::EndedAt, Expr::value(now))
             .filter(worker_assignment::Column::PrisonerId.eq(p.id))
-            .filter(worker_assignment::Column::Status.eq("active"))
+            .filter(worker_assignment::Column::Status.eq(AssignmentStatus::Active))
             .exec(&txn)
             .await?
             .rows_affected

@@ -8,7 +8,8 @@ use crate::audit::{self, Entry};
 use crate::auth::ssr::{check_scope, Authed};
 use crate::auth::{Permission, Role};
 use crate::i18n::JalaliDate;
-use crate::ledger::{self, credit, debit, Account, Posting};
+use crate::ledger::{self, credit, debit, Account, FundTarget, Posting};
+use crate::platform::entity::status::*;
 use crate::platform::entity::{
     certificate, contract, contract_review, contract_version, entrepreneur, invoice, prison,
     prisoner, production_hour, production_log, province, release_campaign, user, wage_payment,

@@ -169,24 +169,22 @@ async fn already_paid(db: &sea_orm::DatabaseConnection, period: &str) -> Result<
         .unwrap_or(0))
 }
 
-/// Release campaigns taking money, by prisoner: (campaign id, what it must raise in all).
+/// Release campaigns taking money, by prisoner: the campaign's id (what it still lacks is read
+/// under the run's transaction, [`FundTarget::lacks`]).
 async fn campaigns_taking(
     db: &sea_orm::DatabaseConnection,
     due: &[Due],
-) -> Result<HashMap<i64, (i64, i64)>, AppError> {
+) -> Result<HashMap<i64, i64>, AppError> {
     let prisoner_ids: Vec<i64> = due.iter().map(|d| d.prisoner_id).collect();
     let mut campaigns = HashMap::new();
     for chunk in prisoner_ids.chunks(500) {
         for c in release_campaign::Entity::find()
             .filter(release_campaign::Column::PrisonerId.is_in(chunk.to_vec()))
-            .filter(release_campaign::Column::Status.eq("published"))
+            .filter(release_campaign::Column::Status.eq(CampaignStatus::Published))
             .all(db)
             .await?
         {
-            campaigns.insert(
-                c.prisoner_id,
-                (c.id, (c.total_owed_rials - c.forgiveness_rials).max(0)),
-            );
+            campaigns.insert(c.prisoner_id, c.id);
         }
     }
     Ok(campaigns)
@@ -208,7 +206,7 @@ async fn pay_one(
     txn: &DatabaseTransaction,
     run: &Run<'_>,
     d: &Due,
-    campaigns: &mut HashMap<i64, (i64, i64)>,
+    campaigns: &mut HashMap<i64, i64>,
     report: &mut WageRunReport,
 ) -> Result<bool, AppError> {
     let Some(gross) = wages::gross(d.model, d.rate, d.minutes, d.pieces) else {
@@ -222,10 +220,9 @@ async fn pay_one(
     let mut split = wages::split(gross, &run.rule, d.family_id.is_some(), campaign.is_some());
     // A campaign takes no more than it lacks; the rest is the worker's savings.
     let mut campaign_met = None;
-    if let Some((cid, goal)) = campaign {
+    if let Some(cid) = campaign {
         let acct = ledger::account_id(txn, &Account::Campaign(cid)).await?;
-        let held = ledger::fund_balance(txn, acct).await?;
-        let lacks = (goal - held).max(0);
+        let lacks = FundTarget::Campaign(cid).lacks(txn, acct).await?;
         if split.release >= lacks {
             split.savings += split.release - lacks;
             split.release = lacks;
@@ -236,7 +233,7 @@ async fn pay_one(
         report.already_paid += 1;
         return Ok(false);
     }
-    let tid = post_wages(txn, run, d, &split, campaign.map(|c| c.0)).await?;
+    let tid = post_wages(txn, run, d, &split, campaign).await?;
     wage_payment::Entity::update_many()
         .col_expr(wage_payment::Column::TransactionId, Expr::value(tid))
         .filter(wage_payment::Column::AssignmentId.eq(d.assignment_id))
@@ -244,12 +241,8 @@ async fn pay_one(
         .exec(txn)
         .await?;
     if let Some(cid) = campaign_met {
-        release_campaign::Entity::update_many()
-            .col_expr(release_campaign::Column::Status, Expr::value("funded"))
-            .col_expr(release_campaign::Column::FundedAt, Expr::value(Utc::now()))
-            .filter(release_campaign::Column::Id.eq(cid))
-            .filter(release_campaign::Column::Status.eq("published"))
-            .exec(txn)
+        FundTarget::Campaign(cid)
+            .mark_funded(txn, Utc::now())
             .await?;
         campaigns.remove(&d.prisoner_id);
     }

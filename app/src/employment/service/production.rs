@@ -40,7 +40,7 @@ pub async fn log_production(
     form: &ProductionForm,
 ) -> Result<i64, AppError> {
     let (c, _) = staff_contract(state, who, Permission::ManageWorkers, &form.contract).await?;
-    if c.status != "active" {
+    if c.status != ContractStatus::Active {
         return Err(AppError::invalid("status", "employment.not_active"));
     }
     let date = parse_date(&form.date, "date")?;
@@ -55,7 +55,7 @@ pub async fn log_production(
     }
     let workers: HashMap<String, worker_assignment::Model> = worker_assignment::Entity::find()
         .filter(worker_assignment::Column::ContractId.eq(c.id))
-        .filter(worker_assignment::Column::Status.eq("active"))
+        .filter(worker_assignment::Column::Status.eq(AssignmentStatus::Active))
         .all(&state.db)
         .await?
         .into_iter()
@@ -250,7 +250,7 @@ pub(super) fn invoice_view(i: &invoice::Model) -> InvoiceView {
         period: i.period.clone(),
         accepted_units: i.accepted_units,
         amount_rials: i.amount_rials,
-        status: i.status.clone(),
+        status: i.status.to_string(),
     }
 }
 
@@ -316,7 +316,7 @@ pub async fn issue_invoice(
         period: Set(period.clone()),
         accepted_units: Set(accepted),
         amount_rials: Set(amount),
-        status: Set("issued".into()),
+        status: Set(InvoiceStatus::Issued),
         transaction_id: Set(None),
         paid_at: Set(None),
         created_at: Set(Utc::now()),
@@ -378,11 +378,11 @@ pub async fn invoice_paid(state: &AppState, who: &Authed, code: &str) -> Result<
     )
     .await?;
     let res = invoice::Entity::update_many()
-        .col_expr(invoice::Column::Status, Expr::value("paid"))
+        .col_expr(invoice::Column::Status, Expr::value(InvoiceStatus::Paid))
         .col_expr(invoice::Column::TransactionId, Expr::value(tid))
         .col_expr(invoice::Column::PaidAt, Expr::value(Utc::now()))
         .filter(invoice::Column::Id.eq(i.id))
-        .filter(invoice::Column::Status.eq("issued"))
+        .filter(invoice::Column::Status.eq(InvoiceStatus::Issued))
         .exec(&txn)
         .await?;
     if res.rows_affected != 1 {

@@ -41,7 +41,7 @@ pub async fn contract_view(
         .collect();
     Ok(ContractView {
         code: c.public_code.clone(),
-        status: c.status.clone(),
+        status: c.status.to_string(),
         status_reason: c.status_reason.clone(),
         version: c.version,
         workshop_code: place.workshop.public_code.clone(),
@@ -119,7 +119,7 @@ async fn workers_of(
         .map(|a| WorkerView {
             worker_code: a.worker_code.clone(),
             skills: skills.get(&a.prisoner_id).cloned().unwrap_or_default(),
-            status: a.status.clone(),
+            status: a.status.to_string(),
             family_code: families.get(&a.prisoner_id).cloned(),
             rating: a.rating,
         })
@@ -195,7 +195,7 @@ pub(super) async fn contract_rows(
             worker_assignment::Column::ContractId
                 .is_in(contracts.iter().map(|c| c.id).collect::<Vec<_>>()),
         )
-        .filter(worker_assignment::Column::Status.eq("active"))
+        .filter(worker_assignment::Column::Status.eq(AssignmentStatus::Active))
         .all(db)
         .await?
     {
@@ -211,7 +211,7 @@ pub(super) async fn contract_rows(
                 company: es.get(&c.entrepreneur_id).cloned().unwrap_or_default(),
                 workshop_fa: w.map(|w| w.name_fa.clone()).unwrap_or_default(),
                 workshop_en: w.map(|w| w.name_en.clone()).unwrap_or_default(),
-                status: c.status,
+                status: c.status.to_string(),
                 headcount: c.headcount,
                 workers: workers.get(&c.id).copied().unwrap_or(0),
             }
@@ -239,7 +239,7 @@ pub(super) async fn entrepreneur_rows(
                 sector: e.sector,
                 province_fa: p.map(|p| p.name_fa.clone()).unwrap_or_default(),
                 province_en: p.map(|p| p.name_en.clone()).unwrap_or_default(),
-                status: e.status,
+                status: e.status.to_string(),
             }
         })
         .collect())
@@ -280,7 +280,7 @@ pub async fn dashboard(state: &AppState, me: &Owner) -> Result<Dashboard, AppErr
         .collect();
     let workshops = workshop::Entity::find()
         .filter(workshop::Column::PrisonId.is_in(prisons))
-        .filter(workshop::Column::Status.eq("open"))
+        .filter(workshop::Column::Status.eq(WorkshopStatus::Open))
         .order_by_asc(workshop::Column::Id)
         .limit(100)
         .all(db)
@@ -388,7 +388,7 @@ pub async fn queue(state: &AppState, who: &Authed) -> Result<StaffQueue, AppErro
         ..Default::default()
     };
     let mut pending = entrepreneur::Entity::find()
-        .filter(entrepreneur::Column::Status.eq("pending"))
+        .filter(entrepreneur::Column::Status.eq(EntrepreneurStatus::Pending))
         .order_by_asc(entrepreneur::Column::Id);
     if let Some(ids) = who.province_filter() {
         pending = pending.filter(entrepreneur::Column::ProvinceId.is_in(ids));
@@ -423,7 +423,10 @@ pub async fn queue(state: &AppState, who: &Authed) -> Result<StaffQueue, AppErro
         .collect();
     let to_review = contract::Entity::find()
         .filter(contract::Column::WorkshopId.is_in(shops.clone()))
-        .filter(contract::Column::Status.is_in(["proposed", "officer_approved"]))
+        .filter(
+            contract::Column::Status
+                .is_in([ContractStatus::Proposed, ContractStatus::OfficerApproved]),
+        )
         .order_by_asc(contract::Column::UpdatedAt)
         .limit(50)
         .all(db)
@@ -431,7 +434,7 @@ pub async fn queue(state: &AppState, who: &Authed) -> Result<StaffQueue, AppErro
     q.contracts_to_review = contract_rows(state, to_review).await?;
     let active = contract::Entity::find()
         .filter(contract::Column::WorkshopId.is_in(shops.clone()))
-        .filter(contract::Column::Status.is_in(["active", "suspended"]))
+        .filter(contract::Column::Status.is_in([ContractStatus::Active, ContractStatus::Suspended]))
         .order_by_desc(contract::Column::UpdatedAt)
         .limit(50)
         .all(db)

@@ -24,7 +24,7 @@ pub async fn reallocate_expired(
     use sea_orm::QueryOrder;
     let db = &state.db;
     let expired = need::Entity::find()
-        .filter(need::Column::Status.eq("published"))
+        .filter(need::Column::Status.eq(NeedStatus::Published))
         .filter(need::Column::Deadline.lt(today))
         .order_by_asc(need::Column::Deadline)
         .limit(500)
@@ -35,7 +35,7 @@ pub async fn reallocate_expired(
         let from_acct = ledger::account_id(db, &Account::Need(n.id)).await?;
         let fund_acct = ledger::account_id(db, &Account::Category(n.category.clone())).await?;
         let target = need::Entity::find()
-            .filter(need::Column::Status.eq("published"))
+            .filter(need::Column::Status.eq(NeedStatus::Published))
             .filter(need::Column::Category.eq(&n.category))
             .filter(need::Column::ProvinceId.eq(n.province_id))
             .filter(need::Column::Id.ne(n.id))
@@ -56,10 +56,10 @@ pub async fn reallocate_expired(
         let txn = db.begin().await?;
         // Lock the expiring need first; a gift settling to it right now waits or has finished.
         let claimed = need::Entity::update_many()
-            .col_expr(need::Column::Status, Expr::value("expired"))
+            .col_expr(need::Column::Status, Expr::value(NeedStatus::Expired))
             .col_expr(need::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(need::Column::Id.eq(n.id))
-            .filter(need::Column::Status.eq("published"))
+            .filter(need::Column::Status.eq(NeedStatus::Published))
             .exec(&txn)
             .await?
             .rows_affected
@@ -71,22 +71,15 @@ pub async fn reallocate_expired(
         let held_now = ledger::fund_balance(&txn, from_acct).await?;
         let (mut to_need, mut to_fund) = (0, held_now);
         if let (Some(t), Some(tacct)) = (&target, target_acct) {
-            need::Entity::update_many()
-                .col_expr(need::Column::UpdatedAt, Expr::value(Utc::now()))
-                .filter(need::Column::Id.eq(t.id))
-                .exec(&txn)
-                .await?;
-            let room = (t.goal_rials - ledger::fund_balance(&txn, tacct).await?).max(0);
+            // Read under the receiving need's lock: what it lacks now, nothing if it was
+            // unpublished since it was chosen.
+            let to = FundTarget::Need(t.id);
+            to.lock(&txn, Utc::now()).await?;
+            let room = to.lacks(&txn, tacct).await?;
             to_need = held_now.min(room);
             to_fund = held_now - to_need;
             if to_need > 0 && to_need == room {
-                need::Entity::update_many()
-                    .col_expr(need::Column::Status, Expr::value("funded"))
-                    .col_expr(need::Column::FundedAt, Expr::value(Utc::now()))
-                    .filter(need::Column::Id.eq(t.id))
-                    .filter(need::Column::Status.eq("published"))
-                    .exec(&txn)
-                    .await?;
+                to.mark_funded(&txn, Utc::now()).await?;
             }
         }
         if held_now > 0 {

@@ -17,8 +17,9 @@
 use super::gift::*;
 use super::CATEGORIES;
 use crate::error::AppError;
-use crate::ledger::{self, credit, debit, Account, Posting};
+use crate::ledger::{self, credit, debit, Account, FundTarget, Posting};
 use crate::payments::{PaymentRequest, Verification};
+use crate::platform::entity::status::*;
 use crate::platform::entity::{donation, finance_flag, need, release_campaign};
 use crate::state::AppState;
 use chrono::Utc;
@@ -119,12 +120,14 @@ async fn open_target(
     let code = code.map(|c| crate::validation::latin_digits(c.trim()).to_uppercase());
     match (kind, code.as_deref()) {
         ("need", Some(c)) => match find_need(db, c).await? {
-            Some(n) if n.status == "published" => Ok(Target::Need(n)),
+            Some(n) if n.status == NeedStatus::Published => Ok(Target::Need(n)),
             Some(_) => Err(AppError::invalid("target", "give.need_closed")),
             None => Err(AppError::NotFound),
         },
         ("campaign", Some(c)) => match find_campaign(db, c).await? {
-            Some(k) if k.status == "published" && super::is_eligible(&k.eligibility) => {
+            Some(k)
+                if k.status == CampaignStatus::Published && super::is_eligible(&k.eligibility) =>
+            {
                 Ok(Target::Campaign(k))
             }
             Some(_) => Err(AppError::invalid("target", "give.campaign_closed")),

@@ -28,7 +28,11 @@ pub(super) async fn receipt_of(state: &AppState, d: donation::Model) -> Result<R
             .one(db)
             .await?;
         match n {
-            Some(n) => (Some(n.public_code), n.public_title, Some(n.status)),
+            Some(n) => (
+                Some(n.public_code),
+                n.public_title,
+                Some(n.status.to_string()),
+            ),
             _ => (None, String::new(), None),
         }
     } else if let Some(id) = d.campaign_id {
@@ -37,7 +41,11 @@ pub(super) async fn receipt_of(state: &AppState, d: donation::Model) -> Result<R
             .one(db)
             .await?
         {
-            Some(c) => (Some(c.public_code), c.public_title, Some(c.status)),
+            Some(c) => (
+                Some(c.public_code),
+                c.public_title,
+                Some(c.status.to_string()),
+            ),
             _ => (None, String::new(), None),
         }
     } else {
@@ -52,7 +60,7 @@ pub(super) async fn receipt_of(state: &AppState, d: donation::Model) -> Result<R
     };
     // Impact updates reach only the people who funded the need or campaign: the receipt is the
     // donor's key to them (its URL carries the token).
-    let updates = if d.status == "settled" && target_code.is_some() {
+    let updates = if d.status == DonationStatus::Settled && target_code.is_some() {
         use crate::platform::entity::impact_update;
         use sea_orm::QueryOrder;
         let q = impact_update::Entity::find();
@@ -85,7 +93,7 @@ pub(super) async fn receipt_of(state: &AppState, d: donation::Model) -> Result<R
     Ok(Receipt {
         token: receipt_token(state, &d.tracking_code),
         tracking_code: d.tracking_code,
-        status: d.status,
+        status: d.status.to_string(),
         amount_rials: d.amount_rials,
         overflow_rials: d.overflow_rials,
         overflow_fund,
@@ -116,7 +124,7 @@ pub(super) async fn receipt_of(state: &AppState, d: donation::Model) -> Result<R
         }),
         pledge_active: pledge
             .as_ref()
-            .is_some_and(|(_, status)| status == "active"),
+            .is_some_and(|(_, status)| *status == PledgeStatus::Active),
         updates,
     })
 }
@@ -126,7 +134,11 @@ pub async fn history(state: &AppState, user_id: i64) -> Result<Vec<GiftLine>, Ap
     use sea_orm::QueryOrder;
     let rows = donation::Entity::find()
         .filter(donation::Column::DonorUserId.eq(user_id))
-        .filter(donation::Column::Status.is_in(["settled", "pending", "flagged"]))
+        .filter(donation::Column::Status.is_in([
+            DonationStatus::Settled,
+            DonationStatus::Pending,
+            DonationStatus::Flagged,
+        ]))
         .order_by_desc(donation::Column::CreatedAt)
         .limit(100)
         .all(&state.db)
@@ -138,7 +150,7 @@ pub async fn history(state: &AppState, user_id: i64) -> Result<Vec<GiftLine>, Ap
             receipt_url: receipt_url(&d.tracking_code, &r.token),
             tracking_code: d.tracking_code,
             amount_rials: d.amount_rials,
-            status: d.status,
+            status: d.status.to_string(),
             target_kind: d.target_kind,
             target_title: r.target_title,
             target_status: r.target_status,

@@ -85,10 +85,13 @@ pub async fn reconcile_at(
     let stale = donation::Entity::find()
         .filter(
             sea_orm::Condition::any()
-                .add(donation::Column::Status.eq("pending"))
+                .add(donation::Column::Status.eq(DonationStatus::Pending))
                 .add(
                     sea_orm::Condition::all()
-                        .add(donation::Column::Status.is_in(["cancelled", "failed"]))
+                        .add(
+                            donation::Column::Status
+                                .is_in([DonationStatus::Cancelled, DonationStatus::Failed]),
+                        )
                         .add(donation::Column::RecheckedAt.is_null())
                         .add(
                             donation::Column::CreatedAt
@@ -103,9 +106,12 @@ pub async fn reconcile_at(
     // Recorded, but the bank's authority never stored: the donor was never redirected to pay,
     // and nothing can settle it. Left alone they would stay pending for ever.
     report.closed_unstarted = donation::Entity::update_many()
-        .col_expr(donation::Column::Status, Expr::value("failed"))
+        .col_expr(
+            donation::Column::Status,
+            Expr::value(DonationStatus::Failed),
+        )
         .col_expr(donation::Column::RecheckedAt, Expr::value(now))
-        .filter(donation::Column::Status.eq("pending"))
+        .filter(donation::Column::Status.eq(DonationStatus::Pending))
         .filter(donation::Column::GatewayAuthority.is_null())
         .filter(donation::Column::CreatedAt.lt(now - older_than))
         .exec(db)
@@ -122,15 +128,25 @@ pub async fn reconcile_at(
             continue;
         };
         report.retried += 1;
-        match settle(state, &d.gateway, &authority, d.status == "pending").await {
+        match settle(
+            state,
+            &d.gateway,
+            &authority,
+            d.status == DonationStatus::Pending,
+        )
+        .await
+        {
             Ok(r) if r.outcome == Settled::Now => report.settled_now += 1,
             Ok(r) if r.outcome == Settled::Pending => report.still_pending += 1,
-            Ok(_) if d.status != "pending" => {
+            Ok(_) if d.status != DonationStatus::Pending => {
                 // Asked once more and still not paid: closed for good.
                 donation::Entity::update_many()
                     .col_expr(donation::Column::RecheckedAt, Expr::value(Utc::now()))
                     .filter(donation::Column::Id.eq(d.id))
-                    .filter(donation::Column::Status.is_in(["cancelled", "failed"]))
+                    .filter(
+                        donation::Column::Status
+                            .is_in([DonationStatus::Cancelled, DonationStatus::Failed]),
+                    )
                     .exec(db)
                     .await?;
             }

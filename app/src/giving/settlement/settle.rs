@@ -40,7 +40,11 @@ pub async fn find_by_authority(
 /// States a gift can still leave: a browser said "not paid" (`cancelled`) or the gateway did
 /// (`failed`) at one moment, but a payer can still pay that authority afterwards, so these are
 /// asked about again and may still settle. `settled` and `flagged` are final.
-pub const OPEN_STATES: [&str; 3] = ["pending", "cancelled", "failed"];
+pub const OPEN_STATES: [DonationStatus; 3] = [
+    DonationStatus::Pending,
+    DonationStatus::Cancelled,
+    DonationStatus::Failed,
+];
 
 /// Handles a gateway's callback (or a reconciliation retry) for one authority.
 ///
@@ -63,8 +67,8 @@ pub async fn settle(
             outcome,
         })
     };
-    if !OPEN_STATES.contains(&d.status.as_str()) {
-        return done(Settled::Already(d.status.clone()));
+    if !OPEN_STATES.contains(&d.status) {
+        return done(Settled::Already(d.status.to_string()));
     }
     let gateway = state.gateways.get(gateway_name).ok_or_else(|| {
         AppError::internal("settle", format!("gateway {gateway_name} not configured"))
@@ -92,15 +96,19 @@ pub async fn settle(
         Verification::NotPaid { code, detail } => {
             // Not paid *now*: the browser said so (cancelled) or the bank refused (failed). Both
             // stay open; a later callback or the reconciler can still find it paid.
-            let status = if status_ok { "failed" } else { "cancelled" };
+            let status = if status_ok {
+                DonationStatus::Failed
+            } else {
+                DonationStatus::Cancelled
+            };
             tracing::info!(tracking = %d.tracking_code, code, %detail, browser_ok = status_ok, "gift not paid");
-            mark(db, d.id, &["pending"], status).await?;
+            mark(db, d.id, &[DonationStatus::Pending], status).await?;
             crate::platform::metrics::gift("not_paid");
             done(Settled::NotPaid)
         }
         Verification::AmountMismatch { detail } => {
             let txn = db.begin().await?;
-            if mark(&txn, d.id, &OPEN_STATES, "flagged").await? {
+            if mark(&txn, d.id, &OPEN_STATES, DonationStatus::Flagged).await? {
                 finance_flag::Entity::insert(finance_flag::ActiveModel {
                     kind: Set("amount_mismatch".into()),
                     donation_id: Set(Some(d.id)),
@@ -121,36 +129,26 @@ pub async fn settle(
     }
 }
 
-/// Takes the target's lock as the transaction's first write.
+/// Takes the target's lock as the transaction's first write; a gift to a fund has no target row,
+/// so the donation row itself is the first write.
 pub(super) async fn lock_target(
     txn: &DatabaseTransaction,
     d: &donation::Model,
 ) -> Result<(), AppError> {
-    let now = Utc::now();
-    if let Some(id) = d.need_id {
-        need::Entity::update_many()
-            .col_expr(need::Column::UpdatedAt, Expr::value(now))
-            .filter(need::Column::Id.eq(id))
-            .exec(txn)
-            .await?;
-    } else if let Some(id) = d.campaign_id {
-        release_campaign::Entity::update_many()
-            .col_expr(release_campaign::Column::UpdatedAt, Expr::value(now))
-            .filter(release_campaign::Column::Id.eq(id))
-            .exec(txn)
-            .await?;
-    } else {
-        // Funds without a target row: the donation row itself is the first write.
-        donation::Entity::update_many()
-            .col_expr(
-                donation::Column::Status,
-                Expr::col(donation::Column::Status),
-            )
-            .filter(donation::Column::Id.eq(d.id))
-            .exec(txn)
-            .await?;
+    match FundTarget::of(d.need_id, d.campaign_id) {
+        Some(t) => t.lock(txn, Utc::now()).await,
+        None => {
+            donation::Entity::update_many()
+                .col_expr(
+                    donation::Column::Status,
+                    Expr::col(donation::Column::Status),
+                )
+                .filter(donation::Column::Id.eq(d.id))
+                .exec(txn)
+                .await?;
+            Ok(())
+        }
     }
-    Ok(())
 }
 
 pub(super) async fn settle_paid(
@@ -166,7 +164,10 @@ pub(super) async fn settle_paid(
     let txn = db.begin().await?;
     lock_target(&txn, d).await?;
     let won = donation::Entity::update_many()
-        .col_expr(donation::Column::Status, Expr::value("settled"))
+        .col_expr(
+            donation::Column::Status,
+            Expr::value(DonationStatus::Settled),
+        )
         .col_expr(donation::Column::GatewayRef, Expr::value(ref_id))
         .col_expr(donation::Column::SettledAt, Expr::value(Utc::now()))
         .filter(donation::Column::Id.eq(d.id))
@@ -180,7 +181,7 @@ pub(super) async fn settle_paid(
         let now = donation::Entity::find_by_id(d.id)
             .one(db)
             .await?
-            .map(|x| x.status)
+            .map(|x| x.status.to_string())
             .unwrap_or_default();
         return Ok(Settled::Already(now));
     }
@@ -195,8 +196,8 @@ pub(super) async fn settle_paid(
             .exec(&txn)
             .await?;
     }
-    if newly_met {
-        mark_funded(&txn, d).await?;
+    if let (true, Some(t)) = (newly_met, FundTarget::of(d.need_id, d.campaign_id)) {
+        t.mark_funded(&txn, Utc::now()).await?;
     }
     if let Some(pid) = d.pledge_id {
         crate::giving::pledges::activate(&txn, pid).await?;
@@ -229,11 +230,11 @@ impl GiftAccounts {
         fee_rials: i64,
     ) -> Result<Self, AppError> {
         let category = || Account::Category(d.category.clone().unwrap_or_else(|| "food".into()));
-        let (target, overflow) = match (d.need_id, d.campaign_id, d.target_kind.as_str()) {
-            (Some(id), _, _) => (Some(Account::Need(id)), category()),
-            (_, Some(id), _) => (Some(Account::Campaign(id)), Account::Release),
-            (_, _, "category_fund") => (None, category()),
-            _ => (None, Account::General),
+        let target = FundTarget::of(d.need_id, d.campaign_id);
+        let overflow = match (target, d.target_kind.as_str()) {
+            (Some(FundTarget::Campaign(_)), _) => Account::Release,
+            (Some(FundTarget::Need(_)), _) | (None, "category_fund") => category(),
+            (None, _) => Account::General,
         };
         Ok(GiftAccounts {
             gateway: ledger::account_id(db, &Account::Gateway(gateway_name.into())).await?,
@@ -243,7 +244,7 @@ impl GiftAccounts {
                 None
             },
             target: match target {
-                Some(t) => Some(ledger::account_id(db, &t).await?),
+                Some(t) => Some(ledger::account_id(db, &t.account()).await?),
                 None => None,
             },
             overflow: ledger::account_id(db, &overflow).await?,
@@ -251,39 +252,17 @@ impl GiftAccounts {
     }
 }
 
-/// How much of the gift the target takes (what it still needs, read under the lock; nothing
+/// How much of the gift the target takes (what it still lacks, read under the lock; nothing
 /// once it is no longer published) and whether the gift fills it.
 async fn allocation(
     txn: &DatabaseTransaction,
     d: &donation::Model,
     target_acct: Option<i64>,
 ) -> Result<(i64, bool), AppError> {
-    let room = match (d.need_id, d.campaign_id, target_acct) {
-        (Some(id), _, Some(acct)) => {
-            let n = need::Entity::find_by_id(id)
-                .one(txn)
-                .await?
-                .ok_or_else(|| AppError::internal("settle", "need vanished"))?;
-            if n.status == "published" {
-                (n.goal_rials - ledger::fund_balance(txn, acct).await?).max(0)
-            } else {
-                0
-            }
-        }
-        (_, Some(id), Some(acct)) => {
-            let c = release_campaign::Entity::find_by_id(id)
-                .one(txn)
-                .await?
-                .ok_or_else(|| AppError::internal("settle", "campaign vanished"))?;
-            if c.status == "published" {
-                (c.total_owed_rials - c.forgiveness_rials - ledger::fund_balance(txn, acct).await?)
-                    .max(0)
-            } else {
-                0
-            }
-        }
-        _ => return Ok((0, false)),
+    let (Some(t), Some(acct)) = (FundTarget::of(d.need_id, d.campaign_id), target_acct) else {
+        return Ok((0, false));
     };
+    let room = t.lacks(txn, acct).await?;
     let a = d.amount_rials.min(room);
     Ok((a, room > 0 && a == room))
 }
@@ -332,29 +311,6 @@ async fn post_gift(
     Ok(())
 }
 
-/// The gift filled its need or campaign: it is funded now (if it is still published).
-async fn mark_funded(txn: &DatabaseTransaction, d: &donation::Model) -> Result<(), AppError> {
-    let now = Utc::now();
-    if let Some(id) = d.need_id {
-        need::Entity::update_many()
-            .col_expr(need::Column::Status, Expr::value("funded"))
-            .col_expr(need::Column::FundedAt, Expr::value(now))
-            .filter(need::Column::Id.eq(id))
-            .filter(need::Column::Status.eq("published"))
-            .exec(txn)
-            .await?;
-    } else if let Some(id) = d.campaign_id {
-        release_campaign::Entity::update_many()
-            .col_expr(release_campaign::Column::Status, Expr::value("funded"))
-            .col_expr(release_campaign::Column::FundedAt, Expr::value(now))
-            .filter(release_campaign::Column::Id.eq(id))
-            .filter(release_campaign::Column::Status.eq("published"))
-            .exec(txn)
-            .await?;
-    }
-    Ok(())
-}
-
 /// Puts a message about a gift (its receipt, news of what it funded) in the outbox, in the same
 /// transaction as the event.
 pub(super) async fn queue(
@@ -391,7 +347,7 @@ pub(crate) async fn queue_to_donors(
     };
     let donors = donation::Entity::find()
         .filter(by)
-        .filter(donation::Column::Status.eq("settled"))
+        .filter(donation::Column::Status.eq(DonationStatus::Settled))
         .filter(donation::Column::ContactEnc.is_not_null())
         .all(txn)
         .await?;

@@ -57,8 +57,8 @@ async fn by_attempt(
 /// pending there (a real gateway's page cannot be reopened), else its receipt.
 fn resume_url(state: &AppState, existing: &donation::Model) -> String {
     let receipt = || signed_receipt_url(state, &existing.tracking_code);
-    match (&existing.status[..], &existing.gateway_authority) {
-        ("pending", Some(authority)) => state
+    match (existing.status, &existing.gateway_authority) {
+        (DonationStatus::Pending, Some(authority)) => state
             .gateways
             .get(&existing.gateway)
             .filter(|g| g.name() == crate::payments::sandbox::NAME)
@@ -115,7 +115,7 @@ impl Pending<'_> {
             key_id: Set(sealer.key_id().to_string()),
             donor_user_id: Set(self.donor_user_id),
             pledge_id: Set(self.pledge_id),
-            status: Set("pending".into()),
+            status: Set(DonationStatus::Pending),
             gateway: Set(self.gateway.into()),
             gateway_authority: Set(None),
             gateway_ref: Set(None),
@@ -195,7 +195,13 @@ async fn ask_gateway(
         Err(e) => {
             tracing::error!(tracking = %code, gateway = gateway.name(), error = %e, "payment request failed");
             crate::platform::metrics::gift("gateway_refused");
-            mark(db, donation_id, &["pending"], "failed").await?;
+            mark(
+                db,
+                donation_id,
+                &[DonationStatus::Pending],
+                DonationStatus::Failed,
+            )
+            .await?;
             Err(AppError::invalid("gateway", "give.gateway_unavailable"))
         }
     }
@@ -205,8 +211,8 @@ async fn ask_gateway(
 pub(super) async fn mark(
     db: &impl ConnectionTrait,
     donation_id: i64,
-    from: &[&str],
-    status: &str,
+    from: &[DonationStatus],
+    status: DonationStatus,
 ) -> Result<bool, AppError> {
     let r = donation::Entity::update_many()
         .col_expr(donation::Column::Status, Expr::value(status))

@@ -24,7 +24,7 @@ pub struct Model {
     pub ends_on: Date,
     pub materials_supplied: bool,
     /// `proposed`, `officer_approved`, `active`, `suspended`, `completed`, `terminated`, `rejected`.
-    pub status: String,
+    pub status: super::status::ContractStatus,
     pub status_reason: Option<String>,
     pub version: i32,
     pub created_at: DateTimeUtc,

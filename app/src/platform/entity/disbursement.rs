@@ -13,7 +13,7 @@ pub struct Model {
     pub purpose: String,
     pub reference: Option<String>,
     pub evidence_ref: Option<String>,
-    pub status: String,
+    pub status: super::status::DisbursementStatus,
     pub requested_by: Option<i64>,
     pub transaction_id: Option<i64>,
     pub created_at: DateTimeUtc,

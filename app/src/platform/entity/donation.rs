@@ -25,7 +25,7 @@ pub struct Model {
     pub donor_user_id: Option<i64>,
     pub pledge_id: Option<i64>,
     /// `pending`, `settled`, `failed`, `cancelled` or `flagged`.
-    pub status: String,
+    pub status: super::status::DonationStatus,
     pub gateway: String,
     pub gateway_authority: Option<String>,
     pub gateway_ref: Option<String>,

@@ -16,7 +16,7 @@ pub struct Model {
     pub contact_phone: String,
     pub sector: String,
     /// `pending`, `verified` or `rejected`.
-    pub status: String,
+    pub status: super::status::EntrepreneurStatus,
     pub verified_by: Option<i64>,
     pub verified_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

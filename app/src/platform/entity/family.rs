@@ -16,7 +16,7 @@ pub struct Model {
     pub situation_enc: Option<Vec<u8>>,
     pub key_id: String,
     pub household_size: i32,
-    pub status: String,
+    pub status: super::status::FamilyStatus,
     pub consent_publish: bool,
     pub consent_recorded_at: Option<DateTimeUtc>,
     pub consent_withdrawn_at: Option<DateTimeUtc>,

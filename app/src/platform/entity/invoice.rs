@@ -12,7 +12,7 @@ pub struct Model {
     pub accepted_units: i64,
     pub amount_rials: i64,
     /// `issued` or `paid`.
-    pub status: String,
+    pub status: super::status::InvoiceStatus,
     pub transaction_id: Option<i64>,
     pub paid_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

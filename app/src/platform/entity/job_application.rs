@@ -8,7 +8,7 @@ pub struct Model {
     pub id: i64,
     pub posting_id: i64,
     pub prisoner_id: i64,
-    pub status: String,
+    pub status: super::status::JobApplicationStatus,
     pub created_at: DateTimeUtc,
 }
 

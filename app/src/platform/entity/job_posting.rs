@@ -13,7 +13,7 @@ pub struct Model {
     /// JSON array of skill codes.
     pub skills: String,
     pub pay_rials: i64,
-    pub status: String,
+    pub status: super::status::JobPostingStatus,
     /// Until then only workers the entrepreneur had under contract may apply.
     pub early_hire_until: Option<Date>,
     pub created_at: DateTimeUtc,

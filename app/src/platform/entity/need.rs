@@ -18,7 +18,7 @@ pub struct Model {
     pub age_band: Option<String>,
     pub occasion: Option<String>,
     pub deadline: Option<Date>,
-    pub status: String,
+    pub status: super::status::NeedStatus,
     pub fulfilment_method: String,
     pub hide_province: bool,
     pub author_id: Option<i64>,

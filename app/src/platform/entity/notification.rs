@@ -14,7 +14,7 @@ pub struct Model {
     pub locale: String,
     pub payload: String,
     /// `pending`, `sent`, `failed`.
-    pub status: String,
+    pub status: super::status::NotificationStatus,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     pub last_error: Option<String>,

@@ -18,7 +18,7 @@ pub struct Model {
     /// 1–28: the day of the month the reminder goes out.
     pub day_of_month: i32,
     /// `pending` (its first gift not yet settled), `active` or `cancelled`.
-    pub status: String,
+    pub status: super::status::PledgeStatus,
     pub cancel_token_hash: String,
     pub contact_enc: Option<Vec<u8>>,
     pub key_id: String,

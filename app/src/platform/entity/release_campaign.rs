@@ -17,7 +17,7 @@ pub struct Model {
     pub eligibility: String,
     pub public_title: String,
     pub public_story: String,
-    pub status: String,
+    pub status: super::status::CampaignStatus,
     pub court_account_ref: Option<String>,
     pub author_id: Option<i64>,
     pub verifier_id: Option<i64>,

@@ -11,7 +11,7 @@ pub struct Model {
     pub callback_url: String,
     pub description: String,
     /// `pending`, `paid`, `failed` or `cancelled`.
-    pub status: String,
+    pub status: super::status::SandboxPaymentStatus,
     pub ref_id: Option<String>,
     pub verify_count: i32,
     pub created_at: DateTimeUtc,

@@ -9,7 +9,7 @@ pub struct Model {
     pub programme_id: i64,
     pub prisoner_id: i64,
     pub hours_completed: i32,
-    pub status: String,
+    pub status: super::status::EnrolmentStatus,
     pub created_at: DateTimeUtc,
 }
 

@@ -10,7 +10,7 @@ pub struct Model {
     pub prisoner_id: i64,
     pub worker_code: String,
     /// `active` or `ended`.
-    pub status: String,
+    pub status: super::status::AssignmentStatus,
     pub consent_at: DateTimeUtc,
     pub assigned_by: Option<i64>,
     pub rating: Option<i32>,

@@ -15,7 +15,7 @@ pub struct Model {
     /// JSON array of strings.
     pub equipment: String,
     pub shifts: String,
-    pub status: String,
+    pub status: super::status::WorkshopStatus,
     pub created_at: DateTimeUtc,
 }
 

@@ -1,0 +1,308 @@
+//! The states a row moves through, as enums stored as the same strings as before (no migration:
+//! the column stays text, `DeriveActiveEnum` maps each variant to its word). A status written by
+//! hand as a string can be misspelt and compiles; a variant cannot.
+//!
+//! They serialise as the same word, so audit details and JSON read as before.
+//!
+//! Raw SQL (reports, the seed's bulk inserts) still names statuses in its text; it binds
+//! [`as_str`](NeedStatus::as_str) where a status is a parameter.
+
+use sea_orm::entity::prelude::*;
+
+/// One status enum: its variants and their stored words, `as_str`, `Display`, and comparison
+/// with a string (so a check against a word read from a form or a test still reads naturally).
+macro_rules! status {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $value:tt),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(
+            Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum,
+            serde::Serialize, serde::Deserialize,
+        )]
+        #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+        pub enum $name {
+            $($(#[$vdoc])* #[sea_orm(string_value = $value)] #[serde(rename = $value)] $variant,)+
+        }
+
+        impl $name {
+            /// The word stored in the column (and used in catalogue keys and CSS classes).
+            pub const fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $value,)+ }
+            }
+
+            /// The variant stored as `word` (a status named in a form); none for any other word.
+            pub fn parse(word: &str) -> Option<Self> {
+                match word { $($value => Some(Self::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.as_str() == other
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(s: $name) -> String {
+                s.as_str().to_string()
+            }
+        }
+    };
+}
+
+status! {
+    /// A family's need, from the social worker's draft to the donor's "delivered".
+    NeedStatus {
+        Draft = "draft",
+        /// Written, waiting for a second member of staff to verify it.
+        AwaitingVerification = "awaiting_verification",
+        /// On the public list, raising money.
+        Published = "published",
+        Funded = "funded",
+        /// Bought from a vendor (or rent paid to a landlord) out of its fund.
+        Purchased = "purchased",
+        Delivered = "delivered",
+        /// Its deadline passed unmet; what it held moved by the published rule.
+        Expired = "expired",
+        /// Consent withdrawn before funding: off every public surface.
+        Withdrawn = "withdrawn",
+    }
+}
+
+status! {
+    /// A release campaign, from draft to the prisoner's release and its closing.
+    CampaignStatus {
+        Draft = "draft",
+        Verified = "verified",
+        Published = "published",
+        Funded = "funded",
+        PaidToCourt = "paid_to_court",
+        Released = "released",
+        Closed = "closed",
+        Withdrawn = "withdrawn",
+    }
+}
+
+status! {
+    /// A gift, from the form to the bank's word.
+    DonationStatus {
+        /// Started; the donor is at the bank (or never came back).
+        Pending = "pending",
+        Settled = "settled",
+        /// The bank said no; still open to the reconciler in case it changes its mind.
+        Failed = "failed",
+        /// The donor cancelled at the bank; still open to the reconciler.
+        Cancelled = "cancelled",
+        /// The bank confirmed a different amount: held for finance.
+        Flagged = "flagged",
+        /// Never confirmed in time.
+        Expired = "expired",
+    }
+}
+
+status! {
+    /// A payment out of a fund to a vendor, a landlord or a court.
+    DisbursementStatus {
+        /// Above the threshold: waits for a manager who did not request it.
+        AwaitingApproval = "awaiting_approval",
+        Approved = "approved",
+        Paid = "paid",
+    }
+}
+
+status! {
+    /// A monthly pledge.
+    PledgeStatus {
+        /// Waiting for its first month's gift to settle.
+        Pending = "pending",
+        Active = "active",
+        Cancelled = "cancelled",
+    }
+}
+
+status! {
+    /// A family's file.
+    FamilyStatus {
+        Active = "active",
+        Closed = "closed",
+    }
+}
+
+status! {
+    /// A message in the outbox.
+    NotificationStatus {
+        Pending = "pending",
+        /// Claimed by a sender; back to pending if the sender died mid-way.
+        Sending = "sending",
+        Sent = "sent",
+        Failed = "failed",
+    }
+}
+
+status! {
+    /// A payment at the sandbox bank (development and tests only).
+    SandboxPaymentStatus {
+        Pending = "pending",
+        Paid = "paid",
+        Failed = "failed",
+        Cancelled = "cancelled",
+    }
+}
+
+status! {
+    /// An entrepreneur's registration.
+    EntrepreneurStatus {
+        /// Registered, waiting for staff to verify the company.
+        Pending = "pending",
+        Verified = "verified",
+        Rejected = "rejected",
+        Suspended = "suspended",
+    }
+}
+
+status! {
+    /// A prison workshop in the public catalogue.
+    WorkshopStatus {
+        Open = "open",
+        Closed = "closed",
+        Suspended = "suspended",
+    }
+}
+
+status! {
+    /// A production contract, through its two reviews to its end.
+    ContractStatus {
+        /// Waiting for the prison's officer.
+        Proposed = "proposed",
+        /// Waiting for the provincial manager (someone other than the officer).
+        OfficerApproved = "officer_approved",
+        Active = "active",
+        Suspended = "suspended",
+        Rejected = "rejected",
+        Completed = "completed",
+        Terminated = "terminated",
+    }
+}
+
+status! {
+    /// A prisoner's place on a contract.
+    AssignmentStatus {
+        Active = "active",
+        Ended = "ended",
+    }
+}
+
+status! {
+    /// A monthly invoice to an entrepreneur.
+    InvoiceStatus {
+        Issued = "issued",
+        Paid = "paid",
+    }
+}
+
+status! {
+    /// A job offered to released people.
+    JobPostingStatus {
+        Open = "open",
+        Closed = "closed",
+    }
+}
+
+status! {
+    /// A released person's application to a job.
+    JobApplicationStatus {
+        Applied = "applied",
+        Accepted = "accepted",
+        Declined = "declined",
+    }
+}
+
+status! {
+    /// A prisoner's place in a training programme.
+    EnrolmentStatus {
+        Enrolled = "enrolled",
+        Completed = "completed",
+        Withdrawn = "withdrawn",
+    }
+}
+
+impl NeedStatus {
+    /// Shown to the public (with current consent): published and every step after it.
+    pub const PUBLIC: [NeedStatus; 4] = [
+        NeedStatus::Published,
+        NeedStatus::Funded,
+        NeedStatus::Purchased,
+        NeedStatus::Delivered,
+    ];
+}
+
+impl CampaignStatus {
+    /// Shown to the public (with the prisoner's current consent).
+    pub const PUBLIC: [CampaignStatus; 4] = [
+        CampaignStatus::Published,
+        CampaignStatus::Funded,
+        CampaignStatus::PaidToCourt,
+        CampaignStatus::Released,
+    ];
+
+    /// A creditor's forgiveness can still be recorded: until the campaign is funded.
+    pub fn takes_forgiveness(self) -> bool {
+        matches!(
+            self,
+            CampaignStatus::Draft | CampaignStatus::Verified | CampaignStatus::Published
+        )
+    }
+}
+
+impl ContractStatus {
+    /// Its terms may still be amended (a new version goes back to review): not once it ended.
+    pub fn may_be_amended(self) -> bool {
+        !matches!(self, ContractStatus::Completed | ContractStatus::Terminated)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::{ActiveEnum, Iterable};
+
+    /// The stored word, `as_str` and the derive agree for every variant.
+    #[test]
+    fn words_are_the_stored_values() {
+        for s in NeedStatus::iter() {
+            assert_eq!(s.to_value(), s.as_str());
+            assert_eq!(
+                NeedStatus::try_from_value(&s.as_str().to_string()).ok(),
+                Some(s)
+            );
+        }
+        for s in CampaignStatus::iter() {
+            assert_eq!(s.to_value(), s.as_str());
+        }
+        for s in DonationStatus::iter() {
+            assert_eq!(s.to_value(), s.as_str());
+        }
+        for s in DisbursementStatus::iter() {
+            assert_eq!(s.to_value(), s.as_str());
+        }
+        for s in PledgeStatus::iter() {
+            assert_eq!(s.to_value(), s.as_str());
+        }
+        for s in ContractStatus::iter() {
+            assert_eq!(s.to_value(), s.as_str());
+            assert_eq!(ContractStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(ContractStatus::parse("amended"), None);
+    }
+}
