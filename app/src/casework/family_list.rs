@@ -4,6 +4,7 @@
 
 use crate::error::AppError;
 use crate::i18n::{t, use_i18n, Locale};
+use crate::platform::status::FamilyStatus;
 use crate::ui::{Code, Day, Num, PageMeta};
 use leptos::prelude::*;
 use leptos_router::components::{Form, A};
@@ -11,7 +12,7 @@ use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 /// Family file statuses a search may ask for.
-pub const FAMILY_STATUSES: [&str; 2] = ["active", "closed"];
+pub const FAMILY_STATUSES: [FamilyStatus; 2] = [FamilyStatus::Active, FamilyStatus::Closed];
 
 /// Rows per page.
 pub const FAMILIES_PER_PAGE: u64 = 50;
@@ -34,7 +35,7 @@ pub struct FamilyRow {
     pub province_fa: String,
     pub province_en: String,
     pub household_size: i64,
-    pub status: String,
+    pub status: FamilyStatus,
     pub consent: bool,
     /// Needs still on their way (drafted, published, funded or bought, not yet delivered).
     pub open_needs: i64,
@@ -127,9 +128,7 @@ mod ssr {
             cond = cond.add(family::Column::ProvinceId.eq(p.id));
         }
         if let Some(s) = some(&q.status) {
-            if !FAMILY_STATUSES.contains(&s) {
-                return Err(bad());
-            }
+            let s = FamilyStatus::parse(s).ok_or_else(bad)?;
             cond = cond.add(family::Column::Status.eq(s));
         }
         match some(&q.consent) {
@@ -178,7 +177,7 @@ mod ssr {
                         province_fa: p.map(|p| p.name_fa.clone()).unwrap_or_default(),
                         province_en: p.map(|p| p.name_en.clone()).unwrap_or_default(),
                         household_size: f.household_size as i64,
-                        status: f.status.to_string(),
+                        status: f.status,
                         consent: f.consent_publish,
                         open_needs: open.get(&f.id).copied().unwrap_or(0),
                         opened_on: f.created_at.date_naive(),
@@ -193,10 +192,10 @@ mod ssr {
     }
 }
 
-fn status_key(s: &str) -> &'static str {
+fn status_key(s: FamilyStatus) -> &'static str {
     match s {
-        "closed" => "staff.family_status_closed",
-        _ => "staff.family_status_active",
+        FamilyStatus::Closed => "staff.family_status_closed",
+        FamilyStatus::Active => "staff.family_status_active",
     }
 }
 
@@ -257,7 +256,7 @@ pub fn FamilyListPage() -> impl IntoView {
                     <select name="status">
                         <option value="">{t("staff.any")}</option>
                         {FAMILY_STATUSES.iter().map(|s| view! {
-                            <option value=*s selected=move || chosen(|q| q.status.clone(), s)>{t(status_key(s))}</option>
+                            <option value=s.as_str() selected=move || chosen(|q| q.status.clone(), s.as_str())>{t(status_key(*s))}</option>
                         }).collect_view()}
                     </select>
                 </label>
@@ -288,7 +287,7 @@ pub fn FamilyListPage() -> impl IntoView {
                                 {l.items.into_iter().map(|f| {
                                     let l = i18n.get();
                                     let label = move |k: &'static str| crate::i18n::translate(l, k);
-                                    let status = status_key(&f.status);
+                                    let status = status_key(f.status);
                                     let href = format!("/staff/families/{}", f.code);
                                     let (code, row_code) = (f.code.clone(), f.code.clone());
                                     let province = if l == Locale::Fa { f.province_fa.clone() } else { f.province_en.clone() };

@@ -125,7 +125,7 @@ pub struct CaseNeed {
     pub code: String,
     pub family_code: String,
     pub category: String,
-    pub status: String,
+    pub status: crate::platform::status::NeedStatus,
     pub title: String,
     pub story: String,
     pub goal_rials: i64,
@@ -247,7 +247,7 @@ pub struct CampaignForm {
 pub struct CampaignCase {
     pub code: String,
     pub prisoner_code: String,
-    pub status: String,
+    pub status: crate::platform::status::CampaignStatus,
     pub title: String,
     pub story: String,
     pub offence: String,

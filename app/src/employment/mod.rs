@@ -140,7 +140,7 @@ pub struct WorkerView {
     /// Pseudonymous: the only name an entrepreneur ever sees.
     pub worker_code: String,
     pub skills: Vec<String>,
-    pub status: String,
+    pub status: crate::platform::status::AssignmentStatus,
     /// Staff only: the worker's family file, where his family share lands. Never sent to the
     /// entrepreneur.
     pub family_code: Option<String>,
@@ -167,7 +167,7 @@ pub struct InvoiceView {
     pub period: String,
     pub accepted_units: i64,
     pub amount_rials: i64,
-    pub status: String,
+    pub status: crate::platform::status::InvoiceStatus,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -183,7 +183,7 @@ pub struct ReviewView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContractView {
     pub code: String,
-    pub status: String,
+    pub status: crate::platform::status::ContractStatus,
     pub status_reason: Option<String>,
     pub version: i32,
     pub workshop_code: String,
@@ -256,7 +256,7 @@ pub struct EntrepreneurRow {
     pub sector: String,
     pub province_fa: String,
     pub province_en: String,
-    pub status: String,
+    pub status: crate::platform::status::EntrepreneurStatus,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -266,7 +266,7 @@ pub struct ContractRow {
     pub company: String,
     pub workshop_fa: String,
     pub workshop_en: String,
-    pub status: String,
+    pub status: crate::platform::status::ContractStatus,
     pub headcount: i32,
     pub workers: i64,
 }

@@ -407,7 +407,9 @@ pub async fn apply_for_job(job: String, prisoner: String) -> Result<String, AppE
 }
 
 #[server(prefix = "/api", endpoint = "employment/applicants")]
-pub async fn job_applicants(job: String) -> Result<Vec<(String, Passport)>, AppError> {
+pub async fn job_applicants(
+    job: String,
+) -> Result<Vec<(crate::platform::status::JobApplicationStatus, Passport)>, AppError> {
     entrepreneur(async |s, me| after_release::applicants(&s, &me, &job).await).await
 }
 

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::i18n::{t, use_i18n, Locale};
+use crate::platform::status::CampaignStatus;
 use crate::ui::{
     donor_count_key, phrase_text, Arg, DataText, Money, Num, PageMeta, Phrase, ProgressBar, Sep,
     TitleText,
@@ -18,11 +19,12 @@ pub(crate) fn offence_key(o: &str) -> &'static str {
     }
 }
 
-fn campaign_status_key(s: &str) -> &'static str {
+/// A public card's badge: only the public states reach a card.
+fn campaign_status_key(s: CampaignStatus) -> &'static str {
     match s {
-        "funded" => "campaign.status_funded",
-        "paid_to_court" => "campaign.status_paid",
-        "released" => "campaign.status_released",
+        CampaignStatus::Funded => "campaign.status_funded",
+        CampaignStatus::PaidToCourt => "campaign.status_paid",
+        CampaignStatus::Released => "campaign.status_released",
         _ => "campaign.status_published",
     }
 }
@@ -70,7 +72,7 @@ pub fn CampaignCardView(
     let i18n = use_i18n();
     let href = format!("/release/{}", card.code);
     let offence = offence_key(&card.offence);
-    let status = campaign_status_key(&card.status);
+    let status = campaign_status_key(card.status);
     let status_class = format!("badge status-{}", card.status);
     let province = card.province.clone();
     let code = card.code.clone();
@@ -168,7 +170,7 @@ pub fn CampaignPage() -> impl IntoView {
                         ("campaign.status_paid", d.paid_on),
                         ("campaign.status_released", d.released_on),
                     ];
-                    let open = d.card.status == "published";
+                    let open = d.card.status == crate::platform::status::CampaignStatus::Published;
                     let give = format!("/give?campaign={}", d.card.code);
                     view! {
                         <article class="panel need-detail campaign-detail">

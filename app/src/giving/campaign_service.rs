@@ -48,7 +48,7 @@ fn card(
         forgiveness_rials: c.forgiveness_rials,
         raised_rials: raised,
         donors,
-        status: c.status.to_string(),
+        status: c.status,
     }
 }
 

@@ -37,7 +37,7 @@ pub struct CampaignCard {
     pub forgiveness_rials: i64,
     pub raised_rials: i64,
     pub donors: i64,
-    pub status: String,
+    pub status: crate::platform::status::CampaignStatus,
 }
 
 impl CampaignCard {
@@ -130,7 +130,7 @@ mod tests {
             forgiveness_rials: 400,
             raised_rials: 100,
             donors: 1,
-            status: "published".into(),
+            status: crate::platform::status::CampaignStatus::Published,
         };
         assert_eq!(c.to_raise(), 600);
         assert_eq!(c.remaining(), 500);

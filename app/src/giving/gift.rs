@@ -201,7 +201,7 @@ pub fn validate_gift(f: &GiftForm) -> Result<ValidGift, (&'static str, &'static 
 pub struct Receipt {
     pub tracking_code: String,
     /// `pending`, `settled`, `failed`, `cancelled`, `flagged`.
-    pub status: String,
+    pub status: crate::platform::status::DonationStatus,
     pub amount_rials: i64,
     /// Part of the gift that went to the category/release fund because the target was already met.
     pub overflow_rials: i64,
@@ -245,7 +245,7 @@ pub struct GiftLine {
     pub tracking_code: String,
     pub receipt_url: String,
     pub amount_rials: i64,
-    pub status: String,
+    pub status: crate::platform::status::DonationStatus,
     pub target_kind: String,
     pub target_title: String,
     pub target_status: Option<String>,

@@ -5,6 +5,7 @@ use super::gift::*;
 use super::pages::category_key;
 use crate::error::AppError;
 use crate::i18n::{format_number, is_known, t, use_i18n};
+use crate::platform::status::DonationStatus;
 use crate::ui::{Arg, Day, Money, PageMeta, Phrase, Sep};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -207,13 +208,13 @@ fn print_page() {
     }
 }
 
-fn receipt_status_key(s: &str) -> &'static str {
+fn receipt_status_key(s: DonationStatus) -> &'static str {
     match s {
-        "settled" => "receipt.status_settled",
-        "pending" => "receipt.status_pending",
-        "flagged" => "receipt.status_flagged",
-        "cancelled" => "receipt.status_cancelled",
-        _ => "receipt.status_failed",
+        DonationStatus::Settled => "receipt.status_settled",
+        DonationStatus::Pending => "receipt.status_pending",
+        DonationStatus::Flagged => "receipt.status_flagged",
+        DonationStatus::Cancelled => "receipt.status_cancelled",
+        DonationStatus::Failed | DonationStatus::Expired => "receipt.status_failed",
     }
 }
 
@@ -250,9 +251,9 @@ pub fn ReceiptPage() -> impl IntoView {
 fn ReceiptView(receipt: Receipt) -> impl IntoView {
     let i18n = use_i18n();
     let r = receipt;
-    let status_key = receipt_status_key(&r.status);
+    let status_key = receipt_status_key(r.status);
     let status_class = format!("badge status-{}", r.status);
-    let ok = r.status == "settled";
+    let ok = r.status == crate::platform::status::DonationStatus::Settled;
     let code = r.tracking_code.clone();
     let code_attr = code.clone();
     let amount = r.amount_rials;
@@ -350,10 +351,10 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
             })}
             {(r.monthly && ok).then(|| view! { <p class="muted">{t("receipt.monthly")}</p> })}
             {r.pledge.clone().filter(|_| r.pledge_active).map(|(code, token)| view! { <CancelPledgeForm code=code token=token/> })}
-            {(!ok && r.status != "pending").then(|| view! {
+            {(!ok && r.status != crate::platform::status::DonationStatus::Pending).then(|| view! {
                 <p><A href=retry.clone() attr:class="button">{t("receipt.try_again")}</A></p>
             })}
-            {(r.status == "pending").then(|| view! { <p class="muted">{t("receipt.pending_help")}</p> })}
+            {(r.status == crate::platform::status::DonationStatus::Pending).then(|| view! { <p class="muted">{t("receipt.pending_help")}</p> })}
             <p class="muted small">{t("receipt.keep_code")}</p>
             <p class="no-print"><button type="button" class="button" id="print-receipt" on:click=move |_| print_page()>{t("receipt.print")}</button></p>
         </article>
@@ -415,7 +416,7 @@ pub fn MyGifts() -> impl IntoView {
                 Ok(list) => view! {
                     <ul class="gift-history" id="my-gifts">
                         {list.into_iter().map(|g| {
-                            let status = receipt_status_key(&g.status);
+                            let status = receipt_status_key(g.status);
                             let date = g.created_at.date_naive();
                             let title = if g.target_title.is_empty() { None } else { Some(g.target_title.clone()) };
                             view! {

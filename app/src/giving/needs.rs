@@ -29,7 +29,7 @@ pub struct NeedCard {
     pub raised_rials: i64,
     pub donors: i64,
     pub deadline: Option<NaiveDate>,
-    pub status: String,
+    pub status: crate::platform::status::NeedStatus,
     pub occasion: Option<String>,
 }
 

@@ -1,5 +1,6 @@
 use super::*;
 use crate::i18n::{format_toman, t, use_i18n, Locale};
+use crate::platform::status::NeedStatus;
 use crate::ui::encode_query_value;
 use crate::ui::{
     donor_count_key, phrase_text, Arg, DataText, Day, Num, PageMeta, Phrase, ProgressBar, Sep,
@@ -54,11 +55,12 @@ fn household_key(band: &str) -> &'static str {
     }
 }
 
-fn status_key(s: &str) -> &'static str {
+/// A public card's badge: only the public states reach a card.
+fn status_key(s: NeedStatus) -> &'static str {
     match s {
-        "funded" => "need_status.funded",
-        "purchased" => "need_status.purchased",
-        "delivered" => "need_status.delivered",
+        NeedStatus::Funded => "need_status.funded",
+        NeedStatus::Purchased => "need_status.purchased",
+        NeedStatus::Delivered => "need_status.delivered",
         _ => "need_status.published",
     }
 }
@@ -97,7 +99,7 @@ pub fn NeedCardView(
     let i18n = use_i18n();
     let href = format!("/needs/{}", card.code);
     let category = category_key(&card.category);
-    let status = status_key(&card.status);
+    let status = status_key(card.status);
     let status_class = format!("badge status-{}", card.status);
     let province = card.province.clone();
     let band = card.household_band.clone();
@@ -249,7 +251,7 @@ pub fn NeedsPage() -> impl IntoView {
                             {p.items.is_empty().then(|| view! { <p class="empty">{t("needs.empty")}</p> })}
                             // Never a dead end: when nothing here is still raising, the kind's fund
                             // (or the most urgent needs) takes the gift instead.
-                            {(!p.items.iter().any(|c| c.status == "published")).then(|| {
+                            {(!p.items.iter().any(|c| c.status == crate::platform::status::NeedStatus::Published)).then(|| {
                                 let fund = q.category.clone().filter(|c| CATEGORIES.contains(&c.as_str()));
                                 let href = fund.as_ref().map_or("/give".to_string(), |c| format!("/give?category={c}"));
                                 view! {
@@ -337,7 +339,7 @@ pub fn NeedPage() -> impl IntoView {
                             <TitleText text=d.card.title.clone() description=d.story.clone()/>
                             <p><A href="/needs">{t("needs.back")}</A></p>
                             <NeedCardView card=d.card.clone() detail=true/>
-                            {(d.card.status == "published").then(|| view! {
+                            {(d.card.status == crate::platform::status::NeedStatus::Published).then(|| view! {
                                 <p class="give-cta">
                                     <A href=format!("/give?need={}", d.card.code) attr:class="button primary" attr:id="give-button">
                                         {t("give.cta")}

@@ -13,7 +13,7 @@ pub struct SandboxPayment {
     pub authority: String,
     pub amount_rials: i64,
     pub description: String,
-    pub status: String,
+    pub status: crate::platform::status::SandboxPaymentStatus,
 }
 
 #[server(prefix = "/api", endpoint = "sandbox-bank/payment")]
@@ -27,7 +27,7 @@ pub async fn load_sandbox_payment(authority: String) -> Result<SandboxPayment, A
             authority: p.authority,
             amount_rials: p.amount_rials,
             description: p.description,
-            status: p.status.to_string(),
+            status: p.status,
         })
     }
     .await
@@ -51,7 +51,7 @@ pub fn SandboxBankPage() -> impl IntoView {
                     Ok(p) => {
                         let action = format!("/sandbox-bank/{}/decide", p.authority);
                         let amount = p.amount_rials;
-                        let open = p.status == "pending";
+                        let open = p.status == crate::platform::status::SandboxPaymentStatus::Pending;
                         view! {
                             <dl class="facts">
                                 <dt>{t("sandbox.merchant")}</dt><dd>{p.description.clone()}</dd>

@@ -213,7 +213,7 @@ fn card(
         raised_rials: raised,
         donors,
         deadline: n.deadline,
-        status: n.status.to_string(),
+        status: n.status,
         occasion: n.occasion.clone(),
     }
 }

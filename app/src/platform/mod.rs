@@ -14,6 +14,7 @@ pub mod entity;
 pub mod metrics;
 #[cfg(feature = "ssr")]
 pub mod rate_limit;
+pub mod status;
 #[cfg(feature = "ssr")]
 pub mod watermark;
 

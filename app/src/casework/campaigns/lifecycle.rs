@@ -111,7 +111,7 @@ pub async fn case(state: &AppState, who: &Authed, code: &str) -> Result<Campaign
     Ok(CampaignCase {
         code: c.public_code,
         prisoner_code: pr.public_code,
-        status: c.status.to_string(),
+        status: c.status,
         title: c.public_title,
         story: c.public_story,
         offence: c.offence_category,

@@ -55,9 +55,9 @@ pub fn CampaignCasePage() -> impl IntoView {
                         let codes = [c.code.clone(), c.code.clone(), c.code.clone(), c.code.clone(), c.code.clone()];
                         let [c1, c2, c3, c4, c5] = codes;
                         let (c6, c7) = (c.code.clone(), c.code.clone());
-                        let can_forgive = ["draft", "verified", "published"].contains(&c.status.as_str())
+                        let can_forgive = c.status.takes_forgiveness()
                             && !c.withdrawn && may(&u, Permission::DraftCampaign);
-                        let can_consent = c.status != "closed" && may(&u, Permission::RecordConsent);
+                        let can_consent = c.status != crate::platform::status::CampaignStatus::Closed && may(&u, Permission::RecordConsent);
                         view! {
                             <CampaignFacts c=c.clone()/>
                             {can_consent.then(|| view! { <CampaignConsentForm code=c6.clone() given=c.consent consent/> })}
@@ -72,19 +72,19 @@ pub fn CampaignCasePage() -> impl IntoView {
                                     </ActionForm>
                                 </details>
                             })}
-                            {(c.status == "draft" && !c.mine && may(&u, Permission::VerifyCampaign)).then(|| view! {
+                            {(c.status == crate::platform::status::CampaignStatus::Draft && !c.mine && may(&u, Permission::VerifyCampaign)).then(|| view! {
                                 <ActionForm action=verify attr:class="inline-form">
                                     <input type="hidden" name="code" value=c1.clone()/>
                                     <button type="submit" class="button" id="campaign-verify">{t("staff.verify")}</button>
                                 </ActionForm>
                             })}
-                            {(c.status == "verified" && may(&u, Permission::VerifyCampaign)).then(|| view! {
+                            {(c.status == crate::platform::status::CampaignStatus::Verified && may(&u, Permission::VerifyCampaign)).then(|| view! {
                                 <ActionForm action=publish attr:class="inline-form">
                                     <input type="hidden" name="code" value=c2.clone()/>
                                     <button type="submit" class="button" id="campaign-publish">{t("staff.publish")}</button>
                                 </ActionForm>
                             })}
-                            {(c.status == "funded" && may(&u, Permission::Fulfil)).then(|| view! {
+                            {(c.status == crate::platform::status::CampaignStatus::Funded && may(&u, Permission::Fulfil)).then(|| view! {
                                 <ActionForm action=pay attr:class="form" attr:id="court-form">
                                     <input type="hidden" name="code" value=c3.clone()/>
                                     <label>{t("staff.court_ref")}<input name="court_ref" required/></label>
@@ -94,14 +94,14 @@ pub fn CampaignCasePage() -> impl IntoView {
                                     </crate::ui::Confirm>
                                 </ActionForm>
                             })}
-                            {(c.status == "paid_to_court" && may(&u, Permission::RecordRelease)).then(|| view! {
+                            {(c.status == crate::platform::status::CampaignStatus::PaidToCourt && may(&u, Permission::RecordRelease)).then(|| view! {
                                 <ActionForm action=release attr:class="form" attr:id="release-form">
                                     <input type="hidden" name="code" value=c4.clone()/>
                                     <label>{t("staff.release_date")}<crate::ui::DateField name="date" required=true/></label>
                                     <button type="submit" class="button">{t("staff.record_release")}</button>
                                 </ActionForm>
                             })}
-                            {(c.status == "released" && may(&u, Permission::RecordRelease)).then(|| view! {
+                            {(c.status == crate::platform::status::CampaignStatus::Released && may(&u, Permission::RecordRelease)).then(|| view! {
                                 <ActionForm action=close attr:class="inline-form">
                                     <input type="hidden" name="code" value=c5.clone()/>
                                     <button type="submit" class="button secondary" id="campaign-close">{t("staff.close")}</button>
@@ -128,7 +128,7 @@ fn CampaignFacts(c: CampaignCase) -> impl IntoView {
     let (owed, forgiven, bal) = (c.total_owed_rials, c.forgiveness_rials, c.balance_rials);
     view! {
         <crate::ui::TitleText text=c.title.clone()/><h1 dir="auto">{c.title.clone()}</h1>
-        <p><span class="status" id="campaign-status" data-status=c.status.clone()>{move || i18n.t(&status_key)}</span></p>
+        <p><span class="status" id="campaign-status" data-status=c.status.as_str()>{move || i18n.t(&status_key)}</span></p>
         <p class="story" dir="auto">{c.story.clone()}</p>
         <dl class="facts">
             <dt>{t("staff.total_owed")}</dt><dd>{move || format_toman(owed, i18n.get())}</dd>

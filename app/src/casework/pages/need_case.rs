@@ -42,14 +42,14 @@ pub fn NeedCasePage() -> impl IntoView {
                         let cat = category_key(&n.category);
                         let (goal, bal) = (n.goal_rials, n.balance_rials);
                         let (ncode1, ncode2, ncode3) = (n.code.clone(), n.code.clone(), n.code.clone());
-                        let can_verify = n.status == "awaiting_verification" && !n.mine && may(&u, Permission::VerifyNeed);
-                        let can_buy = n.status == "funded" && may(&u, Permission::Fulfil);
-                        let can_deliver = n.status == "purchased" && may(&u, Permission::Fulfil);
-                        let can_edit = n.status == "awaiting_verification" && may(&u, Permission::DraftNeed);
+                        let can_verify = n.status == crate::platform::status::NeedStatus::AwaitingVerification && !n.mine && may(&u, Permission::VerifyNeed);
+                        let can_buy = n.status == crate::platform::status::NeedStatus::Funded && may(&u, Permission::Fulfil);
+                        let can_deliver = n.status == crate::platform::status::NeedStatus::Purchased && may(&u, Permission::Fulfil);
+                        let can_edit = n.status == crate::platform::status::NeedStatus::AwaitingVerification && may(&u, Permission::DraftNeed);
                         let edit_form = can_edit.then(|| view! { <NeedEditForm n=n.clone() edit/> });
                         view! {
                             <crate::ui::TitleText text=n.title.clone()/><h1 dir="auto">{n.title.clone()}</h1>
-                            <p><span class="status" id="case-status" data-status=n.status.clone()>{move || i18n.t(&status_key)}</span>
+                            <p><span class="status" id="case-status" data-status=n.status.as_str()>{move || i18n.t(&status_key)}</span>
                                <Sep/> {move || i18n.t(cat)} <Sep/> <A href=format!("/staff/families/{}", n.family_code)>{n.family_code.clone()}</A></p>
                             <p class="story" dir="auto">{n.story.clone()}</p>
                             <dl class="facts">
@@ -59,7 +59,7 @@ pub fn NeedCasePage() -> impl IntoView {
                             {n.hide_province.then(|| view! { <p class="notice">{t("staff.province_hidden")}</p> })}
                             {n.withdrawn.then(|| view! { <p class="notice" id="card-withdrawn">{t("staff.card_withdrawn")}</p> })}
                             {edit_form}
-                            {(n.status == "awaiting_verification" && n.mine).then(|| view! { <p class="notice">{t("staff.four_eyes")}</p> })}
+                            {(n.status == crate::platform::status::NeedStatus::AwaitingVerification && n.mine).then(|| view! { <p class="notice">{t("staff.four_eyes")}</p> })}
                             {can_verify.then(|| view! {
                                 <ActionForm action=verify attr:class="inline-form">
                                     <input type="hidden" name="code" value=ncode1.clone()/>

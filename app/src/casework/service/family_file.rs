@@ -32,7 +32,7 @@ pub(super) fn case_row(
         code: n.public_code.clone(),
         family_code: family_code.to_string(),
         category: n.category.clone(),
-        status: n.status.to_string(),
+        status: n.status,
         title: n.public_title.clone(),
         story: n.public_story.clone(),
         goal_rials: n.goal_rials,

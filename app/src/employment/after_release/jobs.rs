@@ -288,11 +288,11 @@ pub async fn applicants(
     state: &AppState,
     me: &service::Owner,
     job_code: &str,
-) -> Result<Vec<(String, Passport)>, AppError> {
+) -> Result<Vec<(JobApplicationStatus, Passport)>, AppError> {
     let (_, apps) = own_post_applications(state, me, job_code).await?;
     let mut out = Vec::new();
     for (a, p) in apps {
-        out.push((a.status.to_string(), passport(state, &p).await?));
+        out.push((a.status, passport(state, &p).await?));
     }
     Ok(out)
 }

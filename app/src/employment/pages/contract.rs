@@ -95,11 +95,21 @@ impl Can {
             staff,
             review: staff
                 && may(u, Permission::ReviewContract)
-                && matches!(c.status.as_str(), "proposed" | "officer_approved"),
+                && matches!(
+                    c.status,
+                    crate::platform::status::ContractStatus::Proposed
+                        | crate::platform::status::ContractStatus::OfficerApproved
+                ),
             manage: staff
                 && may(u, Permission::ManageContract)
-                && matches!(c.status.as_str(), "active" | "suspended"),
-            work: staff && may(u, Permission::ManageWorkers) && c.status == "active",
+                && matches!(
+                    c.status,
+                    crate::platform::status::ContractStatus::Active
+                        | crate::platform::status::ContractStatus::Suspended
+                ),
+            work: staff
+                && may(u, Permission::ManageWorkers)
+                && c.status == crate::platform::status::ContractStatus::Active,
             manage_workers: may(u, Permission::ManageWorkers),
             pay: staff && may(u, Permission::PayWages),
             dispute: c.own || may(u, Permission::ManageWorkers),
@@ -146,7 +156,7 @@ pub fn ContractPage() -> impl IntoView {
 fn ContractTerms(c: ContractView) -> impl IntoView {
     view! {
         <crate::ui::PageMeta title="employment.contract"/><h1>{t("employment.contract")} " " <bdi id="contract-code" class="code" dir="ltr" translate="no">{c.code.clone()}</bdi></h1>
-        <p><span class="status" id="contract-status" data-status=c.status.clone()><Label prefix="status" code=c.status.clone()/></span>
+        <p><span class="status" id="contract-status" data-status=c.status.as_str()><Label prefix="status" code=c.status.to_string()/></span>
            {c.status_reason.clone().map(|r| view! { " — " <bdi>{r}</bdi> })}</p>
         <dl class="facts" id="contract-terms">
             <dt>{t("employment.company_name")}</dt><dd><bdi><crate::ui::DataText text=c.company.clone()/></bdi></dd>
@@ -217,7 +227,7 @@ fn ContractDecisions(
                 </ActionForm>
             }
         })}
-        {(c.own && matches!(c.status.as_str(), "proposed" | "officer_approved" | "active" | "suspended" | "rejected")).then(|| {
+        {(c.own && c.status.may_be_amended()).then(|| {
             let tm = c.terms.clone();
             let (c1, ws) = (code1.clone(), c.workshop_code.clone());
             let hourly = tm.wage_model == "hourly";
@@ -270,7 +280,7 @@ fn ContractWorkers(c: ContractView, a: Actions, can: Can) -> impl IntoView {
     let active_workers: Vec<String> = c
         .workers
         .iter()
-        .filter(|w| w.status == "active")
+        .filter(|w| w.status == crate::platform::status::AssignmentStatus::Active)
         .map(|w| w.worker_code.clone())
         .collect();
     let piece = c.terms.wage_model == "piece";
@@ -282,7 +292,7 @@ fn ContractWorkers(c: ContractView, a: Actions, can: Can) -> impl IntoView {
                 let can_rate = staff && w.rating.is_none() && can.manage_workers;
                 let (c1, wc) = (code1.clone(), w.worker_code.clone());
                 view! {
-                <li data-worker=w.worker_code.clone()><crate::ui::Code code=w.worker_code.clone()/> " " <Skills skills=w.skills.clone()/> <Sep/> <Label prefix="worker_status" code=w.status.clone()/>
+                <li data-worker=w.worker_code.clone()><crate::ui::Code code=w.worker_code.clone()/> " " <Skills skills=w.skills.clone()/> <Sep/> <Label prefix="worker_status" code=w.status.to_string()/>
                     {w.rating.map(|r| view! { <Sep/> {t("employment.rating")} " " <span class="rating"><crate::ui::Num n={r as i64}/></span> "/5" })}
                     {w.family_code.clone().map(|f| view! { <Sep/> <A href=format!("/staff/families/{f}") attr:class="family-link">{t("employment.family_file")}</A> })}
                     {can_rate.then(|| view! {
@@ -294,7 +304,7 @@ fn ContractWorkers(c: ContractView, a: Actions, can: Can) -> impl IntoView {
                                     {(1..=5).rev().map(|r| view! { <option value=r.to_string()><crate::ui::Num n={r}/></option> }).collect_view()}
                                 </select>
                             </label>
-                            <button type="submit" class="button secondary">{if w.status == "active" { t("employment.end_assignment").into_any() } else { t("employment.rate_worker").into_any() }}</button>
+                            <button type="submit" class="button secondary">{if w.status == crate::platform::status::AssignmentStatus::Active { t("employment.end_assignment").into_any() } else { t("employment.rate_worker").into_any() }}</button>
                         </ActionForm>
                     })}
                 </li>
@@ -428,12 +438,12 @@ fn ContractInvoices(c: ContractView, a: Actions, can: Can) -> impl IntoView {
             <thead><tr><th>{t("employment.invoice")}</th><th>{t("employment.period")}</th><th>{t("employment.accepted")}</th><th>{t("employment.amount")}</th><th>{t("employment.status")}</th></tr></thead>
             <tbody>
                 {c.invoices.clone().into_iter().map(|i| {
-                    let issued = i.status == "issued";
+                    let issued = i.status == crate::platform::status::InvoiceStatus::Issued;
                     let ic = i.code.clone();
                     view! {
                         <tr data-invoice=i.code.clone()>
                             <td data-label=move || i18n.t("employment.invoice")><crate::ui::Code code=i.code.clone()/></td><td data-label=move || i18n.t("employment.period")><crate::ui::Period period=i.period.clone()/></td><td data-label=move || i18n.t("employment.accepted")><crate::ui::Num n={i.accepted_units}/></td><td data-label=move || i18n.t("employment.amount")><crate::ui::Money rials={i.amount_rials}/></td>
-                            <td data-label=move || i18n.t("employment.status")><Label prefix="invoice_status" code=i.status.clone()/>
+                            <td data-label=move || i18n.t("employment.status")><Label prefix="invoice_status" code=i.status.to_string()/>
                                 {(can_pay && issued).then(|| view! {
                                     <ActionForm action=paid attr:class="inline-form">
                                         <input type="hidden" name="invoice" value=ic/>

@@ -31,12 +31,12 @@ pub fn DashboardPage() -> impl IntoView {
                     }.into_any(),
                     Err(e) => view! { <p class="error">{move || i18n.t(e.message_key())}</p> }.into_any(),
                     Ok(d) => {
-                        let verified = d.me.status == "verified";
+                        let verified = d.me.status == crate::platform::status::EntrepreneurStatus::Verified;
                         let workshops = d.workshops.clone();
                         let province = d.province.clone();
                         view! {
                             <h2><bdi><crate::ui::DataText text=d.me.company.clone()/></bdi></h2>
-                            <p id="company-status" data-status=d.me.status.clone()><Label prefix="company_status" code=d.me.status.clone()/></p>
+                            <p id="company-status" data-status=d.me.status.as_str()><Label prefix="company_status" code=d.me.status.to_string()/></p>
                             <h2>{t("employment.contracts")}</h2>
                             <ContractList rows=d.contracts.clone() id="my-contracts"/>
                             <h2>{t("employment.output")}</h2>
@@ -67,7 +67,7 @@ pub fn DashboardPage() -> impl IntoView {
                                 <thead><tr><th>{t("employment.contract")}</th><th>{t("employment.period")}</th><th>{t("employment.accepted")}</th><th>{t("employment.amount")}</th><th>{t("employment.status")}</th></tr></thead>
                                 <tbody>
                                     {d.invoices.into_iter().map(|(c, i)| view! {
-                                        <tr><td data-label=move || i18n.t("employment.contract")><A href=format!("/employment/contracts/{c}")>{c.clone()}</A></td><td data-label=move || i18n.t("employment.period")><crate::ui::Period period=i.period.clone()/></td><td data-label=move || i18n.t("employment.accepted")><crate::ui::Num n={i.accepted_units}/></td><td data-label=move || i18n.t("employment.amount")><crate::ui::Money rials={i.amount_rials}/></td><td data-label=move || i18n.t("employment.status")><Label prefix="invoice_status" code=i.status.clone()/></td></tr>
+                                        <tr><td data-label=move || i18n.t("employment.contract")><A href=format!("/employment/contracts/{c}")>{c.clone()}</A></td><td data-label=move || i18n.t("employment.period")><crate::ui::Period period=i.period.clone()/></td><td data-label=move || i18n.t("employment.accepted")><crate::ui::Num n={i.accepted_units}/></td><td data-label=move || i18n.t("employment.amount")><crate::ui::Money rials={i.amount_rials}/></td><td data-label=move || i18n.t("employment.status")><Label prefix="invoice_status" code=i.status.to_string()/></td></tr>
                                     }).collect_view()}
                                 </tbody>
                             </table>
@@ -130,7 +130,7 @@ pub(super) fn ContractList(rows: Vec<ContractRow>, id: &'static str) -> impl Int
                 <li data-code=code>
                     <A href=href><crate::ui::Code code=c.code.clone()/></A>
                     " — " <bdi><crate::ui::DataText text=c.product.clone()/></bdi> <Sep/> <bdi><crate::ui::DataText text=c.company.clone()/></bdi> <Sep/> {bilingual(c.workshop_fa.clone(), c.workshop_en.clone())}
-                    <Sep/> <span class="status" data-status=c.status.clone()><Label prefix="status" code=c.status.clone()/></span>
+                    <Sep/> <span class="status" data-status=c.status.as_str()><Label prefix="status" code=c.status.to_string()/></span>
                     <Sep/> <crate::ui::Num n={c.workers}/> "/" <crate::ui::Num n={c.headcount as i64}/>
                 </li>
                 }

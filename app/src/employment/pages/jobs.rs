@@ -89,10 +89,10 @@ pub(super) fn JobsSection(province: String) -> impl IntoView {
         {move || applicants.value().get().and_then(|r| r.ok()).map(|list| view! {
             <ul class="plain" id="applicants">
                 {list.into_iter().map(|(status, p)| {
-                    let open = status == "applied";
+                    let open = status == crate::platform::status::JobApplicationStatus::Applied;
                     let (pa, pb) = (p.code.clone(), p.code.clone());
-                    let shown = status.clone();
-                    view! { <li data-status=status><PassportCard p/> <Sep/> <Label prefix="application" code=shown/>
+                    let shown = status.to_string();
+                    view! { <li data-status=status.as_str()><PassportCard p/> <Sep/> <Label prefix="application" code=shown/>
                         {open.then(|| view! {
                             <ActionForm action=decide attr:class="inline-form">
                                 <input type="hidden" name="job" value=move || job_shown.get()/>

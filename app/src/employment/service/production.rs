@@ -250,7 +250,7 @@ pub(super) fn invoice_view(i: &invoice::Model) -> InvoiceView {
         period: i.period.clone(),
         accepted_units: i.accepted_units,
         amount_rials: i.amount_rials,
-        status: i.status.to_string(),
+        status: i.status,
     }
 }
 

@@ -41,7 +41,7 @@ pub async fn contract_view(
         .collect();
     Ok(ContractView {
         code: c.public_code.clone(),
-        status: c.status.to_string(),
+        status: c.status,
         status_reason: c.status_reason.clone(),
         version: c.version,
         workshop_code: place.workshop.public_code.clone(),
@@ -119,7 +119,7 @@ async fn workers_of(
         .map(|a| WorkerView {
             worker_code: a.worker_code.clone(),
             skills: skills.get(&a.prisoner_id).cloned().unwrap_or_default(),
-            status: a.status.to_string(),
+            status: a.status,
             family_code: families.get(&a.prisoner_id).cloned(),
             rating: a.rating,
         })
@@ -211,7 +211,7 @@ pub(super) async fn contract_rows(
                 company: es.get(&c.entrepreneur_id).cloned().unwrap_or_default(),
                 workshop_fa: w.map(|w| w.name_fa.clone()).unwrap_or_default(),
                 workshop_en: w.map(|w| w.name_en.clone()).unwrap_or_default(),
-                status: c.status.to_string(),
+                status: c.status,
                 headcount: c.headcount,
                 workers: workers.get(&c.id).copied().unwrap_or(0),
             }
@@ -239,7 +239,7 @@ pub(super) async fn entrepreneur_rows(
                 sector: e.sector,
                 province_fa: p.map(|p| p.name_fa.clone()).unwrap_or_default(),
                 province_en: p.map(|p| p.name_en.clone()).unwrap_or_default(),
-                status: e.status.to_string(),
+                status: e.status,
             }
         })
         .collect())

@@ -93,7 +93,7 @@ pub(super) async fn receipt_of(state: &AppState, d: donation::Model) -> Result<R
     Ok(Receipt {
         token: receipt_token(state, &d.tracking_code),
         tracking_code: d.tracking_code,
-        status: d.status.to_string(),
+        status: d.status,
         amount_rials: d.amount_rials,
         overflow_rials: d.overflow_rials,
         overflow_fund,
@@ -150,7 +150,7 @@ pub async fn history(state: &AppState, user_id: i64) -> Result<Vec<GiftLine>, Ap
             receipt_url: receipt_url(&d.tracking_code, &r.token),
             tracking_code: d.tracking_code,
             amount_rials: d.amount_rials,
-            status: d.status.to_string(),
+            status: d.status,
             target_kind: d.target_kind,
             target_title: r.target_title,
             target_status: r.target_status,

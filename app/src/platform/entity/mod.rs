@@ -37,7 +37,7 @@ pub mod recovery_code;
 pub mod release_campaign;
 pub mod sandbox_payment;
 pub mod session;
-pub mod status;
+pub use super::status;
 pub mod training_enrolment;
 pub mod training_programme;
 pub mod user;

@@ -1,12 +1,14 @@
 //! The states a row moves through, as enums stored as the same strings as before (no migration:
 //! the column stays text, `DeriveActiveEnum` maps each variant to its word). A status written by
-//! hand as a string can be misspelt and compiles; a variant cannot.
+//! hand as a string can be misspelt and compiles; a variant cannot. The browser build has them
+//! too (without the database derive): the wire types carry them, and the pages match on them.
 //!
 //! They serialise as the same word, so audit details and JSON read as before.
 //!
 //! Raw SQL (reports, the seed's bulk inserts) still names statuses in its text; it binds
 //! [`as_str`](NeedStatus::as_str) where a status is a parameter.
 
+#[cfg(feature = "ssr")]
 use sea_orm::entity::prelude::*;
 
 /// One status enum: its variants and their stored words, `as_str`, `Display`, and comparison
@@ -14,13 +16,19 @@ use sea_orm::entity::prelude::*;
 macro_rules! status {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $value:tt),+ $(,)? }) => {
         $(#[$doc])*
-        #[derive(
-            Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum,
-            serde::Serialize, serde::Deserialize,
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "ssr", derive(EnumIter, DeriveActiveEnum))]
+        #[cfg_attr(
+            feature = "ssr",
+            sea_orm(rs_type = "String", db_type = "String(StringLen::None)")
         )]
-        #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
         pub enum $name {
-            $($(#[$vdoc])* #[sea_orm(string_value = $value)] #[serde(rename = $value)] $variant,)+
+            $(
+                $(#[$vdoc])*
+                #[cfg_attr(feature = "ssr", sea_orm(string_value = $value))]
+                #[serde(rename = $value)]
+                $variant,
+            )+
         }
 
         impl $name {
@@ -272,7 +280,7 @@ impl ContractStatus {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
     use sea_orm::{ActiveEnum, Iterable};
