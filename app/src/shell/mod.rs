@@ -2,6 +2,7 @@
 
 mod account;
 mod home;
+mod hydration;
 mod layout;
 mod security;
 mod sign_in;
@@ -46,11 +47,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="preload" href=font_file(locale) r#as="font" r#type="font/woff2" crossorigin=""/>
                 <AutoReload options=options.clone()/>
                 <HashedStylesheet options=options.clone() id="leptos"/>
-                // Hydration waits for the browser's first idle moment (at most 2 s), and the
-                // module and wasm hints go at low priority: on a slow mobile link the text, the
-                // stylesheet and the font come first. Every page works before hydration (plain
-                // forms and links), so a tap in that moment is a normal page load.
-                <HydrationScripts options defer=true/>
+                // Hydration starts once the page has painted (see hydration.rs): on a slow
+                // mobile link the text, the stylesheet and the font come first.
+                <hydration::HydrateWhenIdle options/>
                 <MetaTags/>
             </head>
             <body>
