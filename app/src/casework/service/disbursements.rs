@@ -25,7 +25,7 @@ pub(in crate::casework) struct Disburse {
 pub(in crate::casework) async fn disburse(
     state: &AppState,
     who: &Authed,
-    r: Disburse,
+    mut r: Disburse,
 ) -> Result<FulfilOutcome, AppError> {
     let of_target = match r.target {
         FundTarget::Need(id) => disbursement::Column::NeedId.eq(id),
@@ -48,7 +48,7 @@ pub(in crate::casework) async fn disburse(
         return Err(invalid("status", "staff.nothing_to_pay"));
     }
     let txn = audit::begin(&state.db).await?;
-    let payee_id = match r.payee.clone() {
+    let payee_id = match r.payee.take() {
         Some(p) => Some(p.insert(&txn).await?.id),
         None => None,
     };
