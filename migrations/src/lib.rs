@@ -23,6 +23,7 @@ mod m0012_sign_up;
 mod m0013_public_scale;
 mod m0014_account_balances;
 mod m0015_running_totals;
+mod m0016_intentions;
 pub use m0007_casework::GENESIS as AUDIT_GENESIS;
 pub use m0014_account_balances::RECOMPUTE as RECOMPUTE_BALANCES;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_public_scale::Migration),
             Box::new(m0014_account_balances::Migration),
             Box::new(m0015_running_totals::Migration),
+            Box::new(m0016_intentions::Migration),
         ]
     }
 }

@@ -26,6 +26,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/provinces.csv", get(provinces_csv))
         .route("/api/v1/categories", get(categories))
         .route("/api/v1/categories.csv", get(categories_csv))
+        .route("/api/v1/intentions", get(intentions))
+        .route("/api/v1/intentions.csv", get(intentions_csv))
         .route("/api/v1/needs", get(needs))
         .route("/api/v1/campaigns", get(campaigns))
         .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
@@ -126,6 +128,19 @@ async fn categories_csv(State(s): State<AppState>) -> Response {
         snapshot::report(&s.db)
             .await
             .map(|r| transparency::categories_csv(&r.categories)),
+    )
+}
+
+async fn intentions(State(s): State<AppState>) -> Response {
+    answer(snapshot::report(&s.db).await.map(|r| r.intentions))
+}
+
+async fn intentions_csv(State(s): State<AppState>) -> Response {
+    csv_answer(
+        "intentions",
+        snapshot::report(&s.db)
+            .await
+            .map(|r| transparency::intentions_csv(&r.intentions)),
     )
 }
 
@@ -238,6 +253,8 @@ pub fn openapi_document() -> serde_json::Value {
             "/api/v1/provinces.csv": {"get": {"summary": "The same, as CSV", "operationId": "provincesCsv", "responses": csv_ok("CSV")}},
             "/api/v1/categories": {"get": {"summary": "Raised and needs met per kind of need", "operationId": "categories", "responses": ok(list("Category"), "Kinds of need")}},
             "/api/v1/categories.csv": {"get": {"summary": "The same, as CSV", "operationId": "categoriesCsv", "responses": csv_ok("CSV")}},
+            "/api/v1/intentions": {"get": {"summary": "Gifts and rials given with each religious intention (sadaqah, kaffareh, nazr, fitriyeh, zakat)", "operationId": "intentions", "responses": ok(list("Intention"), "The five intentions")}},
+            "/api/v1/intentions.csv": {"get": {"summary": "The same, as CSV", "operationId": "intentionsCsv", "responses": csv_ok("CSV")}},
             "/api/v1/needs": {"get": {
                 "summary": "Public needs, filtered and paged like /needs", "operationId": "needs",
                 "parameters": [
@@ -269,6 +286,7 @@ pub fn openapi_document() -> serde_json::Value {
                 "code": {"type": "string"}, "name_fa": {"type": "string"}, "name_en": {"type": "string"},
                 "raised_rials": rials, "needs_met": int}},
             "Category": {"type": "object", "properties": {"category": {"type": "string"}, "raised_rials": rials, "needs_met": int}},
+            "Intention": {"type": "object", "properties": {"intention": {"type": "string", "enum": app::giving::Intention::ALL.map(|i| i.as_str())}, "gifts": int, "raised_rials": rials}},
             "NeedCard": {"type": "object", "properties": {
                 "code": {"type": "string"}, "category": {"type": "string"}, "title": {"type": "string"},
                 "province": {"type": ["object", "null"]}, "household_band": {"type": "string"},

@@ -134,5 +134,73 @@ pub fn StaffAdminPage() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+        <IntentionRulesAdmin/>
+    }
+}
+
+/// Where gifts of each intention may go: the rules in force, those set to start later, and the
+/// form that sets the next one (national admins; the server refuses everyone else).
+#[component]
+fn IntentionRulesAdmin() -> impl IntoView {
+    use crate::giving::intention::{intention_rules, SetIntentionRule};
+    use crate::giving::{category_key, intention_key, Intention, RuleSummary, CATEGORIES};
+    let i18n = use_i18n();
+    let set = ServerAction::<SetIntentionRule>::new();
+    let rules = Resource::new(move || set.version().get(), |_| intention_rules());
+    let error = Signal::derive(move || set.value().get().and_then(|r| r.err()));
+    view! {
+        <section class="panel" id="intention-rules-admin">
+            <h2>{t("admin.intention_rules")}</h2>
+            <p class="muted">{t("admin.intention_rules_help")}</p>
+            <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
+                {move || rules.get().map(|r| match r {
+                    Err(e) => view! { <p class="error">{move || i18n.t(e.message_key())}</p> }.into_any(),
+                    Ok(rows) => view! {
+                        <table class="table" id="intention-rules-table">
+                            <thead><tr><th>{t("give.intention")}</th><th>{t("admin.rule_reaches")}</th><th>{t("employment.rule_from")}</th></tr></thead>
+                            <tbody>
+                                {rows.into_iter().map(|row| {
+                                    let r = row.rule;
+                                    view! {
+                                        <tr data-intention=r.intention.as_str() data-in-force=row.in_force.to_string()>
+                                            <td>{t(intention_key(r.intention))}{row.in_force.then(|| view! { " " <span class="status">{t("employment.in_force")}</span> })}</td>
+                                            <td><RuleSummary rule=r.clone()/></td>
+                                            <td>{match r.effective_from {
+                                                Some(date) => view! { <crate::ui::Day date/> }.into_any(),
+                                                None => t("admin.rule_built_in").into_any(),
+                                            }}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                })}
+            </Suspense>
+            <details class="subform" id="intention-rule-details">
+                <summary>{t("admin.set_intention_rule")}</summary>
+                <ErrorNote error/>
+                <ActionForm action=set attr:class="form" attr:id="intention-rule-form">
+                    <label>{t("give.intention")}
+                        <select name="form[intention]">
+                            {Intention::ALL.into_iter().map(|i| view! { <option value=i.as_str()>{t(intention_key(i))}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <fieldset>
+                        <legend>{t("admin.rule_kinds")}</legend>
+                        <p class="muted small">{t("admin.rule_kinds_help")}</p>
+                        {CATEGORIES.into_iter().map(|c| view! {
+                            <label class="check"><input type="checkbox" name="form[categories][]" value=c/><span>{t(category_key(c))}</span></label>
+                        }).collect_view()}
+                        <label class="check"><input type="checkbox" name="form[campaigns]" value="on"/><span>{t("admin.rule_campaigns")}</span></label>
+                    </fieldset>
+                    <label>{t("admin.rule_window_from")}<crate::ui::DateField name="form[window_from]"/></label>
+                    <label>{t("admin.rule_window_to")}<crate::ui::DateField name="form[window_to]"/></label>
+                    <label>{t("employment.rule_from")}<crate::ui::DateField name="form[effective_from]" required=true/></label>
+                    <button type="submit" class="button">{t("admin.save")}</button>
+                </ActionForm>
+                {move || matches!(set.value().get(), Some(Ok(()))).then(|| view! { <p class="notice" id="intention-rule-saved">{t("admin.saved")}</p> })}
+            </details>
+        </section>
     }
 }

@@ -30,6 +30,9 @@ pub struct GiftTarget {
     pub attempt: String,
     /// The active gateway is a test bank.
     pub test_bank: bool,
+    /// The intentions this target can take today, with their rules (the form offers these).
+    #[serde(default)]
+    pub intentions: Vec<super::IntentionRule>,
 }
 
 /// The gift form exactly as submitted (every field a string, as forms send them).
@@ -49,6 +52,10 @@ pub struct GiftForm {
     /// A mobile number or an e-mail address, for the receipt and look-up.
     pub contact: Option<String>,
     pub monthly: Option<String>,
+    /// `none` or one of [`super::Intention`]'s words.
+    pub intention: Option<String>,
+    /// A nazr's purpose, in the donor's words (read only by staff).
+    pub nazr_purpose: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,6 +104,9 @@ pub struct ValidGift {
     pub dedication: Option<(&'static str, String)>,
     pub contact: Option<Contact>,
     pub monthly: bool,
+    pub intention: Option<super::Intention>,
+    /// Only with [`super::Intention::Nazr`].
+    pub nazr_purpose: Option<String>,
 }
 
 fn checked(v: &Option<String>) -> bool {
@@ -184,6 +194,19 @@ pub fn validate_gift(f: &GiftForm) -> Result<ValidGift, (&'static str, &'static 
         // A need is met once; a monthly gift goes to a fund that keeps needing.
         return Err(("monthly", "give.monthly_funds_only"));
     }
+    let intention = match nonempty(&f.intention) {
+        None | Some("none") => None,
+        Some(w) => Some(super::Intention::parse(w).ok_or(("intention", "give.bad_intention"))?),
+    };
+    let nazr_purpose = match intention {
+        Some(super::Intention::Nazr) => Some(
+            nonempty(&f.nazr_purpose)
+                .map(validation::normalize_persian)
+                .filter(|t| super::NAZR_PURPOSE_CHARS.contains(&t.chars().count()))
+                .ok_or(("nazr_purpose", "give.nazr_purpose_invalid"))?,
+        ),
+        _ => None,
+    };
     Ok(ValidGift {
         target_kind,
         target_code,
@@ -193,6 +216,8 @@ pub fn validate_gift(f: &GiftForm) -> Result<ValidGift, (&'static str, &'static 
         dedication,
         contact,
         monthly,
+        intention,
+        nazr_purpose,
     })
 }
 
@@ -229,6 +254,9 @@ pub struct Receipt {
     pub token: String,
     /// Redacted news of what this gift funded (bought, delivered, released), for its donors only.
     pub updates: Vec<ImpactNote>,
+    /// The intention the donor named (a nazr's purpose is never shown here: staff only).
+    #[serde(default)]
+    pub intention: Option<super::Intention>,
 }
 
 /// One redacted impact update, shown only to the donors of its need or campaign.
@@ -445,6 +473,32 @@ mod tests {
         );
         f.target_kind = "urgent".into();
         assert!(validate_gift(&f).unwrap().monthly);
+    }
+
+    #[test]
+    fn intentions_and_a_nazr_purpose() {
+        let mut f = form();
+        assert_eq!(validate_gift(&f).unwrap().intention, None);
+        f.intention = Some("none".into());
+        assert_eq!(validate_gift(&f).unwrap().intention, None);
+        f.intention = Some("kaffareh".into());
+        f.nazr_purpose = Some("ignored".into());
+        let v = validate_gift(&f).unwrap();
+        assert_eq!(v.intention, Some(crate::giving::Intention::Kaffareh));
+        assert_eq!(v.nazr_purpose, None, "a purpose belongs to a nazr only");
+        f.intention = Some("tithe".into());
+        assert_eq!(validate_gift(&f), Err(("intention", "give.bad_intention")));
+        f.intention = Some("nazr".into());
+        f.nazr_purpose = Some(" ".into());
+        assert_eq!(
+            validate_gift(&f),
+            Err(("nazr_purpose", "give.nazr_purpose_invalid"))
+        );
+        f.nazr_purpose = Some("برای شفای پدرم".into());
+        assert_eq!(
+            validate_gift(&f).unwrap().nazr_purpose.as_deref(),
+            Some("برای شفای پدرم")
+        );
     }
 
     #[test]

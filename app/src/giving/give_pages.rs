@@ -144,6 +144,7 @@ fn GiveForm(target: GiftTarget) -> impl IntoView {
                     <small class="muted">{t("common.toman")}</small>
                 </label>
             </fieldset>
+            <super::IntentionChoice rules=target.intentions.clone() urgent=target.kind == "urgent"/>
             <AboutYou monthly=matches!(target.kind.as_str(), "category_fund" | "urgent")/>
             <FormError action_error=action_error/>
             <button type="submit" class="button primary" id="give-submit" disabled=move || action.pending().get()>
@@ -321,6 +322,9 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
                 {r.dedication_text.clone().map(|d| {
                     let k = if r.dedication_kind.as_deref() == Some("memory") { "give.dedication_memory" } else { "give.dedication_honour" };
                     view! { <dt>{move || i18n.t(k)}</dt><dd>{d}</dd> }
+                })}
+                {r.intention.map(|i| view! {
+                    <dt>{t("give.intention")}</dt><dd id="receipt-intention" data-intention=i.as_str()>{t(super::intention_key(i))}</dd>
                 })}
                 {r.gateway_ref.clone().map(|g| view! {
                     <dt>{t("receipt.bank_ref")}</dt><dd><crate::ui::Code code=g/></dd>

@@ -73,6 +73,7 @@ pub async fn create(
         next_due_on: Set(next_due(today)),
         created_at: Set(Utc::now()),
         cancelled_at: Set(None),
+        intention: Set(gift.intention),
         ..Default::default()
     }
     .insert(&state.db)
@@ -121,12 +122,13 @@ pub async fn send_reminders(state: &AppState, today: NaiveDate) -> Result<usize,
         .await?;
     let mut sent = 0;
     for p in due {
-        let (id, code, category, amount, was) = (
+        let (id, code, category, amount, was, intention) = (
             p.id,
             p.public_code,
             p.category,
             p.amount_rials,
             p.next_due_on,
+            p.intention,
         );
         let Some(sealed) = p.contact_enc else {
             continue;
@@ -153,10 +155,15 @@ pub async fn send_reminders(state: &AppState, today: NaiveDate) -> Result<usize,
             txn.rollback().await?;
             continue;
         }
-        let give = match category {
+        // The form opens as the first gift was given, its intention chosen.
+        let mut give = match category {
             Some(c) => format!("/give?category={c}"),
             None => "/give".to_string(),
         };
+        if let Some(i) = intention {
+            give.push(if give.contains('?') { '&' } else { '?' });
+            give.push_str(&format!("intention={i}"));
+        }
         crate::notify::enqueue(
             &txn,
             &state.sealer,

@@ -19,13 +19,15 @@ use std::collections::BTreeMap;
 pub const THROUGH_KEY: &str = "gift_totals.through";
 
 /// One row's key: a Solar Hijri month (`1405-09`), a category (`""`: none, e.g. the general
-/// fund), a province id (0: none) and whether the need's card hides its province.
+/// fund), a province id (0: none), whether the need's card hides its province, and the gift's
+/// intention (`""`: none; m0016).
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Key {
     pub period: String,
     pub category: String,
     pub province_id: i64,
     pub province_hidden: bool,
+    pub intention: String,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -67,11 +69,12 @@ impl watermark::RunningTotals for GiftTotals {
                     "SELECT {day} AS d, COALESCE(d.category, '') AS c, \
                      CAST(COALESCE(n.province_id, rc.province_id, 0) AS BIGINT) AS p, \
                      CAST(CASE WHEN n.hide_province = TRUE THEN 1 ELSE 0 END AS BIGINT) AS h, \
+                     COALESCE(d.intention, '') AS i, \
                      CAST(COUNT(*) AS BIGINT) AS n, CAST(SUM(d.amount_rials) AS BIGINT) AS s \
                      FROM donations d LEFT JOIN needs n ON n.id = d.need_id \
                      LEFT JOIN release_campaigns rc ON rc.id = d.campaign_id \
                      WHERE d.status = 'settled' AND d.settled_at IS NOT NULL{within} \
-                     GROUP BY 1, 2, 3, 4"
+                     GROUP BY 1, 2, 3, 4, 5"
                 ),
                 values,
             ))
@@ -92,6 +95,7 @@ impl watermark::RunningTotals for GiftTotals {
                     category: r.try_get("", "c")?,
                     province_id: r.try_get("", "p")?,
                     province_hidden: r.try_get::<i64>("", "h")? == 1,
+                    intention: r.try_get("", "i")?,
                 },
                 r.try_get("", "n")?,
                 r.try_get("", "s")?,
@@ -105,8 +109,8 @@ impl watermark::RunningTotals for GiftTotals {
         for (k, s) in sums {
             txn.execute_raw(stmt(
                 txn.get_database_backend(),
-                "INSERT INTO gift_totals (period, category, province_id, province_hidden, gifts, rials, updated_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (period, category, province_id, province_hidden) \
+                "INSERT INTO gift_totals (period, category, province_id, province_hidden, intention, gifts, rials, updated_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (period, category, province_id, province_hidden, intention) \
                  DO UPDATE SET gifts = gift_totals.gifts + excluded.gifts, \
                  rials = gift_totals.rials + excluded.rials, updated_at = excluded.updated_at",
                 [
@@ -114,6 +118,7 @@ impl watermark::RunningTotals for GiftTotals {
                     k.category.clone().into(),
                     k.province_id.into(),
                     k.province_hidden.into(),
+                    k.intention.clone().into(),
                     s.gifts.into(),
                     s.rials.into(),
                     now.into(),
@@ -129,7 +134,7 @@ impl watermark::RunningTotals for GiftTotals {
         for r in txn
             .query_all_raw(stmt(
                 txn.get_database_backend(),
-                "SELECT period, category, province_id, province_hidden, gifts, rials FROM gift_totals",
+                "SELECT period, category, province_id, province_hidden, intention, gifts, rials FROM gift_totals",
                 [],
             ))
             .await?
@@ -141,6 +146,7 @@ impl watermark::RunningTotals for GiftTotals {
                     category: r.try_get("", "category")?,
                     province_id: r.try_get("", "province_id")?,
                     province_hidden: r.try_get("", "province_hidden")?,
+                    intention: r.try_get("", "intention")?,
                 },
                 r.try_get("", "gifts")?,
                 r.try_get("", "rials")?,

@@ -245,6 +245,33 @@ status! {
     }
 }
 
+status! {
+    /// Not a status but a stored word all the same: the religious intention (نیت) a donor may
+    /// name for a gift. Each is spent by its rule (`giving::intention`).
+    Intention {
+        /// صدقه: any good work.
+        Sadaqah = "sadaqah",
+        /// کفاره: an expiation, spent on food for the poor.
+        Kaffareh = "kaffareh",
+        /// نذر: a vow, for the purpose the donor names (shown only to staff).
+        Nazr = "nazr",
+        /// فطریه: the alms of Eid al-Fitr, on food, around the Eid.
+        Fitriyeh = "fitriyeh",
+        /// زکات: the poor and the indebted (a release campaign for a debt included).
+        Zakat = "zakat",
+    }
+}
+
+impl Intention {
+    pub const ALL: [Intention; 5] = [
+        Intention::Sadaqah,
+        Intention::Kaffareh,
+        Intention::Nazr,
+        Intention::Fitriyeh,
+        Intention::Zakat,
+    ];
+}
+
 impl NeedStatus {
     /// Shown to the public (with current consent): published and every step after it.
     pub const PUBLIC: [NeedStatus; 4] = [

@@ -104,6 +104,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/release-rules") view=crate::giving::EligibilityPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/transparency") view=crate::transparency::TransparencyPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/give") view=crate::giving::GivePage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/give/intentions") view=crate::giving::IntentionRulesPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/receipt") view=crate::giving::ReceiptLookupPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/pledge/cancel") view=crate::giving::PledgeCancelPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/receipt/:code") view=crate::giving::ReceiptPage ssr=SsrMode::Async/>

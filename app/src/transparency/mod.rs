@@ -44,6 +44,14 @@ pub struct CategoryRow {
     pub needs_met: i64,
 }
 
+/// Gifts given with one intention (`giving::intention`), every one since the first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntentionRow {
+    pub intention: crate::giving::Intention,
+    pub gifts: i64,
+    pub raised_rials: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
     /// When the figures were computed (they are a snapshot; see `snapshot`).
@@ -60,6 +68,9 @@ pub struct Report {
     /// Open campaigns nearest their goal (the home page's list).
     #[serde(default)]
     pub near_goal: Vec<crate::giving::CampaignCard>,
+    /// What was given with each intention, in [`crate::giving::Intention::ALL`] order.
+    #[serde(default)]
+    pub intentions: Vec<IntentionRow>,
 }
 
 #[server(prefix = "/api", endpoint = "public/transparency")]
@@ -106,6 +117,17 @@ pub fn categories_csv(rows: &[CategoryRow]) -> String {
             csv_field(&r.category),
             r.raised_rials,
             r.needs_met
+        ));
+    }
+    out
+}
+
+pub fn intentions_csv(rows: &[IntentionRow]) -> String {
+    let mut out = String::from("intention,gifts,raised_rials\r\n");
+    for r in rows {
+        out.push_str(&format!(
+            "{},{},{}\r\n",
+            r.intention, r.gifts, r.raised_rials
         ));
     }
     out

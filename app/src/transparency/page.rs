@@ -84,6 +84,17 @@ pub fn TransparencyPage() -> impl IntoView {
                                 </tbody>
                             </table>
                             <p><a href="/api/v1/categories.csv" download="karamat-categories.csv">{t("transparency.csv")} " " <crate::ui::Code code="CSV"/></a></p>
+                            <table class="data stack" id="intentions-table">
+                                <caption>{t("transparency.by_intention")}</caption>
+                                <thead><tr><th scope="col">{t("give.intention")}</th><th scope="col">{t("transparency.gifts")}</th><th scope="col">{t("transparency.raised")}</th></tr></thead>
+                                <tbody>
+                                    {r.intentions.iter().map(|i| view! {
+                                        <tr data-intention=i.intention.as_str()><th scope="row">{translate(l, crate::giving::intention_key(i.intention))}</th><td data-label=translate(l, "transparency.gifts")><Num n=i.gifts/></td><td data-label=translate(l, "transparency.raised")><Money rials=i.raised_rials/></td></tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            <p class="muted small">{t("transparency.intention_note")} " " <a href="/give/intentions">{t("give.intention_rules")}</a></p>
+                            <p><a href="/api/v1/intentions.csv" download="karamat-intentions.csv">{t("transparency.csv")} " " <crate::ui::Code code="CSV"/></a></p>
                             <p class="muted">{t("transparency.api")} " " <a href="/api/v1/openapi.json"><bdi dir="ltr">"/api/v1/openapi.json"</bdi></a></p>
                         }.into_any()
                     }

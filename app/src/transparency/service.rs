@@ -126,6 +126,28 @@ pub async fn categories(
         .collect())
 }
 
+/// Gifts and rials per intention, from the running totals; every intention listed, given to or
+/// not, so the page shows each rule's figures side by side.
+pub fn intentions(gifts: &Totals) -> Vec<IntentionRow> {
+    crate::giving::Intention::ALL
+        .iter()
+        .map(|i| {
+            let (mut n, mut rials) = (0, 0);
+            for (k, s) in gifts {
+                if k.intention == i.as_str() {
+                    n += s.gifts;
+                    rials += s.rials;
+                }
+            }
+            IntentionRow {
+                intention: *i,
+                gifts: n,
+                raised_rials: rials,
+            }
+        })
+        .collect()
+}
+
 pub async fn disbursed(db: &DatabaseConnection) -> Result<i64, AppError> {
     let r = rows(
         db,
@@ -192,5 +214,6 @@ pub async fn compute(db: &DatabaseConnection) -> Result<Report, AppError> {
             v
         },
         near_goal: crate::giving::campaign_service::near_goal(db, NEAR_GOAL).await?,
+        intentions: intentions(&gifts),
     })
 }

@@ -279,6 +279,14 @@ async fn only_national_admins_reach_staff_administration() {
             ("/api/admin/set-scope", format!("user={target}&role=auditor")),
             ("/api/admin/set-active", format!("user={target}&active=false")),
             ("/api/admin/reset-two-factor", format!("user={target}")),
+            ("/api/admin/intention-rules", String::new()),
+            (
+                "/api/admin/set-intention-rule",
+                format!(
+                    "form[intention]=zakat&form[categories][]=food&form[effective_from]={}",
+                    app::giving::intention::rules::today()
+                ),
+            ),
         ];
         let registered: std::collections::BTreeSet<String> =
             leptos::server_fn::axum::server_fn_paths()
@@ -292,14 +300,15 @@ async fn only_national_admins_reach_staff_administration() {
         );
         let state_of = || async {
             format!(
-                "{},{},{}",
+                "{},{},{},{}",
                 scalar(db, "SELECT CAST(COUNT(*) AS BIGINT) FROM users").await,
                 scalar(
                     db,
                     "SELECT CAST(COUNT(*) AS BIGINT) FROM users WHERE is_active AND totp_enabled"
                 )
                 .await,
-                scalar(db, "SELECT CAST(COUNT(*) AS BIGINT) FROM user_scopes").await
+                scalar(db, "SELECT CAST(COUNT(*) AS BIGINT) FROM user_scopes").await,
+                scalar(db, "SELECT CAST(COUNT(*) AS BIGINT) FROM intention_rules").await
             )
         };
         let mut people: Vec<(Option<Role>, Option<String>)> = vec![(None, None)];

@@ -17,6 +17,7 @@ mod family_list;
 mod faults;
 mod giving;
 mod hardening;
+mod intentions;
 mod ledger;
 mod migrations;
 mod owner_teardown;

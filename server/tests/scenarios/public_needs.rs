@@ -267,8 +267,43 @@ async fn no_public_route_reveals_personal_data() {
     let state = app_state(&tdb.url).await;
     let db = state.db.clone();
     seed::run(&db, Scale::Demo, 5).await.unwrap();
-    let secrets = personal_values(&db).await;
+    let mut secrets = personal_values(&db).await;
     assert!(secrets.len() > 500);
+    // A nazr's purpose is the donor's own words, for staff only: settled to a public need here,
+    // then looked for everywhere below.
+    let purpose = "نذر سلامتی پسرم علی‌رضا";
+    let nazr = {
+        let need = strings(
+            &db,
+            "SELECT public_code FROM needs WHERE status = 'published' ORDER BY id LIMIT 1",
+        )
+        .await
+        .remove(0);
+        let form = app::giving::GiftForm {
+            target_kind: "need".into(),
+            target_code: Some(need),
+            attempt: "privacycrawlnazr00000001".into(),
+            amount: Some("100000".into()),
+            intention: Some("nazr".into()),
+            nazr_purpose: Some(purpose.into()),
+            ..Default::default()
+        };
+        let gift = app::giving::validate_gift(&form).unwrap();
+        let url = app::giving::settlement::start(&state, &gift, None, "http://127.0.0.1:3000")
+            .await
+            .unwrap();
+        let authority = url.trim_start_matches(app::payments::sandbox::PAGE_PREFIX);
+        app::payments::sandbox::decide(&db, authority, "pay")
+            .await
+            .unwrap()
+            .unwrap();
+        app::giving::settlement::settle(&state, "sandbox", authority, true)
+            .await
+            .unwrap()
+            .tracking_code
+    };
+    secrets.push(app::validation::normalize_persian(purpose));
+    app::transparency::snapshot::refresh(&db).await.unwrap();
     let app = server::http::router(state);
 
     let mut paths = vec![
@@ -304,6 +339,14 @@ async fn no_public_route_reveals_personal_data() {
         paths.push(format!("/api/v1/{p}"));
     }
     paths.push("/release-rules".into());
+    paths.push("/give/intentions".into());
+    for p in ["intentions", "intentions.csv"] {
+        paths.push(format!("/api/v1/{p}"));
+    }
+    paths.push(app::giving::receipt_url(
+        &nazr,
+        &app::giving::settlement::receipt_token(&state2, &nazr),
+    ));
     for code in strings(&db, "SELECT public_code FROM release_campaigns WHERE status IN ('published','funded','paid_to_court','released')").await {
         paths.push(format!("/release/{code}"));
     }
@@ -328,6 +371,7 @@ async fn no_public_route_reveals_personal_data() {
     for (api, body) in [
         ("/api/public/needs", "page=1"),
         ("/api/public/impact", ""),
+        ("/api/public/intentions", ""),
         ("/api/public/provinces", ""),
         ("/api/public/campaigns", "page=1"),
     ] {

@@ -58,6 +58,7 @@ pub fn NeedCasePage() -> impl IntoView {
                             </dl>
                             {n.hide_province.then(|| view! { <p class="notice">{t("staff.province_hidden")}</p> })}
                             {n.withdrawn.then(|| view! { <p class="notice" id="card-withdrawn">{t("staff.card_withdrawn")}</p> })}
+                            {(!n.intention_gifts.is_empty()).then(|| view! { <IntentionGifts gifts=n.intention_gifts.clone()/> })}
                             {edit_form}
                             {(n.status == crate::platform::status::NeedStatus::AwaitingVerification && n.mine).then(|| view! { <p class="notice">{t("staff.four_eyes")}</p> })}
                             {can_verify.then(|| view! {
@@ -177,5 +178,21 @@ fn NeedCaseOutcomes(
             DraftOutcome::Blocked { findings } => view! { <Findings findings/> }.into_any(),
             DraftOutcome::Saved { .. } => view! { <p class="notice" id="delivered">{t("staff.delivered")}</p> }.into_any(),
         })}
+    }
+}
+
+/// Gifts given with an intention: staff spend them as it requires, and read a nazr's purpose.
+#[component]
+fn IntentionGifts(gifts: Vec<IntentionGift>) -> impl IntoView {
+    view! {
+        <h2>{t("staff.intention_gifts")}</h2>
+        <ul class="plain" id="intention-gifts">
+            {gifts.into_iter().map(|g| view! {
+                <li data-intention=g.intention.as_str()>
+                    <strong>{t(crate::giving::intention_key(g.intention))}</strong> <Sep/> <crate::ui::Money rials=g.amount_rials/>
+                    {g.nazr_purpose.map(|p| view! { <Sep/> <q class="nazr-purpose" dir="auto">{p}</q> })}
+                </li>
+            }).collect_view()}
+        </ul>
     }
 }

@@ -49,6 +49,7 @@ pub(crate) use settle::queue_to_donors;
 pub use settle::{find_by_authority, settle, CallbackResult, Settled, OPEN_STATES};
 use start::mark;
 pub use start::start;
+pub use start::NAZR_PURPOSE;
 
 fn attempt_key() -> String {
     let mut rng = rand::thread_rng();
@@ -157,7 +158,7 @@ pub async fn target_for_form(
     let target = open_target(db, kind, code).await?;
     let test_bank = state.gateways.active().is_test();
     let attempt = attempt_key();
-    Ok(match target {
+    let mut form = match target {
         Target::Need(n) => {
             let raised = held(db, &Account::Need(n.id)).await?;
             GiftTarget {
@@ -169,6 +170,7 @@ pub async fn target_for_form(
                 remaining_rials: Some((n.goal_rials - raised).max(0)),
                 attempt,
                 test_bank,
+                intentions: Vec::new(),
             }
         }
         Target::Campaign(c) => {
@@ -183,6 +185,7 @@ pub async fn target_for_form(
                 remaining_rials: Some((to_raise - raised).max(0)),
                 attempt,
                 test_bank,
+                intentions: Vec::new(),
             }
         }
         Target::Category(c) => GiftTarget {
@@ -194,6 +197,7 @@ pub async fn target_for_form(
             remaining_rials: None,
             attempt,
             test_bank,
+            intentions: Vec::new(),
         },
         Target::Urgent => GiftTarget {
             kind: "urgent".into(),
@@ -204,6 +208,16 @@ pub async fn target_for_form(
             remaining_rials: None,
             attempt,
             test_bank,
+            intentions: Vec::new(),
         },
-    })
+    };
+    // The intentions this target can take today (a campaign's `category` is its offence, which
+    // no rule reads).
+    let today = crate::giving::intention::rules::today();
+    form.intentions = crate::giving::intention::rules::in_force(db, today)
+        .await?
+        .into_iter()
+        .filter(|r| r.open_on(today) && r.reaches(&form.kind, form.category.as_deref()))
+        .collect();
+    Ok(form)
 }

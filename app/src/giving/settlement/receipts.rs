@@ -126,6 +126,7 @@ pub(super) async fn receipt_of(state: &AppState, d: donation::Model) -> Result<R
             .as_ref()
             .is_some_and(|(_, status)| *status == PledgeStatus::Active),
         updates,
+        intention: d.intention,
     })
 }
 

@@ -23,6 +23,7 @@ pub async fn start(
         return Ok(resume_url(state, &existing));
     }
     let target = open_target(&state.db, gift.target_kind, gift.target_code.as_deref()).await?;
+    let target = by_intention(&state.db, gift, target).await?;
     let gateway = state.gateways.active();
     let pledge_id = if gift.monthly {
         Some(crate::giving::pledges::create(state, gift, donor_user_id).await?)
@@ -41,6 +42,48 @@ pub async fn start(
         Recorded::AlreadyThere(url) => return Ok(url),
     };
     ask_gateway(state, gateway.as_ref(), gift, donation_id, &code, origin).await
+}
+
+/// The gift's intention checked against its rule in force today, before anything is written.
+/// An intention restricted to some kinds of need, given "where most urgent", goes to the fund of
+/// its rule's first kind: the general fund's money may reach any need.
+async fn by_intention(
+    db: &DatabaseConnection,
+    gift: &ValidGift,
+    target: Target,
+) -> Result<Target, AppError> {
+    use crate::giving::intention::rules;
+    let Some(intention) = gift.intention else {
+        return Ok(target);
+    };
+    let today = rules::today();
+    let rule = rules::rule_in_force(db, intention, today).await?;
+    if !rule.open_on(today) {
+        return Err(AppError::invalid(
+            "intention",
+            "give.intention_out_of_season",
+        ));
+    }
+    let (kind, category) = match &target {
+        Target::Need(n) => ("need", Some(n.category.as_str())),
+        Target::Campaign(_) => ("campaign", None),
+        Target::Category(c) => ("category_fund", Some(*c)),
+        Target::Urgent => ("urgent", None),
+    };
+    if !rule.reaches(kind, category) {
+        tracing::info!(%intention, kind, ?category, "gift refused: its intention's rule does not reach this target");
+        return Err(AppError::invalid("intention", "give.intention_not_here"));
+    }
+    Ok(match (target, rule.urgent_fund()) {
+        (Target::Urgent, Some(c)) => Target::Category(
+            CATEGORIES
+                .iter()
+                .find(|k| **k == c)
+                .copied()
+                .ok_or_else(|| AppError::internal("intention rule", format!("unknown kind {c}")))?,
+        ),
+        (t, _) => t,
+    })
 }
 
 async fn by_attempt(
@@ -68,6 +111,9 @@ fn resume_url(state: &AppState, existing: &donation::Model) -> String {
     }
 }
 
+/// The sealing context of a nazr's purpose (staff open it on the case pages).
+pub const NAZR_PURPOSE: &str = "donations.nazr_purpose";
+
 /// A gift about to be recorded as pending.
 struct Pending<'a> {
     gift: &'a ValidGift,
@@ -89,15 +135,16 @@ enum Recorded {
 impl Pending<'_> {
     fn row(&self, sealer: &crate::privacy::Sealer, code: &str) -> donation::ActiveModel {
         let gift = self.gift;
-        let (need_id, campaign_id, category) = match self.target {
-            Target::Need(n) => (Some(n.id), None, Some(n.category.clone())),
-            Target::Campaign(c) => (None, Some(c.id), None),
-            Target::Category(c) => (None, None, Some(c.to_string())),
-            Target::Urgent => (None, None, None),
+        // The kind as recorded: an intention may have turned "where most urgent" into a fund.
+        let (kind, need_id, campaign_id, category) = match self.target {
+            Target::Need(n) => ("need", Some(n.id), None, Some(n.category.clone())),
+            Target::Campaign(c) => ("campaign", None, Some(c.id), None),
+            Target::Category(c) => ("category_fund", None, None, Some(c.to_string())),
+            Target::Urgent => ("urgent", None, None, None),
         };
         donation::ActiveModel {
             tracking_code: Set(code.to_string()),
-            target_kind: Set(gift.target_kind.into()),
+            target_kind: Set(kind.into()),
             need_id: Set(need_id),
             campaign_id: Set(campaign_id),
             category: Set(category),
@@ -122,6 +169,11 @@ impl Pending<'_> {
             idempotency_key: Set(gift.attempt.clone()),
             created_at: Set(Utc::now()),
             settled_at: Set(None),
+            intention: Set(gift.intention),
+            nazr_purpose_enc: Set(gift
+                .nazr_purpose
+                .as_ref()
+                .map(|p| sealer.seal(NAZR_PURPOSE, p))),
             ..Default::default()
         }
     }

@@ -34,6 +34,10 @@ pub struct Model {
     pub settled_at: Option<DateTimeUtc>,
     /// A `cancelled`/`failed` gift the reconciler has asked the gateway about once more.
     pub rechecked_at: Option<DateTimeUtc>,
+    /// The intention the donor named (`giving::intention`), if any.
+    pub intention: Option<super::status::Intention>,
+    /// A nazr's purpose in the donor's words, sealed (`donations.nazr_purpose`): staff only.
+    pub nazr_purpose_enc: Option<Vec<u8>>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

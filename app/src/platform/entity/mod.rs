@@ -15,6 +15,7 @@ pub mod family_document;
 pub mod finance_flag;
 pub mod household_member;
 pub mod impact_update;
+pub mod intention_rule;
 pub mod invoice;
 pub mod job_application;
 pub mod job_posting;

@@ -25,6 +25,8 @@ pub struct Model {
     pub next_due_on: Date,
     pub created_at: DateTimeUtc,
     pub cancelled_at: Option<DateTimeUtc>,
+    /// The intention of the first gift, carried into each month's reminder.
+    pub intention: Option<super::status::Intention>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
