@@ -136,3 +136,60 @@ test.describe('without JavaScript', () => {
     await expect(page.getByRole('link', { name: 'دوباره تلاش کنید' })).toBeVisible();
   });
 });
+
+test('a kaffareh gift where most urgent goes to the food fund, and the receipt says so (Persian)', async ({ page }) => {
+  await page.goto('/give');
+  await hydrated(page);
+  const choice = page.locator('#give-intention');
+  await expect(choice.locator('legend')).toHaveText('نیت');
+  // Only the chosen intention's rule shows; a nazr's purpose only for a nazr.
+  await expect(page.locator('input[name="form[nazr_purpose]"]')).toBeHidden();
+  await page.selectOption('#intention', 'nazr');
+  await expect(page.locator('input[name="form[nazr_purpose]"]')).toBeVisible();
+  await page.selectOption('#intention', 'kaffareh');
+  await expect(page.locator('input[name="form[nazr_purpose]"]')).toBeHidden();
+  const rule = choice.locator('li[data-intention=kaffareh]');
+  await expect(rule).toBeVisible();
+  await expect(rule).toContainText('غذا');
+  await expect(choice.locator('li[data-intention=zakat]')).toBeHidden();
+  await page.click('#give-submit');
+  await payAtSandbox(page);
+  await expect(page.locator('#receipt-status')).toHaveText('پرداخت شد — سپاس از شما');
+  await expect(page.locator('#receipt-intention')).toHaveText('کفاره');
+  await expect(page.locator('#receipt')).toContainText('صندوق غذا');
+});
+
+test('the rules of each intention are published, in English too', async ({ page }) => {
+  await page.goto('/give/intentions');
+  await hydrated(page);
+  await expect(page.locator('dt[data-intention]')).toHaveCount(5);
+  await expect(page.locator('dd[data-intention=kaffareh]')).toContainText('غذا');
+  await page.locator('#lang-switch').click();
+  await expect(page.locator('html')).toHaveAttribute('dir', 'ltr');
+  await expect(page.locator('h1')).toHaveText('How each intention is spent');
+  await expect(page.locator('dd[data-intention=kaffareh]')).toContainText('Reaches: Food');
+  await expect(page.locator('dd[data-intention=zakat]')).toContainText('every kind of need, and release campaigns');
+  await page.locator('#lang-switch').click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'fa');
+});
+
+test.describe('an intention without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('a nazr needs its purpose, which the receipt never shows', async ({ page }) => {
+    await page.goto('/give');
+    // Every rule and the purpose field simply show.
+    await expect(page.locator('input[name="form[nazr_purpose]"]')).toBeVisible();
+    await expect(page.locator('#give-intention li[data-intention]')).toHaveCount(5);
+    await page.selectOption('#intention', 'nazr');
+    await page.click('#give-submit');
+    await expect(page).toHaveURL(/error=give.nazr_purpose_invalid.*intention=nazr/);
+    await expect(page.locator('#intention')).toHaveValue('nazr');
+    await expect(page.locator('#form-error')).toHaveText('بنویسید نذر برای چه بوده است، در ۳ تا ۲۰۰ نویسه.');
+    await page.fill('input[name="form[nazr_purpose]"]', 'نذر قبولی دخترم در کنکور');
+    await page.click('#give-submit');
+    await payAtSandbox(page);
+    await expect(page.locator('#receipt-intention')).toHaveText('نذر');
+    await expect(page.locator('#receipt')).not.toContainText('کنکور');
+  });
+});

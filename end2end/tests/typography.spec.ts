@@ -143,6 +143,7 @@ const pages: [string, (page: Page, lang: Lang) => Promise<string>][] = [
   ['release', async () => '/release'],
   ['a campaign', (page, lang) => firstLink(page, lang, '/release', '/release/')],
   ['release rules', async () => '/release-rules'],
+  ['intention rules', async () => '/give/intentions'],
   ['transparency', async () => '/transparency'],
   ['workshops', async () => '/employment/workshops'],
   ['sign in', async () => '/sign-in'],

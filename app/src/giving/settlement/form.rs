@@ -59,7 +59,7 @@ pub async fn back_with_error(e: &AppError, form: &GiftForm) -> bool {
         .split('&')
         .filter(|kv| {
             !kv.is_empty()
-                && !["error=", "field=", "custom="]
+                && !["error=", "field=", "custom=", "intention="]
                     .iter()
                     .any(|p| kv.starts_with(p))
         })
@@ -75,6 +75,14 @@ pub async fn back_with_error(e: &AppError, form: &GiftForm) -> bool {
         .filter(|c| !c.is_empty() && c.len() < 30)
     {
         pairs.push(format!("custom={}", crate::ui::encode_query_value(c)));
+    }
+    // The intention stays chosen (the form reads `?intention=`); a purpose is not put in a URL.
+    if let Some(i) = form
+        .intention
+        .as_deref()
+        .and_then(crate::giving::Intention::parse)
+    {
+        pairs.push(format!("intention={i}"));
     }
     leptos_axum::redirect(&format!("{path}?{}", pairs.join("&")));
     true
