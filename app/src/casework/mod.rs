@@ -140,16 +140,7 @@ pub struct CaseNeed {
     /// Settled gifts to this need given with an intention, so staff spend them as it requires;
     /// only on the need's own case page (empty in the family file's list).
     #[serde(default)]
-    pub intention_gifts: Vec<IntentionGift>,
-}
-
-/// One gift given with an intention, as staff see it: a nazr's purpose in the donor's words
-/// (opened from its seal for staff only; never on a public or donor surface).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IntentionGift {
-    pub intention: crate::giving::Intention,
-    pub amount_rials: i64,
-    pub nazr_purpose: Option<String>,
+    pub intention_gifts: Vec<crate::giving::intention::IntentionGift>,
 }
 
 /// Personal fields of a family, opened for one reader and written to the audit log.

@@ -98,6 +98,15 @@ impl IntentionRule {
     }
 }
 
+/// One gift given with an intention, as staff see it on a need's case page: a nazr's purpose in
+/// the donor's words (opened from its seal for staff only; never on a public or donor surface).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntentionGift {
+    pub intention: Intention,
+    pub amount_rials: i64,
+    pub nazr_purpose: Option<String>,
+}
+
 /// A rule as the admin page lists it (the ones in force and those set to start later).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IntentionRuleRow {

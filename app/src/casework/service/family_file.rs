@@ -21,7 +21,10 @@ pub(super) async fn case_need(
 
 /// The need's settled gifts that named an intention, newest first (a need takes a few hundred
 /// gifts at most; the list stops at 200).
-async fn intention_gifts(state: &AppState, need_id: i64) -> Result<Vec<IntentionGift>, AppError> {
+async fn intention_gifts(
+    state: &AppState,
+    need_id: i64,
+) -> Result<Vec<crate::giving::intention::IntentionGift>, AppError> {
     use crate::platform::entity::{donation, status::DonationStatus};
     use sea_orm::{QueryOrder, QuerySelect};
     let rows = donation::Entity::find()
@@ -46,7 +49,7 @@ async fn intention_gifts(state: &AppState, need_id: i64) -> Result<Vec<Intention
             ),
             None => None,
         };
-        out.push(IntentionGift {
+        out.push(crate::giving::intention::IntentionGift {
             intention,
             amount_rials: d.amount_rials - d.overflow_rials,
             nazr_purpose,
