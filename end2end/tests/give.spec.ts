@@ -162,13 +162,13 @@ test('a kaffareh gift where most urgent goes to the food fund, and the receipt s
 test('the rules of each intention are published, in English too', async ({ page }) => {
   await page.goto('/give/intentions');
   await hydrated(page);
-  await expect(page.locator('dt[data-intention]')).toHaveCount(5);
-  await expect(page.locator('dd[data-intention=kaffareh]')).toContainText('غذا');
+  await expect(page.locator('section[data-intention] h2')).toHaveCount(5);
+  await expect(page.locator('section[data-intention=kaffareh]')).toContainText('غذا');
   await page.locator('#lang-switch').click();
   await expect(page.locator('html')).toHaveAttribute('dir', 'ltr');
   await expect(page.locator('h1')).toHaveText('How each intention is spent');
-  await expect(page.locator('dd[data-intention=kaffareh]')).toContainText('Reaches: Food');
-  await expect(page.locator('dd[data-intention=zakat]')).toContainText('every kind of need, and release campaigns');
+  await expect(page.locator('section[data-intention=kaffareh]')).toContainText('Reaches: Food');
+  await expect(page.locator('section[data-intention=zakat]')).toContainText('every kind of need, and release campaigns');
   await page.locator('#lang-switch').click();
   await expect(page.locator('html')).toHaveAttribute('lang', 'fa');
 });

@@ -88,7 +88,7 @@ pub fn IntentionChoice(rules: Vec<IntentionRule>, urgent: bool) -> impl IntoView
                         {options}
                     </select>
                 </label>
-                <ul class="plain muted small intention-rules">{hints}</ul>
+                <ul class="plain muted small intention-rules" class:hidden-js=move || chosen.get() == "none">{hints}</ul>
                 {offers_nazr.then(|| view! {
                     <label class="reveal" class:hidden-js=move || chosen.get() != "nazr">
                         <span>{t("give.nazr_purpose")}</span>
@@ -115,27 +115,25 @@ pub fn IntentionRulesPage() -> impl IntoView {
             <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
                 {move || rules.get().map(|r| match r {
                     Ok(rules) => view! {
-                        <dl class="facts">
-                            {rules.into_iter().map(|r| {
-                                let w = r.intention.as_str();
-                                let about = match r.intention {
-                                    Intention::Sadaqah => "intention.about_sadaqah",
-                                    Intention::Kaffareh => "intention.about_kaffareh",
-                                    Intention::Nazr => "intention.about_nazr",
-                                    Intention::Fitriyeh => "intention.about_fitriyeh",
-                                    Intention::Zakat => "intention.about_zakat",
-                                };
-                                view! {
-                                    <dt data-intention=w>{t(intention_key(r.intention))}</dt>
-                                    <dd data-intention=w>
-                                        <p>{t(about)}</p>
-                                        <p><RuleSummary rule=r.clone()/></p>
-                                        {r.effective_from.map(|date| view! { <p class="muted small">{t("intention.since")} " " <Day date/></p> })}
-                                    </dd>
-                                }
-                            }).collect_view()}
-                        </dl>
-                        <p><a class="button primary" href="/give">{t("face.giving.cta")}</a></p>
+                        {rules.into_iter().map(|r| {
+                            let w = r.intention.as_str();
+                            let about = match r.intention {
+                                Intention::Sadaqah => "intention.about_sadaqah",
+                                Intention::Kaffareh => "intention.about_kaffareh",
+                                Intention::Nazr => "intention.about_nazr",
+                                Intention::Fitriyeh => "intention.about_fitriyeh",
+                                Intention::Zakat => "intention.about_zakat",
+                            };
+                            view! {
+                                <section class="intention-rule" data-intention=w>
+                                    <h2>{t(intention_key(r.intention))}</h2>
+                                    <p>{t(about)}</p>
+                                    <p class="muted"><RuleSummary rule=r.clone()/></p>
+                                    {r.effective_from.map(|date| view! { <p class="muted small">{t("intention.since")} " " <Day date/></p> })}
+                                </section>
+                            }
+                        }).collect_view()}
+                        <p><a class="button primary" href="/give">{t("give.title")}</a></p>
                     }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{i18n.t(e.message_key())}</p> }.into_any(),
                 })}

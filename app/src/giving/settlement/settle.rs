@@ -236,18 +236,21 @@ impl GiftAccounts {
             (Some(FundTarget::Need(_)), _) | (None, "category_fund") => category(),
             (None, _) => Account::General,
         };
+        let gateway = Account::Gateway(gateway_name.into());
+        let target = target.map(|t| t.account());
+        let mut wanted = vec![&gateway, &overflow];
+        wanted.extend(target.as_ref());
+        if fee_rials > 0 {
+            wanted.push(&Account::GatewayFees);
+        }
+        // One read for all of them (the money path's statements are counted: issue 13).
+        let ids = ledger::account_ids(db, &wanted).await?;
+        let mut rest = ids[2..].iter().copied();
         Ok(GiftAccounts {
-            gateway: ledger::account_id(db, &Account::Gateway(gateway_name.into())).await?,
-            fee: if fee_rials > 0 {
-                Some(ledger::account_id(db, &Account::GatewayFees).await?)
-            } else {
-                None
-            },
-            target: match target {
-                Some(t) => Some(ledger::account_id(db, &t.account()).await?),
-                None => None,
-            },
-            overflow: ledger::account_id(db, &overflow).await?,
+            gateway: ids[0],
+            overflow: ids[1],
+            target: target.as_ref().and_then(|_| rest.next()),
+            fee: rest.next(),
         })
     }
 }
