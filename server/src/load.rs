@@ -134,7 +134,7 @@ fn with_room(cards: &[serde_json::Value], gifts: usize) -> Vec<String> {
             Some((room, n["code"].as_str()?.to_string()))
         })
         .collect();
-    open.sort_by(|a, b| b.0.cmp(&a.0));
+    open.sort_by_key(|n| std::cmp::Reverse(n.0));
     let to_needs = (gifts / 2) as i64;
     while let Some((least, _)) = open.last() {
         let share = (to_needs / open.len() as i64 + 1) * GIFT_RIALS;
