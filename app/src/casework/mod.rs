@@ -266,6 +266,8 @@ pub struct CampaignCase {
     pub released_on: Option<String>,
     /// The prisoner withdrew consent: off every public surface (a funded campaign is still paid).
     pub withdrawn: bool,
+    #[serde(default)]
+    pub intention_gifts: Vec<crate::giving::intention::IntentionGift>,
 }
 
 /// One province's KPIs (only provinces in the person's scope), totals since the beginning.

@@ -322,6 +322,51 @@ pub mod rules {
         })
     }
 
+    /// A need's or campaign's settled gifts that named an intention, newest first, each nazr's
+    /// purpose opened from its seal: for its staff case page only (a target takes a few hundred
+    /// gifts at most; the list stops at 200).
+    pub(crate) async fn gifts_with(
+        state: &AppState,
+        owner: crate::giving::service::Owner,
+        id: i64,
+    ) -> Result<Vec<IntentionGift>, AppError> {
+        use crate::platform::entity::{donation, status::DonationStatus};
+        use sea_orm::QuerySelect;
+        let by = match owner {
+            crate::giving::service::Owner::Need => donation::Column::NeedId.eq(id),
+            crate::giving::service::Owner::Campaign => donation::Column::CampaignId.eq(id),
+        };
+        let rows = donation::Entity::find()
+            .filter(by)
+            .filter(donation::Column::Status.eq(DonationStatus::Settled))
+            .filter(donation::Column::Intention.is_not_null())
+            .order_by_desc(donation::Column::Id)
+            .limit(200)
+            .all(&state.db)
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for d in rows {
+            let Some(intention) = d.intention else {
+                continue;
+            };
+            let nazr_purpose = match &d.nazr_purpose_enc {
+                Some(sealed) => Some(
+                    state
+                        .sealer
+                        .open(crate::giving::settlement::NAZR_PURPOSE, sealed)
+                        .map_err(|e| AppError::internal("open nazr purpose", e))?,
+                ),
+                None => None,
+            };
+            out.push(IntentionGift {
+                intention,
+                amount_rials: d.amount_rials - d.overflow_rials,
+                nazr_purpose,
+            });
+        }
+        Ok(out)
+    }
+
     /// A national admin sets an intention's rule from a date on; the change and its audit entry
     /// commit together.
     pub async fn set(

@@ -611,7 +611,7 @@ async fn monthly_pledges_cancel_in_one_click_and_donors_see_their_gifts() {
         let html = body_text(send(&app, get("/give?category=rent", Some(&cookie))).await).await;
         let attempt = attempt_in(&html);
         let body = format!(
-            "form[target_kind]=category_fund&form[target_code]=rent&form[attempt]={attempt}&form[amount]=100000&form[contact]=09120000001&form[monthly]=on"
+            "form[target_kind]=category_fund&form[target_code]=rent&form[attempt]={attempt}&form[amount]=100000&form[contact]=09120000001&form[monthly]=on&form[intention]=zakat"
         );
         let res = send(&app, post_form("/api/give/start", &body, Some(&cookie))).await;
         assert_eq!(res.status(), StatusCode::FOUND, "{label}");
@@ -666,6 +666,17 @@ async fn monthly_pledges_cancel_in_one_click_and_donors_see_their_gifts() {
         assert!(
             cancel_url.starts_with("/pledge/cancel?code=M-"),
             "{label}: {cancel_url}"
+        );
+        // The reminder reopens the form as the first gift was given: the fund and its intention.
+        let give_url = serde_json::from_str::<serde_json::Value>(&payload[0]).unwrap()["url"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(give_url, "/give?category=rent&intention=zakat", "{label}");
+        let form = body_text(send(&app, get(&give_url, None)).await).await;
+        assert!(
+            form.contains("<option value=\"zakat\" selected"),
+            "{label}: zakat chosen"
         );
         let html = body_text(send(&app, get(&cancel_url, None)).await).await;
         assert!(

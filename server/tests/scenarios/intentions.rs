@@ -175,7 +175,15 @@ async fn each_intention_reaches_only_what_its_rule_allows() {
         let food_fund_before = fund(&db, Account::Category("food".into())).await;
         let general_before = fund(&db, Account::General).await;
         let k1 = give(&state, &Gift::to("need", Some(&food), "kaffareh"), 1).await;
-        give(&state, &Gift::to("campaign", Some(&campaign), "zakat"), 2).await;
+        give(
+            &state,
+            &Gift {
+                purpose: Some("نذر آزادی یک پدر"),
+                ..Gift::to("campaign", Some(&campaign), "zakat")
+            },
+            2,
+        )
+        .await;
         give(&state, &Gift::to("need", Some(&rent), "sadaqah"), 3).await;
         assert_eq!(
             fund(&db, Account::Need(food_id)).await,
@@ -187,6 +195,15 @@ async fn each_intention_reaches_only_what_its_rule_allows() {
             rent_before + 100_000,
             "{l}"
         );
+
+        // Staff see the campaign's gifts by intention; a purpose belongs to a nazr only.
+        let admin = authed(&db, email_of(app::auth::Role::NationalAdmin)).await;
+        let case = app::casework::campaigns::case(&state, &admin, &campaign)
+            .await
+            .unwrap();
+        assert_eq!(case.intention_gifts.len(), 1, "{l}");
+        assert_eq!(case.intention_gifts[0].intention, Intention::Zakat, "{l}");
+        assert_eq!(case.intention_gifts[0].nazr_purpose, None, "{l}");
 
         // Kaffareh "where most urgent" goes to the food fund, not the general fund (whose money
         // may reach any need); zakat there stays in the general fund.

@@ -132,6 +132,12 @@ pub async fn case(state: &AppState, who: &Authed, code: &str) -> Result<Campaign
         court_ref: c.court_account_ref,
         released_on: c.released_on.map(|d| d.to_string()),
         withdrawn: c.withdrawn_at.is_some(),
+        intention_gifts: crate::giving::intention::rules::gifts_with(
+            state,
+            crate::giving::service::Owner::Campaign,
+            c.id,
+        )
+        .await?,
     })
 }
 

@@ -144,6 +144,7 @@ fn CampaignFacts(c: CampaignCase) -> impl IntoView {
             <li data-ok=c.consent.to_string()>{if c.consent { "✓" } else { "✗" }} " " {t("staff.prisoner_consent")}</li>
         </ul>
         {c.withdrawn.then(|| view! { <p class="notice" id="campaign-withdrawn">{t("staff.campaign_withdrawn")}</p> })}
+        {(!c.intention_gifts.is_empty()).then(|| view! { <super::need_case::IntentionGifts gifts=c.intention_gifts.clone()/> })}
     }
 }
 

@@ -183,7 +183,7 @@ fn NeedCaseOutcomes(
 
 /// Gifts given with an intention: staff spend them as it requires, and read a nazr's purpose.
 #[component]
-fn IntentionGifts(gifts: Vec<crate::giving::intention::IntentionGift>) -> impl IntoView {
+pub(super) fn IntentionGifts(gifts: Vec<crate::giving::intention::IntentionGift>) -> impl IntoView {
     view! {
         <h2>{t("staff.intention_gifts")}</h2>
         <ul class="plain" id="intention-gifts">

@@ -15,47 +15,13 @@ pub(super) async fn case_need(
     family_code: &str,
 ) -> Result<CaseNeed, AppError> {
     let mut row = case_row(who, n, family_code, balance(&state.db, n.id).await?);
-    row.intention_gifts = intention_gifts(state, n.id).await?;
+    row.intention_gifts = crate::giving::intention::rules::gifts_with(
+        state,
+        crate::giving::service::Owner::Need,
+        n.id,
+    )
+    .await?;
     Ok(row)
-}
-
-/// The need's settled gifts that named an intention, newest first (a need takes a few hundred
-/// gifts at most; the list stops at 200).
-async fn intention_gifts(
-    state: &AppState,
-    need_id: i64,
-) -> Result<Vec<crate::giving::intention::IntentionGift>, AppError> {
-    use crate::platform::entity::{donation, status::DonationStatus};
-    use sea_orm::{QueryOrder, QuerySelect};
-    let rows = donation::Entity::find()
-        .filter(donation::Column::NeedId.eq(need_id))
-        .filter(donation::Column::Status.eq(DonationStatus::Settled))
-        .filter(donation::Column::Intention.is_not_null())
-        .order_by_desc(donation::Column::Id)
-        .limit(200)
-        .all(&state.db)
-        .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for d in rows {
-        let Some(intention) = d.intention else {
-            continue;
-        };
-        let nazr_purpose = match &d.nazr_purpose_enc {
-            Some(sealed) => Some(
-                state
-                    .sealer
-                    .open(crate::giving::settlement::NAZR_PURPOSE, sealed)
-                    .map_err(|e| AppError::internal("open nazr purpose", e))?,
-            ),
-            None => None,
-        };
-        out.push(crate::giving::intention::IntentionGift {
-            intention,
-            amount_rials: d.amount_rials - d.overflow_rials,
-            nazr_purpose,
-        });
-    }
-    Ok(out)
 }
 
 pub(super) fn case_row(
