@@ -323,7 +323,7 @@ fn spawn_reconciler(state: app::state::AppState) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "reconciliation failed"),
             }
-            let today = (chrono::Utc::now() + chrono::Duration::minutes(210)).date_naive();
+            let today = app::i18n::tehran_today();
             match timed(
                 "pledge_reminders",
                 app::giving::pledges::send_reminders(&state, today),

@@ -176,7 +176,7 @@ pub mod rules {
 
     /// The day in Iran (UTC+03:30): a rule "from 1 Farvardin" starts at Tehran's midnight.
     pub fn today() -> NaiveDate {
-        (Utc::now() + chrono::Duration::minutes(210)).date_naive()
+        crate::i18n::tehran_today()
     }
 
     fn of(r: &intention_rule::Model) -> IntentionRule {

@@ -107,6 +107,12 @@ pub const MONTH_KEYS: [&str; 12] = [
 ];
 
 /// A date in the Solar Hijri calendar, in words: `۷ آذر ۱۴۰۵` / `7 Azar 1405`.
+/// Today's date in Iran (UTC+03:30; Iran keeps no daylight time since 2022): what "today" means
+/// for a rule's start, an occasion's window or a deadline.
+pub fn tehran_today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::minutes(210)).date_naive()
+}
+
 pub fn format_date(date: NaiveDate, locale: Locale) -> String {
     match JalaliDate::from_gregorian(date) {
         Some(j) => {

@@ -31,8 +31,7 @@ pub async fn current_occasion() -> Result<Option<OccasionProgress>, AppError> {
             .ok()
             .and_then(|s| crate::giving::parse_windows(&s))
             .unwrap_or_else(|| crate::giving::DEFAULT_WINDOWS.to_vec());
-        // The date in Iran (UTC+03:30).
-        let today = (chrono::Utc::now() + chrono::Duration::minutes(210)).date_naive();
+        let today = crate::i18n::tehran_today();
         let Some(j) = crate::i18n::JalaliDate::from_gregorian(today) else {
             return Ok(None);
         };
