@@ -24,6 +24,7 @@ mod m0013_public_scale;
 mod m0014_account_balances;
 mod m0015_running_totals;
 mod m0016_intentions;
+mod m0017_match_offers;
 pub use m0007_casework::GENESIS as AUDIT_GENESIS;
 pub use m0014_account_balances::RECOMPUTE as RECOMPUTE_BALANCES;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_account_balances::Migration),
             Box::new(m0015_running_totals::Migration),
             Box::new(m0016_intentions::Migration),
+            Box::new(m0017_match_offers::Migration),
         ]
     }
 }

@@ -196,6 +196,10 @@ pub fn openapi_document() -> serde_json::Value {
     let int = json!({"type": "integer", "format": "int64"});
     let rials = json!({"type": "integer", "format": "int64", "description": "Amount in rials (10 rials = 1 toman)"});
     let list = |item: &str| json!({"type": "array", "items": {"$ref": format!("#/components/schemas/{item}")}});
+    // A sponsor matching gifts to a card still raising (null otherwise).
+    let matched = json!({"type": ["object", "null"], "properties": {
+        "sponsor": {"type": "string"}, "ratio": {"type": "integer", "enum": [1, 2]},
+        "remaining_rials": rials, "ends_on": {"type": "string", "format": "date"}}});
     // Every status the API answers, each with the JSON error body (the property check in
     // `make test` holds the server to this list).
     let error = |what: &str| json!({"description": what, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
@@ -292,12 +296,12 @@ pub fn openapi_document() -> serde_json::Value {
                 "province": {"type": ["object", "null"]}, "household_band": {"type": "string"},
                 "goal_rials": rials, "raised_rials": rials, "donors": int,
                 "deadline": {"type": ["string", "null"], "format": "date"}, "status": {"type": "string"},
-                "occasion": {"type": ["string", "null"]}}},
+                "occasion": {"type": ["string", "null"]}, "matched": matched}},
             "NeedPage": {"type": "object", "properties": {"items": list("NeedCard"), "total": int, "more": {"type": "boolean", "description": "More matched than `total` (counting stops at 240)"}, "page": int, "pages": int}},
             "CampaignCard": {"type": "object", "properties": {
                 "code": {"type": "string"}, "offence": {"type": "string"}, "title": {"type": "string"},
                 "province": {"type": ["object", "null"]}, "total_owed_rials": rials, "forgiveness_rials": rials,
-                "raised_rials": rials, "donors": int, "status": {"type": "string"}}},
+                "raised_rials": rials, "donors": int, "status": {"type": "string"}, "matched": matched}},
             "CampaignPage": {"type": "object", "properties": {"items": list("CampaignCard"), "total": int, "more": {"type": "boolean", "description": "More matched than `total` (counting stops at 240)"}, "page": int, "pages": int}}
         }}
     })

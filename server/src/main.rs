@@ -349,6 +349,13 @@ fn spawn_reconciler(state: app::state::AppState) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "reallocation failed"),
             }
+            match app::giving::matching_service::close_ended(&state.db, today).await {
+                Ok(n) if n > 0 => {
+                    tracing::info!(offers = n, "match offers past their end date closed")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "closing ended match offers failed"),
+            }
             // Another app server may have just taken them: only when older than four minutes.
             match app::casework::kpis::refresh_if_older(&state.db, chrono::Duration::minutes(4))
                 .await

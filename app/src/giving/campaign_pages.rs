@@ -77,6 +77,10 @@ pub fn CampaignCardView(
     let province = card.province.clone();
     let code = card.code.clone();
     let title = card.title.clone();
+    let matched = card
+        .matched
+        .clone()
+        .map(|badge| view! { <super::MatchLine badge/> });
     view! {
         <article class="need-card campaign-card" data-code=code>
             <p class="badges">
@@ -90,6 +94,7 @@ pub fn CampaignCardView(
                 view! { <h2><A href=href><DataText text=title/></A></h2> }.into_any()
             }}
             <CampaignProgress card=card/>
+            {matched}
         </article>
     }
 }

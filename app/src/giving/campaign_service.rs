@@ -49,6 +49,7 @@ fn card(
         raised_rials: raised,
         donors,
         status: c.status,
+        matched: None,
     }
 }
 
@@ -106,10 +107,15 @@ pub async fn list(
     let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
     let m = raised_and_donors(db, Owner::Campaign, &ids).await?;
     let p = provinces(db).await?;
+    let badges =
+        super::matching_service::campaign_badges(db, &rows.iter().collect::<Vec<_>>()).await?;
     Ok(CampaignResults {
         items: rows
             .iter()
-            .map(|c| card(c, &p, m.get(&c.id).copied().unwrap_or_default()))
+            .map(|c| CampaignCard {
+                matched: badges.get(&c.id).cloned(),
+                ..card(c, &p, m.get(&c.id).copied().unwrap_or_default())
+            })
             .collect(),
         total,
         more,
@@ -141,8 +147,14 @@ pub async fn detail(db: &DatabaseConnection, code: &str) -> Result<CampaignDetai
         .ok_or(AppError::NotFound)?;
     let m = raised_and_donors(db, Owner::Campaign, &[c.id]).await?;
     let p = provinces(db).await?;
+    let matched = super::matching_service::campaign_badges(db, &[&c])
+        .await?
+        .remove(&c.id);
     Ok(CampaignDetail {
-        card: card(&c, &p, m.get(&c.id).copied().unwrap_or_default()),
+        card: CampaignCard {
+            matched,
+            ..card(&c, &p, m.get(&c.id).copied().unwrap_or_default())
+        },
         story: c.public_story.clone(),
         published_on: c.published_at.map(|t| t.date_naive()),
         funded_on: c.funded_at.map(|t| t.date_naive()),

@@ -38,6 +38,9 @@ pub struct CampaignCard {
     pub raised_rials: i64,
     pub donors: i64,
     pub status: crate::platform::status::CampaignStatus,
+    /// A sponsor matches gifts to it (while it is still raising).
+    #[serde(default)]
+    pub matched: Option<super::MatchBadge>,
 }
 
 impl CampaignCard {

@@ -33,6 +33,9 @@ pub struct GiftTarget {
     /// The intentions this target can take today, with their rules (the form offers these).
     #[serde(default)]
     pub intentions: Vec<super::IntentionRule>,
+    /// A sponsor matches gifts to this need or campaign.
+    #[serde(default)]
+    pub matched: Option<super::MatchBadge>,
 }
 
 /// The gift form exactly as submitted (every field a string, as forms send them).
@@ -257,6 +260,9 @@ pub struct Receipt {
     /// The intention the donor named (a nazr's purpose is never shown here: staff only).
     #[serde(default)]
     pub intention: Option<super::Intention>,
+    /// The sponsor who matched this gift and what it added.
+    #[serde(default)]
+    pub matched: Option<(String, i64)>,
 }
 
 /// One redacted impact update, shown only to the donors of its need or campaign.

@@ -111,6 +111,7 @@ fn GiveForm(target: GiftTarget) -> impl IntoView {
                 {t("give.remaining")} " " <Money rials=r/>
             </p>
         })}
+        {target.matched.clone().map(|badge| view! { <super::MatchLine badge/> })}
         {target.test_bank.then(|| view! { <p class="notice test-bank" role="note">{t("give.test_bank_notice")}</p> })}
         <ActionForm action=action attr:class="form give-form" attr:id="give-form">
             <input type="hidden" name="form[target_kind]" value=target.kind.clone()/>
@@ -325,6 +326,12 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
                 })}
                 {r.intention.map(|i| view! {
                     <dt>{t("give.intention")}</dt><dd id="receipt-intention" data-intention=i.as_str()>{t(super::intention_key(i))}</dd>
+                })}
+                {r.matched.clone().map(|(sponsor, rials)| view! {
+                    <dt>{t("match.receipt_label")}</dt>
+                    <dd id="receipt-match" data-matched=rials.to_string()>
+                        <crate::ui::Phrase key="match.receipt" args=vec![("sponsor", crate::ui::Arg::Text(sponsor)), ("amount", crate::ui::Arg::Money(rials))]/>
+                    </dd>
                 })}
                 {r.gateway_ref.clone().map(|g| view! {
                     <dt>{t("receipt.bank_ref")}</dt><dd><crate::ui::Code code=g/></dd>

@@ -31,6 +31,9 @@ pub struct NeedCard {
     pub deadline: Option<NaiveDate>,
     pub status: crate::platform::status::NeedStatus,
     pub occasion: Option<String>,
+    /// A sponsor matches gifts to it (while it is still raising).
+    #[serde(default)]
+    pub matched: Option<super::MatchBadge>,
 }
 
 impl NeedCard {

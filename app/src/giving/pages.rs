@@ -106,6 +106,10 @@ pub fn NeedCardView(
     let deadline = card.deadline;
     let code = card.code.clone();
     let title = card.title.clone();
+    let matched = card
+        .matched
+        .clone()
+        .map(|badge| view! { <super::MatchLine badge/> });
     view! {
         <article class="need-card" data-code=code>
             <p class="badges">
@@ -126,6 +130,7 @@ pub fn NeedCardView(
                 })}
             </p>
             <Progress card=card/>
+            {matched}
         </article>
     }
 }

@@ -215,6 +215,7 @@ fn card(
         deadline: n.deadline,
         status: n.status,
         occasion: n.occasion.clone(),
+        matched: None,
     }
 }
 
@@ -379,11 +380,15 @@ pub async fn list_needs(db: &DatabaseConnection, q: &NeedQuery) -> Result<NeedRe
     let provinces = province_map(db).await?;
     let ids: Vec<i64> = rows.iter().map(|n| n.id).collect();
     let money = raised_and_donors(db, Owner::Need, &ids).await?;
+    let badges = super::matching_service::need_badges(db, &rows.iter().collect::<Vec<_>>()).await?;
     let items = rows
         .iter()
         .map(|n| {
             let (raised, donors) = money.get(&n.id).copied().unwrap_or_default();
-            card(n, &provinces, raised, donors)
+            NeedCard {
+                matched: badges.get(&n.id).cloned(),
+                ..card(n, &provinces, raised, donors)
+            }
         })
         .collect();
     Ok(NeedResults {
@@ -404,8 +409,14 @@ pub async fn get_need(db: &DatabaseConnection, code: &str) -> Result<NeedDetail,
     let provinces = province_map(db).await?;
     let money = raised_and_donors(db, Owner::Need, &[n.id]).await?;
     let (raised, donors) = money.get(&n.id).copied().unwrap_or_default();
+    let matched = super::matching_service::need_badges(db, &[&n])
+        .await?
+        .remove(&n.id);
     Ok(NeedDetail {
-        card: card(&n, &provinces, raised, donors),
+        card: NeedCard {
+            matched,
+            ..card(&n, &provinces, raised, donors)
+        },
         story: n.public_story.clone(),
         published_on: n.published_at.map(|t| t.date_naive()),
         funded_on: n.funded_at.map(|t| t.date_naive()),

@@ -55,6 +55,9 @@ pub enum Account {
     /// What the gateways keep of gifts when the merchant bears their fee: the association's
     /// cost, so the donor's whole gift still reaches the need.
     GatewayFees,
+    /// What a match offer's sponsor owes for the gifts it matched (`giving::matching`): debited
+    /// as each matched gift settles, credited as the sponsor pays in.
+    MatchPledge(i64),
 }
 
 impl Account {
@@ -75,12 +78,13 @@ impl Account {
             Account::Wages => "expense:wages".into(),
             Account::ContractIncome => "income:contracts".into(),
             Account::GatewayFees => "expense:gateway_fees".into(),
+            Account::MatchPledge(id) => format!("asset:match:{id}"),
         }
     }
 
     fn kind(&self) -> &'static str {
         match self {
-            Account::Gateway(_) | Account::Bank => "asset",
+            Account::Gateway(_) | Account::Bank | Account::MatchPledge(_) => "asset",
             Account::Disbursed | Account::Wages | Account::GatewayFees => "expense",
             Account::ContractIncome => "income",
             _ => "fund",
@@ -104,6 +108,7 @@ impl Account {
             Account::Wages => "Workshop wages".into(),
             Account::ContractIncome => "Contract income".into(),
             Account::GatewayFees => "Gateway fees".into(),
+            Account::MatchPledge(id) => format!("Match offer {id}: owed by its sponsor"),
         }
     }
 }

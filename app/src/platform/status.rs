@@ -262,6 +262,34 @@ status! {
     }
 }
 
+status! {
+    /// A sponsor's offer to match gifts, from staff recording it to its close.
+    MatchOfferStatus {
+        /// Recorded by one staff member; waits for another to approve it (four eyes).
+        Proposed = "proposed",
+        /// Approved: gifts in its scope are matched until its cap or end date.
+        Active = "active",
+        /// Its cap was reached, its end date passed, or staff closed it.
+        Closed = "closed",
+        /// The second staff member refused it; it never matched a gift.
+        Rejected = "rejected",
+    }
+}
+
+status! {
+    /// Which gifts a match offer meets (`giving::matching`).
+    MatchScope {
+        /// Needs tagged with one occasion (Mehr, Yalda, Nowruz).
+        Occasion = "occasion",
+        /// Needs and release campaigns of one province (never a card whose province is hidden).
+        Province = "province",
+        /// Needs of one kind.
+        Category = "category",
+        /// One release campaign.
+        Campaign = "campaign",
+    }
+}
+
 impl Intention {
     pub const ALL: [Intention; 5] = [
         Intention::Sadaqah,

@@ -969,6 +969,53 @@ struct Records {
     campaign_funded: String,
     campaign_paid: String,
     campaign_released: String,
+    /// Match offers of the province: one waiting for approval, one matching, one whose sponsor
+    /// owes for matched gifts.
+    offer_proposed: String,
+    offer_active: String,
+    offer_owing: String,
+}
+
+/// A match offer of province `p` in `status`, recorded by the demo social worker (so every
+/// approver is a second person), `matched` rials already drawn.
+async fn offer_row(
+    db: &DatabaseConnection,
+    p: &Province,
+    i: u32,
+    status: app::giving::matching::MatchOfferStatus,
+    matched: i64,
+) -> String {
+    use app::platform::entity::match_offer;
+    use sea_orm::{EntityTrait, Set};
+    let code = format!("M-T{i}{}", status.as_str().to_uppercase());
+    let now = chrono::Utc::now();
+    match_offer::Entity::insert(match_offer::ActiveModel {
+        public_code: Set(code.clone()),
+        sponsor_name: Set("شرکت همراه".into()),
+        sponsor_contact_enc: Set(None),
+        key_id: Set("dev".into()),
+        ratio: Set(1),
+        scope: Set(app::giving::matching::MatchScope::Province),
+        scope_value: Set(p.code.clone()),
+        province_id: Set(Some(p.id)),
+        cap_rials: Set(10_000_000_000),
+        matched_rials: Set(matched),
+        received_rials: Set(0),
+        ends_on: Set(app::giving::matching_service::today() + chrono::Duration::days(30)),
+        status: Set(status),
+        proposed_by: Set(user_id(db, email_of(Role::SocialWorker)).await),
+        decided_by: Set(None),
+        created_at: Set(now),
+        decided_at: Set(None),
+        closed_at: Set(None),
+        close_reason: Set(None),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .exec(db)
+    .await
+    .unwrap();
+    code
 }
 
 async fn records(w: &World, p: &Province, i: u32) -> Records {
@@ -1023,6 +1070,10 @@ async fn records(w: &World, p: &Province, i: u32) -> Records {
     let campaign_funded = campaign_at(w, &admin, &verifier, p, 820 + i, "funded").await;
     let campaign_paid = campaign_at(w, &admin, &verifier, p, 830 + i, "paid_to_court").await;
     let campaign_released = campaign_at(w, &admin, &verifier, p, 840 + i, "released").await;
+    use app::giving::matching::MatchOfferStatus as M;
+    let offer_proposed = offer_row(db, p, i, M::Proposed, 0).await;
+    let offer_active = offer_row(db, p, i, M::Active, 0).await;
+    let offer_owing = offer_row(db, p, 10 + i, M::Closed, 1_000_000_000).await;
     Records {
         family,
         draft,
@@ -1036,6 +1087,9 @@ async fn records(w: &World, p: &Province, i: u32) -> Records {
         campaign_funded,
         campaign_paid,
         campaign_released,
+        offer_proposed,
+        offer_active,
+        offer_owing,
     }
 }
 
@@ -1258,6 +1312,40 @@ fn endpoints() -> Vec<Endpoint> {
             permission: Permission::RecordRelease,
             body: |r, _| Some(format!("code={}", r.campaign_released)),
         },
+        Endpoint {
+            path: "/api/staff/match-offers",
+            permission: Permission::Fulfil,
+            body: |_, _| None,
+        },
+        Endpoint {
+            // A province's offer: in scope of that province's staff only.
+            path: "/api/staff/propose-match-offer",
+            permission: Permission::Fulfil,
+            body: |r, n| {
+                Some(format!(
+                    "form[sponsor_name]={}&form[ratio]=1&form[scope]=province&form[province]={}&form[cap]={}&form[ends_on]={}",
+                    enc("شرکت همراه"),
+                    r.province.code,
+                    1_000_000 + n,
+                    app::giving::matching_service::today() + chrono::Duration::days(30)
+                ))
+            },
+        },
+        Endpoint {
+            path: "/api/staff/decide-match-offer",
+            permission: Permission::ApproveDisbursement,
+            body: |r, _| Some(format!("code={}&approve=true", r.offer_proposed)),
+        },
+        Endpoint {
+            path: "/api/staff/close-match-offer",
+            permission: Permission::ApproveDisbursement,
+            body: |r, _| Some(format!("code={}", r.offer_active)),
+        },
+        Endpoint {
+            path: "/api/staff/match-payment",
+            permission: Permission::Fulfil,
+            body: |r, _| Some(format!("code={}&amount=1000", r.offer_owing)),
+        },
     ]
 }
 
@@ -1287,6 +1375,9 @@ async fn fingerprint(db: &DatabaseConnection) -> String {
         "SELECT COUNT(*) FROM release_campaigns WHERE withdrawn_at IS NOT NULL",
         "SELECT COUNT(*) FROM needs WHERE withdrawn_at IS NOT NULL",
         "SELECT COUNT(*) FROM prisoners WHERE consent_campaign",
+        "SELECT COUNT(*) FROM match_offers",
+        "SELECT COUNT(*) FROM match_offers WHERE status = 'active'",
+        "SELECT CAST(COALESCE(SUM(received_rials), 0) AS BIGINT) FROM match_offers",
     ] {
         out.push_str(&scalar(db, sql).await.to_string());
         out.push(',');

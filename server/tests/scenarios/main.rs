@@ -19,6 +19,7 @@ mod giving;
 mod hardening;
 mod intentions;
 mod ledger;
+mod matching;
 mod migrations;
 mod owner_teardown;
 mod page_cache;

@@ -303,6 +303,51 @@ async fn no_public_route_reveals_personal_data() {
             .tracking_code
     };
     secrets.push(app::validation::normalize_persian(purpose));
+    // A sponsor's match offer on food needs, its contact for staff only, and a gift it matched:
+    // the cards, the need pages and the receipt name the sponsor, never its contact.
+    let sponsor_contact = "09127770001";
+    let matched_gift = {
+        use app::giving::matching_service as m;
+        let finance = authed(&db, email_of(app::auth::Role::FinanceOfficer)).await;
+        let admin = authed(&db, email_of(app::auth::Role::NationalAdmin)).await;
+        let form = app::giving::matching::MatchOfferForm {
+            sponsor_name: "شرکت همراه نمونه".into(),
+            sponsor_contact: Some(sponsor_contact.into()),
+            ratio: "1".into(),
+            scope: "category".into(),
+            category: Some("food".into()),
+            cap: "1000000".into(),
+            ends_on: (m::today() + chrono::Duration::days(10)).to_string(),
+            ..Default::default()
+        };
+        let code = m::propose(&state, &finance, &form).await.unwrap();
+        m::decide(&state, &admin, &code, true).await.unwrap();
+        let food = strings(
+            &db,
+            "SELECT public_code FROM needs WHERE status = 'published' AND category = 'food' ORDER BY id LIMIT 1",
+        )
+        .await
+        .remove(0);
+        let authority = start_gift(&state, "need", Some(&food), 10_000, 77).await;
+        app::payments::sandbox::decide(&db, &authority, "pay")
+            .await
+            .unwrap()
+            .unwrap();
+        let done = app::giving::settlement::settle(&state, "sandbox", &authority, true)
+            .await
+            .unwrap()
+            .tracking_code;
+        assert!(
+            scalar(
+                &db,
+                &format!("SELECT matched_rials FROM donations WHERE tracking_code = '{done}'")
+            )
+            .await
+                > 0
+        );
+        done
+    };
+    secrets.push(sponsor_contact.to_string());
     app::transparency::snapshot::refresh(&db).await.unwrap();
     let app = server::http::router(state);
 
@@ -344,6 +389,10 @@ async fn no_public_route_reveals_personal_data() {
         paths.push(format!("/api/v1/{p}"));
     }
     paths.push(app::giving::receipt_url(
+        &matched_gift,
+        &app::giving::settlement::receipt_token(&state2, &matched_gift),
+    ));
+    paths.push(app::giving::receipt_url(
         &nazr,
         &app::giving::settlement::receipt_token(&state2, &nazr),
     ));
@@ -382,6 +431,10 @@ async fn no_public_route_reveals_personal_data() {
         assert_eq!(res.status(), StatusCode::OK, "{api}");
         bodies.push((api.to_string(), body_text(res).await));
     }
+    assert!(
+        bodies.iter().any(|(_, b)| b.contains("شرکت همراه نمونه")),
+        "the sponsor's name shows where it matches"
+    );
     for (path, body) in &bodies {
         for secret in &secrets {
             assert!(

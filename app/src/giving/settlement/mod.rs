@@ -158,6 +158,16 @@ pub async fn target_for_form(
     let target = open_target(db, kind, code).await?;
     let test_bank = state.gateways.active().is_test();
     let attempt = attempt_key();
+    // The sponsor who would match this gift, shown above the amounts.
+    let matched = match &target {
+        Target::Need(n) => crate::giving::matching_service::need_badges(db, &[n])
+            .await?
+            .remove(&n.id),
+        Target::Campaign(c) => crate::giving::matching_service::campaign_badges(db, &[c])
+            .await?
+            .remove(&c.id),
+        _ => None,
+    };
     let mut form = match target {
         Target::Need(n) => {
             let raised = held(db, &Account::Need(n.id)).await?;
@@ -171,6 +181,7 @@ pub async fn target_for_form(
                 attempt,
                 test_bank,
                 intentions: Vec::new(),
+                matched: None,
             }
         }
         Target::Campaign(c) => {
@@ -186,6 +197,7 @@ pub async fn target_for_form(
                 attempt,
                 test_bank,
                 intentions: Vec::new(),
+                matched: None,
             }
         }
         Target::Category(c) => GiftTarget {
@@ -198,6 +210,7 @@ pub async fn target_for_form(
             attempt,
             test_bank,
             intentions: Vec::new(),
+            matched: None,
         },
         Target::Urgent => GiftTarget {
             kind: "urgent".into(),
@@ -209,11 +222,13 @@ pub async fn target_for_form(
             attempt,
             test_bank,
             intentions: Vec::new(),
+            matched: None,
         },
     };
     // The intentions this target can take today (a campaign's `category` is its offence, which
     // no rule reads).
     let today = crate::giving::intention::rules::today();
+    form.matched = matched;
     form.intentions = crate::giving::intention::rules::in_force(db, today)
         .await?
         .into_iter()

@@ -90,6 +90,13 @@ pub(super) async fn receipt_of(state: &AppState, d: donation::Model) -> Result<R
             d.category.clone().unwrap_or_default()
         }
     });
+    let matched = match d.match_offer_id.filter(|_| d.matched_rials > 0) {
+        Some(id) => crate::platform::entity::match_offer::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|o| (o.sponsor_name, d.matched_rials)),
+        None => None,
+    };
     Ok(Receipt {
         token: receipt_token(state, &d.tracking_code),
         tracking_code: d.tracking_code,
@@ -127,6 +134,7 @@ pub(super) async fn receipt_of(state: &AppState, d: donation::Model) -> Result<R
             .is_some_and(|(_, status)| *status == PledgeStatus::Active),
         updates,
         intention: d.intention,
+        matched,
     })
 }
 

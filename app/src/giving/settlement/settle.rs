@@ -186,9 +186,17 @@ pub(super) async fn settle_paid(
         return Ok(Settled::Already(now));
     }
 
-    let (allocated, newly_met) = allocation(&txn, d, accts.target).await?;
+    let (allocated, room) = allocation(&txn, d, accts.target).await?;
+    // A sponsor's match, up to what the target still lacks after the donor's own gift; the
+    // offer is locked after the target (the one lock order of every gift).
+    let drawn = match accts.target {
+        Some(_) => crate::giving::matching_service::draw(&txn, d, room - allocated).await?,
+        None => None,
+    };
+    let matched = drawn.as_ref().map_or(0, |m| m.rials);
+    let newly_met = room > 0 && allocated + matched == room;
     let overflow = d.amount_rials - allocated;
-    post_gift(&txn, d, &accts, allocated, fee_rials).await?;
+    post_gift(&txn, d, &accts, allocated, fee_rials, drawn.as_ref()).await?;
     if overflow > 0 && accts.target.is_some() {
         donation::Entity::update_many()
             .col_expr(donation::Column::OverflowRials, Expr::value(overflow))
@@ -206,7 +214,7 @@ pub(super) async fn settle_paid(
         queue(state, &txn, d, sealed, "receipt").await?;
     }
     txn.commit().await?;
-    tracing::info!(tracking = %d.tracking_code, amount = d.amount_rials, allocated, overflow, "gift settled");
+    tracing::info!(tracking = %d.tracking_code, amount = d.amount_rials, allocated, overflow, matched, offer = drawn.map(|m| m.offer_id), "gift settled");
     Ok(Settled::Now)
 }
 
@@ -255,36 +263,41 @@ impl GiftAccounts {
     }
 }
 
-/// How much of the gift the target takes (what it still lacks, read under the lock; nothing
-/// once it is no longer published) and whether the gift fills it.
+/// How much of the gift the target takes and what it lacked before it (read under the lock;
+/// nothing once it is no longer published).
 async fn allocation(
     txn: &DatabaseTransaction,
     d: &donation::Model,
     target_acct: Option<i64>,
-) -> Result<(i64, bool), AppError> {
+) -> Result<(i64, i64), AppError> {
     let (Some(t), Some(acct)) = (FundTarget::of(d.need_id, d.campaign_id), target_acct) else {
-        return Ok((0, false));
+        return Ok((0, 0));
     };
     let room = t.lacks(txn, acct).await?;
-    let a = d.amount_rials.min(room);
-    Ok((a, room > 0 && a == room))
+    Ok((d.amount_rials.min(room), room))
 }
 
 /// The gift's one balanced ledger group: the gateway's clearing account to the target and the
-/// overflow fund, and the gateway's fee as the association's expense.
+/// overflow fund, the sponsor's match (owed by the sponsor) to the target, and the gateway's fee
+/// as the association's expense.
 async fn post_gift(
     txn: &DatabaseTransaction,
     d: &donation::Model,
     accts: &GiftAccounts,
     allocated: i64,
     fee_rials: i64,
+    matched: Option<&crate::giving::matching_service::Drawn>,
 ) -> Result<(), AppError> {
     let overflow = d.amount_rials - allocated;
     let mut lines = vec![debit(accts.gateway, d.amount_rials)];
-    if allocated > 0 {
+    let to_target = allocated + matched.map_or(0, |m| m.rials);
+    if let Some(m) = matched {
+        lines.push(debit(m.account, m.rials));
+    }
+    if to_target > 0 {
         lines.push(credit(
             accts.target.expect("allocated only with a target"),
-            allocated,
+            to_target,
         ));
     }
     if overflow > 0 {
@@ -302,6 +315,8 @@ async fn post_gift(
             kind: "gift",
             memo: if overflow > 0 && accts.target.is_some() {
                 "gift received; overflow to the fund by the published rule"
+            } else if matched.is_some() {
+                "gift received, matched by its sponsor"
             } else {
                 "gift received"
             },

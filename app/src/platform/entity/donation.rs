@@ -38,6 +38,11 @@ pub struct Model {
     pub intention: Option<super::status::Intention>,
     /// A nazr's purpose in the donor's words, sealed (`donations.nazr_purpose`): staff only.
     pub nazr_purpose_enc: Option<Vec<u8>>,
+    /// The match offer this gift drew on, if any (`giving::matching`).
+    pub match_offer_id: Option<i64>,
+    /// What the sponsor added to this gift (0 when not matched), posted in the gift's own
+    /// ledger group.
+    pub matched_rials: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

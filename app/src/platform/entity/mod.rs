@@ -23,6 +23,7 @@ pub mod kpi_snapshot;
 pub mod ledger_account;
 pub mod ledger_entry;
 pub mod ledger_transaction;
+pub mod match_offer;
 pub mod need;
 pub mod notification;
 pub mod payee;

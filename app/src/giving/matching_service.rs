@@ -1,0 +1,648 @@
+//! Match offers as stored: staff recording and approving them, the settlement drawing on them, the
+//! cards showing them, and what the sponsor has paid in. See [`super::matching`] for the rules.
+
+use super::matching::*;
+use crate::audit::{self, Entry};
+use crate::auth::ssr::{check_scope, Authed};
+use crate::auth::Permission;
+use crate::error::AppError;
+use crate::ledger::{self, credit, debit, Account, Posting};
+use crate::platform::entity::{donation, match_offer, need, province, release_campaign};
+use crate::state::AppState;
+use chrono::{NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
+};
+use std::collections::HashMap;
+
+/// The sealing context of a sponsor's contact.
+pub const SPONSOR_CONTACT: &str = "match_offers.sponsor_contact";
+
+/// The day in Iran: an offer "until 30 Azar" matches gifts through Tehran's 30 Azar.
+pub fn today() -> NaiveDate {
+    crate::i18n::tehran_today()
+}
+
+fn invalid(field: &'static str, key: &'static str) -> AppError {
+    AppError::invalid(field, key)
+}
+
+fn terms(o: &match_offer::Model) -> MatchTerms {
+    MatchTerms {
+        scope: o.scope,
+        scope_value: o.scope_value.clone(),
+        province_id: o.province_id,
+    }
+}
+
+/// Offers that match gifts on `day`, the soonest to end first (the order a gift draws on them):
+/// a handful of rows, read through the status index.
+pub async fn active<C: ConnectionTrait>(
+    db: &C,
+    day: NaiveDate,
+) -> Result<Vec<match_offer::Model>, AppError> {
+    Ok(match_offer::Entity::find()
+        .filter(match_offer::Column::Status.eq(MatchOfferStatus::Active))
+        .filter(match_offer::Column::EndsOn.gte(day))
+        .order_by_asc(match_offer::Column::EndsOn)
+        .order_by_asc(match_offer::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|o| o.matched_rials < o.cap_rials)
+        .collect())
+}
+
+/// The offer a gift to `s` would draw on: the first of `offers` whose scope meets it.
+pub fn offer_for<'a>(
+    offers: &'a [match_offer::Model],
+    s: &MatchSubject,
+) -> Option<&'a match_offer::Model> {
+    offers.iter().find(|o| terms(o).meets(s))
+}
+
+pub fn badge(o: &match_offer::Model) -> MatchBadge {
+    MatchBadge {
+        sponsor: o.sponsor_name.clone(),
+        ratio: o.ratio,
+        remaining_rials: (o.cap_rials - o.matched_rials).max(0),
+        ends_on: o.ends_on,
+    }
+}
+
+pub fn need_subject(n: &need::Model) -> MatchSubject {
+    MatchSubject {
+        occasion: n.occasion.clone(),
+        province_id: (!n.hide_province).then_some(n.province_id),
+        category: Some(n.category.clone()),
+        campaign_code: None,
+    }
+}
+
+pub fn campaign_subject(c: &release_campaign::Model) -> MatchSubject {
+    MatchSubject {
+        province_id: Some(c.province_id),
+        campaign_code: Some(c.public_code.clone()),
+        ..Default::default()
+    }
+}
+
+/// The badge each of these needs shows (only those still raising can be matched), from one read
+/// of the active offers.
+pub async fn need_badges<C: ConnectionTrait>(
+    db: &C,
+    needs: &[&need::Model],
+) -> Result<HashMap<i64, MatchBadge>, AppError> {
+    use crate::platform::status::NeedStatus;
+    if !needs.iter().any(|n| n.status == NeedStatus::Published) {
+        return Ok(HashMap::new());
+    }
+    let offers = active(db, today()).await?;
+    Ok(needs
+        .iter()
+        .filter(|n| n.status == NeedStatus::Published)
+        .filter_map(|n| offer_for(&offers, &need_subject(n)).map(|o| (n.id, badge(o))))
+        .collect())
+}
+
+/// [`need_badges`] for release campaigns.
+pub async fn campaign_badges<C: ConnectionTrait>(
+    db: &C,
+    campaigns: &[&release_campaign::Model],
+) -> Result<HashMap<i64, MatchBadge>, AppError> {
+    use crate::platform::status::CampaignStatus;
+    if !campaigns
+        .iter()
+        .any(|c| c.status == CampaignStatus::Published)
+    {
+        return Ok(HashMap::new());
+    }
+    let offers = active(db, today()).await?;
+    Ok(campaigns
+        .iter()
+        .filter(|c| c.status == CampaignStatus::Published)
+        .filter_map(|c| offer_for(&offers, &campaign_subject(c)).map(|o| (c.id, badge(o))))
+        .collect())
+}
+
+/// What one gift drew from an offer, to post in the gift's own ledger group.
+pub(crate) struct Drawn {
+    pub offer_id: i64,
+    pub account: i64,
+    pub rials: i64,
+}
+
+/// Draws the match for a gift being settled, inside its transaction and after the target's lock
+/// (the lock order of every gift: target, then offer, so two gifts never wait on each other in
+/// a circle). `room` is what the target still lacks once the donor's own gift is counted. The
+/// offer's row is locked by its own update, so two gifts drawing on it one after the other each
+/// see what the other left; the gift that reaches the cap closes the offer here.
+pub(crate) async fn draw(
+    txn: &DatabaseTransaction,
+    d: &donation::Model,
+    room: i64,
+) -> Result<Option<Drawn>, AppError> {
+    if room <= 0 || (d.need_id.is_none() && d.campaign_id.is_none()) {
+        return Ok(None);
+    }
+    let offers = active(txn, today()).await?;
+    if offers.is_empty() {
+        return Ok(None);
+    }
+    let subject = match (d.need_id, d.campaign_id) {
+        (Some(id), _) => need::Entity::find_by_id(id)
+            .one(txn)
+            .await?
+            .map(|n| need_subject(&n)),
+        (None, Some(id)) => release_campaign::Entity::find_by_id(id)
+            .one(txn)
+            .await?
+            .map(|c| campaign_subject(&c)),
+        _ => None,
+    };
+    let Some(offer) = subject.and_then(|s| offer_for(&offers, &s)) else {
+        return Ok(None);
+    };
+    let now = Utc::now();
+    let locked = match_offer::Entity::update_many()
+        .col_expr(match_offer::Column::UpdatedAt, Expr::value(now))
+        .filter(match_offer::Column::Id.eq(offer.id))
+        .filter(match_offer::Column::Status.eq(MatchOfferStatus::Active))
+        .exec(txn)
+        .await?
+        .rows_affected
+        == 1;
+    if !locked {
+        return Ok(None);
+    }
+    // Read again under the lock: another gift may have drawn on it since the list was read.
+    let Some(o) = match_offer::Entity::find_by_id(offer.id).one(txn).await? else {
+        return Ok(None);
+    };
+    let rials = match_for(o.ratio, d.amount_rials, o.cap_rials - o.matched_rials, room);
+    if rials <= 0 {
+        return Ok(None);
+    }
+    let matched = o.matched_rials + rials;
+    let full = matched >= o.cap_rials;
+    let mut up = match_offer::Entity::update_many()
+        .col_expr(match_offer::Column::MatchedRials, Expr::value(matched))
+        .filter(match_offer::Column::Id.eq(o.id));
+    if full {
+        up = up
+            .col_expr(
+                match_offer::Column::Status,
+                Expr::value(MatchOfferStatus::Closed),
+            )
+            .col_expr(match_offer::Column::ClosedAt, Expr::value(now))
+            .col_expr(match_offer::Column::CloseReason, Expr::value("cap_reached"));
+    }
+    up.exec(txn).await?;
+    donation::Entity::update_many()
+        .col_expr(donation::Column::MatchOfferId, Expr::value(o.id))
+        .col_expr(donation::Column::MatchedRials, Expr::value(rials))
+        .filter(donation::Column::Id.eq(d.id))
+        .exec(txn)
+        .await?;
+    let account = ledger::account_id(txn, &Account::MatchPledge(o.id)).await?;
+    if full {
+        tracing::info!(offer = %o.public_code, cap = o.cap_rials, "match offer reached its cap and closed");
+    }
+    Ok(Some(Drawn {
+        offer_id: o.id,
+        account,
+        rials,
+    }))
+}
+
+/// Closes the active offers whose end date has passed (run with the other scheduled jobs); the
+/// part of their cap never drawn is a lapsed promise and moves no money.
+pub async fn close_ended(
+    db: &sea_orm::DatabaseConnection,
+    day: NaiveDate,
+) -> Result<u64, AppError> {
+    Ok(match_offer::Entity::update_many()
+        .col_expr(
+            match_offer::Column::Status,
+            Expr::value(MatchOfferStatus::Closed),
+        )
+        .col_expr(match_offer::Column::ClosedAt, Expr::value(Utc::now()))
+        .col_expr(match_offer::Column::CloseReason, Expr::value("ended"))
+        .filter(match_offer::Column::Status.eq(MatchOfferStatus::Active))
+        .filter(match_offer::Column::EndsOn.lt(day))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+/// The form's offer, checked: who the sponsor is, a ratio of 1 or 2, a scope that exists (and,
+/// for a province's or a campaign's, its province), a cap in tomans and an end date ahead.
+struct Checked {
+    sponsor_name: String,
+    contact: Option<String>,
+    ratio: i32,
+    scope: MatchScope,
+    scope_value: String,
+    province_id: Option<i64>,
+    cap_rials: i64,
+    ends_on: NaiveDate,
+}
+
+async fn checked(
+    db: &sea_orm::DatabaseConnection,
+    form: &MatchOfferForm,
+    day: NaiveDate,
+) -> Result<Checked, AppError> {
+    let sponsor_name = crate::validation::normalize_persian(form.sponsor_name.trim());
+    if !SPONSOR_NAME_CHARS.contains(&sponsor_name.chars().count()) {
+        return Err(invalid("sponsor_name", "match.bad_sponsor_name"));
+    }
+    let contact = match form.sponsor_contact.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(c) => Some(
+            crate::giving::Contact::parse(c)
+                .map_err(|k| invalid("sponsor_contact", k))?
+                .value()
+                .to_string(),
+        ),
+    };
+    let ratio = crate::validation::latin_digits(form.ratio.trim())
+        .parse::<i32>()
+        .ok()
+        .filter(|r| RATIOS.contains(r))
+        .ok_or_else(|| invalid("ratio", "match.bad_ratio"))?;
+    let scope =
+        MatchScope::parse(form.scope.trim()).ok_or_else(|| invalid("scope", "match.bad_scope"))?;
+    let value = form.scope_value(scope);
+    let (scope_value, province_id) = match scope {
+        MatchScope::Occasion => (
+            crate::giving::OCCASION_KEYS
+                .iter()
+                .find(|k| **k == value)
+                .ok_or_else(|| invalid("scope_value", "match.bad_scope_value"))?
+                .to_string(),
+            None,
+        ),
+        MatchScope::Category => (
+            crate::giving::CATEGORIES
+                .iter()
+                .find(|k| **k == value)
+                .ok_or_else(|| invalid("scope_value", "match.bad_scope_value"))?
+                .to_string(),
+            None,
+        ),
+        MatchScope::Province => {
+            let p = province::Entity::find()
+                .filter(province::Column::Code.eq(value.to_uppercase()))
+                .one(db)
+                .await?
+                .ok_or_else(|| invalid("scope_value", "match.bad_scope_value"))?;
+            (p.code, Some(p.id))
+        }
+        MatchScope::Campaign => {
+            let code = crate::validation::public_code(value)
+                .ok_or_else(|| invalid("scope_value", "match.bad_scope_value"))?;
+            let c = release_campaign::Entity::find()
+                .filter(release_campaign::Column::PublicCode.eq(&code))
+                .filter(crate::giving::campaign_service::visible_campaign())
+                .one(db)
+                .await?
+                .ok_or_else(|| invalid("scope_value", "match.bad_scope_value"))?;
+            (c.public_code, Some(c.province_id))
+        }
+    };
+    let cap_rials = crate::validation::amount_rials(&form.cap)
+        .ok()
+        .and_then(|t| t.checked_mul(10))
+        .filter(|r| (1_000_000..=1_000_000_000_000).contains(r))
+        .ok_or_else(|| invalid("cap", "match.bad_cap"))?;
+    let ends_on = crate::validation::parse_date(&form.ends_on)
+        .filter(|d| *d >= day && (*d - day).num_days() <= 366)
+        .ok_or_else(|| invalid("ends_on", "match.bad_ends_on"))?;
+    Ok(Checked {
+        sponsor_name,
+        contact,
+        ratio,
+        scope,
+        scope_value,
+        province_id,
+        cap_rials,
+        ends_on,
+    })
+}
+
+/// Whether `who` may act on an offer of this province (none: a national offer, for national
+/// staff only). Out of scope answers "not found".
+async fn in_scope(
+    who: &Authed,
+    p: Permission,
+    code: &str,
+    province_id: Option<i64>,
+) -> Result<(), AppError> {
+    match province_id {
+        Some(pid) => check_scope(who, p, code, pid, None).await,
+        None if who.province_filter().is_none() => Ok(()),
+        None => Err(invalid("scope", "match.scope_national")),
+    }
+}
+
+/// Staff record a sponsor's offer; it waits for another staff member's approval.
+pub async fn propose(
+    state: &AppState,
+    who: &Authed,
+    form: &MatchOfferForm,
+) -> Result<String, AppError> {
+    if !Permission::Fulfil.allows(who.role()) {
+        return Err(AppError::Forbidden);
+    }
+    let c = checked(&state.db, form, today()).await?;
+    in_scope(who, Permission::Fulfil, "match offer", c.province_id).await?;
+    let code = crate::platform::public_code("M", 8);
+    let now = Utc::now();
+    let txn = audit::begin(&state.db).await?;
+    match_offer::Entity::insert(match_offer::ActiveModel {
+        public_code: Set(code.clone()),
+        sponsor_name: Set(c.sponsor_name.clone()),
+        sponsor_contact_enc: Set(c
+            .contact
+            .as_ref()
+            .map(|v| state.sealer.seal(SPONSOR_CONTACT, v))),
+        key_id: Set(state.sealer.key_id().to_string()),
+        ratio: Set(c.ratio),
+        scope: Set(c.scope),
+        scope_value: Set(c.scope_value.clone()),
+        province_id: Set(c.province_id),
+        cap_rials: Set(c.cap_rials),
+        matched_rials: Set(0),
+        received_rials: Set(0),
+        ends_on: Set(c.ends_on),
+        status: Set(MatchOfferStatus::Proposed),
+        proposed_by: Set(who.user_id),
+        decided_by: Set(None),
+        created_at: Set(now),
+        decided_at: Set(None),
+        closed_at: Set(None),
+        close_reason: Set(None),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        Entry::new(
+            Some(who.user_id),
+            "match_offer.propose",
+            "match_offer",
+            &code,
+            serde_json::json!({
+                "ratio": c.ratio, "scope": c.scope.as_str(), "scope_value": c.scope_value,
+                "cap_rials": c.cap_rials, "ends_on": c.ends_on.to_string(),
+            }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    tracing::info!(offer = %code, by = who.user_id, "match offer proposed");
+    Ok(code)
+}
+
+async fn by_code(
+    db: &sea_orm::DatabaseConnection,
+    code: &str,
+) -> Result<match_offer::Model, AppError> {
+    let code = crate::validation::public_code(code).ok_or(AppError::NotFound)?;
+    match_offer::Entity::find()
+        .filter(match_offer::Column::PublicCode.eq(code))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// One offer moved from `from` to `to`, with its audit entry, in one transaction; refused with
+/// `match.not_pending`/`match.not_active` when another person moved it first.
+async fn transition(
+    state: &AppState,
+    who: &Authed,
+    o: &match_offer::Model,
+    from: MatchOfferStatus,
+    to: MatchOfferStatus,
+    action: &str,
+) -> Result<(), AppError> {
+    let now = Utc::now();
+    let txn = audit::begin(&state.db).await?;
+    let mut up = match_offer::Entity::update_many()
+        .col_expr(match_offer::Column::Status, Expr::value(to))
+        .col_expr(match_offer::Column::UpdatedAt, Expr::value(now))
+        .filter(match_offer::Column::Id.eq(o.id))
+        .filter(match_offer::Column::Status.eq(from));
+    if from == MatchOfferStatus::Proposed {
+        up = up
+            .col_expr(match_offer::Column::DecidedBy, Expr::value(who.user_id))
+            .col_expr(match_offer::Column::DecidedAt, Expr::value(now));
+    }
+    if to == MatchOfferStatus::Closed {
+        up = up
+            .col_expr(match_offer::Column::ClosedAt, Expr::value(now))
+            .col_expr(
+                match_offer::Column::CloseReason,
+                Expr::value("closed_by_staff"),
+            );
+    }
+    if up.exec(&txn).await?.rows_affected != 1 {
+        txn.rollback().await?;
+        return Err(invalid(
+            "status",
+            if from == MatchOfferStatus::Proposed {
+                "match.not_pending"
+            } else {
+                "match.not_active"
+            },
+        ));
+    }
+    audit::record(
+        &txn,
+        Entry::new(
+            Some(who.user_id),
+            action,
+            "match_offer",
+            &o.public_code,
+            serde_json::json!({ "status": to.as_str() }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    tracing::info!(offer = %o.public_code, action, by = who.user_id, "match offer moved");
+    Ok(())
+}
+
+/// The second pair of eyes: a manager who did not record the offer approves or rejects it.
+pub async fn decide(
+    state: &AppState,
+    who: &Authed,
+    code: &str,
+    approve: bool,
+) -> Result<(), AppError> {
+    if !Permission::ApproveDisbursement.allows(who.role()) {
+        return Err(AppError::Forbidden);
+    }
+    let o = by_code(&state.db, code).await?;
+    in_scope(
+        who,
+        Permission::ApproveDisbursement,
+        &o.public_code,
+        o.province_id,
+    )
+    .await?;
+    if o.proposed_by == who.user_id {
+        return Err(invalid("approver", "staff.four_eyes"));
+    }
+    if approve && o.ends_on < today() {
+        return Err(invalid("ends_on", "match.bad_ends_on"));
+    }
+    let (to, action) = if approve {
+        (MatchOfferStatus::Active, "match_offer.approve")
+    } else {
+        (MatchOfferStatus::Rejected, "match_offer.reject")
+    };
+    transition(state, who, &o, MatchOfferStatus::Proposed, to, action).await
+}
+
+/// Closes an active offer early (the sponsor withdrew it): what it matched stays matched.
+pub async fn close(state: &AppState, who: &Authed, code: &str) -> Result<(), AppError> {
+    if !Permission::ApproveDisbursement.allows(who.role()) {
+        return Err(AppError::Forbidden);
+    }
+    let o = by_code(&state.db, code).await?;
+    in_scope(
+        who,
+        Permission::ApproveDisbursement,
+        &o.public_code,
+        o.province_id,
+    )
+    .await?;
+    transition(
+        state,
+        who,
+        &o,
+        MatchOfferStatus::Active,
+        MatchOfferStatus::Closed,
+        "match_offer.close",
+    )
+    .await
+}
+
+/// Finance records what the sponsor paid in: the bank against the sponsor's receivable, in one
+/// ledger group with the offer's running figure and the audit entry. Never more than the
+/// matches still unpaid (so a promise never becomes money before a gift draws on it).
+pub async fn record_payment(
+    state: &AppState,
+    who: &Authed,
+    code: &str,
+    amount: &str,
+) -> Result<(), AppError> {
+    if !Permission::Fulfil.allows(who.role()) {
+        return Err(AppError::Forbidden);
+    }
+    let o = by_code(&state.db, code).await?;
+    in_scope(who, Permission::Fulfil, &o.public_code, o.province_id).await?;
+    let rials = crate::validation::amount_rials(amount)
+        .ok()
+        .and_then(|t| t.checked_mul(10))
+        .ok_or_else(|| invalid("amount", "validation.amount"))?;
+    let accounts =
+        ledger::account_ids(&state.db, &[&Account::Bank, &Account::MatchPledge(o.id)]).await?;
+    let now = Utc::now();
+    let txn = audit::begin(&state.db).await?;
+    // Conditional on what is still owed, so two clerks recording the same transfer cannot both
+    // pass the check.
+    let moved = match_offer::Entity::update_many()
+        .col_expr(
+            match_offer::Column::ReceivedRials,
+            sea_orm::ExprTrait::add(Expr::col(match_offer::Column::ReceivedRials), rials),
+        )
+        .col_expr(match_offer::Column::UpdatedAt, Expr::value(now))
+        .filter(match_offer::Column::Id.eq(o.id))
+        .filter(sea_orm::ExprTrait::lte(
+            sea_orm::ExprTrait::add(Expr::col(match_offer::Column::ReceivedRials), rials),
+            Expr::col(match_offer::Column::MatchedRials),
+        ))
+        .exec(&txn)
+        .await?
+        .rows_affected
+        == 1;
+    if !moved {
+        txn.rollback().await?;
+        return Err(invalid("amount", "match.payment_too_much"));
+    }
+    ledger::post(
+        &txn,
+        Posting {
+            kind: "match_payment",
+            memo: "match sponsor paid in",
+            donation_id: None,
+            created_by: Some(who.user_id),
+        },
+        &[debit(accounts[0], rials), credit(accounts[1], rials)],
+    )
+    .await?;
+    audit::record(
+        &txn,
+        Entry::new(
+            Some(who.user_id),
+            "match_offer.payment",
+            "match_offer",
+            &o.public_code,
+            serde_json::json!({ "rials": rials }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    tracing::info!(offer = %o.public_code, rials, by = who.user_id, "match sponsor payment recorded");
+    Ok(())
+}
+
+/// The offers in this person's scope (national offers for national staff), newest first.
+pub async fn listed(state: &AppState, who: &Authed) -> Result<Vec<MatchOfferRow>, AppError> {
+    let mut q = match_offer::Entity::find().order_by_desc(match_offer::Column::Id);
+    if let Some(provinces) = who.province_filter() {
+        q = q.filter(match_offer::Column::ProvinceId.is_in(provinces));
+    }
+    let day = today();
+    let mut out = Vec::new();
+    for o in q.all(&state.db).await? {
+        let gifts = donation::Entity::find()
+            .filter(donation::Column::MatchOfferId.eq(o.id))
+            .count(&state.db)
+            .await? as i64;
+        let sponsor_contact = match &o.sponsor_contact_enc {
+            Some(sealed) => Some(
+                state
+                    .sealer
+                    .open(SPONSOR_CONTACT, sealed)
+                    .map_err(|e| AppError::internal("open sponsor contact", e))?,
+            ),
+            None => None,
+        };
+        out.push(MatchOfferRow {
+            ended: o.status == MatchOfferStatus::Active && o.ends_on < day,
+            mine: o.proposed_by == who.user_id,
+            code: o.public_code,
+            sponsor_name: o.sponsor_name,
+            sponsor_contact,
+            ratio: o.ratio,
+            scope: o.scope,
+            scope_value: o.scope_value,
+            cap_rials: o.cap_rials,
+            matched_rials: o.matched_rials,
+            received_rials: o.received_rials,
+            ends_on: o.ends_on,
+            status: o.status,
+            close_reason: o.close_reason,
+            gifts,
+        });
+    }
+    Ok(out)
+}
