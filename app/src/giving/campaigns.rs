@@ -134,6 +134,7 @@ mod tests {
             raised_rials: 100,
             donors: 1,
             status: crate::platform::status::CampaignStatus::Published,
+            matched: None,
         };
         assert_eq!(c.to_raise(), 600);
         assert_eq!(c.remaining(), 500);
