@@ -327,12 +327,7 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
                 {r.intention.map(|i| view! {
                     <dt>{t("give.intention")}</dt><dd id="receipt-intention" data-intention=i.as_str()>{t(super::intention_key(i))}</dd>
                 })}
-                {r.matched.clone().map(|(sponsor, rials)| view! {
-                    <dt>{t("match.receipt_label")}</dt>
-                    <dd id="receipt-match" data-matched=rials.to_string()>
-                        <crate::ui::Phrase key="match.receipt" args=vec![("sponsor", crate::ui::Arg::Text(sponsor)), ("amount", crate::ui::Arg::Money(rials))]/>
-                    </dd>
-                })}
+                {r.matched.clone().map(|(sponsor, rials)| view! { <super::ReceiptMatch sponsor rials/> })}
                 {r.gateway_ref.clone().map(|g| view! {
                     <dt>{t("receipt.bank_ref")}</dt><dd><crate::ui::Code code=g/></dd>
                 })}

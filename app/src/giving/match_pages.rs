@@ -27,6 +27,17 @@ pub fn MatchLine(badge: MatchBadge) -> impl IntoView {
     }
 }
 
+/// A receipt's line: who matched this gift and by how much (the `<dt>`/`<dd>` of its facts).
+#[component]
+pub fn ReceiptMatch(sponsor: String, rials: i64) -> impl IntoView {
+    view! {
+        <dt>{t("match.receipt_label")}</dt>
+        <dd id="receipt-match" data-matched=rials.to_string()>
+            <Phrase key="match.receipt" args=vec![("sponsor", Arg::Text(sponsor)), ("amount", Arg::Money(rials))]/>
+        </dd>
+    }
+}
+
 fn scope_key(s: MatchScope) -> &'static str {
     match s {
         MatchScope::Occasion => "match.scope_occasion",
