@@ -90,6 +90,18 @@ pub fn match_for(ratio: i32, gift_rials: i64, cap_left: i64, room_after_gift: i6
         .max(0)
 }
 
+/// What one sponsor's offer added to gifts, as `/transparency` shows it: only what gifts drew,
+/// never the unused part of its cap.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SponsorTotal {
+    pub sponsor: String,
+    pub ratio: i32,
+    pub gifts: i64,
+    pub matched_rials: i64,
+    /// What the sponsor has paid in so far.
+    pub received_rials: i64,
+}
+
 /// An offer as staff see it on `/staff/matches`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MatchOfferRow {

@@ -71,6 +71,9 @@ pub struct Report {
     /// What was given with each intention, in [`crate::giving::Intention::ALL`] order.
     #[serde(default)]
     pub intentions: Vec<IntentionRow>,
+    /// Sponsors' matches that gifts drew on, oldest offer first.
+    #[serde(default)]
+    pub matches: Vec<crate::giving::matching::SponsorTotal>,
 }
 
 #[server(prefix = "/api", endpoint = "public/transparency")]

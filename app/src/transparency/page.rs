@@ -95,6 +95,18 @@ pub fn TransparencyPage() -> impl IntoView {
                             </table>
                             <p class="muted small">{t("transparency.intention_note")} " " <a href="/give/intentions">{t("give.intention_rules")}</a></p>
                             <p><a href="/api/v1/intentions.csv" download="karamat-intentions.csv">{t("transparency.csv")} " " <crate::ui::Code code="CSV"/></a></p>
+                            {(!r.matches.is_empty()).then(|| view! {
+                                <table class="data stack" id="matches-table">
+                                    <caption>{t("transparency.by_sponsor")}</caption>
+                                    <thead><tr><th scope="col">{t("match.sponsor")}</th><th scope="col">{t("transparency.gifts")}</th><th scope="col">{t("match.matched")}</th><th scope="col">{t("match.received")}</th></tr></thead>
+                                    <tbody>
+                                        {r.matches.iter().map(|m| view! {
+                                            <tr><th scope="row"><crate::ui::DataText text=m.sponsor.clone()/></th><td data-label=translate(l, "transparency.gifts")><Num n=m.gifts/></td><td data-label=translate(l, "match.matched")><Money rials=m.matched_rials/></td><td data-label=translate(l, "match.received")><Money rials=m.received_rials/></td></tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                                <p class="muted small">{t("transparency.match_note")}</p>
+                            })}
                             <p class="muted">{t("transparency.api")} " " <a href="/api/v1/openapi.json"><bdi dir="ltr">"/api/v1/openapi.json"</bdi></a></p>
                         }.into_any()
                     }

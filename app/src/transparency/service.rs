@@ -215,5 +215,6 @@ pub async fn compute(db: &DatabaseConnection) -> Result<Report, AppError> {
         },
         near_goal: crate::giving::campaign_service::near_goal(db, NEAR_GOAL).await?,
         intentions: intentions(&gifts),
+        matches: crate::giving::matching_service::public_rows(db).await?,
     })
 }

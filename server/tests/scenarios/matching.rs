@@ -246,6 +246,24 @@ async fn a_matched_occasion_closes_at_its_cap_and_the_51st_gift_is_not_matched()
         }
         assert_eq!(seen, (50, 1), "{l}: the 51st found the cap reached");
 
+        // Transparency counts what gifts drew on the offer, never its unused cap.
+        let report = app::transparency::service::compute(&db).await.unwrap();
+        let m = report
+            .matches
+            .iter()
+            .find(|m| m.sponsor == "شرکت همراه")
+            .unwrap();
+        assert_eq!(
+            (m.gifts, m.matched_rials, m.ratio),
+            (50, 5_000_000, 1),
+            "{l}"
+        );
+        assert_eq!(
+            report.matches.len(),
+            1,
+            "{l}: an offer nothing drew on is not listed"
+        );
+
         // The sponsor pays in: never more than it owes.
         let bank = ledger::account_id(&db, &Account::Bank).await.unwrap();
         let bank_before = ledger::raw_balance(&db, bank).await.unwrap();

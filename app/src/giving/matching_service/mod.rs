@@ -237,3 +237,45 @@ pub async fn close_ended(
         .await?
         .rows_affected)
 }
+
+/// What each sponsor's offer added to gifts, for `/transparency`: the offers gifts drew on, with
+/// how many gifts and how much (never the unused part of a cap), and what the sponsor paid in.
+pub async fn public_rows<C: ConnectionTrait>(db: &C) -> Result<Vec<SponsorTotal>, AppError> {
+    use sea_orm::{FromQueryResult, QuerySelect};
+    #[derive(FromQueryResult)]
+    struct Count {
+        match_offer_id: i64,
+        gifts: i64,
+    }
+    let offers = match_offer::Entity::find()
+        .filter(match_offer::Column::MatchedRials.gt(0))
+        .order_by_asc(match_offer::Column::Id)
+        .all(db)
+        .await?;
+    if offers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let counts: HashMap<i64, i64> = donation::Entity::find()
+        .select_only()
+        .column(donation::Column::MatchOfferId)
+        .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "gifts")
+        .filter(donation::Column::MatchOfferId.is_not_null())
+        .filter(donation::Column::MatchedRials.gt(0))
+        .group_by(donation::Column::MatchOfferId)
+        .into_model::<Count>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.match_offer_id, c.gifts))
+        .collect();
+    Ok(offers
+        .into_iter()
+        .map(|o| SponsorTotal {
+            gifts: counts.get(&o.id).copied().unwrap_or(0),
+            sponsor: o.sponsor_name,
+            ratio: o.ratio,
+            matched_rials: o.matched_rials,
+            received_rials: o.received_rials,
+        })
+        .collect())
+}
