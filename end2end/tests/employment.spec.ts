@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { hydrated, signIn } from './staff-auth';
+import { fillPersianDate, hydrated, signIn } from './staff-auth';
 
 /** A national company id with its check digit, different on every run. */
 function companyId(): string {
@@ -9,22 +9,6 @@ function companyId(): string {
   const plus = d[9] + 2;
   const r = d.reduce((s, x, i) => s + (x + plus) * w[i % 5], 0) % 11;
   return head + String(r === 10 ? 0 : r);
-}
-
-/**
- * Types a date some days from today into a Persian date field (ui::DateField) as a person would:
- * the Solar Hijri day in Persian digits, the month by its name, the year.
- */
-async function fillPersianDate(page: Page, name: string, days: number) {
-  const d = new Date(Date.now() + days * 86_400_000);
-  const parts = new Intl.DateTimeFormat('en-US-u-ca-persian-nu-latn', {
-    year: 'numeric', month: 'numeric', day: 'numeric', timeZone: 'UTC',
-  }).formatToParts(d);
-  const part = (t: string) => parts.find((p) => p.type === t)!.value;
-  const persian = (s: string) => s.replace(/[0-9]/g, (c) => '۰۱۲۳۴۵۶۷۸۹'[Number(c)]);
-  await page.fill(`input[name="${name}[d]"]`, persian(part('day')));
-  await page.selectOption(`select[name="${name}[m]"]`, part('month'));
-  await page.fill(`input[name="${name}[y]"]`, part('year'));
 }
 
 async function signOut(page: Page) {

@@ -1,20 +1,7 @@
 import { test, expect, Page } from '@playwright/test';
-import { hydrated, signIn } from './staff-auth';
+import { fillPersianDate, hydrated, signIn } from './staff-auth';
 
 const BASE = process.env.BASE_URL || 'http://127.0.0.1:3000';
-
-/** Types a date some days from today into a Persian date field (ui::DateField) as a person would. */
-async function fillPersianDate(page: Page, name: string, days: number) {
-  const d = new Date(Date.now() + days * 86_400_000);
-  const parts = new Intl.DateTimeFormat('en-US-u-ca-persian-nu-latn', {
-    year: 'numeric', month: 'numeric', day: 'numeric', timeZone: 'UTC',
-  }).formatToParts(d);
-  const part = (t: string) => parts.find((p) => p.type === t)!.value;
-  const persian = (s: string) => s.replace(/[0-9]/g, (c) => '۰۱۲۳۴۵۶۷۸۹'[Number(c)]);
-  await page.fill(`input[name="${name}[d]"]`, persian(part('day')));
-  await page.selectOption(`select[name="${name}[m]"]`, part('month'));
-  await page.fill(`input[name="${name}[y]"]`, part('year'));
-}
 
 async function payAtSandbox(page: Page) {
   await expect(page).toHaveURL(/\/sandbox-bank\/SBX/);

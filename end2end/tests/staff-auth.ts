@@ -59,3 +59,19 @@ export async function signIn(page: Page, email: string, staff: boolean, password
   if (staff) await page.fill('#sign-in-code', await codeFor(email));
   await page.click('#sign-in-form button[type=submit]');
 }
+
+/**
+ * Types a date some days from today into a Persian date field (ui::DateField) as a person would:
+ * the Solar Hijri day in Persian digits, the month by its name, the year.
+ */
+export async function fillPersianDate(page: Page, name: string, days: number) {
+  const d = new Date(Date.now() + days * 86_400_000);
+  const parts = new Intl.DateTimeFormat('en-US-u-ca-persian-nu-latn', {
+    year: 'numeric', month: 'numeric', day: 'numeric', timeZone: 'UTC',
+  }).formatToParts(d);
+  const part = (t: string) => parts.find((p) => p.type === t)!.value;
+  const persian = (s: string) => s.replace(/[0-9]/g, (c) => '۰۱۲۳۴۵۶۷۸۹'[Number(c)]);
+  await page.fill(`input[name="${name}[d]"]`, persian(part('day')));
+  await page.selectOption(`select[name="${name}[m]"]`, part('month'));
+  await page.fill(`input[name="${name}[y]"]`, part('year'));
+}

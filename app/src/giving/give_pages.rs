@@ -90,7 +90,12 @@ fn GiveForm(target: GiftTarget) -> impl IntoView {
     };
     let category = target.category.clone();
     let remaining = target.remaining_rials;
+    // With a sponsor's match, "all that is left" is the donor's part of it.
     let rest_toman = remaining
+        .map(|r| match &target.matched {
+            Some(m) => super::matching::donor_share(r, m.ratio, m.remaining_rials),
+            None => r,
+        })
         .filter(|r| *r >= MIN_GIFT_RIALS)
         .map(|r| (r + 9) / 10);
     let back = match (kind.as_str(), &target.code) {

@@ -102,6 +102,14 @@ pub struct SponsorTotal {
     pub received_rials: i64,
 }
 
+/// The smallest gift that, with its match, fills `room`: a third of it at 2:1 while the cap has
+/// enough left, else what the cap cannot cover. The gift form's "all that is left".
+pub fn donor_share(room: i64, ratio: i32, cap_left: i64) -> i64 {
+    let ratio = ratio.max(0) as i64;
+    let with_match = (room + ratio) / (1 + ratio);
+    with_match.max(room - cap_left.max(0)).max(0)
+}
+
 /// An offer as staff see it on `/staff/matches`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MatchOfferRow {
@@ -212,6 +220,21 @@ mod tests {
         assert_eq!(match_for(1, 100, 1_000, 30), 30);
         assert_eq!(match_for(1, 100, 0, 1_000), 0);
         assert_eq!(match_for(1, 100, 1_000, -5), 0);
+    }
+
+    #[test]
+    fn the_rest_counts_the_match() {
+        assert_eq!(donor_share(900, 2, 10_000), 300);
+        assert_eq!(donor_share(901, 2, 10_000), 301);
+        assert_eq!(donor_share(1_000, 1, 10_000), 500);
+        // The cap covers only 100: the donor gives the rest.
+        assert_eq!(donor_share(1_000, 1, 100), 900);
+        assert_eq!(donor_share(1_000, 1, 0), 1_000);
+        // Whatever the split, the gift and its match fill the room.
+        for (room, ratio, cap) in [(901, 2, 10_000), (1_001, 1, 300), (7, 2, 1)] {
+            let g = donor_share(room, ratio, cap);
+            assert!(g + match_for(ratio, g, cap, room - g) >= room);
+        }
     }
 
     #[test]

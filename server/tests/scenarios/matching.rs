@@ -159,6 +159,20 @@ async fn a_matched_occasion_closes_at_its_cap_and_the_51st_gift_is_not_matched()
         );
         assert!(page.contains("شرکت همراه"), "{l}");
 
+        // The form's "all that is left" is the donor's part: what the match does not cover.
+        let goal = scalar(
+            &db,
+            &format!("SELECT goal_rials FROM needs WHERE id = {need_id}"),
+        )
+        .await;
+        let room = goal - fund(&db, Account::Need(need_id)).await;
+        let form_html = body_text(send(&app, get(&format!("/give?need={need}"), None)).await).await;
+        assert!(form_html.contains("class=\"match-line\""), "{l}");
+        assert!(
+            form_html.contains(&format!("value=\"{}\"", (room - 5_000_000 + 9) / 10)),
+            "{l}: the rest less the match left"
+        );
+
         // 51 gifts, started one by one and settled eight at a time: the gifts that settle first
         // draw on the offer until its cap, whichever they are.
         let mut authorities = Vec::new();

@@ -191,6 +191,21 @@ async fn by_code(
         .ok_or(AppError::NotFound)
 }
 
+/// The offer with this code, for someone holding `p` in its scope (out of scope: not found).
+async fn offer_in_scope(
+    state: &AppState,
+    who: &Authed,
+    p: Permission,
+    code: &str,
+) -> Result<match_offer::Model, AppError> {
+    if !p.allows(who.role()) {
+        return Err(AppError::Forbidden);
+    }
+    let o = by_code(&state.db, code).await?;
+    in_scope(who, p, &o.public_code, o.province_id).await?;
+    Ok(o)
+}
+
 /// One offer moved from `from` to `to`, with its audit entry, in one transaction; refused with
 /// `match.not_pending`/`match.not_active` when another person moved it first.
 async fn transition(
@@ -255,17 +270,7 @@ pub async fn decide(
     code: &str,
     approve: bool,
 ) -> Result<(), AppError> {
-    if !Permission::ApproveDisbursement.allows(who.role()) {
-        return Err(AppError::Forbidden);
-    }
-    let o = by_code(&state.db, code).await?;
-    in_scope(
-        who,
-        Permission::ApproveDisbursement,
-        &o.public_code,
-        o.province_id,
-    )
-    .await?;
+    let o = offer_in_scope(state, who, Permission::ApproveDisbursement, code).await?;
     if o.proposed_by == who.user_id {
         return Err(invalid("approver", "staff.four_eyes"));
     }
@@ -282,17 +287,7 @@ pub async fn decide(
 
 /// Closes an active offer early (the sponsor withdrew it): what it matched stays matched.
 pub async fn close(state: &AppState, who: &Authed, code: &str) -> Result<(), AppError> {
-    if !Permission::ApproveDisbursement.allows(who.role()) {
-        return Err(AppError::Forbidden);
-    }
-    let o = by_code(&state.db, code).await?;
-    in_scope(
-        who,
-        Permission::ApproveDisbursement,
-        &o.public_code,
-        o.province_id,
-    )
-    .await?;
+    let o = offer_in_scope(state, who, Permission::ApproveDisbursement, code).await?;
     transition(
         state,
         who,
@@ -313,11 +308,7 @@ pub async fn record_payment(
     code: &str,
     amount: &str,
 ) -> Result<(), AppError> {
-    if !Permission::Fulfil.allows(who.role()) {
-        return Err(AppError::Forbidden);
-    }
-    let o = by_code(&state.db, code).await?;
-    in_scope(who, Permission::Fulfil, &o.public_code, o.province_id).await?;
+    let o = offer_in_scope(state, who, Permission::Fulfil, code).await?;
     let rials = crate::validation::amount_rials(amount)
         .ok()
         .and_then(|t| t.checked_mul(10))
