@@ -90,22 +90,34 @@ pub fn campaign_subject(c: &release_campaign::Model) -> MatchSubject {
     }
 }
 
-/// The badge each of these needs shows (only those still raising can be matched), from one read
-/// of the active offers.
+/// The badge of each target still raising, by id, from one read of the active offers (none when
+/// no target is raising).
+async fn badges<C: ConnectionTrait>(
+    db: &C,
+    raising: Vec<(i64, MatchSubject)>,
+) -> Result<HashMap<i64, MatchBadge>, AppError> {
+    if raising.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let offers = active(db, today()).await?;
+    Ok(raising
+        .into_iter()
+        .filter_map(|(id, s)| offer_for(&offers, &s).map(|o| (id, badge(o))))
+        .collect())
+}
+
+/// The badge each of these needs shows (only those still raising can be matched).
 pub async fn need_badges<C: ConnectionTrait>(
     db: &C,
     needs: &[&need::Model],
 ) -> Result<HashMap<i64, MatchBadge>, AppError> {
     use crate::platform::status::NeedStatus;
-    if !needs.iter().any(|n| n.status == NeedStatus::Published) {
-        return Ok(HashMap::new());
-    }
-    let offers = active(db, today()).await?;
-    Ok(needs
+    let raising = needs
         .iter()
         .filter(|n| n.status == NeedStatus::Published)
-        .filter_map(|n| offer_for(&offers, &need_subject(n)).map(|o| (n.id, badge(o))))
-        .collect())
+        .map(|n| (n.id, need_subject(n)))
+        .collect();
+    badges(db, raising).await
 }
 
 /// [`need_badges`] for release campaigns.
@@ -114,18 +126,12 @@ pub async fn campaign_badges<C: ConnectionTrait>(
     campaigns: &[&release_campaign::Model],
 ) -> Result<HashMap<i64, MatchBadge>, AppError> {
     use crate::platform::status::CampaignStatus;
-    if !campaigns
-        .iter()
-        .any(|c| c.status == CampaignStatus::Published)
-    {
-        return Ok(HashMap::new());
-    }
-    let offers = active(db, today()).await?;
-    Ok(campaigns
+    let raising = campaigns
         .iter()
         .filter(|c| c.status == CampaignStatus::Published)
-        .filter_map(|c| offer_for(&offers, &campaign_subject(c)).map(|o| (c.id, badge(o))))
-        .collect())
+        .map(|c| (c.id, campaign_subject(c)))
+        .collect();
+    badges(db, raising).await
 }
 
 /// What one gift drew from an offer, to post in the gift's own ledger group.
