@@ -25,6 +25,7 @@ mod m0014_account_balances;
 mod m0015_running_totals;
 mod m0016_intentions;
 mod m0017_match_offers;
+mod m0018_restitution;
 pub use m0007_casework::GENESIS as AUDIT_GENESIS;
 pub use m0014_account_balances::RECOMPUTE as RECOMPUTE_BALANCES;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0015_running_totals::Migration),
             Box::new(m0016_intentions::Migration),
             Box::new(m0017_match_offers::Migration),
+            Box::new(m0018_restitution::Migration),
         ]
     }
 }

@@ -12,12 +12,14 @@
 #[cfg(feature = "ssr")]
 pub mod after_release;
 mod pages;
+pub mod restitution;
 mod server_fns;
 #[cfg(feature = "ssr")]
 pub mod service;
 pub mod wages;
 
 pub use pages::*;
+pub use restitution::*;
 pub use server_fns::*;
 
 use crate::error::AppError;

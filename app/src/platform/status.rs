@@ -290,6 +290,28 @@ status! {
     }
 }
 
+status! {
+    /// A victim's or creditor's claim on a prisoner (`employment::restitution`).
+    ClaimStatus {
+        /// Something is still owed.
+        Open = "open",
+        /// Paid in full.
+        Settled = "settled",
+    }
+}
+
+status! {
+    /// A restitution payment from the pooled fund to one claim: one person asks, another decides.
+    PayoutStatus {
+        /// Requested; waits for a second staff member.
+        AwaitingApproval = "awaiting_approval",
+        /// Approved and paid to the claimant's account, in one ledger group.
+        Paid = "paid",
+        /// The second staff member refused it; nothing moved.
+        Rejected = "rejected",
+    }
+}
+
 impl Intention {
     pub const ALL: [Intention; 5] = [
         Intention::Sadaqah,

@@ -33,6 +33,10 @@ pub const SEALED: &[(&str, &[&str])] = &[
     ("match_offers", &["sponsor_contact_enc"]),
     ("notification_outbox", &["recipient_enc"]),
     ("payees", &["account_enc"]),
+    (
+        "restitution_claims",
+        &["claimant_name_enc", "claimant_account_enc"],
+    ),
     ("family_documents", &["reference_enc"]),
 ];
 

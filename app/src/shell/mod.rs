@@ -130,6 +130,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/disbursements/:code") view={Lazy::<ApprovalRoute>::new()} ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff/security") view={Lazy::<SecurityRoute>::new()} ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff/kpis") view={Lazy::<KpiRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/staff/restitution") view={Lazy::<RestitutionRoute>::new()} ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff/matches") view={Lazy::<StaffMatchesRoute>::new()} ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff/audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::InOrder/>
                 </Routes>
@@ -179,5 +180,6 @@ lazy_pages! {
     SecurityRoute => security::SecurityPage,
     KpiRoute => crate::casework::KpiPage,
     StaffMatchesRoute => crate::giving::StaffMatchesPage,
+    RestitutionRoute => crate::employment::RestitutionPage,
     AuditRoute => crate::casework::AuditPage,
 }

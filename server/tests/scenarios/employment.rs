@@ -25,20 +25,20 @@ use server::seed::{self, Scale, DEMO_ACCOUNTS};
 
 /// A place work happens: a workshop in a prison (and that prison's province).
 #[derive(Clone)]
-struct Place {
-    workshop: String,
-    workshop_id: i64,
-    prison_id: i64,
-    province_id: i64,
-    province_code: String,
+pub(crate) struct Place {
+    pub(crate) workshop: String,
+    pub(crate) workshop_id: i64,
+    pub(crate) prison_id: i64,
+    pub(crate) province_id: i64,
+    pub(crate) province_code: String,
 }
 
-struct World {
-    state: AppState,
-    app: axum::Router,
+pub(crate) struct World {
+    pub(crate) state: AppState,
+    pub(crate) app: axum::Router,
     /// The demo prison officer's prison (Tehran), and a prison of another province.
-    home: Place,
-    away: Place,
+    pub(crate) home: Place,
+    pub(crate) away: Place,
 }
 
 async fn place(db: &DatabaseConnection, prison_id: i64) -> Place {
@@ -77,7 +77,7 @@ async fn place(db: &DatabaseConnection, prison_id: i64) -> Place {
     }
 }
 
-async fn world(url: &str) -> World {
+pub(crate) async fn world(url: &str) -> World {
     let state = app_state(url).await;
     seed::run(&state.db, Scale::Demo, 17).await.unwrap();
     let db = &state.db;
@@ -104,7 +104,7 @@ async fn world(url: &str) -> World {
     }
 }
 
-async fn owner_of(state: &AppState, email: &str) -> Owner {
+pub(crate) async fn owner_of(state: &AppState, email: &str) -> Owner {
     service::owner(state, &authed(&state.db, email).await)
         .await
         .unwrap()
@@ -114,7 +114,7 @@ fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
 
-fn contract_form(workshop: &str, rate_tomans: &str, model: &str) -> ContractForm {
+pub(crate) fn contract_form(workshop: &str, rate_tomans: &str, model: &str) -> ContractForm {
     ContractForm {
         workshop: workshop.into(),
         product: "پیراهن کار".into(),
@@ -131,7 +131,7 @@ fn contract_form(workshop: &str, rate_tomans: &str, model: &str) -> ContractForm
     }
 }
 
-fn key_of(e: AppError) -> String {
+pub(crate) fn key_of(e: AppError) -> String {
     match e {
         AppError::Invalid { key, .. } => key,
         other => format!("{other:?}"),
@@ -517,7 +517,7 @@ async fn contract_lifecycle_reviews_amendments_and_invalid_transitions() {
 }
 
 /// Three prisoners of the home prison fit to work on a sewing contract (with families).
-async fn workers(db: &DatabaseConnection, prison_id: i64) -> Vec<(i64, String, i64)> {
+pub(crate) async fn workers(db: &DatabaseConnection, prison_id: i64) -> Vec<(i64, String, i64)> {
     let rows = db
         .query_all_raw(sea_orm::Statement::from_string(
             db.get_database_backend(),
@@ -554,7 +554,7 @@ async fn workers(db: &DatabaseConnection, prison_id: i64) -> Vec<(i64, String, i
 
 use sea_orm::ConnectionTrait;
 
-async fn fund(db: &DatabaseConnection, code: &str) -> i64 {
+pub(crate) async fn fund(db: &DatabaseConnection, code: &str) -> i64 {
     scalar(
         db,
         &format!(
@@ -565,7 +565,7 @@ async fn fund(db: &DatabaseConnection, code: &str) -> i64 {
 }
 
 /// The Solar Hijri month before this one: wholly in the past, whatever today is.
-fn last_month() -> (String, NaiveDate) {
+pub(crate) fn last_month() -> (String, NaiveDate) {
     let this = service::period_of(today());
     let (_, from, _) = service::period_range(&this).unwrap();
     let prev = service::period_of(from - Duration::days(1));
@@ -1132,6 +1132,10 @@ struct Records {
     prison_code: String,
     programme: String,
     job: String,
+    /// A restitution claim on the prisoner, and a payout to it waiting for approval (asked for by
+    /// the national admin, so the admin's own approval is refused).
+    claim: String,
+    payout: String,
     /// The demo entrepreneur owns it.
     demo_owns: bool,
 }
@@ -1268,7 +1272,10 @@ async fn records(w: &World, p: &Place, owner_id: i64, tag: &str) -> Records {
         ),
     )
     .await;
+    let (claim, payout) = restitution_records(w, &prisoner, tag).await;
     Records {
+        claim,
+        payout,
         job,
         prison_code,
         programme,
@@ -1280,6 +1287,63 @@ async fn records(w: &World, p: &Place, owner_id: i64, tag: &str) -> Records {
         prisoner,
         demo_owns: false,
     }
+}
+
+async fn restitution_records(w: &World, prisoner: &str, tag: &str) -> (String, String) {
+    use app::platform::entity::{restitution_claim, restitution_payout};
+    use app::platform::status::{ClaimStatus, PayoutStatus};
+    let db = &w.state.db;
+    let now = Utc::now();
+    let pid = scalar(
+        db,
+        &format!("SELECT id FROM prisoners WHERE public_code = '{prisoner}'"),
+    )
+    .await;
+    let admin = authed(db, email_of(Role::NationalAdmin)).await;
+    let c = restitution_claim::ActiveModel {
+        public_code: Set(format!("RC-M{tag}")),
+        prisoner_id: Set(pid),
+        kind: Set("creditor".into()),
+        claimant_name_enc: Set(w
+            .state
+            .sealer
+            .seal("restitution_claims.claimant_name", "طلبکار")),
+        claimant_account_enc: Set(w.state.sealer.seal(
+            "restitution_claims.claimant_account",
+            "IR062960000000100324200001",
+        )),
+        key_id: Set(w.state.sealer.key_id().into()),
+        court_ref: Set("1405/1".into()),
+        owed_rials: Set(10_000_000),
+        paid_rials: Set(0),
+        status: Set(ClaimStatus::Open),
+        created_by: Set(admin.user_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    restitution_payout::ActiveModel {
+        public_code: Set(format!("RP-M{tag}")),
+        claim_id: Set(c.id),
+        prisoner_id: Set(pid),
+        amount_rials: Set(10_000),
+        reference: Set("TR-1".into()),
+        status: Set(PayoutStatus::AwaitingApproval),
+        requested_by: Set(admin.user_id),
+        decided_by: Set(None),
+        reject_reason: Set(None),
+        transaction_id: Set(None),
+        created_at: Set(now),
+        decided_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    (format!("RC-M{tag}"), format!("RP-M{tag}"))
 }
 
 /// Who may call an endpoint.
@@ -1481,6 +1545,35 @@ fn endpoints() -> Vec<Endpoint> {
             body: |r| format!("job={}&passport=R-0000000000&hire=true", r.job),
         },
         Endpoint {
+            path: "/api/employment/restitution",
+            rule: Staff(ViewEmployment),
+            body: |_| String::new(),
+        },
+        Endpoint {
+            path: "/api/employment/restitution-worker",
+            rule: StaffInScope(ViewEmployment, false),
+            body: |r| format!("prisoner={}", r.prisoner),
+        },
+        Endpoint {
+            path: "/api/employment/restitution-claim",
+            rule: StaffInScope(PayWages, false),
+            body: |r| {
+                format!("form[prisoner]={}&form[kind]=x&form[claimant_name]=&form[claimant_account]=&form[court_ref]=&form[owed]=", r.prisoner)
+            },
+        },
+        Endpoint {
+            path: "/api/employment/restitution-payout",
+            rule: StaffInScope(PayWages, false),
+            body: |r| format!("claim={}&amount=0&reference=x", r.claim),
+        },
+        Endpoint {
+            // No reason: an allowed caller is refused for that (or for four eyes), so the
+            // payout stays waiting for every call.
+            path: "/api/employment/restitution-decide",
+            rule: StaffInScope(ApproveDisbursement, false),
+            body: |r| format!("code={}&approve=false&reason=", r.payout),
+        },
+        Endpoint {
             path: "/api/employment/end-assignment",
             rule: StaffInScope(ManageWorkers, false),
             body: |r| format!("code={}&worker=WK-NOBODY01&rating=4", r.contract),
@@ -1509,6 +1602,9 @@ async fn fingerprint(db: &DatabaseConnection) -> String {
         "SELECT CAST(COUNT(*) AS BIGINT) FROM job_applications WHERE status <> 'applied'",
         "SELECT CAST(COUNT(*) AS BIGINT) FROM worker_assignments WHERE rating IS NOT NULL",
         "SELECT CAST(COUNT(*) AS BIGINT) FROM wage_rules",
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM restitution_claims",
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM restitution_payouts",
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM restitution_payouts WHERE status <> 'awaiting_approval'",
     ] {
         out.push_str(&scalar(db, sql).await.to_string());
         out.push(',');

@@ -55,22 +55,7 @@ async fn start(state: &AppState, g: &Gift<'_>, n: usize) -> Result<String, AppEr
 
 /// Starts, pays at the sandbox bank and settles; returns the tracking code.
 async fn give(state: &AppState, g: &Gift<'_>, n: usize) -> String {
-    let authority = start(state, g, n).await.unwrap();
-    sandbox::decide(&state.db, &authority, "pay")
-        .await
-        .unwrap()
-        .unwrap();
-    let r = settlement::settle(state, "sandbox", &authority, true)
-        .await
-        .unwrap();
-    assert_eq!(r.outcome, settlement::Settled::Now);
-    r.tracking_code
-}
-
-async fn fund(db: &DatabaseConnection, a: Account) -> i64 {
-    ledger::fund_balance(db, ledger::account_id(db, &a).await.unwrap())
-        .await
-        .unwrap()
+    pay(state, &start(state, g, n).await.unwrap()).await
 }
 
 async fn counts(db: &DatabaseConnection) -> (i64, i64) {

@@ -25,6 +25,7 @@ mod owner_teardown;
 mod page_cache;
 mod public_needs;
 mod query_counts;
+mod restitution;
 mod router;
 mod running_totals;
 mod seed;

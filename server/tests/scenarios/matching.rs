@@ -13,7 +13,6 @@ use app::giving::matching_service as matching;
 use app::giving::settlement;
 use app::ledger::{self, Account};
 use app::payments::sandbox;
-use app::state::AppState;
 use axum::http::StatusCode;
 use chrono::Duration;
 use sea_orm::DatabaseConnection;
@@ -40,24 +39,6 @@ fn form(scope: &str, value: &str, ratio: &str, cap_toman: i64) -> MatchOfferForm
 }
 
 /// Settles a started gift after the sandbox bank's "pay"; returns its tracking code.
-async fn pay(state: &AppState, authority: &str) -> String {
-    sandbox::decide(&state.db, authority, "pay")
-        .await
-        .unwrap()
-        .unwrap();
-    let r = settlement::settle(state, "sandbox", authority, true)
-        .await
-        .unwrap();
-    assert_eq!(r.outcome, settlement::Settled::Now);
-    r.tracking_code
-}
-
-async fn fund(db: &DatabaseConnection, a: Account) -> i64 {
-    ledger::fund_balance(db, ledger::account_id(db, &a).await.unwrap())
-        .await
-        .unwrap()
-}
-
 /// A published need of Tehran made a Yalda need with room for far more than the test gives;
 /// (id, code).
 async fn yalda_need(db: &DatabaseConnection, hide_province: bool, n: usize) -> (i64, String) {

@@ -15,6 +15,15 @@ async fn codes_in(html: &str) -> Vec<String> {
 }
 
 /// Every personal value the seed sealed, opened: what must never appear publicly.
+/// Bytes as a literal each database reads as a blob.
+fn hex_literal(db: &DatabaseConnection, bytes: &[u8]) -> String {
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => format!("'\\x{hex}'::bytea"),
+        _ => format!("X'{hex}'"),
+    }
+}
+
 async fn personal_values(db: &DatabaseConnection) -> Vec<String> {
     let s = Sealer::dev();
     let mut out = Vec::new();
@@ -348,6 +357,21 @@ async fn no_public_route_reveals_personal_data() {
         done
     };
     secrets.push(sponsor_contact.to_string());
+    // A creditor a court named, owed by a prisoner (restitution): the name and Sheba are sealed
+    // and only finance opens them; no public page may show either.
+    let (claimant, sheba) = ("رستم بستانکارنیا", "IR580540105180021273113007");
+    exec(
+        &db,
+        &format!(
+            "INSERT INTO restitution_claims (public_code, prisoner_id, kind, claimant_name_enc, claimant_account_enc, key_id, court_ref, owed_rials, paid_rials, status, created_by, created_at, updated_at) \
+             VALUES ('RC-CRAWL001', (SELECT MIN(id) FROM prisoners), 'creditor', {}, {}, '{}', '1405/77', 1000000, 0, 'open', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+            hex_literal(&db, &state.sealer.seal("restitution_claims.claimant_name", claimant)),
+            hex_literal(&db, &state.sealer.seal("restitution_claims.claimant_account", sheba)),
+            state.sealer.key_id(),
+        ),
+    )
+    .await;
+    secrets.extend([claimant.to_string(), sheba.to_string()]);
     app::transparency::snapshot::refresh(&db).await.unwrap();
     let app = server::http::router(state);
 

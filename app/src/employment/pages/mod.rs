@@ -14,6 +14,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 mod contract;
 mod dashboard;
 mod jobs;
+mod restitution;
 mod staff;
 mod workshops;
 
@@ -22,6 +23,7 @@ use dashboard::ContractList;
 pub use dashboard::{DashboardPage, DashboardPageProps};
 pub use jobs::{JobsPage, JobsPageProps, Training};
 use jobs::{JobsSection, TrainingSection};
+pub use restitution::{RestitutionPage, RestitutionPageProps};
 pub use staff::{StaffEmploymentPage, StaffEmploymentPageProps};
 pub use workshops::{RegisterPage, RegisterPageProps, WorkshopsPage, WorkshopsPageProps};
 

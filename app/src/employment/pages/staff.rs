@@ -32,6 +32,7 @@ pub fn StaffEmploymentPage() -> impl IntoView {
     view! {
         <section class="panel" id="staff-employment">
             <crate::ui::PageMeta title="employment.staff_title"/><h1>{t("employment.staff_title")}</h1>
+            <p><A href="/staff/restitution" attr:class="button secondary" attr:id="restitution-link">{t("restitution.link")}</A></p>
             <ErrorNote error=errors/>
             <Suspense fallback=move || view! { <p class="muted">{t("common.loading")}</p> }>
                 {move || {

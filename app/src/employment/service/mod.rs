@@ -30,6 +30,7 @@ mod entrepreneurs;
 mod matching;
 mod payroll;
 mod production;
+pub mod restitution;
 mod rules;
 mod views;
 

@@ -37,6 +37,8 @@ pub mod province;
 pub mod public_snapshot;
 pub mod recovery_code;
 pub mod release_campaign;
+pub mod restitution_claim;
+pub mod restitution_payout;
 pub mod sandbox_payment;
 pub mod session;
 pub use super::status;

@@ -229,6 +229,28 @@ pub async fn cookie_of(state: &AppState, email: &str) -> String {
 
 /// Starts a gift through the service (not yet paid) and returns its sandbox authority.
 /// `n` makes the form's attempt key unique within a test.
+/// Pays a started gift at the sandbox bank and settles it at once; its tracking code.
+pub async fn pay(state: &AppState, authority: &str) -> String {
+    use app::giving::settlement;
+    app::payments::sandbox::decide(&state.db, authority, "pay")
+        .await
+        .unwrap()
+        .unwrap();
+    let r = settlement::settle(state, "sandbox", authority, true)
+        .await
+        .unwrap();
+    assert_eq!(r.outcome, settlement::Settled::Now);
+    r.tracking_code
+}
+
+/// What a fund holds (its balance, credit positive).
+pub async fn fund(db: &DatabaseConnection, a: app::ledger::Account) -> i64 {
+    use app::ledger;
+    ledger::fund_balance(db, ledger::account_id(db, &a).await.unwrap())
+        .await
+        .unwrap()
+}
+
 pub async fn start_gift(
     state: &AppState,
     kind: &str,
