@@ -160,11 +160,11 @@ fn Claims(rows: Vec<ClaimRow>, request: Option<ServerAction<RequestPayout>>) -> 
                             <td>{c.claimant.clone().map(|p| view! {
                                 <crate::ui::DataText text=p.name/><br/><bdi dir="ltr" class="small code">{p.account}</bdi>
                             })}</td>
-                            <td><bdi dir="ltr">{c.court_ref.clone()}</bdi></td>
+                            <td><bdi dir="ltr"><crate::ui::DataText text=c.court_ref.clone()/></bdi></td>
                             <td><Money rials=c.owed_rials/></td>
                             <td><Money rials=c.paid_rials/></td>
                             <td><Money rials=c.awaiting_rials/></td>
-                            <td><span class="status">{t(status)}</span>{form}</td>
+                            <td><p class="status">{t(status)}</p>{form}</td>
                         </tr>
                     }
                 }).collect_view()}
@@ -228,7 +228,7 @@ fn Payouts(
                             <td><bdi dir="ltr">{p.reference.clone()}</bdi></td>
                             <td><crate::ui::Day date=p.requested_on/></td>
                             <td>
-                                <span class="status">{t(status)}</span>
+                                <p class="status">{t(status)}</p>
                                 {p.reject_reason.clone().map(|r| view! { <br/><span class="small"><crate::ui::DataText text=r/></span> })}
                                 {actions}
                             </td>
