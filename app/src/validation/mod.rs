@@ -378,6 +378,12 @@ pub fn amount_rials(input: &str) -> Result<i64, &'static str> {
     }
 }
 
+/// An amount typed in tomans (as [`amount_rials`] reads it), in rials; none when it is not a
+/// number above zero or too large to hold in rials.
+pub fn toman_rials(input: &str) -> Option<i64> {
+    amount_rials(input).ok()?.checked_mul(10)
+}
+
 #[cfg(test)]
 mod tests {
     #[derive(Debug, serde::Deserialize)]

@@ -83,9 +83,7 @@ async fn checked(
             (c.public_code, Some(c.province_id))
         }
     };
-    let cap_rials = crate::validation::amount_rials(&form.cap)
-        .ok()
-        .and_then(|t| t.checked_mul(10))
+    let cap_rials = crate::validation::toman_rials(&form.cap)
         .filter(|r| (1_000_000..=1_000_000_000_000).contains(r))
         .ok_or_else(|| invalid("cap", "match.bad_cap"))?;
     let ends_on = crate::validation::parse_date(&form.ends_on)
@@ -309,9 +307,7 @@ pub async fn record_payment(
     amount: &str,
 ) -> Result<(), AppError> {
     let o = offer_in_scope(state, who, Permission::Fulfil, code).await?;
-    let rials = crate::validation::amount_rials(amount)
-        .ok()
-        .and_then(|t| t.checked_mul(10))
+    let rials = crate::validation::toman_rials(amount)
         .ok_or_else(|| invalid("amount", "validation.amount"))?;
     let accounts =
         ledger::account_ids(&state.db, &[&Account::Bank, &Account::MatchPledge(o.id)]).await?;

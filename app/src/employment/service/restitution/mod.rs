@@ -14,7 +14,21 @@ pub use views::{book, worker};
 const NAME: &str = "restitution_claims.claimant_name";
 const ACCOUNT: &str = "restitution_claims.claimant_account";
 
-/// A prisoner by code, if `who` holds `p` over his prison (else "not found", audited).
+/// Whether `who` holds `p` over this prisoner's prison (else "not found", audited).
+async fn check_prisoner(
+    state: &AppState,
+    who: &Authed,
+    p: Permission,
+    pr: &prisoner::Model,
+) -> Result<(), AppError> {
+    let prison = prison::Entity::find_by_id(pr.prison_id)
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| AppError::internal("restitution", "prison missing"))?;
+    check_scope(who, p, &pr.public_code, prison.province_id, Some(prison.id)).await
+}
+
+/// A prisoner by code, if `who` holds `p` over his prison.
 async fn prisoner_in_scope(
     state: &AppState,
     who: &Authed,
@@ -27,11 +41,22 @@ async fn prisoner_in_scope(
         .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let prison = prison::Entity::find_by_id(pr.prison_id)
+    check_prisoner(state, who, p, &pr).await?;
+    Ok(pr)
+}
+
+/// A claim's prisoner, if `who` holds `p` over his prison.
+async fn claim_prisoner(
+    state: &AppState,
+    who: &Authed,
+    p: Permission,
+    c: &claim::Model,
+) -> Result<prisoner::Model, AppError> {
+    let pr = prisoner::Entity::find_by_id(c.prisoner_id)
         .one(&state.db)
         .await?
-        .ok_or_else(|| AppError::internal("restitution", "prison missing"))?;
-    check_scope(who, p, &pr.public_code, prison.province_id, Some(prison.id)).await?;
+        .ok_or_else(|| AppError::internal("restitution", "prisoner missing"))?;
+    check_prisoner(state, who, p, &pr).await?;
     Ok(pr)
 }
 
@@ -48,11 +73,7 @@ async fn claim_in_scope(
         .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let pr = prisoner::Entity::find_by_id(c.prisoner_id)
-        .one(&state.db)
-        .await?
-        .ok_or_else(|| AppError::internal("restitution", "prisoner missing"))?;
-    prisoner_in_scope(state, who, p, &pr.public_code).await?;
+    let pr = claim_prisoner(state, who, p, &c).await?;
     Ok((c, pr))
 }
 
@@ -62,32 +83,31 @@ async fn pool_of<C: ConnectionTrait>(
     db: &C,
     prisoner_id: i64,
 ) -> Result<(i64, i64, i64), AppError> {
-    let sum = |sql: &'static str| stmt(db.get_database_backend(), sql, [prisoner_id.into()]);
-    let mut out = [0i64; 3];
-    for (i, sql) in [
-        "SELECT CAST(COALESCE(SUM(restitution_rials), 0) AS BIGINT) FROM wage_payments \
-         WHERE prisoner_id = ? AND transaction_id IS NOT NULL",
-        "SELECT CAST(COALESCE(SUM(amount_rials), 0) AS BIGINT) FROM restitution_payouts \
-         WHERE prisoner_id = ? AND status = 'paid'",
-        "SELECT CAST(COALESCE(SUM(amount_rials), 0) AS BIGINT) FROM restitution_payouts \
-         WHERE prisoner_id = ? AND status = 'awaiting_approval'",
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        if let Some(row) = db.query_one_raw(sum(sql)).await? {
-            out[i] = row.try_get_by_index(0)?;
-        }
-    }
-    Ok((out[0], out[1], out[2]))
+    // One statement: the three sums read the same snapshot, in one round trip.
+    let row = db
+        .query_one_raw(stmt(
+            db.get_database_backend(),
+            "SELECT \
+               (SELECT CAST(COALESCE(SUM(restitution_rials), 0) AS BIGINT) FROM wage_payments \
+                 WHERE prisoner_id = ? AND transaction_id IS NOT NULL), \
+               (SELECT CAST(COALESCE(SUM(amount_rials), 0) AS BIGINT) FROM restitution_payouts \
+                 WHERE prisoner_id = ? AND status = 'paid'), \
+               (SELECT CAST(COALESCE(SUM(amount_rials), 0) AS BIGINT) FROM restitution_payouts \
+                 WHERE prisoner_id = ? AND status = 'awaiting_approval')",
+            [prisoner_id.into(), prisoner_id.into(), prisoner_id.into()],
+        ))
+        .await?
+        .ok_or_else(|| AppError::internal("restitution", "pool sums missing"))?;
+    Ok((
+        row.try_get_by_index(0)?,
+        row.try_get_by_index(1)?,
+        row.try_get_by_index(2)?,
+    ))
 }
 
 /// Tomans as typed (any digits, separators) to rials, within `range`.
 fn tomans(input: &str, range: std::ops::RangeInclusive<i64>) -> Option<i64> {
-    validation::amount_rials(input)
-        .ok()
-        .and_then(|t| t.checked_mul(10))
-        .filter(|r| range.contains(r))
+    validation::toman_rials(input).filter(|r| range.contains(r))
 }
 
 /// A text field normalised, between `chars` characters long.
@@ -249,7 +269,7 @@ pub async fn decide(
         .one(&state.db)
         .await?
         .ok_or_else(|| AppError::internal("restitution", "claim missing"))?;
-    claim_in_scope(state, who, Permission::ApproveDisbursement, &c.public_code).await?;
+    claim_prisoner(state, who, Permission::ApproveDisbursement, &c).await?;
     if p.status != PayoutStatus::AwaitingApproval {
         return Err(AppError::invalid("status", "restitution.not_awaiting"));
     }

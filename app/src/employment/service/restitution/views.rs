@@ -107,9 +107,14 @@ fn payout_rows(
         .collect()
 }
 
+/// National staff: every province and no prison of their own.
+fn national(who: &Authed) -> bool {
+    who.province_filter().is_none() && who.scopes.iter().all(|s| s.prison_id.is_none())
+}
+
 /// The prisoners whose prisons lie in this person's scope (None: every prisoner).
 async fn prisoners_in_scope(state: &AppState, who: &Authed) -> Result<Option<Vec<i64>>, AppError> {
-    if who.province_filter().is_none() && who.scopes.iter().all(|s| s.prison_id.is_none()) {
+    if national(who) {
         return Ok(None);
     }
     let mut prisons = prison::Entity::find();
@@ -169,12 +174,11 @@ pub async fn book(state: &AppState, who: &Authed) -> Result<RestitutionRegister,
         .all(&state.db)
         .await?;
     let (claim_codes, prisoner_codes) = codes_of(state, awaiting.iter().chain(&decided)).await?;
-    let fund_rials = match who.province_filter() {
-        None if who.scopes.iter().all(|s| s.prison_id.is_none()) => {
-            let acct = ledger::account_id(&state.db, &Account::Restitution).await?;
-            Some(ledger::fund_balance(&state.db, acct).await?)
-        }
-        _ => None,
+    let fund_rials = if national(who) {
+        let acct = ledger::account_id(&state.db, &Account::Restitution).await?;
+        Some(ledger::fund_balance(&state.db, acct).await?)
+    } else {
+        None
     };
     Ok(RestitutionRegister {
         fund_rials,
