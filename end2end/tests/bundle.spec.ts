@@ -5,7 +5,7 @@ import { hydrated, signIn } from './staff-auth';
 // code, and the staff pages still come alive when someone goes there.
 const PUBLIC = ['/', '/needs', '/give', '/release', '/transparency', '/receipt', '/sign-in'];
 const PRIVATE_ROUTE_CHUNK =
-  /(account|employment_dashboard|workshops|entrepreneur_register|jobs|contract|staff_employment|staff_admin|staff_home|intake|family|need_case|campaign_case|approval|security|kpi|audit|staff_matches|restitution)_route_view/;
+  /(account|employment_dashboard|workshops|entrepreneur_register|jobs|contract|staff_employment|staff_admin|staff_home|intake|family|need_case|campaign_case|approval|security|kpi|audit|staff_matches|restitution|sponsorships)_route_view/;
 
 function pkgRequests(page: import('@playwright/test').Page) {
   const fetched: string[] = [];

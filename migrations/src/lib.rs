@@ -26,6 +26,7 @@ mod m0015_running_totals;
 mod m0016_intentions;
 mod m0017_match_offers;
 mod m0018_restitution;
+mod m0019_sponsorship;
 pub use m0007_casework::GENESIS as AUDIT_GENESIS;
 pub use m0014_account_balances::RECOMPUTE as RECOMPUTE_BALANCES;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0016_intentions::Migration),
             Box::new(m0017_match_offers::Migration),
             Box::new(m0018_restitution::Migration),
+            Box::new(m0019_sponsorship::Migration),
         ]
     }
 }

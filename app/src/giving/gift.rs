@@ -13,6 +13,7 @@ pub const PRESETS_TOMAN: [i64; 4] = [100_000, 250_000, 500_000, 1_000_000];
 pub const MIN_GIFT_RIALS: i64 = 100_000;
 /// 500 million tomans: the card-payment ceiling of Iranian gateways.
 pub const MAX_GIFT_RIALS: i64 = 5_000_000_000;
+/// What the gift form may name (a sponsorship's `family` comes from its own form).
 pub const TARGET_KINDS: [&str; 4] = ["need", "campaign", "category_fund", "urgent"];
 pub const DEDICATIONS: [&str; 2] = ["honour", "memory"];
 
@@ -110,6 +111,11 @@ pub struct ValidGift {
     pub intention: Option<super::Intention>,
     /// Only with [`super::Intention::Nazr`].
     pub nazr_purpose: Option<String>,
+    /// A sponsorship's length in months (none: until the sponsor stops).
+    pub months: Option<u32>,
+    /// A sponsorship's later month: the pledge it pays (set by the server once the sponsor's
+    /// token is checked, never from a form).
+    pub pledge_id: Option<i64>,
 }
 
 fn checked(v: &Option<String>) -> bool {
@@ -221,6 +227,8 @@ pub fn validate_gift(f: &GiftForm) -> Result<ValidGift, (&'static str, &'static 
         monthly,
         intention,
         nazr_purpose,
+        months: None,
+        pledge_id: None,
     })
 }
 

@@ -215,7 +215,7 @@ fn print_page() {
     }
 }
 
-fn receipt_status_key(s: DonationStatus) -> &'static str {
+pub(super) fn receipt_status_key(s: DonationStatus) -> &'static str {
     match s {
         DonationStatus::Settled => "receipt.status_settled",
         DonationStatus::Pending => "receipt.status_pending",
@@ -276,6 +276,7 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
         "need" => "receipt.kind_need",
         "campaign" => "receipt.kind_campaign",
         "category_fund" => "receipt.kind_category",
+        "family" => "receipt.kind_family",
         _ => "receipt.kind_urgent",
     };
     let fund_key = r.overflow_fund.as_deref().map(|f| {
@@ -285,6 +286,8 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
             category_key(f)
         }
     });
+    let is_family = r.target_kind == "family";
+    let family_code = r.target_code.clone().filter(|_| is_family);
     let category = (r.target_kind == "category_fund")
         .then(|| r.category.clone())
         .flatten();
@@ -292,6 +295,7 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
         ("need", Some(c)) => format!("/give?need={c}"),
         ("campaign", Some(c)) => format!("/give?campaign={c}"),
         ("category_fund", Some(c)) => format!("/give?category={c}"),
+        ("family", _) => "/sponsor".to_string(),
         _ => "/give".to_string(),
     };
     view! {
@@ -312,6 +316,7 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
                 <dt>{t("receipt.for")}</dt>
                 <dd>
                     {move || i18n.t(kind_key)} " "
+                    {family_code.clone().map(|c| view! { <crate::ui::Code code=c/> })}
                     {category.clone().map(|c| view! { <strong>{move || i18n.t(category_key(&c))}</strong> })}
                     {match target_link.clone() {
                         Some(href) => view! { <A href=href><crate::ui::DataText text=target_title.clone()/></A> }.into_any(),
@@ -361,7 +366,10 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
                 </section>
             })}
             {(r.monthly && ok).then(|| view! { <p class="muted">{t("receipt.monthly")}</p> })}
-            {r.pledge.clone().filter(|_| r.pledge_active).map(|(code, token)| view! { <CancelPledgeForm code=code token=token/> })}
+            {r.pledge.clone().filter(|_| is_family).map(|(code, token)| view! {
+                <p class="no-print"><A href=super::sponsorship_url(&code, &token) attr:id="sponsorship-link">{t("sponsor.open_page")}</A></p>
+            })}
+            {r.pledge.clone().filter(|_| r.pledge_active && !is_family).map(|(code, token)| view! { <CancelPledgeForm code=code token=token/> })}
             {(!ok && r.status != crate::platform::status::DonationStatus::Pending).then(|| view! {
                 <p><A href=retry.clone() attr:class="button">{t("receipt.try_again")}</A></p>
             })}

@@ -23,6 +23,10 @@ mod sandbox_bank;
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod settlement;
+mod sponsor_pages;
+pub mod sponsorship;
+#[cfg(feature = "ssr")]
+pub mod sponsorship_service;
 #[cfg(feature = "ssr")]
 pub mod totals;
 
@@ -38,3 +42,5 @@ pub use needs::*;
 pub use occasions::*;
 pub use pages::*;
 pub use sandbox_bank::*;
+pub use sponsor_pages::*;
+pub use sponsorship::*;

@@ -1,13 +1,16 @@
 //! Monthly pledges: created with the first gift, active once it settles, cancelled in one click
-//! from the receipt or the reminder (a link token, no account needed).
+//! from the receipt or the reminder (a link token, no account needed). A sponsorship is a pledge
+//! to one family (`family_id`): starting and ending it moves the family's sponsor count in the
+//! same transaction (`giving::sponsorship`).
 
 use super::gift::{Contact, ValidGift};
 use crate::error::AppError;
-use crate::platform::entity::pledge;
-use crate::platform::entity::status::PledgeStatus;
+use crate::platform::entity::status::{PledgeStatus, SponsorshipEnd};
+use crate::platform::entity::{family, pledge};
 use crate::state::AppState;
 use chrono::{Datelike, Months, NaiveDate, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::TransactionTrait;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -37,10 +40,18 @@ pub fn cancel_token(state: &AppState, public_code: &str) -> String {
     hex::encode(&h.finalize()[..16])
 }
 
+/// A sponsorship of `months` from `today`: the due date of its last month.
+pub fn last_month(today: NaiveDate, months: Option<u32>) -> Option<NaiveDate> {
+    months
+        .filter(|m| *m > 0)
+        .and_then(|m| today.checked_add_months(Months::new(m - 1)))
+}
+
 pub async fn create(
     state: &AppState,
     gift: &ValidGift,
     donor_user_id: Option<i64>,
+    family_id: Option<i64>,
 ) -> Result<i64, AppError> {
     let contact = gift
         .contact
@@ -48,10 +59,9 @@ pub async fn create(
         .ok_or_else(|| AppError::invalid("contact", "give.monthly_needs_contact"))?;
     let code = crate::platform::public_code("M", 10);
     let today = Utc::now().date_naive();
-    let category = if gift.target_kind == "category_fund" {
-        gift.target_code.clone().map(|c| c.to_lowercase())
-    } else {
-        None
+    let category = match gift.target_kind {
+        "category_fund" => gift.target_code.clone().map(|c| c.to_lowercase()),
+        _ => None,
     };
     let row = pledge::ActiveModel {
         public_code: Set(code.clone()),
@@ -74,6 +84,9 @@ pub async fn create(
         created_at: Set(Utc::now()),
         cancelled_at: Set(None),
         intention: Set(gift.intention),
+        family_id: Set(family_id),
+        ends_on: Set(last_month(today, gift.months)),
+        end_reason: Set(None),
         ..Default::default()
     }
     .insert(&state.db)
@@ -81,29 +94,99 @@ pub async fn create(
     Ok(row.id)
 }
 
-pub async fn activate(db: &impl ConnectionTrait, pledge_id: i64) -> Result<(), AppError> {
-    pledge::Entity::update_many()
-        .col_expr(pledge::Column::Status, Expr::value(PledgeStatus::Active))
-        .filter(pledge::Column::Id.eq(pledge_id))
-        .filter(pledge::Column::Status.eq(PledgeStatus::Pending))
+/// A sponsorship's family, as a subquery (no row for another pledge, so nothing moves).
+fn family_of(pledge_id: i64) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(pledge::Column::FamilyId)
+        .from(pledge::Entity)
+        .and_where(pledge::Column::Id.eq(pledge_id))
+        .to_owned()
+}
+
+/// Moves a sponsored family's count of sponsors by `by` (none for another pledge).
+async fn count_sponsor(db: &impl ConnectionTrait, pledge_id: i64, by: i32) -> Result<(), AppError> {
+    use sea_orm::sea_query::ExprTrait;
+    family::Entity::update_many()
+        .col_expr(
+            family::Column::Sponsors,
+            Expr::col(family::Column::Sponsors).add(by),
+        )
+        .filter(family::Column::Id.in_subquery(family_of(pledge_id)))
         .exec(db)
         .await?;
     Ok(())
 }
 
-/// Cancels the pledge a link token belongs to. Cancelling twice is fine.
-pub async fn cancel(state: &AppState, public_code: &str, token: &str) -> Result<(), AppError> {
-    if !crate::platform::tokens_match(&cancel_token(state, public_code), token) {
+/// Pending → active when its first gift settles; a sponsorship now counts for its family.
+pub async fn activate(db: &impl ConnectionTrait, pledge_id: i64) -> Result<(), AppError> {
+    let moved = pledge::Entity::update_many()
+        .col_expr(pledge::Column::Status, Expr::value(PledgeStatus::Active))
+        .filter(pledge::Column::Id.eq(pledge_id))
+        .filter(pledge::Column::Status.eq(PledgeStatus::Pending))
+        .exec(db)
+        .await?
+        .rows_affected
+        == 1;
+    if moved {
+        count_sponsor(db, pledge_id, 1).await?;
+    }
+    Ok(())
+}
+
+/// Ends a pledge for `reason` (exactly once: false when it had already ended). An active
+/// sponsorship stops counting for its family in the same transaction.
+pub async fn end(
+    db: &impl ConnectionTrait,
+    pledge_id: i64,
+    reason: SponsorshipEnd,
+) -> Result<bool, AppError> {
+    let now = Utc::now();
+    for from in [PledgeStatus::Active, PledgeStatus::Pending] {
+        let moved = pledge::Entity::update_many()
+            .col_expr(pledge::Column::Status, Expr::value(PledgeStatus::Cancelled))
+            .col_expr(pledge::Column::CancelledAt, Expr::value(now))
+            .col_expr(pledge::Column::EndReason, Expr::value(reason))
+            .filter(pledge::Column::Id.eq(pledge_id))
+            .filter(pledge::Column::Status.eq(from))
+            .exec(db)
+            .await?
+            .rows_affected
+            == 1;
+        if moved {
+            if from == PledgeStatus::Active {
+                count_sponsor(db, pledge_id, -1).await?;
+            }
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// The pledge a link token opens (a receipt's, a reminder's): not found for a wrong token.
+pub async fn by_token(
+    state: &AppState,
+    public_code: &str,
+    token: &str,
+) -> Result<pledge::Model, AppError> {
+    if public_code.len() > 20
+        || !crate::platform::tokens_match(&cancel_token(state, public_code), token)
+    {
         return Err(AppError::NotFound);
     }
-    let r = pledge::Entity::update_many()
-        .col_expr(pledge::Column::Status, Expr::value(PledgeStatus::Cancelled))
-        .col_expr(pledge::Column::CancelledAt, Expr::value(Utc::now()))
+    pledge::Entity::find()
         .filter(pledge::Column::PublicCode.eq(public_code))
-        .filter(pledge::Column::Status.ne(PledgeStatus::Cancelled))
-        .exec(&state.db)
-        .await?;
-    tracing::info!(pledge = %public_code, changed = r.rows_affected, "pledge cancelled");
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Cancels the pledge a link token belongs to. Cancelling twice is fine.
+pub async fn cancel(state: &AppState, public_code: &str, token: &str) -> Result<(), AppError> {
+    let p = by_token(state, public_code, token).await?;
+    let txn = state.db.begin().await?;
+    let changed = end(&txn, p.id, SponsorshipEnd::Donor).await?;
+    txn.commit().await?;
+    tracing::info!(pledge = %public_code, changed, family = ?p.family_id, "pledge cancelled by its donor");
     Ok(())
 }
 
@@ -111,7 +194,6 @@ pub async fn cancel(state: &AppState, public_code: &str, token: &str) -> Result<
 /// date a month on. Each pledge is claimed by a conditional update on its due date, so several
 /// instances (or a rerun) never remind twice. Returns how many reminders were queued.
 pub async fn send_reminders(state: &AppState, today: NaiveDate) -> Result<usize, AppError> {
-    use sea_orm::TransactionTrait;
     let db = &state.db;
     let due = pledge::Entity::find()
         .filter(pledge::Column::Status.eq(PledgeStatus::Active))
@@ -122,30 +204,37 @@ pub async fn send_reminders(state: &AppState, today: NaiveDate) -> Result<usize,
         .await?;
     let mut sent = 0;
     for p in due {
-        let (id, code, category, amount, was, intention) = (
-            p.id,
-            p.public_code,
-            p.category,
-            p.amount_rials,
-            p.next_due_on,
-            p.intention,
-        );
-        let Some(sealed) = p.contact_enc else {
+        let Some(sealed) = &p.contact_enc else {
             continue;
         };
         let contact = state
             .sealer
-            .open("pledges.contact", &sealed)
+            .open("pledges.contact", sealed)
             .map_err(|e| AppError::internal("open pledge contact", e))?;
         let txn = db.begin().await?;
+        // A sponsorship whose last month has passed ends instead (its sponsor is thanked).
+        if p.ends_on.is_some_and(|last| p.next_due_on > last) {
+            if end(&txn, p.id, SponsorshipEnd::Completed).await? {
+                crate::giving::sponsorship_service::tell_ended(
+                    state,
+                    &txn,
+                    &p,
+                    &contact,
+                    SponsorshipEnd::Completed,
+                )
+                .await?;
+            }
+            txn.commit().await?;
+            continue;
+        }
         // Moving the due date is the claim: another instance (or a rerun) finds it moved.
         let claimed = pledge::Entity::update_many()
             .col_expr(
                 pledge::Column::NextDueOn,
-                Expr::value(next_due(was.max(today))),
+                Expr::value(next_due(p.next_due_on.max(today))),
             )
-            .filter(pledge::Column::Id.eq(id))
-            .filter(pledge::Column::NextDueOn.eq(was))
+            .filter(pledge::Column::Id.eq(p.id))
+            .filter(pledge::Column::NextDueOn.eq(p.next_due_on))
             .filter(pledge::Column::Status.eq(PledgeStatus::Active))
             .exec(&txn)
             .await?
@@ -155,31 +244,52 @@ pub async fn send_reminders(state: &AppState, today: NaiveDate) -> Result<usize,
             txn.rollback().await?;
             continue;
         }
-        // The form opens as the first gift was given, its intention chosen.
-        let mut give = match category {
-            Some(c) => format!("/give?category={c}"),
-            None => "/give".to_string(),
-        };
-        if let Some(i) = intention {
-            give.push(if give.contains('?') { '&' } else { '?' });
-            give.push_str(&format!("intention={i}"));
-        }
+        let (template, payload) = reminder(state, &p);
         crate::notify::enqueue(
             &txn,
             &state.sealer,
             &contact,
-            "pledge_reminder",
+            template,
             crate::i18n::Locale::Fa,
-            serde_json::json!({
-                "pledge": code,
-                "amount_rials": amount,
-                "url": give,
-                "cancel_url": format!("/pledge/cancel?code={code}&token={}", cancel_token(state, &code)),
-            }),
+            payload,
         )
         .await?;
         txn.commit().await?;
         sent += 1;
     }
     Ok(sent)
+}
+
+/// This month's reminder: a sponsorship's page (pay or stop there), or the gift form opened as
+/// the first gift was given, its intention chosen, with the one-click cancel link.
+fn reminder(state: &AppState, p: &pledge::Model) -> (&'static str, serde_json::Value) {
+    let code = &p.public_code;
+    let token = cancel_token(state, code);
+    if p.family_id.is_some() {
+        return (
+            "sponsor_reminder",
+            serde_json::json!({
+                "pledge": code,
+                "amount_rials": p.amount_rials,
+                "url": crate::giving::sponsorship_url(code, &token),
+            }),
+        );
+    }
+    let mut give = match &p.category {
+        Some(c) => format!("/give?category={c}"),
+        None => "/give".to_string(),
+    };
+    if let Some(i) = p.intention {
+        give.push(if give.contains('?') { '&' } else { '?' });
+        give.push_str(&format!("intention={i}"));
+    }
+    (
+        "pledge_reminder",
+        serde_json::json!({
+            "pledge": code,
+            "amount_rials": p.amount_rials,
+            "url": give,
+            "cancel_url": format!("/pledge/cancel?code={code}&token={token}"),
+        }),
+    )
 }

@@ -61,6 +61,9 @@ pub fn subject(template: &str, locale: Locale) -> String {
         "need_reallocated" => "notify.subject_need_reallocated",
         "campaign_released" => "notify.subject_campaign_released",
         "need_delivered" => "notify.subject_need_delivered",
+        "sponsor_reminder" => "notify.subject_sponsor_reminder",
+        "sponsor_report" => "notify.subject_sponsor_report",
+        "sponsorship_ended" => "notify.subject_sponsorship_ended",
         "sign_up_confirm" | "sign_up_exists" => "notify.subject_sign_up",
         _ => "site.name",
     };
@@ -155,6 +158,37 @@ pub fn render(template: &str, locale: Locale, payload: &serde_json::Value) -> St
             "{} {} {}",
             translate(locale, "notify.need_delivered"),
             get("update"),
+            get("url")
+        ),
+        "sponsor_reminder" => format!(
+            "{} {} — {}",
+            translate(locale, "notify.sponsor_reminder"),
+            format_toman(
+                payload
+                    .get("amount_rials")
+                    .and_then(|v| v.as_i64())
+                    .unwrap_or(0),
+                locale
+            ),
+            get("url"),
+        ),
+        // The report itself is on the sponsorship's page, behind its token: a message carries
+        // no text about the family.
+        "sponsor_report" => format!(
+            "{} {}",
+            translate(locale, "notify.sponsor_report"),
+            get("url")
+        ),
+        "sponsorship_ended" => format!(
+            "{} {}",
+            translate(
+                locale,
+                match get("reason").as_str() {
+                    "released" => "notify.sponsorship_released",
+                    "completed" => "notify.sponsorship_completed",
+                    _ => "notify.sponsorship_ended",
+                }
+            ),
             get("url")
         ),
         "sign_up_confirm" => format!(

@@ -291,6 +291,30 @@ status! {
 }
 
 status! {
+    /// Why a sponsorship (a family's monthly pledge) ended.
+    SponsorshipEnd {
+        /// The sponsor stopped it (one click from a reminder or the sponsorship's page).
+        Donor = "donor",
+        /// The family withdrew its consent.
+        Consent = "consent",
+        /// The family's prisoner was released (the sponsors got a closing report).
+        Released = "released",
+        /// Its last month passed.
+        Completed = "completed",
+    }
+}
+
+status! {
+    /// A report to a family's sponsors.
+    SponsorReportKind {
+        /// Every quarter: what was bought, school, the family's own thanks.
+        Quarterly = "quarterly",
+        /// When the sponsorship ends on release.
+        Closing = "closing",
+    }
+}
+
+status! {
     /// A victim's or creditor's claim on a prisoner (`employment::restitution`).
     ClaimStatus {
         /// Something is still owed.

@@ -46,6 +46,7 @@ pub fn HomePage() -> impl IntoView {
                     <a class="button" href="/needs">{t("face.giving.cta")}</a>
                     <a class="button primary" href="/give" id="give-urgent">{t("give.urgent_cta")}</a>
                 </p>
+                <p><a href="/sponsor" id="sponsor-link">{t("sponsor.home_cta")}</a></p>
             </section>
             <section id="release" class="face">
                 <h2>{t("face.release.title")}</h2>

@@ -107,6 +107,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/give/intentions") view=crate::giving::IntentionRulesPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/receipt") view=crate::giving::ReceiptLookupPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/pledge/cancel") view=crate::giving::PledgeCancelPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/sponsor") view=crate::giving::SponsorPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/sponsorship") view=crate::giving::SponsorshipPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/receipt/:code") view=crate::giving::ReceiptPage ssr=SsrMode::Async/>
                     <Route path=path!("/sandbox-bank/:authority") view=crate::giving::SandboxBankPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/sign-in") view=sign_in::SignInPage ssr=SsrMode::InOrder/>
@@ -132,6 +134,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/kpis") view={Lazy::<KpiRoute>::new()} ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff/restitution") view={Lazy::<RestitutionRoute>::new()} ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff/matches") view={Lazy::<StaffMatchesRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/staff/sponsorships") view={Lazy::<SponsorshipsRoute>::new()} ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff/audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::InOrder/>
                 </Routes>
             </main>
@@ -180,6 +183,7 @@ lazy_pages! {
     SecurityRoute => security::SecurityPage,
     KpiRoute => crate::casework::KpiPage,
     StaffMatchesRoute => crate::giving::StaffMatchesPage,
+    SponsorshipsRoute => crate::casework::SponsorshipsPage,
     RestitutionRoute => crate::employment::RestitutionPage,
     AuditRoute => crate::casework::AuditPage,
 }

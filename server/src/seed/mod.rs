@@ -202,6 +202,15 @@ impl Gen {
 fn null_i64() -> Value {
     Value::from(Option::<i64>::None)
 }
+/// What a sponsor reads of a family offered to sponsors: its kind of support and a redacted story.
+const SPONSOR_OFFERS: [(&str, &str); 5] = [
+    ("rent", "مادر خانواده با دو فرزند دبستانی زندگی می‌کند و اجارهٔ خانه بزرگ‌ترین دغدغهٔ اوست. کمک ماهانه به او امکان می‌دهد فرزندانش در مدرسه بمانند."),
+    ("school", "سه فرزند این خانواده به مدرسه می‌روند و هزینهٔ کتاب، لباس و سرویس مدرسه از توان مادرشان بیرون است."),
+    ("food", "خانواده‌ای پنج‌نفره که از وقتی سرپرستش در زندان است، خرید خوراک ماهانه‌اش به کمک دیگران بسته است."),
+    ("medical", "یکی از فرزندان این خانواده بیماری مزمن دارد و دارو و رفت‌وآمد به درمانگاه، هر ماه هزینه‌ای ثابت دارد."),
+    ("livelihood", "مادر خانواده خیاطی می‌داند و با کمک ماهانه می‌تواند در خانه کار کند و کم‌کم هزینه‌ها را خود بپردازد."),
+];
+
 fn null_str() -> Value {
     Value::from(Option::<String>::None)
 }
@@ -482,6 +491,9 @@ async fn families(w: &mut Seeding, places: &Places, people: &People) -> anyhow::
             "created_by",
             "created_at",
             "updated_at",
+            "sponsor_kind",
+            "sponsor_story",
+            "sponsor_opened_at",
         ],
     );
     let mut members = Batch::new(
@@ -519,7 +531,7 @@ async fn families(w: &mut Seeding, places: &Places, people: &People) -> anyhow::
         family_consents.push(!withdrawn);
         let phone = g.mobile();
         let address = format!("{}، پلاک {}", g.pick(STREETS), g.rng.gen_range(1..200));
-        let fid = families.push(vec![
+        let mut row = vec![
             s(&g.code("F")),
             Value::from(province),
             Value::from(prison),
@@ -545,7 +557,17 @@ async fn families(w: &mut Seeding, places: &Places, people: &People) -> anyhow::
             Value::from(social_worker),
             Value::from(created),
             Value::from(created),
-        ]);
+        ];
+        // A quarter of the consenting families are offered to sponsors (chosen by position, so
+        // the generator's stream, and every later row, stays as it was).
+        let (kind, story, opened) = if !withdrawn && i % 4 == 1 {
+            let (k, st) = SPONSOR_OFFERS[(i / 4) % SPONSOR_OFFERS.len()];
+            (s(k), s(st), Value::from(created))
+        } else {
+            (null_str(), null_str(), null_time())
+        };
+        row.extend([kind, story, opened]);
+        let fid = families.push(row);
         household(g, &mut members, fid, size, key_id);
         flush_full(txn, &mut [&mut families, &mut members]).await?;
         family_province.push(province);

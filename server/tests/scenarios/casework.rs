@@ -1342,6 +1342,27 @@ fn endpoints() -> Vec<Endpoint> {
             body: |r, _| Some(format!("code={}", r.offer_active)),
         },
         Endpoint {
+            path: "/api/staff/sponsorships",
+            permission: Permission::ViewCases,
+            body: |_, _| None,
+        },
+        Endpoint {
+            path: "/api/staff/open-sponsorship",
+            permission: Permission::DraftNeed,
+            body: |r, _| {
+                Some(format!(
+                    "code={}&kind=rent&story={}",
+                    r.family,
+                    enc(CLEAN_STORY)
+                ))
+            },
+        },
+        Endpoint {
+            path: "/api/staff/sponsor-report",
+            permission: Permission::DraftNeed,
+            body: |r, _| Some(format!("code={}&body={}", r.family, enc(CLEAN_STORY))),
+        },
+        Endpoint {
             path: "/api/staff/match-payment",
             permission: Permission::Fulfil,
             body: |r, _| Some(format!("code={}&amount=1000", r.offer_owing)),
@@ -1378,6 +1399,8 @@ async fn fingerprint(db: &DatabaseConnection) -> String {
         "SELECT COUNT(*) FROM match_offers",
         "SELECT COUNT(*) FROM match_offers WHERE status = 'active'",
         "SELECT CAST(COALESCE(SUM(received_rials), 0) AS BIGINT) FROM match_offers",
+        "SELECT COUNT(*) FROM families WHERE sponsor_story IS NOT NULL",
+        "SELECT COUNT(*) FROM sponsor_reports",
     ] {
         out.push_str(&scalar(db, sql).await.to_string());
         out.push(',');

@@ -30,5 +30,6 @@ mod router;
 mod running_totals;
 mod seed;
 mod sms;
+mod sponsorship;
 mod transparency;
 mod zarinpal;

@@ -372,6 +372,61 @@ async fn no_public_route_reveals_personal_data() {
     )
     .await;
     secrets.extend([claimant.to_string(), sheba.to_string()]);
+    // A family offered to sponsors and sponsored: the chooser, the sponsorship's page and its
+    // receipt show the family's code and redacted story, never a name, nor the sponsor's contact.
+    let sponsor_mobile = "09127770002";
+    let sponsorship = {
+        let admin = authed(&db, email_of(app::auth::Role::NationalAdmin)).await;
+        let family = strings(
+            &db,
+            "SELECT public_code FROM families WHERE consent_publish = TRUE AND status = 'active' ORDER BY id LIMIT 1",
+        )
+        .await
+        .remove(0);
+        let story =
+            "مادر خانواده با دو فرزند دبستانی زندگی می‌کند و اجارهٔ خانه بزرگ‌ترین دغدغهٔ اوست.";
+        let saved =
+            app::casework::service::sponsorship::open(&state, &admin, &family, "rent", story)
+                .await
+                .unwrap();
+        assert!(matches!(saved, app::casework::DraftOutcome::Saved { .. }));
+        let gift = app::giving::validate_sponsor(&app::giving::SponsorForm {
+            family,
+            attempt: "privacycrawlsponsor00001".into(),
+            amount: Some("500000".into()),
+            custom: None,
+            months: "12".into(),
+            contact: sponsor_mobile.into(),
+        })
+        .unwrap();
+        let url = app::giving::settlement::start(&state, &gift, None, "http://127.0.0.1:3000")
+            .await
+            .unwrap();
+        let authority = url.trim_start_matches(app::payments::sandbox::PAGE_PREFIX);
+        app::payments::sandbox::decide(&db, authority, "pay")
+            .await
+            .unwrap()
+            .unwrap();
+        let tracking = app::giving::settlement::settle(&state, "sandbox", authority, true)
+            .await
+            .unwrap()
+            .tracking_code;
+        let pledge = strings(
+            &db,
+            "SELECT public_code FROM pledges WHERE family_id IS NOT NULL",
+        )
+        .await
+        .remove(0);
+        let token = app::giving::pledges::cancel_token(&state, &pledge);
+        (
+            app::giving::sponsorship_url(&pledge, &token),
+            app::giving::receipt_url(
+                &tracking,
+                &app::giving::settlement::receipt_token(&state, &tracking),
+            ),
+        )
+    };
+    secrets.push(sponsor_mobile.to_string());
     app::transparency::snapshot::refresh(&db).await.unwrap();
     let app = server::http::router(state);
 
@@ -420,6 +475,12 @@ async fn no_public_route_reveals_personal_data() {
         &nazr,
         &app::giving::settlement::receipt_token(&state2, &nazr),
     ));
+    paths.extend([
+        "/sponsor".to_string(),
+        "/sponsor?kind=rent".to_string(),
+        sponsorship.0.clone(),
+        sponsorship.1.clone(),
+    ]);
     for code in strings(&db, "SELECT public_code FROM release_campaigns WHERE status IN ('published','funded','paid_to_court','released')").await {
         paths.push(format!("/release/{code}"));
     }
@@ -447,6 +508,7 @@ async fn no_public_route_reveals_personal_data() {
         ("/api/public/intentions", ""),
         ("/api/public/provinces", ""),
         ("/api/public/campaigns", "page=1"),
+        ("/api/sponsor/families", ""),
     ] {
         let mut req = post_form(api, body, None);
         req.headers_mut()
@@ -455,6 +517,12 @@ async fn no_public_route_reveals_personal_data() {
         assert_eq!(res.status(), StatusCode::OK, "{api}");
         bodies.push((api.to_string(), body_text(res).await));
     }
+    assert!(
+        bodies
+            .iter()
+            .any(|(p, b)| p == "/sponsor" && b.contains("family-card")),
+        "the chooser offers the sponsored family"
+    );
     assert!(
         bodies.iter().any(|(_, b)| b.contains("شرکت همراه نمونه")),
         "the sponsor's name shows where it matches"

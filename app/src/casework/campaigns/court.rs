@@ -92,6 +92,14 @@ pub async fn record_release(
         .filter(prisoner::Column::Id.eq(pr.id))
         .exec(&txn)
         .await?;
+    // The family's sponsors get a closing report and their sponsorships end.
+    let sponsorships_closed = match pr.family_id {
+        Some(family) => {
+            crate::giving::sponsorship_service::close_on_release(state, &txn, family, who.user_id)
+                .await?
+        }
+        None => 0,
+    };
     let body =
         "آزاد شد. سپاس از همراهی شما. / Released. Thank you for standing with him.".to_string();
     impact_update::ActiveModel {
@@ -121,7 +129,7 @@ pub async fn record_release(
             who,
             "release_campaign.released",
             &c.public_code,
-            serde_json::json!({ "donors_told": donors_told }),
+            serde_json::json!({ "donors_told": donors_told, "sponsorships_closed": sponsorships_closed }),
         ),
     )
     .await?;

@@ -50,6 +50,7 @@ pub fn StaffHome() -> impl IntoView {
                                     {may(&u, Permission::ViewCases).then(|| view! { <A href="/staff/families" attr:class="button secondary" attr:id="families-link">{t("staff.families")}</A> })}
                                     {may(&u, Permission::ReadAudit).then(|| view! { <A href="/staff/audit" attr:class="button secondary">{t("staff.audit")}</A> })}
                                     {may(&u, Permission::ViewCases).then(|| view! { <A href="/staff/kpis" attr:class="button secondary">{t("staff.kpis")}</A> })}
+                                    {may(&u, Permission::ViewCases).then(|| view! { <A href="/staff/sponsorships" attr:class="button secondary" attr:id="sponsorships-link">{t("sponsor.staff_title")}</A> })}
                                     {may(&u, Permission::Fulfil).then(|| view! { <A href="/staff/matches" attr:class="button secondary" attr:id="matches-link">{t("match.title")}</A> })}
                                     {may(&u, Permission::ManageStaff).then(|| view! { <A href="/staff/admin" attr:class="button secondary">{t("admin.title")}</A> })}
                                     {may(&u, Permission::ViewEmployment).then(|| view! { <A href="/staff/employment" attr:class="button secondary">{t("employment.staff_title")}</A> })}

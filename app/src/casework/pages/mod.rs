@@ -20,6 +20,7 @@ mod home;
 mod intake;
 mod key_figures;
 mod need_case;
+mod sponsorships;
 
 pub use approval::{ApprovalPage, ApprovalPageProps};
 pub use audit_log::{AuditPage, AuditPageProps};
@@ -29,6 +30,7 @@ pub use home::{StaffHome, StaffHomeProps};
 pub use intake::{IntakePage, IntakePageProps};
 pub use key_figures::{KpiPage, KpiPageProps};
 pub use need_case::{NeedCasePage, NeedCasePageProps};
+pub use sponsorships::{SponsorshipsPage, SponsorshipsPageProps};
 
 fn may(u: &Option<SessionUser>, p: Permission) -> bool {
     u.as_ref().is_some_and(|u| p.allows(u.role))

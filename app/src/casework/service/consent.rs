@@ -7,7 +7,8 @@ use super::*;
 /// `withdrawn` and what it had raised to its category's fund (the published rule), so nothing is
 /// lost; a card already funded keeps its status and is only hidden (`withdrawn_at`), because what
 /// donors gave must still be bought and delivered for the family. Cards taken down stay down if
-/// consent is given again (staff publish new ones). Returns the number of cards taken down.
+/// consent is given again (staff publish new ones). Its sponsorships end too (each sponsor is
+/// told) and it leaves the sponsors' chooser. Returns the number of cards taken down.
 pub async fn record_consent(
     state: &AppState,
     who: &Authed,
@@ -66,6 +67,13 @@ pub async fn record_consent(
             taken_down += 1;
         }
     }
+    // Its sponsors are told and their sponsorships end; the family leaves the chooser.
+    let sponsorships_ended = if publish {
+        0
+    } else {
+        crate::giving::sponsorship_service::end_family(state, &txn, f.id, SponsorshipEnd::Consent)
+            .await?
+    };
     audit::record(
         &txn,
         audit_entry(
@@ -77,7 +85,7 @@ pub async fn record_consent(
             },
             "family",
             &f.public_code,
-            serde_json::json!({ "cards_taken_down": taken_down }),
+            serde_json::json!({ "cards_taken_down": taken_down, "sponsorships_ended": sponsorships_ended }),
         ),
     )
     .await?;

@@ -29,6 +29,7 @@ mod family_file;
 mod intake;
 mod needs;
 mod queues;
+pub mod sponsorship;
 
 pub use consent::record_consent;
 pub(in crate::casework) use consent::{move_balance, reallocate};

@@ -51,6 +51,11 @@ use start::mark;
 pub use start::start;
 pub use start::NAZR_PURPOSE;
 
+/// A fresh idempotency key for a form rendering (one submit, one gift).
+pub fn fresh_attempt() -> String {
+    attempt_key()
+}
+
 fn attempt_key() -> String {
     let mut rng = rand::thread_rng();
     (0..24)
@@ -92,6 +97,8 @@ enum Target {
     Campaign(release_campaign::Model),
     Category(&'static str),
     Urgent,
+    /// A sponsored family's support fund.
+    Family(crate::platform::entity::family::Model),
 }
 
 async fn find_need(db: &DatabaseConnection, code: &str) -> Result<Option<need::Model>, AppError> {
@@ -140,6 +147,9 @@ async fn open_target(
             .map(|x| Target::Category(x))
             .ok_or(AppError::NotFound),
         ("urgent", _) => Ok(Target::Urgent),
+        ("family", Some(c)) => crate::giving::sponsorship_service::open_family(db, c)
+            .await
+            .map(Target::Family),
         _ => Err(AppError::invalid("target", "give.bad_target")),
     }
 }
@@ -169,6 +179,8 @@ pub async fn target_for_form(
         _ => None,
     };
     let mut form = match target {
+        // A sponsorship has its own form (`/sponsor`).
+        Target::Family(_) => return Err(AppError::invalid("target", "give.bad_target")),
         Target::Need(n) => {
             let raised = held(db, &Account::Need(n.id)).await?;
             GiftTarget {

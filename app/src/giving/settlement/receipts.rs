@@ -48,6 +48,13 @@ pub(super) async fn receipt_of(state: &AppState, d: donation::Model) -> Result<R
             ),
             _ => (None, String::new(), None),
         }
+    } else if let Some(id) = d.family_id {
+        // A sponsor's month names the family by its public code while it consents.
+        let f = crate::platform::entity::family::Entity::find_by_id(id)
+            .filter(crate::platform::entity::family::Column::ConsentPublish.eq(true))
+            .one(db)
+            .await?;
+        (f.map(|f| f.public_code), String::new(), None)
     } else {
         (d.category.clone(), String::new(), None)
     };

@@ -239,10 +239,12 @@ impl GiftAccounts {
     ) -> Result<Self, AppError> {
         let category = || Account::Category(d.category.clone().unwrap_or_else(|| "food".into()));
         let target = FundTarget::of(d.need_id, d.campaign_id);
-        let overflow = match (target, d.target_kind.as_str()) {
-            (Some(FundTarget::Campaign(_)), _) => Account::Release,
-            (Some(FundTarget::Need(_)), _) | (None, "category_fund") => category(),
-            (None, _) => Account::General,
+        let overflow = match (target, d.target_kind.as_str(), d.family_id) {
+            (Some(FundTarget::Campaign(_)), _, _) => Account::Release,
+            (Some(FundTarget::Need(_)), _, _) | (None, "category_fund", _) => category(),
+            // A sponsor's month: the whole gift is the family's (its support fund).
+            (None, "family", Some(family)) => Account::Family(family),
+            (None, _, _) => Account::General,
         };
         let gateway = Account::Gateway(gateway_name.into());
         let target = target.map(|t| t.account());

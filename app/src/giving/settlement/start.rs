@@ -7,6 +7,7 @@ pub(super) fn description(kind: &str) -> &'static str {
     match kind {
         "need" => "کرامت: کمک به نیاز یک خانواده",
         "campaign" => "کرامت: کمک به پویش آزادی",
+        "family" => "کرامت: کفالت یک خانواده",
         _ => "کرامت: کمک به صندوق حمایت",
     }
 }
@@ -25,10 +26,16 @@ pub async fn start(
     let target = open_target(&state.db, gift.target_kind, gift.target_code.as_deref()).await?;
     let target = by_intention(&state.db, gift, target).await?;
     let gateway = state.gateways.active();
-    let pledge_id = if gift.monthly {
-        Some(crate::giving::pledges::create(state, gift, donor_user_id).await?)
-    } else {
-        None
+    let family_id = match &target {
+        Target::Family(f) => Some(f.id),
+        _ => None,
+    };
+    let pledge_id = match (gift.pledge_id, gift.monthly) {
+        (Some(id), _) => Some(id),
+        (None, true) => {
+            Some(crate::giving::pledges::create(state, gift, donor_user_id, family_id).await?)
+        }
+        (None, false) => None,
     };
     let pending = Pending {
         gift,
@@ -69,6 +76,7 @@ async fn by_intention(
         Target::Campaign(_) => ("campaign", None),
         Target::Category(c) => ("category_fund", Some(*c)),
         Target::Urgent => ("urgent", None),
+        Target::Family(f) => ("family", f.sponsor_kind.as_deref()),
     };
     if !rule.reaches(kind, category) {
         tracing::info!(%intention, kind, ?category, "gift refused: its intention's rule does not reach this target");
@@ -141,6 +149,11 @@ impl Pending<'_> {
             Target::Campaign(c) => ("campaign", None, Some(c.id), None),
             Target::Category(c) => ("category_fund", None, None, Some(c.to_string())),
             Target::Urgent => ("urgent", None, None, None),
+            Target::Family(f) => ("family", None, None, f.sponsor_kind.clone()),
+        };
+        let family_id = match self.target {
+            Target::Family(f) => Some(f.id),
+            _ => None,
         };
         donation::ActiveModel {
             tracking_code: Set(code.to_string()),
@@ -174,6 +187,7 @@ impl Pending<'_> {
                 .nazr_purpose
                 .as_ref()
                 .map(|p| sealer.seal(NAZR_PURPOSE, p))),
+            family_id: Set(family_id),
             ..Default::default()
         }
     }

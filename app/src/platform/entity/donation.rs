@@ -43,6 +43,8 @@ pub struct Model {
     /// What the sponsor added to this gift (0 when not matched), posted in the gift's own
     /// ledger group.
     pub matched_rials: i64,
+    /// A sponsorship's month: the family whose support fund it reaches (`target_kind` `family`).
+    pub family_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -23,6 +23,15 @@ pub struct Model {
     pub created_by: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The kind of support a sponsor would give (a need category); set when staff open the
+    /// family to sponsorship.
+    pub sponsor_kind: Option<String>,
+    /// The redacted story a prospective sponsor reads (passed by the privacy guard); none: the
+    /// family is not offered to sponsors.
+    pub sponsor_story: Option<String>,
+    pub sponsor_opened_at: Option<DateTimeUtc>,
+    /// Active sponsorships, moved in the same transaction as each starts or ends.
+    pub sponsors: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -41,6 +41,7 @@ pub mod restitution_claim;
 pub mod restitution_payout;
 pub mod sandbox_payment;
 pub mod session;
+pub mod sponsor_report;
 pub use super::status;
 pub mod training_enrolment;
 pub mod training_programme;

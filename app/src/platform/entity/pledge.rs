@@ -27,6 +27,12 @@ pub struct Model {
     pub cancelled_at: Option<DateTimeUtc>,
     /// The intention of the first gift, carried into each month's reminder.
     pub intention: Option<super::status::Intention>,
+    /// A sponsorship: the family whose support fund each month's gift reaches.
+    pub family_id: Option<i64>,
+    /// A sponsorship's last month (none: until the donor stops).
+    pub ends_on: Option<Date>,
+    /// Why a sponsorship ended.
+    pub end_reason: Option<super::status::SponsorshipEnd>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
