@@ -1,8 +1,6 @@
 //! Case work: staff take in a family, record its consent, draft a need with its private notes and
 //! a separately written public text, a second person verifies and publishes it past the privacy
-//! guards, and finance pays the vendor and records delivery.
-//!
-//! Every server function here starts with [`crate::auth::ssr::authorize`] (role) and checks the
+//! guards, and finance pays the vendor and records delivery. Every server function here starts with [`crate::auth::ssr::authorize`] (role) and checks the
 //! record's scope once it is loaded; out-of-scope records answer "not found".
 
 #[cfg(feature = "ssr")]
@@ -13,9 +11,11 @@ pub mod kpis;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
+mod sponsorship;
 
 pub use family_list::*;
 pub use pages::*;
+pub use sponsorship::*;
 
 use crate::error::AppError;
 use crate::privacy::pii::Finding;

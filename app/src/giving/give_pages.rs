@@ -291,13 +291,7 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
     let category = (r.target_kind == "category_fund")
         .then(|| r.category.clone())
         .flatten();
-    let retry = match (r.target_kind.as_str(), &r.target_code) {
-        ("need", Some(c)) => format!("/give?need={c}"),
-        ("campaign", Some(c)) => format!("/give?campaign={c}"),
-        ("category_fund", Some(c)) => format!("/give?category={c}"),
-        ("family", _) => "/sponsor".to_string(),
-        _ => "/give".to_string(),
-    };
+    let retry = retry_url(&r);
     view! {
         <article class="panel narrow receipt" id="receipt">
             <PageMeta title="receipt.title"/>
@@ -366,10 +360,7 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
                 </section>
             })}
             {(r.monthly && ok).then(|| view! { <p class="muted">{t("receipt.monthly")}</p> })}
-            {r.pledge.clone().filter(|_| is_family).map(|(code, token)| view! {
-                <p class="no-print"><A href=super::sponsorship_url(&code, &token) attr:id="sponsorship-link">{t("sponsor.open_page")}</A></p>
-            })}
-            {r.pledge.clone().filter(|_| r.pledge_active && !is_family).map(|(code, token)| view! { <CancelPledgeForm code=code token=token/> })}
+            <PledgeLine pledge=r.pledge.clone() active=r.pledge_active family=is_family/>
             {(!ok && r.status != crate::platform::status::DonationStatus::Pending).then(|| view! {
                 <p><A href=retry.clone() attr:class="button">{t("receipt.try_again")}</A></p>
             })}
@@ -377,6 +368,30 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
             <p class="muted small">{t("receipt.keep_code")}</p>
             <p class="no-print"><button type="button" class="button" id="print-receipt" on:click=move |_| print_page()>{t("receipt.print")}</button></p>
         </article>
+    }
+}
+
+/// Where "try again" leads from a receipt whose gift was not paid: the same form.
+fn retry_url(r: &Receipt) -> String {
+    match (r.target_kind.as_str(), &r.target_code) {
+        ("need", Some(c)) => format!("/give?need={c}"),
+        ("campaign", Some(c)) => format!("/give?campaign={c}"),
+        ("category_fund", Some(c)) => format!("/give?category={c}"),
+        ("family", _) => "/sponsor".to_string(),
+        _ => "/give".to_string(),
+    }
+}
+
+/// Under a monthly gift's receipt: a sponsorship's page, or the one-click cancel of a pledge.
+#[component]
+fn PledgeLine(pledge: Option<(String, String)>, active: bool, family: bool) -> impl IntoView {
+    match pledge {
+        Some((code, token)) if family => view! {
+            <p class="no-print"><A href=super::sponsorship_url(&code, &token) attr:id="sponsorship-link">{t("sponsor.open_page")}</A></p>
+        }
+        .into_any(),
+        Some((code, token)) if active => view! { <CancelPledgeForm code=code token=token/> }.into_any(),
+        _ => ().into_any(),
     }
 }
 

@@ -74,6 +74,7 @@ pub struct SponsorForm {
 /// A sponsor form that passed every rule: as a gift form would be, monthly, to a family.
 pub fn validate_sponsor(f: &SponsorForm) -> Result<super::ValidGift, (&'static str, &'static str)> {
     let family = crate::validation::public_code(f.family.trim())
+        .filter(|c| !c.is_empty())
         .ok_or(("family", "sponsor.choose_family"))?;
     let months = f
         .months
@@ -140,36 +141,6 @@ pub struct SponsorshipView {
     /// A fresh form key for "pay this month".
     pub attempt: String,
     pub test_bank: bool,
-}
-
-/// Coverage in one province, as staff see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CoverageRow {
-    pub province: super::ProvinceName,
-    /// Consenting families not yet offered to sponsors.
-    pub not_offered: i64,
-    /// Offered and waiting for a first sponsor.
-    pub waiting: i64,
-    pub sponsored: i64,
-    pub sponsorships: i64,
-}
-
-/// A family on the staff page (by code only).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SponsoredFamily {
-    pub code: String,
-    pub kind: Option<String>,
-    pub province: super::ProvinceName,
-    pub sponsors: i32,
-    pub last_report: Option<DateTime<Utc>>,
-}
-
-/// `/staff/sponsorships`: coverage by province, families waiting, reports due.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Coverage {
-    pub provinces: Vec<CoverageRow>,
-    pub waiting: Vec<SponsoredFamily>,
-    pub reports_due: Vec<SponsoredFamily>,
 }
 
 /// The families the chooser offers for a province and a kind (either may be empty: any).
@@ -277,42 +248,6 @@ pub async fn stop_sponsorship(code: String, token: String) -> Result<(), AppErro
 /// The address of a sponsorship's page.
 pub fn sponsorship_url(code: &str, token: &str) -> String {
     format!("/sponsorship?code={code}&token={token}")
-}
-
-/// Coverage, families waiting for a sponsor and reports due, in this person's scope.
-#[server(prefix = "/api", endpoint = "staff/sponsorships")]
-pub async fn sponsorship_coverage() -> Result<Coverage, AppError> {
-    crate::auth::ssr::with_permission(crate::auth::Permission::ViewCases, async |s, who| {
-        crate::casework::service::sponsorship::coverage(&s, &who).await
-    })
-    .await
-}
-
-/// Offers a consenting family to sponsors (or changes its story): the privacy guard reads it.
-#[server(prefix = "/api", endpoint = "staff/open-sponsorship")]
-pub async fn open_sponsorship(
-    code: String,
-    kind: String,
-    story: String,
-) -> Result<crate::casework::DraftOutcome, AppError> {
-    crate::auth::ssr::with_permission(crate::auth::Permission::DraftNeed, async |s, who| {
-        crate::casework::service::sponsorship::open(&s, &who, &code, &kind, &story).await
-    })
-    .await
-}
-
-/// Sends a family's quarterly report to its sponsors, past the privacy guard.
-#[server(prefix = "/api", endpoint = "staff/sponsor-report")]
-pub async fn send_sponsor_report(
-    code: String,
-    body: String,
-    thanks: Option<String>,
-) -> Result<crate::casework::DraftOutcome, AppError> {
-    crate::auth::ssr::with_permission(crate::auth::Permission::DraftNeed, async |s, who| {
-        crate::casework::service::sponsorship::report(&s, &who, &code, &body, thanks.as_deref())
-            .await
-    })
-    .await
 }
 
 #[cfg(test)]

@@ -23,3 +23,12 @@ pub use codes::{public_code, tokens_match};
 #[cfg(feature = "ssr")]
 pub use config::*;
 pub use csv::csv_field;
+
+/// The household-size band shown on a card (never the exact size).
+pub fn household_band(size: i32) -> &'static str {
+    match size {
+        ..=2 => "1-2",
+        3..=4 => "3-4",
+        _ => "5+",
+    }
+}

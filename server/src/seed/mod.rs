@@ -211,6 +211,17 @@ const SPONSOR_OFFERS: [(&str, &str); 5] = [
     ("livelihood", "مادر خانواده خیاطی می‌داند و با کمک ماهانه می‌تواند در خانه کار کند و کم‌کم هزینه‌ها را خود بپردازد."),
 ];
 
+/// A quarter of the consenting families are offered to sponsors: kind, story and since when.
+/// Chosen by position, so the generator's stream (and every later row) stays as it was.
+fn sponsor_offer(i: usize, consents: bool, created: DateTime<Utc>) -> [Value; 3] {
+    if consents && i % 4 == 1 {
+        let (kind, story) = SPONSOR_OFFERS[(i / 4) % SPONSOR_OFFERS.len()];
+        [s(kind), s(story), Value::from(created)]
+    } else {
+        [null_str(), null_str(), null_time()]
+    }
+}
+
 fn null_str() -> Value {
     Value::from(Option::<String>::None)
 }
@@ -558,15 +569,7 @@ async fn families(w: &mut Seeding, places: &Places, people: &People) -> anyhow::
             Value::from(created),
             Value::from(created),
         ];
-        // A quarter of the consenting families are offered to sponsors (chosen by position, so
-        // the generator's stream, and every later row, stays as it was).
-        let (kind, story, opened) = if !withdrawn && i % 4 == 1 {
-            let (k, st) = SPONSOR_OFFERS[(i / 4) % SPONSOR_OFFERS.len()];
-            (s(k), s(st), Value::from(created))
-        } else {
-            (null_str(), null_str(), null_time())
-        };
-        row.extend([kind, story, opened]);
+        row.extend(sponsor_offer(i, !withdrawn, created));
         let fid = families.push(row);
         household(g, &mut members, fid, size, key_id);
         flush_full(txn, &mut [&mut families, &mut members]).await?;

@@ -195,7 +195,7 @@ async fn a_year_of_sponsorship_with_four_reports_ends_on_release() {
                 .all(|c| c.code != fcode),
             "{l}: not offered yet"
         );
-        let waiting = |c: app::giving::Coverage| {
+        let waiting = |c: app::casework::Coverage| {
             c.provinces
                 .iter()
                 .find(|r| r.province.code == province)

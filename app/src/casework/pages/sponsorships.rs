@@ -3,7 +3,6 @@
 //! two forms (offer a family to sponsors, send a report), each read by the privacy guard.
 
 use super::*;
-use crate::giving::sponsorship::*;
 use crate::giving::CATEGORIES;
 use crate::i18n::Locale;
 use crate::ui::{Day, Num};

@@ -63,14 +63,7 @@ fn opt(s: &Option<String>) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// The household-size band shown on a card.
-pub fn household_band(size: i32) -> &'static str {
-    match size {
-        ..=2 => "1-2",
-        3..=4 => "3-4",
-        _ => "5+",
-    }
-}
+pub use crate::platform::household_band;
 
 async fn family_in_scope(
     state: &AppState,

@@ -3,10 +3,7 @@
 //! `giving::sponsorship_service`.
 
 use super::*;
-use crate::giving::sponsorship::{
-    Coverage, CoverageRow, SponsoredFamily, REPORT_CHARS, REPORT_EVERY_DAYS, STORY_CHARS,
-    THANKS_CHARS,
-};
+use crate::giving::sponsorship::{REPORT_CHARS, REPORT_EVERY_DAYS, STORY_CHARS, THANKS_CHARS};
 use crate::giving::ProvinceName;
 use crate::platform::entity::sponsor_report;
 use sea_orm::FromQueryResult;

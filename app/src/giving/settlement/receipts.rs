@@ -20,44 +20,7 @@ pub async fn receipt(state: &AppState, code: &str, token: &str) -> Result<Receip
 /// The receipt of a donation already in hand (its holder's view: no personal data of anyone else).
 pub(super) async fn receipt_of(state: &AppState, d: donation::Model) -> Result<Receipt, AppError> {
     let db = &state.db;
-    let (target_code, target_title, target_status) = if let Some(id) = d.need_id {
-        // Read through the public condition: a card whose family withdrew consent (or never gave
-        // it) names nothing on a receipt either.
-        let n = need::Entity::find_by_id(id)
-            .filter(crate::giving::service::visible_need())
-            .one(db)
-            .await?;
-        match n {
-            Some(n) => (
-                Some(n.public_code),
-                n.public_title,
-                Some(n.status.to_string()),
-            ),
-            _ => (None, String::new(), None),
-        }
-    } else if let Some(id) = d.campaign_id {
-        match release_campaign::Entity::find_by_id(id)
-            .filter(crate::giving::campaign_service::visible_campaign())
-            .one(db)
-            .await?
-        {
-            Some(c) => (
-                Some(c.public_code),
-                c.public_title,
-                Some(c.status.to_string()),
-            ),
-            _ => (None, String::new(), None),
-        }
-    } else if let Some(id) = d.family_id {
-        // A sponsor's month names the family by its public code while it consents.
-        let f = crate::platform::entity::family::Entity::find_by_id(id)
-            .filter(crate::platform::entity::family::Column::ConsentPublish.eq(true))
-            .one(db)
-            .await?;
-        (f.map(|f| f.public_code), String::new(), None)
-    } else {
-        (d.category.clone(), String::new(), None)
-    };
+    let (target_code, target_title, target_status) = target_of(db, &d).await?;
     let pledge = match d.pledge_id {
         Some(pid) => crate::platform::entity::pledge::Entity::find_by_id(pid)
             .one(db)
@@ -214,4 +177,51 @@ pub async fn find_receipt(state: &AppState, code: &str, contact: &str) -> Result
         return Err(not_found());
     }
     Ok(signed_receipt_url(state, &d.tracking_code))
+}
+
+/// What a receipt says its gift was for: the public code, title and status of the need or
+/// campaign (read through the public condition), the sponsored family's code while it consents,
+/// or the fund's kind.
+async fn target_of(
+    db: &DatabaseConnection,
+    d: &donation::Model,
+) -> Result<(Option<String>, String, Option<String>), AppError> {
+    Ok(if let Some(id) = d.need_id {
+        // Read through the public condition: a card whose family withdrew consent (or never gave
+        // it) names nothing on a receipt either.
+        let n = need::Entity::find_by_id(id)
+            .filter(crate::giving::service::visible_need())
+            .one(db)
+            .await?;
+        match n {
+            Some(n) => (
+                Some(n.public_code),
+                n.public_title,
+                Some(n.status.to_string()),
+            ),
+            _ => (None, String::new(), None),
+        }
+    } else if let Some(id) = d.campaign_id {
+        match release_campaign::Entity::find_by_id(id)
+            .filter(crate::giving::campaign_service::visible_campaign())
+            .one(db)
+            .await?
+        {
+            Some(c) => (
+                Some(c.public_code),
+                c.public_title,
+                Some(c.status.to_string()),
+            ),
+            _ => (None, String::new(), None),
+        }
+    } else if let Some(id) = d.family_id {
+        // A sponsor's month names the family by its public code while it consents.
+        let f = crate::platform::entity::family::Entity::find_by_id(id)
+            .filter(crate::platform::entity::family::Column::ConsentPublish.eq(true))
+            .one(db)
+            .await?;
+        (f.map(|f| f.public_code), String::new(), None)
+    } else {
+        (d.category.clone(), String::new(), None)
+    })
 }

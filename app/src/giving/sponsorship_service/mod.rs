@@ -58,7 +58,7 @@ fn card(f: family::Model, provinces: &[province::Model]) -> FamilyCard {
             fa: p.map(|p| p.name_fa.clone()).unwrap_or_default(),
             en: p.map(|p| p.name_en.clone()).unwrap_or_default(),
         },
-        household_band: crate::casework::service::household_band(f.household_size).into(),
+        household_band: crate::platform::household_band(f.household_size).into(),
         story: f.sponsor_story.unwrap_or_default(),
         sponsors: f.sponsors,
     }
