@@ -168,3 +168,20 @@ pub async fn drop_all(m: &SchemaManager<'_>, tables: &[&str]) -> Result<(), DbEr
     }
     Ok(())
 }
+
+/// Adds one column to a table (one per statement: SQLite's ALTER TABLE adds one at a time).
+pub async fn add_column(m: &SchemaManager<'_>, table: &str, col: ColumnDef) -> Result<(), DbErr> {
+    m.alter_table(Table::alter().table(id(table)).add_column(col).to_owned())
+        .await
+}
+
+/// Drops one column (a `down` step; any index on it must go first).
+pub async fn drop_column(m: &SchemaManager<'_>, table: &str, col: &str) -> Result<(), DbErr> {
+    m.alter_table(
+        Table::alter()
+            .table(id(table))
+            .drop_column(id(col))
+            .to_owned(),
+    )
+    .await
+}

@@ -26,22 +26,6 @@ const NEW_KEY: [&str; 5] = [
     "intention",
 ];
 
-async fn add(m: &SchemaManager<'_>, table: &str, col: ColumnDef) -> Result<(), DbErr> {
-    // One column per statement: SQLite's ALTER TABLE adds one at a time.
-    m.alter_table(Table::alter().table(id(table)).add_column(col).to_owned())
-        .await
-}
-
-async fn drop_col(m: &SchemaManager<'_>, table: &str, col: &str) -> Result<(), DbErr> {
-    m.alter_table(
-        Table::alter()
-            .table(id(table))
-            .drop_column(id(col))
-            .to_owned(),
-    )
-    .await
-}
-
 async fn drop_index(m: &SchemaManager<'_>, table: &str, cols: &[&str]) -> Result<(), DbErr> {
     m.drop_index(
         Index::drop()
@@ -55,10 +39,10 @@ async fn drop_index(m: &SchemaManager<'_>, table: &str, cols: &[&str]) -> Result
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        add(m, "donations", string_null("intention")).await?;
-        add(m, "donations", sealed_null("nazr_purpose_enc")).await?;
-        add(m, "pledges", string_null("intention")).await?;
-        add(m, "gift_totals", string_default("intention", "")).await?;
+        add_column(m, "donations", string_null("intention")).await?;
+        add_column(m, "donations", sealed_null("nazr_purpose_enc")).await?;
+        add_column(m, "pledges", string_null("intention")).await?;
+        add_column(m, "gift_totals", string_default("intention", "")).await?;
         drop_index(m, "gift_totals", &OLD_KEY).await?;
         m.create_index(unique("gift_totals", &NEW_KEY)).await?;
 
@@ -90,10 +74,10 @@ impl MigrationTrait for Migration {
         m.get_connection()
             .execute_unprepared("DELETE FROM settings WHERE key = 'gift_totals.through'")
             .await?;
-        drop_col(m, "gift_totals", "intention").await?;
+        drop_column(m, "gift_totals", "intention").await?;
         m.create_index(unique("gift_totals", &OLD_KEY)).await?;
-        drop_col(m, "pledges", "intention").await?;
-        drop_col(m, "donations", "nazr_purpose_enc").await?;
-        drop_col(m, "donations", "intention").await
+        drop_column(m, "pledges", "intention").await?;
+        drop_column(m, "donations", "nazr_purpose_enc").await?;
+        drop_column(m, "donations", "intention").await
     }
 }

@@ -16,21 +16,6 @@ use sea_orm_migration::prelude::*;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-async fn add(m: &SchemaManager<'_>, table: &str, col: ColumnDef) -> Result<(), DbErr> {
-    m.alter_table(Table::alter().table(id(table)).add_column(col).to_owned())
-        .await
-}
-
-async fn drop_col(m: &SchemaManager<'_>, table: &str, col: &str) -> Result<(), DbErr> {
-    m.alter_table(
-        Table::alter()
-            .table(id(table))
-            .drop_column(id(col))
-            .to_owned(),
-    )
-    .await
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
@@ -65,8 +50,8 @@ impl MigrationTrait for Migration {
             ],
         )
         .await?;
-        add(m, "donations", bigint_null("match_offer_id")).await?;
-        add(m, "donations", bigint_default("matched_rials", 0)).await?;
+        add_column(m, "donations", bigint_null("match_offer_id")).await?;
+        add_column(m, "donations", bigint_default("matched_rials", 0)).await?;
         m.create_index(index("donations", &["match_offer_id"]))
             .await
     }
@@ -79,8 +64,8 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        drop_col(m, "donations", "matched_rials").await?;
-        drop_col(m, "donations", "match_offer_id").await?;
+        drop_column(m, "donations", "matched_rials").await?;
+        drop_column(m, "donations", "match_offer_id").await?;
         drop_all(m, &["match_offers"]).await
     }
 }

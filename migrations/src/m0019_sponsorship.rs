@@ -20,22 +20,6 @@ use sea_orm_migration::prelude::*;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-async fn add(m: &SchemaManager<'_>, table: &str, col: ColumnDef) -> Result<(), DbErr> {
-    // One column per statement: SQLite's ALTER TABLE adds one at a time.
-    m.alter_table(Table::alter().table(id(table)).add_column(col).to_owned())
-        .await
-}
-
-async fn drop_col(m: &SchemaManager<'_>, table: &str, col: &str) -> Result<(), DbErr> {
-    m.alter_table(
-        Table::alter()
-            .table(id(table))
-            .drop_column(id(col))
-            .to_owned(),
-    )
-    .await
-}
-
 async fn drop_ix(m: &SchemaManager<'_>, table: &str, cols: &[&str]) -> Result<(), DbErr> {
     m.drop_index(
         Index::drop()
@@ -51,17 +35,17 @@ const CHOOSER: [&str; 3] = ["sponsor_kind", "province_id", "sponsors"];
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        add(m, "families", string_null("sponsor_kind")).await?;
-        add(m, "families", text_null("sponsor_story")).await?;
-        add(m, "families", timestamp_null("sponsor_opened_at")).await?;
-        add(m, "families", int_default("sponsors", 0)).await?;
+        add_column(m, "families", string_null("sponsor_kind")).await?;
+        add_column(m, "families", text_null("sponsor_story")).await?;
+        add_column(m, "families", timestamp_null("sponsor_opened_at")).await?;
+        add_column(m, "families", int_default("sponsors", 0)).await?;
         m.create_index(index("families", &CHOOSER)).await?;
-        add(m, "pledges", bigint_null("family_id")).await?;
-        add(m, "pledges", date_null("ends_on")).await?;
-        add(m, "pledges", string_null("end_reason")).await?;
+        add_column(m, "pledges", bigint_null("family_id")).await?;
+        add_column(m, "pledges", date_null("ends_on")).await?;
+        add_column(m, "pledges", string_null("end_reason")).await?;
         m.create_index(index("pledges", &["family_id", "status"]))
             .await?;
-        add(m, "donations", bigint_null("family_id")).await?;
+        add_column(m, "donations", bigint_null("family_id")).await?;
         m.create_index(index("donations", &["family_id"])).await?;
 
         let mut t = table("sponsor_reports");
@@ -88,10 +72,10 @@ impl MigrationTrait for Migration {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         drop_all(m, &["sponsor_reports"]).await?;
         drop_ix(m, "donations", &["family_id"]).await?;
-        drop_col(m, "donations", "family_id").await?;
+        drop_column(m, "donations", "family_id").await?;
         drop_ix(m, "pledges", &["family_id", "status"]).await?;
         for c in ["end_reason", "ends_on", "family_id"] {
-            drop_col(m, "pledges", c).await?;
+            drop_column(m, "pledges", c).await?;
         }
         drop_ix(m, "families", &CHOOSER).await?;
         for c in [
@@ -100,7 +84,7 @@ impl MigrationTrait for Migration {
             "sponsor_story",
             "sponsor_kind",
         ] {
-            drop_col(m, "families", c).await?;
+            drop_column(m, "families", c).await?;
         }
         Ok(())
     }

@@ -180,6 +180,19 @@ pub async fn by_token(
         .ok_or(AppError::NotFound)
 }
 
+/// The contact a pledge's reminders (and a sponsorship's reports) go to, opened from its seal.
+pub fn contact_of(state: &AppState, p: &pledge::Model) -> Result<Option<String>, AppError> {
+    p.contact_enc
+        .as_ref()
+        .map(|sealed| {
+            state
+                .sealer
+                .open("pledges.contact", sealed)
+                .map_err(|e| AppError::internal("open pledge contact", e))
+        })
+        .transpose()
+}
+
 /// Cancels the pledge a link token belongs to. Cancelling twice is fine.
 pub async fn cancel(state: &AppState, public_code: &str, token: &str) -> Result<(), AppError> {
     let p = by_token(state, public_code, token).await?;
@@ -204,13 +217,9 @@ pub async fn send_reminders(state: &AppState, today: NaiveDate) -> Result<usize,
         .await?;
     let mut sent = 0;
     for p in due {
-        let Some(sealed) = &p.contact_enc else {
+        let Some(contact) = contact_of(state, &p)? else {
             continue;
         };
-        let contact = state
-            .sealer
-            .open("pledges.contact", sealed)
-            .map_err(|e| AppError::internal("open pledge contact", e))?;
         let txn = db.begin().await?;
         // A sponsorship whose last month has passed ends instead (its sponsor is thanked).
         if p.ends_on.is_some_and(|last| p.next_due_on > last) {

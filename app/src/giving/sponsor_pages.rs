@@ -39,7 +39,7 @@ pub fn FamilyCardView(card: FamilyCard) -> impl IntoView {
                 <Sep/> {move || i18n.t(band)}
                 <Sep/> <Phrase key="sponsor.sponsors_now" args=vec![("n", Arg::Num(card.sponsors as i64))]/>
             </p>
-            {(!story.is_empty()).then(|| view! { <p class="story"><crate::ui::DataText text=story/></p> })}
+            {(!story.is_empty()).then(|| view! { <p class="story" dir="auto"><crate::ui::DataText text=story/></p> })}
         </div>
     }
 }
@@ -297,12 +297,12 @@ fn ReportItem(r: ReportNote) -> impl IntoView {
         <li class="report" data-report=r.code.clone() data-kind=r.kind.as_str()>
             <p><strong>{t(if closing { "sponsor.closing_report" } else { "sponsor.quarterly_report" })}</strong> " " <Day date=r.at.date_naive()/></p>
             {closing.then(|| view! { <p>{t("sponsor.closing_text")}</p> })}
-            {(!r.body.is_empty()).then(|| view! { <p><crate::ui::DataText text=r.body.clone()/></p> })}
+            {(!r.body.is_empty()).then(|| view! { <p dir="auto"><crate::ui::DataText text=r.body.clone()/></p> })}
             {(!r.bought.is_empty()).then(|| view! {
                 <p class="muted">{t("sponsor.bought")}</p>
-                <ul>{r.bought.iter().map(|b| view! { <li><crate::ui::DataText text=b.clone()/></li> }).collect_view()}</ul>
+                <ul>{r.bought.iter().map(|b| view! { <li dir="auto"><crate::ui::DataText text=b.clone()/></li> }).collect_view()}</ul>
             })}
-            {r.thanks.clone().map(|th| view! { <blockquote class="thanks"><crate::ui::DataText text=th/></blockquote> })}
+            {r.thanks.clone().map(|th| view! { <blockquote class="thanks" dir="auto"><crate::ui::DataText text=th/></blockquote> })}
         </li>
     }
 }

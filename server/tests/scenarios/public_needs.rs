@@ -402,15 +402,11 @@ async fn no_public_route_reveals_personal_data() {
         let url = app::giving::settlement::start(&state, &gift, None, "http://127.0.0.1:3000")
             .await
             .unwrap();
-        let authority = url.trim_start_matches(app::payments::sandbox::PAGE_PREFIX);
-        app::payments::sandbox::decide(&db, authority, "pay")
-            .await
-            .unwrap()
-            .unwrap();
-        let tracking = app::giving::settlement::settle(&state, "sandbox", authority, true)
-            .await
-            .unwrap()
-            .tracking_code;
+        let tracking = pay(
+            &state,
+            url.trim_start_matches(app::payments::sandbox::PAGE_PREFIX),
+        )
+        .await;
         let pledge = strings(
             &db,
             "SELECT public_code FROM pledges WHERE family_id IS NOT NULL",

@@ -215,18 +215,10 @@ pub async fn pay(
     if recent.is_some() {
         return Err(AppError::invalid("pledge", "sponsor.paid_this_month"));
     }
-    let contact = match &p.contact_enc {
-        Some(sealed) => Some(
-            Contact::parse(
-                &state
-                    .sealer
-                    .open("pledges.contact", sealed)
-                    .map_err(|e| AppError::internal("open pledge contact", e))?,
-            )
-            .map_err(|_| AppError::internal("pledge contact", "unreadable"))?,
-        ),
-        None => None,
-    };
+    let contact = crate::giving::pledges::contact_of(state, &p)?
+        .map(|c| Contact::parse(&c))
+        .transpose()
+        .map_err(|_| AppError::internal("pledge contact", "unreadable"))?;
     if attempt.len() < 16
         || attempt.len() > 64
         || !attempt.chars().all(|c| c.is_ascii_alphanumeric())
@@ -300,11 +292,7 @@ pub async fn end_family(
             continue;
         }
         ended += 1;
-        if let Some(sealed) = &p.contact_enc {
-            let contact = state
-                .sealer
-                .open("pledges.contact", sealed)
-                .map_err(|e| AppError::internal("open pledge contact", e))?;
+        if let Some(contact) = crate::giving::pledges::contact_of(state, p)? {
             tell_ended(state, txn, p, &contact, reason).await?;
         }
     }
@@ -396,13 +384,9 @@ pub async fn file_report(
     // A closing report is announced with the sponsorship's end (`end_family`), in one message.
     if kind == SponsorReportKind::Quarterly {
         for p in &running {
-            let Some(sealed) = &p.contact_enc else {
+            let Some(contact) = crate::giving::pledges::contact_of(state, p)? else {
                 continue;
             };
-            let contact = state
-                .sealer
-                .open("pledges.contact", sealed)
-                .map_err(|e| AppError::internal("open pledge contact", e))?;
             let token = crate::giving::pledges::cancel_token(state, &p.public_code);
             crate::notify::enqueue(
                 txn,
