@@ -1,7 +1,7 @@
-//! Case work: staff take in a family, record its consent, draft a need with its private notes and
-//! a separately written public text, a second person verifies and publishes it past the privacy
-//! guards, and finance pays the vendor and records delivery. Every server function here starts with [`crate::auth::ssr::authorize`] (role) and checks the
-//! record's scope once it is loaded; out-of-scope records answer "not found".
+//! Case work: staff take in a family, record its consent, draft a need and its public text, another
+//! verifies and publishes it past the privacy guards, finance pays and records delivery. Every
+//! server function starts with [`crate::auth::ssr::authorize`] (role) and checks the record's
+//! scope once it is loaded; out-of-scope records answer "not found".
 
 #[cfg(feature = "ssr")]
 pub mod campaigns;
@@ -22,8 +22,7 @@ use crate::privacy::pii::Finding;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// Offence categories recorded at intake. Families of any prisoner get support; only debt, diyeh
-/// and dower can have release campaigns.
+/// Offence categories at intake: any prisoner's family gets support; campaigns: debt, diyeh, dower.
 pub const OFFENCES: [&str; 4] = ["debt", "diyeh", "dower", "other"];
 
 /// A family's intake form, as submitted (every field a string, as forms send them).
@@ -116,8 +115,9 @@ pub struct FamilyFile {
     pub prisoner_code: Option<String>,
     pub offence: Option<String>,
     pub needs: Vec<CaseNeed>,
-    /// The family's support fund: wage shares of its imprisoned member (employment).
+    /// The family's support fund: wage shares of its imprisoned member, sponsors' months.
     pub support_fund_rials: i64,
+    pub sponsorship: FamilySponsorship,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -587,8 +587,7 @@ pub async fn staff_kpis(province: Option<String>) -> Result<Kpis, AppError> {
     .await
 }
 
-/// Takes the figures again now (at most once a minute; otherwise the loop in `serve` does it
-/// every five minutes).
+/// Takes the figures again now (at most once a minute; else `serve` does it every five minutes).
 #[server(prefix = "/api", endpoint = "staff/kpis-refresh")]
 pub async fn staff_kpis_refresh() -> Result<(), AppError> {
     run(crate::auth::Permission::ViewCases, async |s, _who| {

@@ -19,6 +19,15 @@ pub struct CoverageRow {
     pub sponsorships: i64,
 }
 
+/// A family's sponsorship on its file: offered or not, under which kind, how many sponsor it,
+/// and when its last report went out.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FamilySponsorship {
+    pub kind: Option<String>,
+    pub sponsors: i32,
+    pub last_report: Option<DateTime<Utc>>,
+}
+
 /// A family on the staff page (by code only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SponsoredFamily {

@@ -330,6 +330,16 @@ async fn a_year_of_sponsorship_with_four_reports_ends_on_release() {
             }
         }
         assert_eq!(reports.len(), 4, "{l}");
+        // The family's file tells staff who sponsors it, by count, and when it was last told.
+        let file = app::casework::service::family_file(&state, &admin, &fcode)
+            .await
+            .unwrap();
+        assert_eq!(
+            (file.sponsorship.kind.as_deref(), file.sponsorship.sponsors),
+            (Some("rent"), 1),
+            "{l}"
+        );
+        assert!(file.sponsorship.last_report.is_some(), "{l}");
         assert_eq!(outbox(db, "sponsor_report").await, 4, "{l}");
         assert_eq!(
             fund(db, Account::Family(fid)).await,

@@ -73,10 +73,29 @@ fn FamilyFacts(f: FamilyFile) -> impl IntoView {
     <dl class="facts">
         <dt>{t("staff.household_size")}</dt><dd><crate::ui::Num n=f.household_size as i64/></dd>
         <dt>{t("employment.support_fund")}</dt><dd id="support-fund">{move || crate::i18n::format_toman(f.support_fund_rials, i18n.get())}</dd>
+        <dt>{t("sponsor.staff_title")}</dt><dd id="family-sponsorship"><SponsorshipLine s=f.sponsorship.clone()/></dd>
         <dt>{t("staff.offence")}</dt><dd>{f.offence.clone().map(|o| { let k = format!("campaign.offence_{o}"); move || i18n.t(&k) })}</dd>
         <dt>{t("staff.consent")}</dt>
         <dd id="consent-state">{if f.consent_publish { t("staff.consent_given").into_any() } else { t("staff.consent_none").into_any() }}</dd>
     </dl>    }
+}
+
+/// Whether the family is offered to sponsors, under which kind, by how many sponsored, and when
+/// they last had a report.
+#[component]
+fn SponsorshipLine(s: FamilySponsorship) -> impl IntoView {
+    let Some(kind) = s.kind else {
+        return view! { <span data-sponsors="0">{t("sponsor.not_offered_family")}</span> }
+            .into_any();
+    };
+    view! {
+        <span data-sponsors=s.sponsors.to_string()>
+            {t(category_key(&kind))} <Sep/>
+            <crate::ui::Phrase key="sponsor.sponsors_now" args=vec![("n", crate::ui::Arg::Num(s.sponsors as i64))]/>
+            {s.last_report.map(|at| view! { <Sep/> {t("sponsor.last_report")} " " <crate::ui::Day date=at.date_naive()/> })}
+        </span>
+    }
+    .into_any()
 }
 
 /// Recording consent, or withdrawing it (which takes the family's cards down).

@@ -89,6 +89,11 @@ pub async fn family_file(
         offence: pr.map(|p| p.offence_category),
         needs: cases,
         support_fund_rials: crate::ledger::family_fund(&state.db, f.id).await?,
+        sponsorship: FamilySponsorship {
+            last_report: crate::giving::sponsorship_service::last_report(&state.db, f.id).await?,
+            kind: f.sponsor_kind,
+            sponsors: f.sponsors,
+        },
     })
 }
 
