@@ -39,11 +39,9 @@ fn card(
         code: c.public_code.clone(),
         offence: c.offence_category.clone(),
         title: c.public_title.clone(),
-        province: provinces.get(&c.province_id).map(|p| ProvinceName {
-            code: p.code.clone(),
-            fa: p.name_fa.clone(),
-            en: p.name_en.clone(),
-        }),
+        province: provinces
+            .get(&c.province_id)
+            .map(crate::giving::service::province_name),
         total_owed_rials: c.total_owed_rials,
         forgiveness_rials: c.forgiveness_rials,
         raised_rials: raised,

@@ -322,21 +322,7 @@ pub async fn start_gift(form: GiftForm) -> Result<String, AppError> {
         super::settlement::start(&state, &valid, user.map(|u| u.user_id), &origin).await
     }
     .await;
-    match result {
-        Ok(url) => {
-            leptos_axum::redirect(&url);
-            Ok(url)
-        }
-        Err(e) => {
-            // Without our script the browser follows a redirect back to the form with the
-            // message; with it, the status tells the script what went wrong.
-            if no_js && super::settlement::back_with_error(&e, &form).await {
-                Err(e)
-            } else {
-                Err(e.with_status())
-            }
-        }
-    }
+    super::settlement::go_on(result, no_js, &form).await
 }
 
 #[server(prefix = "/api", endpoint = "give/receipt")]
@@ -359,19 +345,7 @@ pub async fn find_receipt(code: String, contact: String) -> Result<String, AppEr
         super::settlement::find_receipt(&state, &code, &contact).await
     }
     .await;
-    match result {
-        Ok(url) => {
-            leptos_axum::redirect(&url);
-            Ok(url)
-        }
-        Err(e) => {
-            if no_js && super::settlement::back_with_error(&e, &GiftForm::default()).await {
-                Err(e)
-            } else {
-                Err(e.with_status())
-            }
-        }
-    }
+    super::settlement::go_on(result, no_js, &GiftForm::default()).await
 }
 
 /// Cancels a monthly pledge with the token from its receipt or reminder. No account needed.

@@ -50,7 +50,7 @@ impl NeedCard {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProvinceName {
     pub code: String,
     pub fa: String,

@@ -195,11 +195,15 @@ pub fn contact_of(state: &AppState, p: &pledge::Model) -> Result<Option<String>,
 
 /// Cancels the pledge a link token belongs to. Cancelling twice is fine.
 pub async fn cancel(state: &AppState, public_code: &str, token: &str) -> Result<(), AppError> {
-    let p = by_token(state, public_code, token).await?;
+    stopped_by_donor(state, &by_token(state, public_code, token).await?).await
+}
+
+/// The donor ends a pledge already opened by its token (a sponsorship's "stop" too).
+pub async fn stopped_by_donor(state: &AppState, p: &pledge::Model) -> Result<(), AppError> {
     let txn = state.db.begin().await?;
     let changed = end(&txn, p.id, SponsorshipEnd::Donor).await?;
     txn.commit().await?;
-    tracing::info!(pledge = %public_code, changed, family = ?p.family_id, "pledge cancelled by its donor");
+    tracing::info!(pledge = %p.public_code, changed, family = ?p.family_id, "pledge cancelled by its donor");
     Ok(())
 }
 

@@ -203,11 +203,7 @@ fn card(
         province: (!n.hide_province)
             .then(|| provinces.get(&n.province_id))
             .flatten()
-            .map(|p| ProvinceName {
-                code: p.code.clone(),
-                fa: p.name_fa.clone(),
-                en: p.name_en.clone(),
-            }),
+            .map(province_name),
         household_band: n.household_band.clone(),
         goal_rials: n.goal_rials,
         raised_rials: raised,
@@ -521,5 +517,14 @@ pub async fn fold_missing_search_text(db: &DatabaseConnection) -> Result<u64, Ap
             done += 1;
         }
         txn.commit().await?;
+    }
+}
+
+/// A province as cards and staff lists name it.
+pub fn province_name(p: &province::Model) -> ProvinceName {
+    ProvinceName {
+        code: p.code.clone(),
+        fa: p.name_fa.clone(),
+        en: p.name_en.clone(),
     }
 }

@@ -170,33 +170,11 @@ pub async fn start_sponsorship(form: SponsorForm) -> Result<String, AppError> {
         super::settlement::start(&state, &valid, user.map(|u| u.user_id), &origin).await
     }
     .await;
-    redirect_or_back(result, no_js, form.custom).await
-}
-
-/// Sends the browser on (the gateway's page), or back to the form with the error.
-#[cfg(feature = "ssr")]
-async fn redirect_or_back(
-    result: Result<String, AppError>,
-    no_js: bool,
-    custom: Option<String>,
-) -> Result<String, AppError> {
-    match result {
-        Ok(url) => {
-            leptos_axum::redirect(&url);
-            Ok(url)
-        }
-        Err(e) => {
-            let form = super::GiftForm {
-                custom,
-                ..Default::default()
-            };
-            if no_js && super::settlement::back_with_error(&e, &form).await {
-                Err(e)
-            } else {
-                Err(e.with_status())
-            }
-        }
-    }
+    let back = super::GiftForm {
+        custom: form.custom,
+        ..Default::default()
+    };
+    super::settlement::go_on(result, no_js, &back).await
 }
 
 /// A sponsorship by its code and the token from its receipt or reminder.
@@ -225,7 +203,7 @@ pub async fn pay_sponsorship(
             .await
     }
     .await;
-    redirect_or_back(result, no_js, None).await
+    super::settlement::go_on(result, no_js, &super::GiftForm::default()).await
 }
 
 /// Stops a sponsorship in one click (the family keeps what was given).

@@ -176,12 +176,11 @@ pub async fn coverage(state: &AppState, who: &Authed) -> Result<Coverage, AppErr
         .all(db)
         .await?;
     let name = |id: i64| {
-        let p = provinces.iter().find(|p| p.id == id);
-        ProvinceName {
-            code: p.map(|p| p.code.clone()).unwrap_or_default(),
-            fa: p.map(|p| p.name_fa.clone()).unwrap_or_default(),
-            en: p.map(|p| p.name_en.clone()).unwrap_or_default(),
-        }
+        provinces
+            .iter()
+            .find(|p| p.id == id)
+            .map(crate::giving::service::province_name)
+            .unwrap_or_default()
     };
     let rows = provinces
         .iter()

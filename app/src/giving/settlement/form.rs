@@ -87,3 +87,21 @@ pub async fn back_with_error(e: &AppError, form: &GiftForm) -> bool {
     leptos_axum::redirect(&format!("{path}?{}", pairs.join("&")));
     true
 }
+
+/// The answer to a form that leads on: a redirect to `url` (the gateway's page, a receipt), or,
+/// on an error, without our script back to the form with its message (`back_with_error`), with
+/// it the error's status for the page's script.
+pub async fn go_on(
+    result: Result<String, AppError>,
+    no_js: bool,
+    form: &GiftForm,
+) -> Result<String, AppError> {
+    match result {
+        Ok(url) => {
+            leptos_axum::redirect(&url);
+            Ok(url)
+        }
+        Err(e) if no_js && back_with_error(&e, form).await => Err(e),
+        Err(e) => Err(e.with_status()),
+    }
+}

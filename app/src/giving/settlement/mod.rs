@@ -39,7 +39,7 @@ mod settle;
 mod start;
 
 pub use expiry::{reallocate_expired, Reallocation};
-pub use form::{back_with_error, is_plain_form_post, public_origin};
+pub use form::{back_with_error, go_on, is_plain_form_post, public_origin};
 pub use receipts::{find_receipt, history, receipt};
 pub use reconcile::{
     full_totals, reconcile, reconcile_at, GatewayTotals, Reconciliation, FOLD_AFTER_MINUTES,

@@ -4,7 +4,7 @@
 
 use crate::error::AppError;
 use crate::giving::sponsorship::*;
-use crate::giving::{Contact, ProvinceName, ValidGift, CATEGORIES};
+use crate::giving::{Contact, ValidGift, CATEGORIES};
 use crate::platform::entity::status::{
     DonationStatus, FamilyStatus, PledgeStatus, SponsorReportKind, SponsorshipEnd,
 };
@@ -28,20 +28,15 @@ fn offered() -> Condition {
 
 /// The family a sponsor's gift names, if it can take one now.
 pub async fn open_family(db: &DatabaseConnection, code: &str) -> Result<family::Model, AppError> {
-    let f = family::Entity::find()
-        .filter(family::Column::PublicCode.eq(code))
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if family::Entity::find_by_id(f.id)
-        .filter(offered())
-        .one(db)
-        .await?
-        .is_none()
-    {
-        return Err(AppError::invalid("family", "sponsor.family_unavailable"));
+    let by_code = family::Entity::find().filter(family::Column::PublicCode.eq(code));
+    if let Some(f) = by_code.clone().filter(offered()).one(db).await? {
+        return Ok(f);
     }
-    Ok(f)
+    // Not offered: an unknown code, or a family no longer offered.
+    match by_code.one(db).await? {
+        Some(_) => Err(AppError::invalid("family", "sponsor.family_unavailable")),
+        None => Err(AppError::NotFound),
+    }
 }
 
 async fn province_names(db: &impl ConnectionTrait) -> Result<Vec<province::Model>, AppError> {
@@ -49,15 +44,14 @@ async fn province_names(db: &impl ConnectionTrait) -> Result<Vec<province::Model
 }
 
 fn card(f: family::Model, provinces: &[province::Model]) -> FamilyCard {
-    let p = provinces.iter().find(|p| p.id == f.province_id);
     FamilyCard {
+        province: provinces
+            .iter()
+            .find(|p| p.id == f.province_id)
+            .map(crate::giving::service::province_name)
+            .unwrap_or_default(),
         code: f.public_code,
         kind: f.sponsor_kind.unwrap_or_default(),
-        province: ProvinceName {
-            code: p.map(|p| p.code.clone()).unwrap_or_default(),
-            fa: p.map(|p| p.name_fa.clone()).unwrap_or_default(),
-            en: p.map(|p| p.name_en.clone()).unwrap_or_default(),
-        },
         household_band: crate::platform::household_band(f.household_size).into(),
         story: f.sponsor_story.unwrap_or_default(),
         sponsors: f.sponsors,
@@ -245,7 +239,7 @@ pub async fn pay(
 /// The sponsor stops: the pledge ends (the family keeps what was given), once.
 pub async fn stop(state: &AppState, code: &str, token: &str) -> Result<(), AppError> {
     let p = by_token(state, code, token).await?;
-    crate::giving::pledges::cancel(state, &p.public_code, token).await
+    crate::giving::pledges::stopped_by_donor(state, &p).await
 }
 
 /// Tells a sponsor that the sponsorship ended and why, with the link to its page.
